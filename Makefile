@@ -1,0 +1,52 @@
+# Thrive: `make run` for a local site with demo content, `make test` for the test suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint migrate demo bench check-deploy clean
+
+$(PY):
+	@python=$$(scripts/find-python.sh) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+	@$(PIP) install --upgrade pip 2>&1 | grep -v "is ignored" || true
+
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt 2>&1 | grep -v "is ignored" || true
+	@$(PY) -c "import django, wagtail" && touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+	@$(PY) -c "import django, wagtail, pytest, playwright" && touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py serve_local --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+test: install-dev lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
+
+bench: install-dev
+	$(PY) bench/pages.py
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(60))") \
+		ALLOWED_HOSTS=thrive.example SITE_URL=https://thrive.example $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/static var/cache

@@ -1,0 +1,1 @@
+# Certificate templates and certificates arrive with the certificates issue (#5).

@@ -1,0 +1,312 @@
+"""Load demo content: pages, forms, partners, settings and a staff login.
+
+Idempotent: everything is looked up by a stable key (slug, name, email) and only created
+when missing, so a second run changes nothing and duplicates nothing.
+"""
+
+import json
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms.models import FormField, FormPage, HomePage, PartnerOrganisation, SiteSettings, StandardPage
+from config import env
+
+DEMO_STAFF_EMAIL = "staff@thrive.example"
+PASSWORD_FILE = env.VAR_DIR / "demo_staff_password"
+
+
+def rich(*paragraphs: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def stream(*blocks: tuple[str, object]) -> str:
+    return json.dumps([{"type": kind, "value": value} for kind, value in blocks])
+
+
+class Command(BaseCommand):
+    help = "Create demo content and a demo staff login (idempotent)."
+
+    def handle(self, *args, **options):
+        if not settings.ALLOW_DEMO_CONTENT:
+            raise CommandError("Demo content is disabled in these settings (ALLOW_DEMO_CONTENT is False).")
+        with transaction.atomic():
+            home = self.home_page()
+            pages = self.content_pages(home)
+            self.wire_home(home, pages)
+            self.site_settings(pages["safety"])
+            self.partners()
+        password = self.staff_user()
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        self.stdout.write(f"Demo staff login: {DEMO_STAFF_EMAIL} / {password}")
+
+    def home_page(self) -> HomePage:
+        site = Site.objects.filter(is_default_site=True).first()
+        existing = HomePage.objects.first()
+        if existing is None:
+            root = Page.get_first_root_node()
+            welcome = root.get_children().filter(slug="home").exclude(content_type__model="homepage").first()
+            if welcome is not None:
+                welcome.slug = "wagtail-welcome"
+                welcome.save(update_fields=["slug"])
+            existing = root.add_child(
+                instance=HomePage(
+                    title="Home",
+                    slug="home",
+                    seo_title="Survivors leading change",
+                    hero_title="Survivors leading change",
+                    hero_text=(
+                        "A network of survivors of modern slavery and human trafficking, building "
+                        "leadership, community and a voice in the decisions that affect us."
+                    ),
+                    mission=rich(
+                        "We train survivor leaders, bring people together at events, and work with "
+                        "partners so that survivors are thriving members of society."
+                    ),
+                )
+            )
+            existing.save_revision().publish()
+            if site is None:
+                Site.objects.create(hostname="localhost", port=80, root_page=existing, is_default_site=True)
+            else:
+                site.root_page = existing
+                site.site_name = "Thrive"
+                site.save()
+            if welcome is not None:
+                welcome.delete()
+        return existing
+
+    def child(self, parent: Page, page: Page) -> Page:
+        found = parent.get_children().filter(slug=page.slug).first()
+        if found is not None:
+            return found.specific
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        return page
+
+    def form_page(self, parent: Page, *, title: str, slug: str, intro: str, fields: list[dict]) -> FormPage:
+        found = parent.get_children().filter(slug=slug).first()
+        if found is not None:
+            return found.specific
+        page = FormPage(
+            title=title,
+            slug=slug,
+            intro=rich(intro),
+            thank_you_text=rich("Thank you. We will reply within five working days."),
+            to_address=settings.STAFF_NOTIFICATION_EMAIL,
+            subject=f"New submission: {title}",
+            show_in_menus=slug == "contact",
+        )
+        page.form_fields = [FormField(sort_order=i, **field) for i, field in enumerate(fields)]
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        return page
+
+    def content_pages(self, home: HomePage) -> dict[str, Page]:
+        pages = {}
+        pages["about"] = self.child(
+            home,
+            StandardPage(
+                title="About us",
+                slug="about",
+                show_in_menus=True,
+                intro="Led by survivors, for survivors.",
+                body=stream(
+                    ("heading", {"text": "Who we are", "level": "h2"}),
+                    (
+                        "paragraph",
+                        rich(
+                            "We are an international network of survivor leaders with chapters in the "
+                            "United Kingdom and the United States.",
+                            "Every course and event is designed with survivors, not only for them.",
+                        ),
+                    ),
+                    ("quote", {"text": "Nothing about us without us.", "attribution": "Network principle"}),
+                    (
+                        "faq",
+                        {
+                            "title": "Questions people ask",
+                            "items": [
+                                {
+                                    "question": "Who can join?",
+                                    "answer": rich("Any survivor of modern slavery or human trafficking."),
+                                },
+                                {
+                                    "question": "Do I have to use my real name?",
+                                    "answer": rich("No. You choose the name we show."),
+                                },
+                            ],
+                        },
+                    ),
+                    (
+                        "embed",
+                        {
+                            "url": "https://www.youtube.com/watch?v=demo",
+                            "title": "Our story in three minutes",
+                            "description": "A short film made by members of the network.",
+                        },
+                    ),
+                    (
+                        "call_to_action",
+                        {
+                            "title": "Get involved",
+                            "text": "Give an hour a month.",
+                            "external_url": "",
+                            "button_label": "Contact us",
+                        },
+                    ),
+                ),
+            ),
+        )
+        pages["safety"] = self.child(
+            home,
+            StandardPage(
+                title="Staying safe on this site",
+                slug="safety",
+                intro="What the 'Exit this page' button does, and what it cannot do.",
+                body=stream(
+                    (
+                        "paragraph",
+                        rich(
+                            "Press <b>Exit this page</b>, or press the Shift key three times, and this site is "
+                            "replaced at once by a weather page. Pressing Back will not bring this page back.",
+                            "Quick exit cannot remove this site from your browser history, and it cannot "
+                            "hide that you visited from someone who checks your device or your internet provider.",
+                            "To be safer: use a private or incognito window, clear your history after visiting, "
+                            "or use a device that only you can open.",
+                        ),
+                    ),
+                ),
+            ),
+        )
+        pages["join"] = self.child(
+            home,
+            StandardPage(
+                title="Join the network",
+                slug="join",
+                show_in_menus=True,
+                intro="Membership is open to survivors of modern slavery and human trafficking.",
+                body=stream(
+                    (
+                        "paragraph",
+                        rich(
+                            "Online membership applications are not open yet. Until they are, please write to us "
+                            "through the contact form and a member of the membership team will reply."
+                        ),
+                    ),
+                ),
+            ),
+        )
+        pages["donate"] = self.child(
+            home,
+            StandardPage(
+                title="Donate",
+                slug="donate",
+                intro="Your gift pays for survivor-led training and events.",
+                body=stream(
+                    (
+                        "paragraph",
+                        rich("Online giving is not available yet. Please contact us to give by bank transfer."),
+                    ),
+                ),
+            ),
+        )
+        pages["volunteer"] = self.form_page(
+            home,
+            title="Volunteer with us",
+            slug="volunteer",
+            intro="Tell us a little about yourself and how you would like to help.",
+            fields=[
+                {"label": "Your name", "field_type": "singleline", "required": True},
+                {"label": "Email", "field_type": "email", "required": True},
+                {
+                    "label": "How would you like to help?",
+                    "field_type": "dropdown",
+                    "required": True,
+                    "choices": "Events\nFundraising\nProfessional skills\nSomething else",
+                },
+                {"label": "Anything else we should know", "field_type": "multiline", "required": False},
+            ],
+        )
+        pages["contact"] = self.form_page(
+            home,
+            title="Contact us",
+            slug="contact",
+            intro="We read every message. Please do not share anything you would not want written down.",
+            fields=[
+                {"label": "Your name", "field_type": "singleline", "required": True, "help_text": "Any name you like."},
+                {"label": "Email", "field_type": "email", "required": True},
+                {"label": "Message", "field_type": "multiline", "required": True},
+            ],
+        )
+        pages["partner"] = self.form_page(
+            home,
+            title="Partner enquiry",
+            slug="partner-enquiry",
+            intro="For organisations that would like to refer survivors or co-host events.",
+            fields=[
+                {"label": "Organisation", "field_type": "singleline", "required": True},
+                {"label": "Contact name", "field_type": "singleline", "required": True},
+                {"label": "Email", "field_type": "email", "required": True},
+                {"label": "How would you like to work with us?", "field_type": "multiline", "required": True},
+            ],
+        )
+        return pages
+
+    def wire_home(self, home: HomePage, pages: dict[str, Page]) -> None:
+        if home.join_page_id is None and home.donate_page_id is None and home.volunteer_page_id is None:
+            home.join_page = pages["join"]
+            home.donate_page = pages["donate"]
+            home.volunteer_page = pages["volunteer"]
+            home.save_revision().publish()
+
+    def site_settings(self, safety_page: Page) -> None:
+        site = Site.objects.get(is_default_site=True)
+        site_settings, created = SiteSettings.objects.get_or_create(
+            site=site,
+            defaults={
+                "organisation_name": "Thrive Survivor Network",
+                "charity_number": "1234567 (demo)",
+                "contact_email": "hello@thrive.example",
+                "contact_phone": "+44 20 7946 0000",
+                "postal_address": "PO Box 000\nLondon\nEC1A 1AA",
+                "safety_page": safety_page,
+            },
+        )
+        del site_settings, created
+
+    def partners(self) -> None:
+        for name, region, description in [
+            ("Safe Harbour Trust", "London", "Safe housing and casework for survivors."),
+            ("Freedom Routes", "North West England", "Employment support and mentoring."),
+            ("Bridges Legal Clinic", "New York", "Free immigration and employment law advice."),
+        ]:
+            PartnerOrganisation.objects.get_or_create(
+                name=name, defaults={"region": region, "description": description}
+            )
+
+    def staff_user(self) -> str:
+        """The demo superuser. Its password is generated once into var/ and reused after."""
+        User = get_user_model()
+        user = User.objects.filter(email=DEMO_STAFF_EMAIL).first()
+        if PASSWORD_FILE.exists():
+            password = PASSWORD_FILE.read_text().strip()
+            if user is not None:
+                return password
+        else:
+            password = secrets.token_urlsafe(12)
+            PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+            PASSWORD_FILE.write_text(password)
+            PASSWORD_FILE.chmod(0o600)
+        if user is None:
+            User.objects.create_superuser(
+                email=DEMO_STAFF_EMAIL, password=password, first_name="Demo", last_name="Staff"
+            )
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return password

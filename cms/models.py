@@ -1,0 +1,270 @@
+"""Content that staff edit in Wagtail and every other app may refer to."""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.forms import FormBuilder
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from cms.blocks import BaseStreamBlock
+from cms.forms import HONEYPOT_FIELD, add_honeypot
+from core.ratelimit import rate_limit_exceeded
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    purges_page_cache = True
+
+    organisation_name = models.CharField(_("organisation name"), max_length=120, default="Thrive")
+    charity_number = models.CharField(_("charity number"), max_length=60, blank=True)
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Shown on every page in a form that address-harvesting robots cannot read."),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    quick_exit_url = models.URLField(
+        _("quick exit destination"),
+        default="https://www.bbc.co.uk/weather",
+        help_text=_(
+            "Where the 'Exit this page' button sends people. Choose a busy, neutral site "
+            "that would not look out of place in someone's browser."
+        ),
+    )
+    safety_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("safety page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Explains what quick exit can and cannot do. Linked next to the exit button."),
+    )
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    x_url = models.URLField(_("X (Twitter)"), blank=True)
+
+    panels = [
+        MultiFieldPanel([FieldPanel("organisation_name"), FieldPanel("charity_number")], heading=_("Organisation")),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("postal_address")],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel([FieldPanel("quick_exit_url"), FieldPanel("safety_page")], heading=_("Safety")),
+        MultiFieldPanel(
+            [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("linkedin_url"), FieldPanel("x_url")],
+            heading=_("Social links"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+    def social_links(self) -> list[tuple[str, str]]:
+        links = [
+            ("Facebook", self.facebook_url),
+            ("Instagram", self.instagram_url),
+            ("LinkedIn", self.linkedin_url),
+            ("X", self.x_url),
+        ]
+        return [(label, url) for label, url in links if url]
+
+
+@register_snippet
+class PartnerOrganisation(index.Indexed, models.Model):
+    purges_page_cache = True
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("region"),
+        FieldPanel("website"),
+        FieldPanel("logo"),
+        FieldPanel("description"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("region")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class HomePage(Page):
+    hero_title = models.CharField(_("hero title"), max_length=160)
+    hero_text = models.TextField(_("hero text"), blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mission = RichTextField(_("mission"), blank=True, features=["bold", "italic", "link"])
+    join_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("join page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    donate_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("donate page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    volunteer_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("volunteer page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BaseStreamBlock(), blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("hero_title"), FieldPanel("hero_text"), FieldPanel("hero_image")], heading=_("Hero")
+        ),
+        FieldPanel("mission"),
+        MultiFieldPanel(
+            [FieldPanel("join_page"), FieldPanel("donate_page"), FieldPanel("volunteer_page")],
+            heading=_("Calls to action"),
+            help_text=_("A button is shown for each page chosen here."),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("hero_text"), index.SearchField("mission")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def calls_to_action(self) -> list[tuple[str, Page]]:
+        choices = [
+            (_("Join the network"), self.join_page),
+            (_("Donate"), self.donate_page),
+            (_("Volunteer"), self.volunteer_page),
+        ]
+        return [(label, page) for label, page in choices if page is not None and page.live]
+
+
+class StandardPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class HoneypotFormBuilder(FormBuilder):
+    def get_form_class(self):
+        return add_honeypot(super().get_form_class())
+
+
+class FormPage(AbstractEmailForm):
+    """A form staff build in Wagtail (volunteer sign-up, contact, partner enquiry).
+
+    Submissions are stored and a notification is emailed to `to_address` by a task after
+    the submission is committed. A hidden honeypot field and a per-visitor rate limit keep
+    spam out; a refused submission keeps what the person typed.
+    """
+
+    form_builder = HoneypotFormBuilder
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
+    thank_you_text = RichTextField(_("thank-you text"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = AbstractEmailForm.content_panels + [
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Form fields")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading=_("Notification email to staff"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("form page")
+
+    def serve(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().serve(request, *args, **kwargs)
+        form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
+        if form.is_valid() and form.cleaned_data.get(HONEYPOT_FIELD):
+            # Looks like success to a robot; nothing is stored or sent.
+            return self.render_landing_page(request, None, *args, **kwargs)
+        if rate_limit_exceeded(
+            request,
+            scope=f"form:{self.pk}",
+            limit=settings.FORM_RATE_LIMIT,
+            window_seconds=settings.FORM_RATE_WINDOW_SECONDS,
+        ):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "We have received several messages from you in the last few minutes, so we "
+                    "paused this form. Your answers are still below: please try again in 10 minutes."
+                ),
+            )
+            return self._render_form(request, form, status=429)
+        if form.is_valid():
+            submission = self.process_form_submission(form)
+            return self.render_landing_page(request, submission, *args, **kwargs)
+        return self._render_form(request, form, status=200)
+
+    def _render_form(self, request, form, *, status: int) -> HttpResponse:
+        context = self.get_context(request)
+        context["form"] = form
+        return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def process_form_submission(self, form):
+        cleaned = {k: v for k, v in form.cleaned_data.items() if k != HONEYPOT_FIELD}
+        submission = self.get_submission_class().objects.create(form_data=cleaned, page=self)
+        if self.to_address:
+            from cms.tasks import form_submission_notify
+
+            transaction.on_commit(lambda: form_submission_notify.enqueue(submission_id=submission.pk))
+        return submission

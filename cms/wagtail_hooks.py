@@ -1,0 +1,10 @@
+from wagtail import hooks
+
+from core.page_cache import mark_cacheable
+
+
+@hooks.register("before_serve_page")
+def allow_page_cache(page, request, serve_args, serve_kwargs):
+    """Live pages served to the public may be kept by the anonymous page cache."""
+    if not getattr(request, "is_preview", False):
+        mark_cacheable(request)

@@ -1,0 +1,11 @@
+"""`make run`: SQLite in var/, console email, a file cache in var/ unless REDIS_URL is set."""
+
+from config import env
+
+from .base import *  # noqa: F403
+
+# Off by default so `make run` shows the real error pages; DEBUG=1 turns it on.
+DEBUG = env.env_bool("DEBUG", False)
+SECRET_KEY = env.development_secret_key()
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+WHITENOISE_AUTOREFRESH = False

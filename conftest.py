@@ -1,0 +1,218 @@
+"""Test harness shared by every app: services, factories' helpers, Chromium, axe-core.
+
+PostgreSQL-only tests carry `@pytest.mark.postgres`; browser tests `@pytest.mark.browser`.
+They are skipped, with the reason, when the service is missing, unless THRIVE_REQUIRE_SERVICES
+is set (as `.ci/run` does): then a missing service fails the run instead of hiding tests.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+REQUIRE_SERVICES = bool(os.environ.get("THRIVE_REQUIRE_SERVICES"))
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _missing_service(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (THRIVE_REQUIRE_SERVICES is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            _missing_service("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+    if item.get_closest_marker("browser") and chromium_path() is None:
+        _missing_service("needs Chromium: apt-get install chromium")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo_site(db):
+    """The demo content of `make run`, loaded into the test database."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from wagtail.models import Site
+
+    return Site.objects.get(is_default_site=True)
+
+
+class DemoServer:
+    """A Thrive server process with the demo content, on its own database."""
+
+    def __init__(self, url: str, var_dir: Path):
+        self.url = url
+        self.var_dir = var_dir
+
+    @property
+    def staff_login(self) -> tuple[str, str]:
+        from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL
+
+        return DEMO_STAFF_EMAIL, (self.var_dir / "demo_staff_password").read_text().strip()
+
+
+def _browser_database_url(tmp: Path) -> str:
+    """SQLite in a temporary folder, or a fresh PostgreSQL database beside the test one."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / 'browser.sqlite3'}"
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_browser"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """`make run`'s site, started once per test session in its own process and database, for
+    browser tests: migrated, seeded, served by gunicorn on a free port."""
+    tmp = tmp_path_factory.mktemp("demo-server")
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.e2e",
+        "DATABASE_URL": _browser_database_url(tmp),
+        "THRIVE_VAR_DIR": str(tmp),
+        "SECRET_KEY": "browser-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (our http URL)
+                if response.status == 200:
+                    break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"demo server did not start; see {tmp / 'server.log'}") from None
+            time.sleep(0.2)
+    yield DemoServer(url, tmp)
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        _missing_service("needs Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageRecorder:
+    """What a browser page did: console errors and every URL it requested."""
+
+    def __init__(self, page):
+        self.page = page
+        self.console_errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        page.on("request", lambda request: self.requests.append(request.url))
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh Chromium context and page; `browser_page.recorder` holds what it did."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.recorder = PageRecorder(page)
+    yield page
+    context.close()
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (served from the test process, not a CDN) on the page; return the
+    violations of the given impacts, each as {id, impact, help, targets}."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] in impacts:
+            found.append(
+                {
+                    "id": violation["id"],
+                    "impact": violation["impact"],
+                    "help": violation["help"],
+                    "targets": [node["target"] for node in violation["nodes"]],
+                }
+            )
+    return found
+
+
+@pytest.fixture
+def axe():
+    return axe_violations

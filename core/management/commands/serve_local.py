@@ -1,0 +1,95 @@
+"""Run the local site: the web server and the task worker together, in the foreground.
+
+Ctrl-C (or SIGTERM) stops them all. If one of them exits, the others are stopped too,
+so a half-running site is never left behind.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the task worker together (what `make run` starts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host, port, **options):
+        python = sys.executable
+        env = os.environ.copy()
+        processes = {
+            "web": subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "5",
+                ],
+                env=env,
+            ),
+            "worker": subprocess.Popen(
+                [python, "manage.py", "db_worker", "--queue-name", "default", "--no-reload"],
+                env=env,
+            ),
+        }
+        base = f"http://{host}:{port}"
+        password = PASSWORD_FILE.read_text().strip() if PASSWORD_FILE.exists() else "(run manage.py seed_demo)"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "Thrive is starting.",
+                    f"  Site:   {base}/",
+                    f"  Admin:  {base}/admin/",
+                    f"  Demo staff login: {DEMO_STAFF_EMAIL} / {password}",
+                    f"  Database: {settings.DATABASES['default']['NAME']}",
+                    "  Press Ctrl-C to stop the web server and the task worker.",
+                    "",
+                ]
+            )
+        )
+        stopping = False
+
+        def stop(*_args):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                exited = [name for name, proc in processes.items() if proc.poll() is not None]
+                if exited:
+                    self.stderr.write(f"{', '.join(exited)} stopped; stopping the rest.")
+                    break
+                time.sleep(0.5)
+        finally:
+            for proc in processes.values():
+                if proc.poll() is None:
+                    proc.terminate()
+            deadline = time.monotonic() + 10
+            for proc in processes.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.stdout.write("Stopped.")

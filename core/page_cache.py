@@ -1,0 +1,104 @@
+"""A whole-page cache for anonymous visitors of Wagtail pages.
+
+Only responses that carry nothing personal are stored: GET/HEAD of a live Wagtail page,
+by a visitor with no cookies but (at most) a CSRF cookie, answered 200 without setting a
+cookie or using a CSRF token. Any publish, unpublish, move or delete of a page, and any
+save of site settings or snippets that pages show, bumps one version number and so
+retires every stored page at once (menus and listings make pages depend on each other).
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+
+VERSION_KEY = "pagecache:version"
+# The CSRF cookie alone carries nothing personal; any other cookie (session, messages,
+# language) may change what the page shows, so such requests are never served from cache.
+IGNORED_COOKIES = {settings.CSRF_COOKIE_NAME}
+
+
+def mark_cacheable(request) -> None:
+    """Called when Wagtail serves a live page; only such responses may be stored."""
+    request.page_cache_allowed = True
+
+
+def purge_all(**_kwargs) -> None:
+    """Retire every cached page. Safe to call from any process sharing the cache."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def _request_may_use_cache(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    return all(name in IGNORED_COOKIES for name in request.COOKIES)
+
+
+def _response_may_be_stored(request, response) -> bool:
+    return (
+        getattr(request, "page_cache_allowed", False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "no-store" not in response.get("Cache-Control", "")
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _page_key(request) -> str:
+    return f"pagecache:page:{request.method}:{request.get_host()}:{request.get_full_path()}"
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.timeout = settings.PAGE_CACHE_SECONDS
+
+    def __call__(self, request):
+        if not self.timeout or not _request_may_use_cache(request):
+            return self.get_response(request)
+        page_key = _page_key(request)
+        found = cache.get_many([VERSION_KEY, page_key])
+        version = found.get(VERSION_KEY, 1)
+        stored = found.get(page_key)
+        if stored is not None and stored[0] == version:
+            response = stored[1]
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _response_may_be_stored(request, response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            cache.set(page_key, (version, response), self.timeout)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def connect_purge_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(purge_all, dispatch_uid="pagecache_published")
+    page_unpublished.connect(purge_all, dispatch_uid="pagecache_unpublished")
+    post_page_move.connect(purge_all, dispatch_uid="pagecache_moved")
+    post_delete.connect(_purge_on_page_delete, dispatch_uid="pagecache_deleted")
+    post_save.connect(_purge_on_content_save, dispatch_uid="pagecache_content_saved")
+    del Page  # imported to fail early if Wagtail's models are not ready
+
+
+def _purge_on_page_delete(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        purge_all()
+
+
+def _purge_on_content_save(sender, instance, **kwargs):
+    """Snippets and settings that pages render carry `purges_page_cache = True`."""
+    if getattr(sender, "purges_page_cache", False):
+        purge_all()

@@ -1,0 +1,1 @@
+# Events, ticket types and registrations arrive with the events issue (#6).

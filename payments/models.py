@@ -1,0 +1,1 @@
+# Orders, payments and donations arrive with the payments issue (#7).

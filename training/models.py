@@ -1,0 +1,1 @@
+# Courses, modules, cohorts and attendance arrive with the training issue (#4).
