@@ -266,18 +266,17 @@ class Command(BaseCommand):
 
     def site_settings(self, safety_page: Page) -> None:
         site = Site.objects.get(is_default_site=True)
-        site_settings, created = SiteSettings.objects.get_or_create(
+        if SiteSettings.objects.filter(site=site).exists():
+            return
+        SiteSettings.objects.create(
             site=site,
-            defaults={
-                "organisation_name": "Thrive Survivor Network",
-                "charity_number": "1234567 (demo)",
-                "contact_email": "hello@thrive.example",
-                "contact_phone": "+44 20 7946 0000",
-                "postal_address": "PO Box 000\nLondon\nEC1A 1AA",
-                "safety_page": safety_page,
-            },
+            organisation_name="Thrive Survivor Network",
+            charity_number="1234567 (demo)",
+            contact_email="hello@thrive.example",
+            contact_phone="+44 20 7946 0000",
+            postal_address="PO Box 000\nLondon\nEC1A 1AA",
+            safety_page=safety_page,
         )
-        del site_settings, created
 
     def partners(self) -> None:
         for name, region, description in [
@@ -285,9 +284,10 @@ class Command(BaseCommand):
             ("Freedom Routes", "North West England", "Employment support and mentoring."),
             ("Bridges Legal Clinic", "New York", "Free immigration and employment law advice."),
         ]:
-            PartnerOrganisation.objects.get_or_create(
-                name=name, defaults={"region": region, "description": description}
-            )
+            # exists() then create(), not get_or_create(): index tasks that run at once in
+            # tests would otherwise log the DoesNotExist that get_or_create() caught.
+            if not PartnerOrganisation.objects.filter(name=name).exists():
+                PartnerOrganisation.objects.create(name=name, region=region, description=description)
 
     def staff_user(self) -> str:
         """The demo superuser. Its password is generated once into var/ and reused after."""
