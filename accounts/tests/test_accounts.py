@@ -62,3 +62,12 @@ def test_sign_up_with_mismatched_passwords_shows_the_error_and_keeps_the_email(c
     html = response.content.decode()
     assert 'value="typo@example.org"' in html
     assert "errorlist" in html
+
+
+@pytest.mark.django_db
+def test_two_factor_setup_is_available_from_the_account(client):
+    client.force_login(UserFactory())
+    assert 'href="/accounts/2fa/"' in client.get("/account/").content.decode()
+    response = client.get("/accounts/2fa/")
+    assert response.status_code == 200
+    assert "Authenticator" in response.content.decode()

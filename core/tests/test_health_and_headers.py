@@ -84,3 +84,15 @@ def test_admin_gets_its_own_policy_that_still_forbids_outside_scripts(client, de
     assert "script-src 'self' 'unsafe-inline';" in csp
     assert "connect-src 'self';" in csp
     assert "http" not in csp
+
+
+@pytest.mark.django_db
+def test_a_server_error_shows_the_styled_500_page_with_quick_exit(client, settings):
+    settings.ROOT_URLCONF = "core.tests.urls_failing"
+    client.raise_request_exception = False
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert 'id="quick-exit"' in html
+    assert "deliberate failure" not in html

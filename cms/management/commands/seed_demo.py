@@ -51,8 +51,9 @@ class Command(BaseCommand):
             root = Page.get_first_root_node()
             welcome = root.get_children().filter(slug="home").exclude(content_type__model="homepage").first()
             if welcome is not None:
-                welcome.slug = "wagtail-welcome"
-                welcome.save(update_fields=["slug"])
+                # Queryset writes, not save()/delete(): those would queue search and reference
+                # index tasks for a page that is gone by the time the worker runs them.
+                Page.objects.filter(pk=welcome.pk).update(slug="wagtail-welcome")
             existing = root.add_child(
                 instance=HomePage(
                     title="Home",
@@ -77,7 +78,7 @@ class Command(BaseCommand):
                 site.site_name = "Thrive"
                 site.save()
             if welcome is not None:
-                welcome.delete()
+                Page.objects.filter(pk=welcome.pk).delete()
         return existing
 
     def child(self, parent: Page, page: Page) -> Page:
