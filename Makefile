@@ -30,6 +30,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py schedule_tasks
 
 run: demo
 	$(PY) manage.py collectstatic --noinput -v 0

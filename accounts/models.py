@@ -48,3 +48,210 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or f"user {self.pk}"
+
+
+class Consent(models.TextChoices):
+    SHOW_NAME_ON_VERIFICATION = "show_name_on_verification", _("Show my name when someone verifies my certificate")
+    LIST_AS_ALUMNUS = "list_as_alumnus", _("List me as an alumnus of the network")
+    PHOTOS = "photos", _("Photos of me may be used")
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", _("Email to the address above")
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    PARTNER = "partner", _("Through the organisation that supports me")
+
+
+class MemberProfile(models.Model):
+    """A member's layered identity and choices.
+
+    display_name: what others see (a pseudonym is fine). certificate_name: what certificates
+    print. legal_name: only where the law needs it (Gift Aid), shown to Finance only.
+    access_needs: special-category data, shown to Membership staff and the member's trainers.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member_profile")
+    display_name = models.CharField(
+        _("display name"), max_length=80, help_text=_("A first name or a pseudonym is fine.")
+    )
+    certificate_name = models.CharField(
+        _("name on certificates"), max_length=120, blank=True, help_text=_("Leave empty to use your display name.")
+    )
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=160,
+        blank=True,
+        help_text=_("Only needed for Gift Aid on donations. Only our finance team can see it."),
+    )
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
+    chapter = models.ForeignKey(
+        "cms.Chapter",
+        verbose_name=_("chapter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    access_needs = models.TextField(
+        _("access needs"),
+        blank=True,
+        help_text=_("Anything that helps you take part. Only the membership team and your trainers see this."),
+    )
+    access_needs_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    contact_method = models.CharField(
+        _("how to contact you"), max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+    )
+    contact_details = models.CharField(
+        _("safe contact details"),
+        max_length=200,
+        blank=True,
+        help_text=_("A phone number or times that are safe, if not email."),
+    )
+    discreet_mode = models.BooleanField(
+        _("discreet mode"),
+        default=False,
+        help_text=_(
+            "Emails come from a plain sender with plain subjects, calendar entries have plain titles, "
+            "and venues of sensitive events are never put in email."
+        ),
+    )
+    consent_show_name_on_verification = models.BooleanField(default=False, editable=False)
+    consent_list_as_alumnus = models.BooleanField(default=False, editable=False)
+    consent_photos = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("member profile")
+
+    def __str__(self):
+        return f"member {self.pk}"
+
+    @property
+    def name_for_certificates(self) -> str:
+        return self.certificate_name or self.display_name
+
+    def has_consent(self, consent: "Consent") -> bool:
+        return getattr(self, f"consent_{consent}")
+
+
+class ConsentEvent(models.Model):
+    """Every consent given or withdrawn, with its time. Never edited, never deleted with the
+    consent: it is the record that the choice was the member's."""
+
+    profile = models.ForeignKey(MemberProfile, on_delete=models.CASCADE, related_name="consent_events")
+    consent = models.CharField(max_length=40, choices=Consent.choices)
+    given = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.consent} {'given' if self.given else 'withdrawn'}"
+
+
+class PartnerContact(models.Model):
+    """A user who refers survivors on behalf of a partner organisation."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="partner_contact")
+    organisation = models.ForeignKey("cms.PartnerOrganisation", on_delete=models.CASCADE, related_name="contacts")
+
+    class Meta:
+        verbose_name = _("partner contact")
+
+    def __str__(self):
+        return f"partner contact {self.pk}"
+
+
+class Referral(models.Model):
+    """A partner's invitation to a survivor. The partner sees only `status`."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    organisation = models.ForeignKey("cms.PartnerOrganisation", on_delete=models.CASCADE, related_name="referrals")
+    referred_by = models.ForeignKey(PartnerContact, null=True, on_delete=models.SET_NULL, related_name="referrals")
+    email = models.EmailField(_("survivor's email"), blank=True)
+    note = models.TextField(_("note for the membership team"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"referral {self.pk}"
+
+
+class MembershipApplication(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        MORE_INFO = "more_info", _("More information requested")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications")
+    display_name = models.CharField(
+        _("name to use"), max_length=80, help_text=_("A first name or a pseudonym is fine.")
+    )
+    email = models.EmailField(_("email"))
+    contact_method = models.CharField(
+        _("the safest way to contact you"), max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+    )
+    contact_details = models.CharField(
+        _("safe contact details"),
+        max_length=200,
+        blank=True,
+        help_text=_("A phone number, or times when it is safe to call. Leave empty for email."),
+    )
+    chapter = models.ForeignKey("cms.Chapter", verbose_name=_("chapter"), null=True, on_delete=models.SET_NULL)
+    referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    staff_message = models.TextField(_("message to the applicant"), blank=True)
+    applicant_reply = models.TextField(_("applicant's reply"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["submitted_at"]
+
+    def __str__(self):
+        return f"application {self.pk}"
+
+
+class ErasureRequest(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for confirmation")
+        COMPLETED = "completed", _("Erased")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="erasure_requests")
+    revoke_certificates = models.BooleanField(
+        _("revoke my certificates"),
+        default=False,
+        help_text=_("If not ticked, your certificates stay valid but no longer show any name."),
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self):
+        return f"erasure request {self.pk}"

@@ -117,6 +117,47 @@ class PartnerOrganisation(index.Indexed, models.Model):
         return self.name
 
 
+@register_snippet
+class Chapter(models.Model):
+    """A national chapter of the network. Courses, events and members belong to one."""
+
+    purges_page_cache = True
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    country = models.CharField(_("country code"), max_length=2, help_text=_("ISO 3166 code, for example GB or US."))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", help_text=_("For example Europe/London.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="GBP", help_text=_("ISO 4217 code, e.g. GBP."))
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("country"),
+        FieldPanel("time_zone"),
+        FieldPanel("currency"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from zoneinfo import available_timezones
+
+        from django.core.exceptions import ValidationError
+
+        if self.time_zone not in available_timezones():
+            raise ValidationError({"time_zone": _("Use a time zone name such as Europe/London.")})
+        self.country = self.country.upper()
+        self.currency = self.currency.upper()
+
+
 class HomePage(Page):
     hero_title = models.CharField(_("hero title"), max_length=160)
     hero_text = models.TextField(_("hero text"), blank=True)

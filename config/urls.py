@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.urls_public import membership_patterns, partner_patterns
 from cms import views as cms_views
 from core import views as core_views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("membership/", include(membership_patterns)),
+    path("partners/", include(partner_patterns)),
     path("search/", cms_views.search, name="search"),
 ]
 

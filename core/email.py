@@ -1,28 +1,67 @@
 """The one way Thrive sends email.
 
 Every message is rendered from `templates/emails/<name>.txt` (and `.html` when present)
-and sent through Django's default mailer. Later features (discreet mode) add their rules
-here, so no caller can bypass them.
+and sent through Django's default mailer. Discreet mode is applied here, so no caller can
+bypass it: when any recipient is a member in discreet mode, or the caller says the message
+is always discreet (referral invitations, which may reach a shared inbox), the sender name,
+subject and preview text are neutral and the templates get `discreet=True`.
 """
 
-import contextlib
+from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 
-def email_send(*, to: list[str], subject: str, template: str, context: dict, reply_to: list[str] | None = None) -> None:
-    """Render and send one email. Raises on delivery failure so a task can retry it."""
+def neutral_sender() -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return f"{settings.DISCREET_SENDER_NAME} <{address}>"
+
+
+def recipients_want_discretion(addresses: list[str]) -> bool:
+    normalised = [address.strip().lower() for address in addresses]
+    return get_user_model().objects.filter(email__in=normalised, member_profile__discreet_mode=True).exists()
+
+
+def email_send(
+    *,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict,
+    always_discreet: bool = False,
+    reply_to: list[str] | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> None:
+    """Render and send one email. Raises on delivery failure so a task can retry it.
+
+    Never put a venue, a course or an event name in `subject` for people who may be in
+    discreet mode: the subject is replaced, the body is rendered with `discreet=True`.
+    """
+    discreet = always_discreet or recipients_want_discretion(to)
+    context = context | {"discreet": discreet, "site_url": settings.SITE_URL}
+    if discreet:
+        subject = settings.DISCREET_SUBJECT
+        from_email = neutral_sender()
+    else:
+        from_email = settings.DEFAULT_FROM_EMAIL
     body = render_to_string(f"emails/{template}.txt", context)
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=" ".join(str(subject).split()),
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=to,
         reply_to=reply_to or [],
     )
-    with contextlib.suppress(TemplateDoesNotExist):
-        message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    try:
+        html = render_to_string(f"emails/{template}.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    if html:
+        message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.AdminLoginThrottleMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -136,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:home"
+# The admin sends people to allauth's sign-in, which asks for the second factor.
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 
 # django-allauth: email is the login; no usernames anywhere.
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -232,3 +236,17 @@ LOGGING = {
 }
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no requests to gravatar.com from the admin
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # the admin must not call releases.wagtail.org
+
+# Discreet mode: what a member's inbox shows instead of our name and subjects.
+DISCREET_SENDER_NAME = "Notifications"
+DISCREET_SUBJECT = "You have a new message"
+
+# Membership: invitations, staff sign-in, retention (see README "Retention").
+REFERRAL_INVITATION_DAYS = 14
+RETENTION_ACCESS_NEEDS_DAYS = 365
+RETENTION_LAPSED_APPLICATION_DAYS = 90
+RETENTION_CLOSED_REFERRAL_DAYS = 90
+ADMIN_LOGIN_FAILURE_LIMIT = 5
+ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = 900
+# Staff who may reach the admin without two-factor sign-in: development's demo staff only.
+MFA_EXEMPT_EMAILS: list[str] = []

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from wagtail import hooks
 from wagtail.models import Page, Site
 
-from cms.models import FormField, FormPage, HomePage, PartnerOrganisation, SiteSettings, StandardPage
+from cms.models import Chapter, FormField, FormPage, HomePage, PartnerOrganisation, SiteSettings, StandardPage
 from config import env
 
 DEMO_STAFF_EMAIL = "staff@thrive.example"
+
 PASSWORD_FILE = env.VAR_DIR / "demo_staff_password"
 
 
@@ -40,9 +42,18 @@ class Command(BaseCommand):
             self.wire_home(home, pages)
             self.site_settings(pages["safety"])
             self.partners()
+            self.chapters()
         password = self.staff_user()
+        with transaction.atomic():
+            # Apps above cms (accounts, training, events...) add their demo content here.
+            for add_demo_content in hooks.get_hooks("thrive_seed_demo"):
+                add_demo_content(password=password)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write(f"Demo staff login: {DEMO_STAFF_EMAIL} / {password}")
+        self.stdout.write(
+            "Also, with the same password: membership@thrive.example (membership team), "
+            "partner@thrive.example (partner contact), member@thrive.example (member)"
+        )
 
     def home_page(self) -> HomePage:
         site = Site.objects.filter(is_default_site=True).first()
@@ -289,6 +300,14 @@ class Command(BaseCommand):
             # tests would otherwise log the DoesNotExist that get_or_create() caught.
             if not PartnerOrganisation.objects.filter(name=name).exists():
                 PartnerOrganisation.objects.create(name=name, region=region, description=description)
+
+    def chapters(self) -> None:
+        for name, slug, country, zone, currency in [
+            ("United Kingdom", "uk", "GB", "Europe/London", "GBP"),
+            ("United States", "us", "US", "America/New_York", "USD"),
+        ]:
+            if not Chapter.objects.filter(slug=slug).exists():
+                Chapter.objects.create(name=name, slug=slug, country=country, time_zone=zone, currency=currency)
 
     def staff_user(self) -> str:
         """The demo superuser. Its password is generated once into var/ and reused after."""

@@ -61,6 +61,8 @@ class Command(BaseCommand):
                     f"  Site:   {base}/",
                     f"  Admin:  {base}/admin/",
                     f"  Demo staff login: {DEMO_STAFF_EMAIL} / {password}",
+                    "  Same password: membership@thrive.example (membership team),",
+                    "                 partner@thrive.example (partner), member@thrive.example (member)",
                     f"  Database: {settings.DATABASES['default']['NAME']}",
                     "  Press Ctrl-C to stop the web server and the task worker.",
                     "",

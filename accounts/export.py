@@ -1,0 +1,56 @@
+"""Everything Thrive holds about a member, for the member to download.
+
+Found by following every foreign key that points at the member's account or profile (so a
+new model is included without anyone remembering to add it), plus the rows found by email
+address (applications, referrals). Secrets are left out: password hash, link tokens,
+two-factor secrets.
+"""
+
+import json
+
+from django.apps import apps
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from accounts.models import MemberProfile, MembershipApplication, Referral, User
+
+SECRET_FIELDS = {"password", "token_hash", "data", "session_key", "session_data"}
+
+
+def _models_referring_to(targets: tuple[type[models.Model], ...]):
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (field.many_to_one or field.one_to_one) and field.concrete and field.related_model in targets:
+                yield model, field
+
+
+def rows_referring_to(user: User) -> dict[str, set]:
+    """{model label: set of primary keys} of every row that refers to this member."""
+    profile = MemberProfile.objects.filter(user=user).first()
+    found: dict[str, set] = {User._meta.label: {user.pk}}
+    for model, field in _models_referring_to((User, MemberProfile)):
+        target = user if field.related_model is User else profile
+        if target is None:
+            continue
+        pks = set(model._default_manager.filter(**{field.name: target}).values_list("pk", flat=True))
+        if pks:
+            found.setdefault(model._meta.label, set()).update(pks)
+    for model, lookup in ((MembershipApplication, "email__iexact"), (Referral, "email__iexact")):
+        pks = set(model.objects.filter(**{lookup: user.email}).values_list("pk", flat=True))
+        if pks:
+            found.setdefault(model._meta.label, set()).update(pks)
+    return found
+
+
+def member_export(user: User) -> dict:
+    """A JSON-ready dict: {model label: [rows]}, each row its fields minus secrets."""
+    export: dict[str, list[dict]] = {}
+    for label, pks in sorted(rows_referring_to(user).items()):
+        model = apps.get_model(label)
+        serialised = serializers.serialize("python", model._default_manager.filter(pk__in=pks).order_by("pk"))
+        export[label] = [
+            {"id": row["pk"], **{k: v for k, v in row["fields"].items() if k not in SECRET_FIELDS}}
+            for row in serialised
+        ]
+    return json.loads(json.dumps(export, cls=DjangoJSONEncoder))

@@ -1,0 +1,161 @@
+"""Who may open which page that shows personal data: one matrix, every role x every URL.
+
+Outcomes: "ok" (200, shown), "login" (sent to sign in), "refused" (403, or Wagtail's
+redirect to the admin home with "you do not have permission"), "not found" (404: the object
+is not theirs, or the page does not exist for them; nothing is revealed either way).
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.tests.factories import (
+    ApplicationFactory,
+    MemberProfileFactory,
+    PartnerContactFactory,
+    UserFactory,
+    sign_in_with_second_factor,
+)
+
+ROLES = ["anonymous", "member", "partner", "trainer", "event_staff", "finance", "membership", "editor", "superuser"]
+GROUP_OF = {
+    "trainer": "Trainers",
+    "event_staff": "Event staff",
+    "finance": "Finance",
+    "membership": "Membership",
+    "editor": "Editors",
+}
+
+
+def outcome(default: int, **overrides) -> dict[str, int]:
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+OK, LOGIN, REFUSED, NOT_FOUND = "ok", "login", "refused", "not found"
+SIGNED_IN_ANY = outcome(OK, anonymous=LOGIN)
+MEMBER_ONLY = outcome(NOT_FOUND, anonymous=LOGIN, member=OK)
+PARTNER_ONLY = outcome(NOT_FOUND, anonymous=LOGIN, partner=OK)
+NOBODY = outcome(NOT_FOUND, anonymous=LOGIN)
+ADMIN_NO_ACCESS = {"anonymous": LOGIN, "member": LOGIN, "partner": LOGIN}
+MEMBERSHIP_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, superuser=OK)
+MEMBERS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, finance=OK, superuser=OK)
+PUBLIC = outcome(OK)
+
+
+def classify(response) -> str:
+    if response.status_code == 200:
+        return OK
+    if response.status_code == 404:
+        return NOT_FOUND
+    if response.status_code == 403:
+        return REFUSED
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(("/accounts/login/", "/admin/login/")):
+            return LOGIN
+        if location == "/admin/":
+            return REFUSED
+    return f"unexpected {response.status_code} {response.get('Location', '')}"
+
+MATRIX = [
+    ("/membership/apply/", PUBLIC),
+    ("/membership/alumni/", PUBLIC),
+    ("/account/", SIGNED_IN_ANY),
+    ("/account/profile/", MEMBER_ONLY),
+    ("/account/consents/", MEMBER_ONLY),
+    ("/account/data/", SIGNED_IN_ANY),
+    ("/account/data/export.json", SIGNED_IN_ANY),
+    ("/account/erasure/", SIGNED_IN_ANY),
+    ("/account/applications/{own_application}/", MEMBER_ONLY),
+    ("/account/applications/{other_application}/", NOBODY),
+    ("/partners/referrals/", PARTNER_ONLY),
+    ("/partners/referrals/new/", PARTNER_ONLY),
+    ("/admin/membership/applications/", MEMBERSHIP_ADMIN),
+    ("/admin/membership/applications/{other_application}/", MEMBERSHIP_ADMIN),
+    ("/admin/membership/members/", MEMBERS_ADMIN),
+    ("/admin/membership/members/{other_profile}/", MEMBERS_ADMIN),
+    ("/admin/membership/referrals/", MEMBERSHIP_ADMIN),
+    ("/admin/membership/erasure/", MEMBERSHIP_ADMIN),
+]
+
+
+@pytest.fixture
+def people(db):
+    member = MemberProfileFactory()
+    other = MemberProfileFactory()
+    users = {
+        "anonymous": AnonymousUser(),
+        "member": member.user,
+        "partner": PartnerContactFactory().user,
+        "superuser": UserFactory(is_superuser=True, is_staff=True),
+    }
+    for role, group in GROUP_OF.items():
+        users[role] = UserFactory(groups=[group])
+    ids = {
+        "own_application": ApplicationFactory(user=member.user, email=member.user.email).pk,
+        "other_application": ApplicationFactory(user=other.user, email=other.user.email).pk,
+        "other_profile": other.pk,
+    }
+    return users, ids
+
+
+def test_every_url_in_the_matrix_covers_every_role():
+    for _url, expected in MATRIX:
+        assert set(expected) == set(ROLES)
+
+
+@pytest.mark.django_db
+def test_role_matrix_has_no_mismatches(client, people):
+    users, ids = people
+    mismatches = []
+    for role in ROLES:
+        client.logout()
+        user = users[role]
+        if user.is_authenticated:
+            if role in GROUP_OF or role == "superuser":
+                sign_in_with_second_factor(client, user)
+            else:
+                client.force_login(user)
+        for template, expected in MATRIX:
+            url = template.format(**ids)
+            status = classify(client.get(url))
+            if status != expected[role]:
+                mismatches.append(f"{role:12} {url:50} expected {expected[role]}, got {status}")
+    assert mismatches == []
+
+
+@pytest.mark.django_db
+def test_a_member_guessing_other_ids_gets_404_and_sees_no_data(client, people):
+    users, ids = people
+    client.force_login(users["member"])
+    response = client.get(f"/account/applications/{ids['other_application']}/")
+    assert response.status_code == 404
+    # Own-data pages ignore any id in the address: they always show the signed-in member's data.
+    export = client.get(f"/account/data/export.json?user={ids['other_profile']}").json()
+    profiles = export["accounts.MemberProfile"]
+    assert [row["id"] for row in profiles] == [users["member"].member_profile.pk]
+
+
+@pytest.mark.django_db
+def test_finance_sees_legal_name_but_not_access_needs_and_membership_the_reverse(client, db):
+    profile = MemberProfileFactory(legal_name="Legalname Unique", access_needs="Needsword unique")
+    finance = UserFactory(groups=["Finance"])
+    membership = UserFactory(groups=["Membership"])
+    sign_in_with_second_factor(client, finance)
+    html = client.get(f"/admin/membership/members/{profile.pk}/").content.decode()
+    assert "Legalname Unique" in html and "Needsword unique" not in html
+    client.logout()
+    sign_in_with_second_factor(client, membership)
+    html = client.get(f"/admin/membership/members/{profile.pk}/").content.decode()
+    assert "Legalname Unique" not in html and "Needsword unique" in html
+
+
+@pytest.mark.django_db
+def test_partner_sees_only_status_never_the_email_or_note(client, db):
+    from accounts.services import referral_create
+
+    contact = PartnerContactFactory()
+    referral_create(contact=contact, email="hidden.person@example.org", note="Private note text")
+    client.force_login(contact.user)
+    html = client.get("/partners/referrals/").content.decode()
+    assert "Invited" in html
+    assert "hidden.person" not in html and "Private note text" not in html

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from accounts import views_partner, views_public
+
+membership_patterns = (
+    [
+        path("apply/", views_public.apply, name="apply"),
+        path("invitation/<str:token>/", views_public.invitation, name="invitation"),
+        path("application/<str:token>/", views_public.application_status, name="application_status"),
+        path("alumni/", views_public.alumni, name="alumni"),
+    ],
+    "membership",
+)
+partner_patterns = (
+    [
+        path("referrals/", views_partner.referrals, name="referrals"),
+        path("referrals/new/", views_partner.referral_new, name="referral_new"),
+    ],
+    "partners",
+)

@@ -1,0 +1,96 @@
+"""The membership team's pages in the Wagtail admin. Each view checks the role itself;
+Wagtail has already refused anyone who may not open the admin."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.forms import ApplicationDecisionForm
+from accounts.models import ErasureRequest, MemberProfile, MembershipApplication, Referral
+from accounts.roles import FINANCE, MEMBERSHIP, has_role, role_required
+from accounts.services import (
+    application_approve,
+    application_decline,
+    application_request_information,
+    erasure_confirm,
+)
+
+OPEN = [MembershipApplication.Status.SUBMITTED, MembershipApplication.Status.MORE_INFO]
+
+
+@role_required(MEMBERSHIP)
+def applications(request):
+    show = request.GET.get("show", "open")
+    queryset = MembershipApplication.objects.select_related("chapter", "referral__organisation")
+    queryset = queryset.filter(status__in=OPEN) if show == "open" else queryset.exclude(status__in=OPEN)
+    return render(request, "membership_admin/applications.html", {"applications": queryset, "show": show})
+
+
+@role_required(MEMBERSHIP)
+def application_detail(request, pk: int):
+    application = get_object_or_404(
+        MembershipApplication.objects.select_related("chapter", "referral__organisation"), pk=pk
+    )
+    form = ApplicationDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decision, message = form.cleaned_data["decision"], form.cleaned_data["message"]
+        try:
+            if decision == "approve":
+                application_approve(application=application, actor=request.user)
+                messages.success(request, "Approved. The new member has been emailed.")
+            elif decision == "more_info":
+                application_request_information(application=application, actor=request.user, message=message)
+                messages.success(request, "Your question has been emailed to the applicant.")
+            else:
+                application_decline(application=application, actor=request.user, message=message)
+                messages.success(request, "Declined. The applicant has been emailed.")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("membership_admin:applications")
+    return render(request, "membership_admin/application_detail.html", {"application": application, "form": form})
+
+
+@role_required(MEMBERSHIP, FINANCE)
+def members(request):
+    profiles = MemberProfile.objects.filter(erased_at__isnull=True).select_related("chapter", "user")
+    return render(request, "membership_admin/members.html", {"profiles": profiles})
+
+
+@role_required(MEMBERSHIP, FINANCE)
+def member_detail(request, pk: int):
+    """Fields by role: access needs to Membership only, the legal name to Finance only."""
+    profile = get_object_or_404(MemberProfile.objects.select_related("chapter", "user"), pk=pk)
+    return render(
+        request,
+        "membership_admin/member_detail.html",
+        {
+            "profile": profile,
+            "show_access_needs": has_role(request.user, MEMBERSHIP),
+            "show_legal_name": has_role(request.user, FINANCE),
+            "consent_events": profile.consent_events.all(),
+        },
+    )
+
+
+@role_required(MEMBERSHIP)
+def referrals(request):
+    rows = Referral.objects.select_related("organisation").order_by("-created_at")
+    return render(request, "membership_admin/referrals.html", {"referrals": rows})
+
+
+@role_required(MEMBERSHIP)
+def erasure_requests(request):
+    if request.method == "POST":
+        erasure = get_object_or_404(ErasureRequest, pk=request.POST.get("request"))
+        try:
+            erasure_confirm(request=erasure, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"Erasure request {erasure.pk} is done.")
+        return redirect("membership_admin:erasure_requests")
+    pending = ErasureRequest.objects.filter(status=ErasureRequest.Status.REQUESTED).select_related(
+        "user__member_profile"
+    )
+    return render(request, "membership_admin/erasure_requests.html", {"pending": pending})

@@ -1,0 +1,120 @@
+"""Public membership pages: apply, answer an invitation, follow an application, alumni."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from accounts.forms import ApplicationForm, ApplicationReplyForm
+from accounts.models import MemberProfile, MembershipApplication, Referral
+from accounts.services import application_reply, application_submit, referral_is_open, referral_respond
+from accounts.tokens import token_hash
+from cms.forms import HONEYPOT_FIELD
+from core.ratelimit import rate_limit_exceeded
+
+SESSION_REFERRAL = "membership_referral_id"
+
+
+def _accepted_referral(request) -> Referral | None:
+    referral_id = request.session.get(SESSION_REFERRAL)
+    if not referral_id:
+        return None
+    return Referral.objects.filter(pk=referral_id, status=Referral.Status.ACCEPTED, application__isnull=True).first()
+
+
+@never_cache
+def apply(request):
+    referral = _accepted_referral(request)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid() and form.cleaned_data.get(HONEYPOT_FIELD):
+            return render(request, "membership/apply_done.html", {"status_url": None})
+        if rate_limit_exceeded(
+            request, scope="apply", limit=settings.FORM_RATE_LIMIT, window_seconds=settings.FORM_RATE_WINDOW_SECONDS
+        ):
+            form.is_valid()
+            form.add_error(
+                None,
+                "We have received several applications from you just now, so we paused this form. "
+                "Your answers are still below: please try again in 10 minutes.",
+            )
+            return render(request, "membership/apply.html", {"form": form, "referral": referral}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _application, token = application_submit(
+                    display_name=data["display_name"],
+                    email=data["email"],
+                    contact_method=data["contact_method"],
+                    contact_details=data["contact_details"],
+                    chapter=data["chapter"],
+                    referral=referral,
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                request.session.pop(SESSION_REFERRAL, None)
+                return render(
+                    request,
+                    "membership/apply_done.html",
+                    {"status_path": f"/membership/application/{token}/"},
+                )
+    else:
+        initial = {"email": referral.email} if referral else {}
+        form = ApplicationForm(initial=initial)
+    return render(request, "membership/apply.html", {"form": form, "referral": referral})
+
+
+def _referral_for_token(token: str) -> Referral:
+    return get_object_or_404(Referral, token_hash=token_hash(token))
+
+
+@never_cache
+def invitation(request, token: str):
+    """A survivor answers a partner's invitation. Unknown tokens are 404; used or expired
+    invitations say so plainly and change nothing."""
+    referral = _referral_for_token(token)
+    if not referral_is_open(referral):
+        return render(request, "membership/invitation_closed.html", {"referral": referral}, status=410)
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "accept"
+        try:
+            referral = referral_respond(referral=referral, accept=accept)
+        except ValidationError:
+            return render(request, "membership/invitation_closed.html", {"referral": referral}, status=410)
+        if accept:
+            request.session[SESSION_REFERRAL] = referral.pk
+            return redirect("membership:apply")
+        return render(request, "membership/invitation_declined.html")
+    return render(request, "membership/invitation.html", {"referral": referral})
+
+
+@never_cache
+def application_status(request, token: str):
+    application = get_object_or_404(MembershipApplication, token_hash=token_hash(token))
+    form = None
+    if application.status == MembershipApplication.Status.MORE_INFO:
+        form = ApplicationReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                application_reply(application=application, reply=form.cleaned_data["reply"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(request.path)
+    response = render(request, "membership/application_status.html", {"application": application, "form": form})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def alumni(request):
+    """Members who chose to be listed, by the name they chose to show. Nobody else."""
+    members = (
+        MemberProfile.objects.filter(consent_list_as_alumnus=True, erased_at__isnull=True, user__is_active=True)
+        .select_related("chapter")
+        .order_by("display_name")
+    )
+    if request.GET.get("chapter"):
+        members = members.filter(chapter__slug=request.GET["chapter"])
+    return render(request, "membership/alumni.html", {"members": members})

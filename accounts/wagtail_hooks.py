@@ -1,0 +1,56 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from accounts import admin_urls
+from accounts.demo import seed_people
+from accounts.roles import FINANCE, MEMBERSHIP, has_role
+
+
+@hooks.register("register_admin_urls")
+def membership_admin_urls():
+    return [path("membership/", include(admin_urls, namespace="membership_admin"))]
+
+
+class RoleMenuItem(MenuItem):
+    def __init__(self, *args, roles: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles = roles
+
+    def is_shown(self, request):
+        return has_role(request.user, *self.roles)
+
+
+@hooks.register("register_admin_menu_item")
+def applications_menu_item():
+    return RoleMenuItem(
+        "Applications", reverse("membership_admin:applications"), icon_name="user", order=210, roles=(MEMBERSHIP,)
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def members_menu_item():
+    return RoleMenuItem(
+        "Members", reverse("membership_admin:members"), icon_name="group", order=211, roles=(MEMBERSHIP, FINANCE)
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def referrals_menu_item():
+    return RoleMenuItem(
+        "Referrals", reverse("membership_admin:referrals"), icon_name="mail", order=212, roles=(MEMBERSHIP,)
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def erasure_menu_item():
+    return RoleMenuItem(
+        "Erasure requests",
+        reverse("membership_admin:erasure_requests"),
+        icon_name="bin",
+        order=213,
+        roles=(MEMBERSHIP,),
+    )
+
+
+hooks.register("thrive_seed_demo", seed_people)
