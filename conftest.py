@@ -54,6 +54,36 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _discreet_mode_holds_for_every_email(request):
+    """After every test that used the database: each email sent to a member in discreet mode
+    came from the neutral sender with the neutral subject. Checked over the whole outbox."""
+    yield
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    from django.conf import settings
+    from django.core import mail
+
+    from accounts.models import MemberProfile
+    from core.email import neutral_sender
+
+    outbox = getattr(mail, "outbox", [])
+    recipients = {address.lower() for message in outbox for address in message.to}
+    if not recipients:
+        return
+    discreet = set(
+        MemberProfile.objects.filter(discreet_mode=True, user__email__in=recipients).values_list(
+            "user__email", flat=True
+        )
+    )
+    for message in outbox:
+        if discreet & {address.lower() for address in message.to}:
+            assert message.from_email == neutral_sender(), message.subject
+            assert message.subject == settings.DISCREET_SUBJECT
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

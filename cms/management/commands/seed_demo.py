@@ -206,8 +206,10 @@ class Command(BaseCommand):
                     (
                         "paragraph",
                         rich(
-                            "Online membership applications are not open yet. Until they are, please write to us "
-                            "through the contact form and a member of the membership team will reply."
+                            'You can <a href="/membership/apply/">apply online</a>. We ask only what we need to '
+                            "reply to you safely; a name you choose is fine.",
+                            "If an organisation that supports you has sent you an invitation, use the link in it.",
+                            'Members who chose to be listed appear on <a href="/membership/alumni/">our alumni page</a>.',
                         ),
                     ),
                 ),
