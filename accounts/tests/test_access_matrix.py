@@ -56,6 +56,7 @@ def classify(response) -> str:
             return REFUSED
     return f"unexpected {response.status_code} {response.get('Location', '')}"
 
+
 MATRIX = [
     ("/membership/apply/", PUBLIC),
     ("/membership/alumni/", PUBLIC),

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 def newest_link(mail_dir, prefix: str, after: float) -> str:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        files = sorted((p for p in mail_dir.glob("*.log") if p.stat().st_mtime >= after), key=lambda p: p.stat().st_mtime)
+        files = sorted(
+            (p for p in mail_dir.glob("*.log") if p.stat().st_mtime >= after), key=lambda p: p.stat().st_mtime
+        )
         for path in reversed(files):
             text = quopri.decodestring(path.read_bytes()).decode()  # bodies may be quoted-printable
             match = re.search(rf"https?://\S+?({re.escape(prefix)}\S+)", text)

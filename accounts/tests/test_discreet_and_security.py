@@ -16,8 +16,12 @@ def test_every_email_to_a_discreet_member_is_neutral(django_capture_on_commit_ca
         application_approve(application=application, actor=officer)
         other = ApplicationFactory(email=profile.user.email, status=MembershipApplication.Status.SUBMITTED)
         application_decline(application=other, actor=officer, message="")
-    email_send(to=[profile.user.email], subject="Your place at Survivor Leadership Day", template="form_submission",
-               context={"page": None, "answers": [], "submitted_at": None})
+    email_send(
+        to=[profile.user.email],
+        subject="Your place at Survivor Leadership Day",
+        template="form_submission",
+        context={"page": None, "answers": [], "submitted_at": None},
+    )
     assert len(mail.outbox) == 3
     for message in mail.outbox:
         assert message.from_email == neutral_sender()
@@ -28,8 +32,12 @@ def test_every_email_to_a_discreet_member_is_neutral(django_capture_on_commit_ca
 @pytest.mark.django_db
 def test_emails_to_other_people_keep_their_normal_subject():
     MemberProfileFactory(discreet_mode=False, user__email="open@example.org")
-    email_send(to=["open@example.org"], subject="Your booking", template="form_submission",
-               context={"page": None, "answers": [], "submitted_at": None})
+    email_send(
+        to=["open@example.org"],
+        subject="Your booking",
+        template="form_submission",
+        context={"page": None, "answers": [], "submitted_at": None},
+    )
     assert mail.outbox[0].subject == "Your booking"
 
 

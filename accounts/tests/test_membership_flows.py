@@ -29,7 +29,9 @@ def chapter(db):
 
 
 @pytest.mark.django_db
-def test_an_application_is_stored_acknowledged_and_queued_for_staff(client, chapter, django_capture_on_commit_callbacks):
+def test_an_application_is_stored_acknowledged_and_queued_for_staff(
+    client, chapter, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/membership/apply/",

@@ -126,7 +126,8 @@ def text_columns_containing(needle: str) -> list[str]:
                 lookup = f"{field.attname}__icontains"
                 if isinstance(field, models.JSONField):
                     matches = [
-                        pk for pk, value in model._default_manager.values_list("pk", field.attname)
+                        pk
+                        for pk, value in model._default_manager.values_list("pk", field.attname)
                         if needle.lower() in str(value).lower()
                     ]
                 else:

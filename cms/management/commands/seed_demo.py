@@ -209,7 +209,8 @@ class Command(BaseCommand):
                             'You can <a href="/membership/apply/">apply online</a>. We ask only what we need to '
                             "reply to you safely; a name you choose is fine.",
                             "If an organisation that supports you has sent you an invitation, use the link in it.",
-                            'Members who chose to be listed appear on <a href="/membership/alumni/">our alumni page</a>.',
+                            "Members who chose to be listed appear on "
+                            '<a href="/membership/alumni/">our alumni page</a>.',
                         ),
                     ),
                 ),
