@@ -19,6 +19,7 @@ urlpatterns = [
     path("membership/", include(membership_patterns)),
     path("partners/", include(partner_patterns)),
     path("search/", cms_views.search, name="search"),
+    path("", include("training.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,1 +1,0 @@
-# Courses, modules, cohorts and attendance arrive with the training issue (#4).

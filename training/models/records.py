@@ -1,0 +1,168 @@
+"""Runs of courses and what happens in them: cohorts, live sessions, enrolments, progress,
+attendance. Status fields change only through training.services."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+
+
+@register_snippet
+class Cohort(ClusterableModel):
+    """One run of a course: its dates, trainers, places and live sessions."""
+
+    purges_page_cache = True  # course pages and the home page list cohort dates
+
+    course = models.ForeignKey("training.CoursePage", on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=120, help_text=_("For example 'Spring 2027, evenings'."))
+    chapter = models.ForeignKey("cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    capacity = models.PositiveIntegerField(_("places"), default=12)
+    enrolment_closes_at = models.DateTimeField(_("enrolment closes"), null=True, blank=True)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="training_cohorts", verbose_name=_("trainers")
+    )
+
+    panels = [
+        FieldPanel("course"),
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("chapter"), FieldPanel("time_zone")]),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldRowPanel([FieldPanel("capacity"), FieldPanel("enrolment_closes_at")]),
+        FieldPanel("trainers"),
+        MultiFieldPanel([InlinePanel("sessions", label=_("Live session"))], heading=_("Live sessions")),
+    ]
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name = _("cohort")
+
+    def __str__(self):
+        return f"{self.course.title}: {self.name}"
+
+
+class LiveSession(models.Model):
+    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=160)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    online_url = models.URLField(_("online link"), blank=True, help_text=_("Shown only to enrolled learners."))
+    venue = models.TextField(_("venue"), blank=True, help_text=_("Shown only to enrolled learners."))
+    sensitive = models.BooleanField(
+        _("sensitive"), default=False, help_text=_("Never put the venue in emails or calendar entries.")
+    )
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldPanel("online_url"),
+        FieldPanel("venue"),
+        FieldPanel("sensitive"),
+    ]
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Calendar clients replace an entry only when SEQUENCE grows (RFC 5545 3.8.7.4).
+        if self.pk:
+            self.sequence += 1
+        super().save(*args, **kwargs)
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ENROLLED = "enrolled", _("Enrolled")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECLINED = "declined", _("Not accepted")
+
+    ACTIVE = (Status.APPLIED, Status.ENROLLED, Status.WAITLISTED, Status.COMPLETED)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completion_note = models.TextField(blank=True, help_text=_("Why a trainer signed off completion by hand."))
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cohort"],
+                condition=Q(status__in=["applied", "enrolled", "waitlisted", "completed"]),
+                name="one_active_enrolment_per_cohort",
+            )
+        ]
+
+    def __str__(self):
+        return f"enrolment {self.pk}"
+
+
+class ModuleProgress(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    module = models.ForeignKey("training.ModulePage", on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(auto_now_add=True)
+    quiz_score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="one_progress_per_module")]
+
+    def __str__(self):
+        return f"progress {self.pk}"
+
+
+class SessionAttendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    self_checked_in = models.BooleanField(default=False)
+    trainer_note = models.TextField(blank=True, help_text=_("Staff only. Never shown to the learner."))
+    marked_at = models.DateTimeField(auto_now=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="one_mark_per_session")]
+
+    def __str__(self):
+        return f"attendance {self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """A learner's private calendar feed. The URL holds a random token; only its hash is kept.
+    Revoking deletes the row, so the old URL answers 404."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"calendar feed {self.pk}"

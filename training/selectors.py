@@ -1,0 +1,189 @@
+"""Reads for training pages. Each runs a fixed number of queries, whatever the amount of
+content (tests assert it), so pages stay fast as courses and learners grow."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from cms.models import Chapter
+from training.models import (
+    Cohort,
+    CourseFormat,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LiveSession,
+    ModulePage,
+    ModuleProgress,
+)
+from training.models import SessionAttendance as Attendance
+
+PLACE_TAKING = [Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED]
+
+
+def course_listing(*, index, params) -> dict:
+    today = timezone.localdate()
+    courses = (
+        CoursePage.objects.child_of(index)
+        .live()
+        .public()
+        .select_related("chapter")
+        .annotate(next_start=Min("cohorts__starts_on", filter=Q(cohorts__starts_on__gte=today)))
+        .order_by("title")
+    )
+    chapter, course_format = params.get("chapter", ""), params.get("format", "")
+    if chapter:
+        courses = courses.filter(chapter__slug=chapter)
+    if course_format in CourseFormat.values:
+        courses = courses.filter(format=course_format)
+    if params.get("upcoming"):
+        courses = courses.filter(next_start__isnull=False)
+    page = Paginator(courses, index.COURSES_PER_PAGE).get_page(params.get("page"))
+    return {
+        "courses": page,
+        "chapters": list(Chapter.objects.all()),
+        "formats": CourseFormat.choices,
+        "filters": {"chapter": chapter, "format": course_format, "upcoming": bool(params.get("upcoming"))},
+    }
+
+
+def course_modules(course) -> list[ModulePage]:
+    return list(
+        ModulePage.objects.child_of(course)
+        .live()
+        .only(
+            "pk",
+            "title",
+            "slug",
+            "url_path",
+            "path",
+            "depth",
+            "estimated_minutes",
+            "required",
+            "release_on",
+            "release_after_days",
+        )
+        .order_by("path")
+    )
+
+
+def course_detail(*, course, user) -> dict:
+    today = timezone.localdate()
+    cohorts = list(
+        Cohort.objects.filter(course=course, ends_on__gte=today)
+        .annotate(taken=Count("enrolments", filter=Q(enrolments__status__in=PLACE_TAKING)))
+        .order_by("starts_on")
+    )
+    for cohort in cohorts:
+        cohort.places_left = max(0, cohort.capacity - cohort.taken)
+    mine = {}
+    if user.is_authenticated:
+        mine = {
+            e.cohort_id: e
+            for e in Enrolment.objects.filter(user=user, cohort__course=course, status__in=Enrolment.ACTIVE)
+        }
+    for cohort in cohorts:
+        cohort.my_enrolment = mine.get(cohort.pk)
+    return {
+        "modules": course_modules(course),
+        "cohorts": cohorts,
+        "prerequisite_courses": list(course.prerequisites.all()),
+        "enrolled": any(e.status in PLACE_TAKING for e in mine.values()),
+    }
+
+
+def learner_enrolment(*, user, course_id: int) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(user=user, cohort__course_id=course_id, status__in=PLACE_TAKING)
+        .select_related("cohort")
+        .first()
+    )
+
+
+def module_detail(*, module, user) -> dict:
+    course_id = module.get_parent().pk
+    enrolment = learner_enrolment(user=user, course_id=course_id)
+    opens_at = module.opens_at(enrolment.enrolled_at) if enrolment else None
+    done = bool(enrolment) and ModuleProgress.objects.filter(enrolment=enrolment, module=module).exists()
+    siblings = list(module.get_siblings().live().only("pk", "title", "url_path", "path", "depth").order_by("path"))
+    position = next((i for i, s in enumerate(siblings) if s.pk == module.pk), 0)
+    return {
+        "enrolment": enrolment,
+        "is_open": enrolment is not None and (opens_at is None or opens_at <= timezone.now()),
+        "opens_at": opens_at,
+        "done": done,
+        "previous_module": siblings[position - 1] if position > 0 else None,
+        "next_module": siblings[position + 1] if position + 1 < len(siblings) else None,
+        "quiz": module.quiz(),
+    }
+
+
+def dashboard(*, user) -> dict:
+    """My learning: each enrolment with progress, attendance and the next session, in a
+    fixed number of queries."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user, status__in=Enrolment.ACTIVE)
+        .select_related("cohort__course")
+        .order_by("-created_at")
+    )
+    if not enrolments:
+        return {"enrolments": [], "next_session": None}
+    course_paths = {e.cohort.course.path for e in enrolments}
+    path_filter = Q()
+    for path in course_paths:
+        path_filter |= Q(path__startswith=path)
+    required_by_course: dict[str, set[int]] = {}
+    for module_id, path in ModulePage.objects.live().filter(path_filter, required=True).values_list("pk", "path"):
+        for course_path in course_paths:
+            if path.startswith(course_path) and path != course_path:
+                required_by_course.setdefault(course_path, set()).add(module_id)
+    done: dict[int, set[int]] = {}
+    for enrolment_id, module_id in ModuleProgress.objects.filter(enrolment__in=enrolments).values_list(
+        "enrolment_id", "module_id"
+    ):
+        done.setdefault(enrolment_id, set()).add(module_id)
+    now = timezone.now()
+    cohort_ids = {e.cohort_id for e in enrolments}
+    sessions = list(
+        LiveSession.objects.filter(cohort_id__in=cohort_ids).select_related("cohort__course").order_by("starts_at")
+    )
+    marks = dict(
+        ((a_enrolment, a_session), status)
+        for a_enrolment, a_session, status in Attendance.objects.filter(enrolment__in=enrolments).values_list(
+            "enrolment_id", "session_id", "status"
+        )
+    )
+    for enrolment in enrolments:
+        required = required_by_course.get(enrolment.cohort.course.path, set())
+        enrolment.modules_required = len(required)
+        enrolment.modules_done = len(required & done.get(enrolment.pk, set()))
+        enrolment.progress_percent = round(100 * enrolment.modules_done / len(required)) if required else 100
+        past = [s for s in sessions if s.cohort_id == enrolment.cohort_id and s.starts_at <= now]
+        counted = [s for s in past if marks.get((enrolment.pk, s.pk)) != Attendance.Status.EXCUSED]
+        attended = sum(
+            1 for s in counted if marks.get((enrolment.pk, s.pk)) in (Attendance.Status.PRESENT, Attendance.Status.LATE)
+        )
+        enrolment.attendance_percent = round(100 * attended / len(counted)) if counted else None
+        enrolment.next_session = next(
+            (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None
+        )
+    active = {e.cohort_id for e in enrolments if e.status in PLACE_TAKING}
+    upcoming = [s for s in sessions if s.ends_at >= now and s.cohort_id in active]
+    return {"enrolments": enrolments, "next_session": upcoming[0] if upcoming else None}
+
+
+def upcoming_courses_listing(limit: int = 3) -> dict:
+    """For the home page: courses with a run starting soon (one query)."""
+    today = timezone.localdate()
+    courses = (
+        CoursePage.objects.live()
+        .public()
+        .annotate(next_start=Min("cohorts__starts_on", filter=Q(cohorts__starts_on__gte=today)))
+        .filter(next_start__isnull=False)
+        .order_by("next_start")[:limit]
+    )
+    items = [{"title": c.title, "url": c.url, "when": f"Starts {c.next_start:%-d %B %Y}"} for c in courses]
+    index = CourseIndexPage.objects.live().first() if items else None
+    return {"title": "Upcoming courses", "items": items, "more_url": index.url if index else None}

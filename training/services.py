@@ -1,0 +1,312 @@
+"""Every write about enrolments, progress, attendance and completion.
+
+Capacity is enforced under a row lock on the cohort (PostgreSQL SELECT ... FOR UPDATE), so
+simultaneous enrolments never overfill it; a freed place goes to the oldest waitlisted
+learner. Services are keyword-only, atomic, and raise ValidationError with a message a
+person can act on.
+"""
+
+import hashlib
+import hmac
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MemberProfile
+from certificates.services import certificate_issue
+from core.audit import audit_record
+from core.email import email_send
+from training.models import Cohort, CoursePage, Enrolment, EnrolmentMode, LiveSession, ModulePage, ModuleProgress
+from training.models import SessionAttendance as Attendance
+
+Status = Enrolment.Status
+
+
+def _email_after_commit(**kwargs) -> None:
+    transaction.on_commit(lambda: email_send(**kwargs))
+
+
+def _dashboard_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("training:dashboard")
+
+
+def completed_course_ids(user) -> set[int]:
+    return set(Enrolment.objects.filter(user=user, status=Status.COMPLETED).values_list("cohort__course_id", flat=True))
+
+
+def _check_can_enrol(*, user, cohort: Cohort, course: CoursePage) -> None:
+    if not MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists():
+        raise ValidationError("Courses are for members of the network. Apply to join first.")
+    if Enrolment.objects.filter(user=user, cohort=cohort, status__in=Enrolment.ACTIVE).exists():
+        raise ValidationError("You are already enrolled in this course run (or on its waiting list).")
+    if cohort.enrolment_closes_at and cohort.enrolment_closes_at <= timezone.now():
+        raise ValidationError("Enrolment for this course run has closed. Look for a later run of the course.")
+    missing = [c.title for c in course.prerequisites.all() if c.pk not in completed_course_ids(user)]
+    if missing:
+        raise ValidationError(f"Complete {', '.join(missing)} first: this course builds on it.")
+
+
+@transaction.atomic
+def enrolment_create(*, user, cohort: Cohort, join_waitlist: bool = False) -> Enrolment:
+    """Enrol a member in a cohort of an open course, or put them on its waiting list.
+
+    Refuses (changing nothing): non-members, a second active enrolment, closed enrolment,
+    missing prerequisites, courses by application or invitation, and a full cohort unless
+    `join_waitlist`. Emails the learner after commit."""
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    course = cohort.course
+    _check_can_enrol(user=user, cohort=cohort, course=course)
+    if course.enrolment_mode != EnrolmentMode.OPEN:
+        raise ValidationError("This course takes applications: use 'Apply' and the training team will reply.")
+    enrolled = Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED]).count()
+    if enrolled >= cohort.capacity and not join_waitlist:
+        raise ValidationError("This course run is full. You can join its waiting list instead.")
+    now = timezone.now()
+    full = enrolled >= cohort.capacity
+    enrolment = Enrolment.objects.create(
+        user=user,
+        cohort=cohort,
+        status=Status.WAITLISTED if full else Status.ENROLLED,
+        enrolled_at=None if full else now,
+    )
+    audit_record(actor=user, action=f"enrolment.{enrolment.status}", obj=enrolment)
+    _email_after_commit(
+        to=[user.email],
+        subject=f"{'Waiting list' if full else 'You are enrolled'}: {course.title}",
+        template="enrolment_created",
+        context={"enrolment": enrolment, "course": course, "cohort": cohort, "dashboard_url": _dashboard_url()},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_apply(*, user, cohort: Cohort) -> Enrolment:
+    """Apply for a place on a course by application. Staff approve with `enrolment_approve`."""
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    _check_can_enrol(user=user, cohort=cohort, course=cohort.course)
+    if cohort.course.enrolment_mode == EnrolmentMode.OPEN:
+        raise ValidationError("This course is open: enrol directly.")
+    enrolment = Enrolment.objects.create(user=user, cohort=cohort, status=Status.APPLIED)
+    audit_record(actor=user, action="enrolment.applied", obj=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_approve(*, enrolment: Enrolment, actor) -> Enrolment:
+    """Accept an application (or an invitation by staff): enrolled if a place is free,
+    otherwise waitlisted."""
+    cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != Status.APPLIED:
+        raise ValidationError("Only applications waiting for a decision can be approved.")
+    enrolled = Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED]).count()
+    enrolment.status = Status.ENROLLED if enrolled < cohort.capacity else Status.WAITLISTED
+    enrolment.enrolled_at = timezone.now() if enrolment.status == Status.ENROLLED else None
+    enrolment.save(update_fields=["status", "enrolled_at"])
+    audit_record(actor=actor, action=f"enrolment.approved.{enrolment.status}", obj=enrolment)
+    return enrolment
+
+
+def _promote_next(cohort: Cohort) -> Enrolment | None:
+    """Give a freed place to the oldest waitlisted learner. Caller holds the cohort lock."""
+    enrolled = Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED]).count()
+    if enrolled >= cohort.capacity:
+        return None
+    nxt = Enrolment.objects.filter(cohort=cohort, status=Status.WAITLISTED).order_by("created_at", "pk").first()
+    if nxt is None:
+        return None
+    nxt.status = Status.ENROLLED
+    nxt.enrolled_at = timezone.now()
+    nxt.save(update_fields=["status", "enrolled_at"])
+    audit_record(actor=None, action="enrolment.promoted", obj=nxt)
+    _email_after_commit(
+        to=[nxt.user.email],
+        subject=f"A place is yours: {cohort.course.title}",
+        template="enrolment_promoted",
+        context={"enrolment": nxt, "course": cohort.course, "cohort": cohort, "dashboard_url": _dashboard_url()},
+    )
+    return nxt
+
+
+@transaction.atomic
+def enrolment_withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
+    """Leave a course run (or its waiting list). A freed place goes to the next person waiting."""
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=enrolment.cohort_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status not in (Status.APPLIED, Status.ENROLLED, Status.WAITLISTED):
+        raise ValidationError("This enrolment has already ended.")
+    held_place = enrolment.status == Status.ENROLLED
+    enrolment.status = Status.WITHDRAWN
+    enrolment.save(update_fields=["status"])
+    audit_record(actor=actor, action="enrolment.withdrawn", obj=enrolment)
+    if held_place:
+        _promote_next(cohort)
+    return enrolment
+
+
+# Learning -------------------------------------------------------------------------------
+
+
+def module_is_open(module: ModulePage, enrolment: Enrolment) -> bool:
+    opens = module.opens_at(enrolment.enrolled_at)
+    return opens is None or opens <= timezone.now()
+
+
+def quiz_score(quiz, answers: dict[str, str]) -> int:
+    questions = list(quiz["questions"])
+    right = sum(1 for i, q in enumerate(questions) if answers.get(f"q{i}") == str(q["correct_choice"]))
+    return round(100 * right / len(questions)) if questions else 100
+
+
+@transaction.atomic
+def module_complete(*, enrolment: Enrolment, module: ModulePage, answers: dict[str, str] | None = None) -> int | None:
+    """Mark a module complete for an enrolled learner. Refuses locked modules and a failed
+    quiz (returns nothing, saves nothing). Returns the quiz score when there is a quiz."""
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    if enrolment.status not in (Status.ENROLLED, Status.COMPLETED):
+        raise ValidationError("Only enrolled learners can complete modules.")
+    if module.get_parent().pk != enrolment.cohort.course_id:
+        raise ValidationError("This module belongs to another course.")
+    if not module_is_open(module, enrolment):
+        raise ValidationError("This module is not open yet.")
+    score = None
+    quiz = module.quiz()
+    if quiz is not None:
+        score = quiz_score(quiz, answers or {})
+        if score < quiz["pass_mark"]:
+            raise ValidationError(
+                f"You scored {score}%. The pass mark is {quiz['pass_mark']}%: have another look and try again."
+            )
+    ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module, defaults={"quiz_score": score})
+    completion_check(enrolment=enrolment)
+    return score
+
+
+# Attendance -----------------------------------------------------------------------------
+
+
+def is_trainer_of(user, cohort: Cohort) -> bool:
+    return user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes: dict[int, str] | None = None) -> int:
+    """Record attendance for a session: {enrolment id: status}. Only the cohort's trainers
+    (checked here too, not only in the view). Unknown enrolments are refused. Returns how
+    many marks changed."""
+    cohort = Cohort.objects.select_for_update().get(pk=session.cohort_id)
+    if not is_trainer_of(actor, cohort):
+        raise ValidationError("Only this cohort's trainers can take its attendance.")
+    valid = set(Attendance.Status.values)
+    enrolments = {
+        e.pk: e for e in Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED])
+    }
+    changed = 0
+    for enrolment_id, status in marks.items():
+        if enrolment_id not in enrolments or status not in valid:
+            raise ValidationError("That learner or mark is not part of this session.")
+        defaults = {"status": status, "marked_by": actor}
+        if notes and enrolment_id in notes:
+            defaults["trainer_note"] = notes[enrolment_id]
+        row, created = Attendance.objects.get_or_create(session=session, enrolment_id=enrolment_id, defaults=defaults)
+        if not created and (
+            row.status != status or ("trainer_note" in defaults and row.trainer_note != notes[enrolment_id])
+        ):
+            for name, value in defaults.items():
+                setattr(row, name, value)
+            row.save()
+            changed += 1
+        changed += created
+    audit_record(actor=actor, action="attendance.marked", obj=session, count=len(marks))
+    for enrolment in enrolments.values():
+        completion_check(enrolment=enrolment)
+    return changed
+
+
+def check_in_code(session: LiveSession, at: float | None = None) -> str:
+    """A 6-digit code that changes every minute, for learners to check themselves in."""
+    minute = int((at or time.time()) // 60)
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{session.uid}:{minute}".encode(), hashlib.sha256).hexdigest()
+    return f"{int(digest[:8], 16) % 1_000_000:06d}"
+
+
+@transaction.atomic
+def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code: str) -> None:
+    """A learner checks in with the code the trainer shows (this minute's or the last)."""
+    now = time.time()
+    if code.strip() not in {check_in_code(session, now), check_in_code(session, now - 60)}:
+        raise ValidationError("That code is not right or has changed. Ask your trainer for the current one.")
+    if enrolment.cohort_id != session.cohort_id or enrolment.status not in (Status.ENROLLED, Status.COMPLETED):
+        raise ValidationError("You are not enrolled in this session.")
+    Attendance.objects.update_or_create(
+        session=session, enrolment=enrolment, defaults={"status": Attendance.Status.PRESENT, "self_checked_in": True}
+    )
+    completion_check(enrolment=enrolment)
+
+
+# Completion -----------------------------------------------------------------------------
+
+
+def completion_state(enrolment: Enrolment) -> dict:
+    """What the completion rule needs, and whether it is met."""
+    course = enrolment.cohort.course
+    required = set(ModulePage.objects.child_of(course).live().filter(required=True).values_list("pk", flat=True))
+    done = set(enrolment.progress.values_list("module_id", flat=True))
+    past_sessions = LiveSession.objects.filter(cohort_id=enrolment.cohort_id, starts_at__lte=timezone.now())
+    marks = dict(enrolment.attendance.filter(session__in=past_sessions).values_list("session_id", "status"))
+    counted = [s for s in past_sessions.values_list("pk", flat=True) if marks.get(s) != Attendance.Status.EXCUSED]
+    attended = sum(1 for s in counted if marks.get(s) in (Attendance.Status.PRESENT, Attendance.Status.LATE))
+    percent = 100 if not counted else round(100 * attended / len(counted))
+    return {
+        "modules_required": len(required),
+        "modules_done": len(required & done),
+        "attendance_percent": percent,
+        "met": required <= done and percent >= course.min_attendance_percent,
+    }
+
+
+def _complete(enrolment: Enrolment, *, actor, note: str = "") -> None:
+    enrolment.status = Status.COMPLETED
+    enrolment.completed_at = timezone.now()
+    enrolment.completion_note = note
+    enrolment.signed_off_by = actor if note else None
+    enrolment.save(update_fields=["status", "completed_at", "completion_note", "signed_off_by"])
+    audit_record(actor=actor, action="enrolment.completed", obj=enrolment, by_hand=bool(note))
+    course = enrolment.cohort.course
+    certificate_issue(
+        recipient=enrolment.user,
+        source=enrolment,
+        title=course.title,
+        awarded_on=enrolment.completed_at.date(),
+        hours=Decimal(course.hours),
+        actor=actor,
+    )
+
+
+def completion_check(*, enrolment: Enrolment) -> bool:
+    """Complete the enrolment if the course's rule is met. Call inside the caller's transaction."""
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort__course").get(pk=enrolment.pk)
+    if enrolment.status != Status.ENROLLED:
+        return False
+    if not completion_state(enrolment)["met"]:
+        return False
+    _complete(enrolment, actor=None)
+    return True
+
+
+@transaction.atomic
+def completion_sign_off(*, enrolment: Enrolment, actor, reason: str) -> None:
+    """A trainer completes a learner by hand, with a reason (kept, staff only)."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for signing off completion by hand.")
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort__course").get(pk=enrolment.pk)
+    if not is_trainer_of(actor, enrolment.cohort):
+        raise ValidationError("Only this cohort's trainers can sign off its learners.")
+    if enrolment.status != Status.ENROLLED:
+        raise ValidationError("Only enrolled learners can be signed off.")
+    _complete(enrolment, actor=actor, note=reason.strip())

@@ -1,0 +1,140 @@
+"""Learner-facing training views. Each parses input, calls one service, redirects."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import MemberProfile
+from accounts.tokens import new_token, token_hash
+from training import ical, selectors, services
+from training.models import CalendarFeed, Cohort, Enrolment, LiveSession, ModulePage
+
+PLACE_TAKING = selectors.PLACE_TAKING
+
+
+def _discreet(user) -> bool:
+    return MemberProfile.objects.filter(user=user, discreet_mode=True).exists()
+
+
+@login_required
+@require_POST
+def enrol(request, pk: int):
+    cohort = get_object_or_404(Cohort.objects.select_related("course"), pk=pk)
+    action = request.POST.get("action", "enrol")
+    try:
+        if action == "apply":
+            services.enrolment_apply(user=request.user, cohort=cohort)
+            messages.success(request, "Your application is in. The training team will reply by email.")
+        else:
+            enrolment = services.enrolment_create(user=request.user, cohort=cohort, join_waitlist=action == "waitlist")
+            if enrolment.status == Enrolment.Status.WAITLISTED:
+                messages.success(request, "You are on the waiting list. We will email you if a place frees up.")
+            else:
+                messages.success(request, "You are enrolled. Your modules are on My learning.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(cohort.course.url)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    enrolment = get_object_or_404(Enrolment, pk=pk, user=request.user)
+    try:
+        services.enrolment_withdraw(enrolment=enrolment, actor=request.user)
+        messages.success(request, "You have left this course run.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("training:dashboard")
+
+
+@login_required
+@require_POST
+def module_complete(request, pk: int):
+    module = get_object_or_404(ModulePage.objects.live(), pk=pk)
+    enrolment = selectors.learner_enrolment(user=request.user, course_id=module.get_parent().pk)
+    if enrolment is None:
+        raise Http404
+    answers = {key: value for key, value in request.POST.items() if key.startswith("q")}
+    try:
+        score = services.module_complete(enrolment=enrolment, module=module, answers=answers)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(module.url)
+    messages.success(request, f"Well done: module complete{f' ({score}%)' if score is not None else ''}.")
+    return redirect(module.url)
+
+
+@login_required
+def dashboard(request):
+    context = selectors.dashboard(user=request.user)
+    context["feed"] = CalendarFeed.objects.filter(user=request.user).first()
+    context["new_feed_url"] = request.session.pop("training_feed_url", None)
+    return render(request, "training/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def feed_manage(request):
+    """Create a private calendar feed (or replace it: the old address stops working), or revoke it."""
+    CalendarFeed.objects.filter(user=request.user).delete()
+    if request.POST.get("action") != "revoke":
+        token, digest = new_token()
+        CalendarFeed.objects.create(user=request.user, token_hash=digest)
+        request.session["training_feed_url"] = request.build_absolute_uri(f"/training/feed/{token}.ics")
+        messages.success(request, "Your private calendar address is below. Keep it to yourself.")
+    else:
+        messages.success(request, "Your calendar address no longer works.")
+    return redirect("training:dashboard")
+
+
+def _calendar_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def feed(request, token: str):
+    """A learner's own sessions. No sign-in (calendar apps cannot); the token is the key."""
+    feed_row = get_object_or_404(CalendarFeed.objects.select_related("user"), token_hash=token_hash(token))
+    user = feed_row.user
+    if not user.is_active:
+        raise Http404
+    sessions = (
+        LiveSession.objects.filter(cohort__enrolments__user=user, cohort__enrolments__status__in=PLACE_TAKING)
+        .select_related("cohort__course")
+        .distinct()
+    )
+    body = ical.sessions_calendar(sessions, name="My learning", discreet=_discreet(user))
+    return _calendar_response(body, "my-learning.ics")
+
+
+@login_required
+def session_calendar(request, pk: int):
+    session = get_object_or_404(LiveSession.objects.select_related("cohort__course"), pk=pk)
+    if not Enrolment.objects.filter(user=request.user, cohort=session.cohort, status__in=PLACE_TAKING).exists():
+        raise Http404
+    body = ical.sessions_calendar([session], name=session.cohort.course.title, discreet=_discreet(request.user))
+    return _calendar_response(body, f"session-{session.pk}.ics")
+
+
+@login_required
+def self_check_in(request, pk: int):
+    session = get_object_or_404(LiveSession.objects.select_related("cohort__course"), pk=pk)
+    enrolment = Enrolment.objects.filter(user=request.user, cohort=session.cohort, status__in=PLACE_TAKING).first()
+    if enrolment is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            services.attendance_self_check_in(session=session, enrolment=enrolment, code=request.POST.get("code", ""))
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, "You are checked in. Welcome!")
+            return redirect("training:dashboard")
+    return render(request, "training/check_in.html", {"session": session, "error": error})

@@ -1,0 +1,164 @@
+"""Trainer and staff pages in the Wagtail admin: cohorts, attendance, sign-off, CSV.
+
+Trainers see and mark only cohorts they train; Membership staff see every cohort
+(read-only); superusers everything. Checked here on every request, and again in services.
+"""
+
+import csv
+import time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import MEMBERSHIP, TRAINERS, has_role
+from training import services
+from training.models import Cohort, Enrolment, LiveSession
+from training.models import SessionAttendance as Attendance
+
+ACTIVE_LEARNERS = [Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED]
+
+
+def visible_cohorts(user):
+    cohorts = Cohort.objects.select_related("course")
+    if user.is_superuser or has_role(user, MEMBERSHIP):
+        return cohorts
+    if has_role(user, TRAINERS):
+        return cohorts.filter(trainers=user)
+    raise PermissionDenied
+
+
+def _cohort_for(user, pk: int, *, to_mark: bool = False) -> Cohort:
+    cohort = get_object_or_404(visible_cohorts(user), pk=pk)
+    if to_mark and not services.is_trainer_of(user, cohort):
+        raise PermissionDenied
+    return cohort
+
+
+def cohorts(request):
+    rows = visible_cohorts(request.user).annotate(
+        learners=Count("enrolments", filter=Q(enrolments__status__in=ACTIVE_LEARNERS)),
+        completed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.COMPLETED)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        applications=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.APPLIED)),
+    )
+    return render(request, "training_admin/cohorts.html", {"cohorts": rows})
+
+
+def _learner_rows(cohort: Cohort) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.filter(cohort=cohort, status__in=ACTIVE_LEARNERS)
+        .select_related("user__member_profile")
+        .order_by("user__member_profile__display_name", "pk")
+    )
+
+
+def cohort_detail(request, pk: int):
+    cohort = _cohort_for(request.user, pk)
+    can_mark = services.is_trainer_of(request.user, cohort)
+    if request.method == "POST":
+        if not can_mark:
+            raise PermissionDenied
+        enrolment = get_object_or_404(Enrolment, pk=request.POST.get("enrolment"), cohort=cohort)
+        try:
+            if request.POST.get("action") == "approve":
+                services.enrolment_approve(enrolment=enrolment, actor=request.user)
+                messages.success(request, "Application approved.")
+            else:
+                services.completion_sign_off(
+                    enrolment=enrolment, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Completion signed off.")
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("training_admin:cohort", pk=cohort.pk)
+    learners = _learner_rows(cohort)
+    sessions = list(cohort.sessions.all())
+    marks = {
+        (a.enrolment_id, a.session_id): a.status
+        for a in Attendance.objects.filter(session__cohort=cohort).only("enrolment_id", "session_id", "status")
+    }
+    for learner in learners:
+        counted = [s for s in sessions if (learner.pk, s.pk) in marks and marks[(learner.pk, s.pk)] != "excused"]
+        attended = sum(1 for s in counted if marks[(learner.pk, s.pk)] in ("present", "late"))
+        learner.attendance_percent = round(100 * attended / len(counted)) if counted else None
+    completed = sum(1 for learner in learners if learner.status == Enrolment.Status.COMPLETED)
+    return render(
+        request,
+        "training_admin/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "learners": learners,
+            "sessions": sessions,
+            "applications": cohort.enrolments.filter(status=Enrolment.Status.APPLIED).select_related(
+                "user__member_profile"
+            ),
+            "waiting": cohort.enrolments.filter(status=Enrolment.Status.WAITLISTED).count(),
+            "completion_rate": round(100 * completed / len(learners)) if learners else 0,
+            "can_mark": can_mark,
+        },
+    )
+
+
+def attendance(request, pk: int, session_pk: int):
+    """One fast page: a radio group per learner, arrow keys move between marks."""
+    cohort = _cohort_for(request.user, pk, to_mark=True)
+    session = get_object_or_404(LiveSession, pk=session_pk, cohort=cohort)
+    learners = _learner_rows(cohort)
+    existing = {a.enrolment_id: a for a in Attendance.objects.filter(session=session)}
+    error = None
+    if request.method == "POST":
+        marks = {e.pk: request.POST.get(f"mark-{e.pk}") for e in learners if request.POST.get(f"mark-{e.pk}")}
+        notes = {e.pk: request.POST.get(f"note-{e.pk}", "").strip() for e in learners}
+        notes = {k: v for k, v in notes.items() if k in marks}
+        try:
+            services.attendance_mark(session=session, marks=marks, actor=request.user, notes=notes)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, f"Attendance saved for {len(marks)} learner{'s' if len(marks) != 1 else ''}.")
+            return redirect("training_admin:cohort", pk=cohort.pk)
+    for learner in learners:
+        mark = existing.get(learner.pk)
+        learner.mark = mark.status if mark else ""
+        learner.note = mark.trainer_note if mark else ""
+        learner.self_checked_in = bool(mark and mark.self_checked_in)
+    return render(
+        request,
+        "training_admin/attendance.html",
+        {
+            "cohort": cohort,
+            "session": session,
+            "learners": learners,
+            "statuses": Attendance.Status.choices,
+            "code": services.check_in_code(session),
+            "seconds_left": 60 - int(time.time()) % 60,
+            "error": error,
+        },
+    )
+
+
+def attendance_csv(request, pk: int):
+    cohort = _cohort_for(request.user, pk)
+    sessions = list(cohort.sessions.all())
+    marks = {
+        (a.enrolment_id, a.session_id): a.get_status_display()
+        for a in Attendance.objects.filter(session__cohort=cohort)
+    }
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-attendance.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Learner", "Status"] + [f"{s.title} ({s.starts_at:%Y-%m-%d})" for s in sessions])
+    for learner in _learner_rows(cohort):
+        name = getattr(getattr(learner.user, "member_profile", None), "display_name", f"learner {learner.user_id}")
+        writer.writerow(
+            [_csv_safe(name), learner.get_status_display()] + [marks.get((learner.pk, s.pk), "") for s in sessions]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheet apps run cells that start with = + - @ as formulas; quote them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,29 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+
+from accounts.roles import MEMBERSHIP, TRAINERS
+from accounts.wagtail_hooks import RoleMenuItem
+from training import admin_urls
+from training.demo import seed_training
+
+
+@hooks.register("register_admin_urls")
+def training_admin_urls():
+    return [path("training/", include(admin_urls, namespace="training_admin"))]
+
+
+@hooks.register("register_admin_menu_item")
+def cohorts_menu_item():
+    return RoleMenuItem(
+        "Cohorts", reverse("training_admin:cohorts"), icon_name="group", order=205, roles=(TRAINERS, MEMBERSHIP)
+    )
+
+
+@hooks.register("thrive_home_listings")
+def upcoming_courses(request):
+    from training.selectors import upcoming_courses_listing
+
+    return upcoming_courses_listing()
+
+
+hooks.register("thrive_seed_demo", seed_training)
