@@ -22,6 +22,7 @@ COURSES = [
         "summary": "Six weeks on what leadership can look like for survivors: voice, boundaries and community.",
         "format": "online",
         "hours": 12,
+        "starts_in_days": -14,
         "modules": [
             ("Welcome and ground rules", "How we learn together safely.", False),
             ("Your story, your choice", "Deciding what to share, and when.", True),
@@ -34,6 +35,7 @@ COURSES = [
         "summary": "Practical skills for speaking to media, funders and policymakers, sharing only what you choose.",
         "format": "blended",
         "hours": 8,
+        "starts_in_days": -3,
         "modules": [
             ("Consent and control", "Your story belongs to you.", True),
             ("Working with journalists", "Questions to ask before you say yes.", True),
@@ -45,6 +47,7 @@ COURSES = [
         "summary": "How laws and policies are made, and how survivor leaders change them.",
         "format": "in_person",
         "hours": 10,
+        "starts_in_days": 21,
         "modules": [
             ("How policy is made", "From idea to law.", True),
             ("Meeting decision-makers", "Preparing well.", True),
@@ -140,7 +143,7 @@ def seed_training(*, password: str) -> None:
         courses[spec["slug"]] = course
         if not Cohort.objects.filter(course=course).exists():
             today = timezone.localdate()
-            start = today - timedelta(days=14) if spec["slug"].startswith("foundations") else today + timedelta(days=21)
+            start = today + timedelta(days=spec["starts_in_days"])
             cohort = Cohort.objects.create(
                 course=course,
                 name="Autumn evenings",

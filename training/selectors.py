@@ -6,6 +6,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from cms.models import Chapter
+from core.models import AuditEvent
 from training.models import (
     Cohort,
     CourseFormat,
@@ -71,6 +72,7 @@ def course_detail(*, course, user) -> dict:
     today = timezone.localdate()
     cohorts = list(
         Cohort.objects.filter(course=course, ends_on__gte=today)
+        .select_related("chapter")
         .annotate(taken=Count("enrolments", filter=Q(enrolments__status__in=PLACE_TAKING)))
         .order_by("starts_on")
     )
@@ -169,6 +171,16 @@ def dashboard(*, user) -> dict:
         enrolment.next_session = next(
             (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None
         )
+    completed = [str(e.pk) for e in enrolments if e.status == Enrolment.Status.COMPLETED]
+    requested = {}
+    if completed:
+        requested = dict(
+            AuditEvent.objects.filter(
+                action="certificate.requested", object_type="training.enrolment", object_id__in=completed
+            ).values_list("object_id", "at")
+        )
+    for enrolment in enrolments:
+        enrolment.certificate_requested_at = requested.get(str(enrolment.pk))
     active = {e.cohort_id for e in enrolments if e.status in PLACE_TAKING}
     upcoming = [s for s in sessions if s.ends_at >= now and s.cohort_id in active]
     return {"enrolments": enrolments, "next_session": upcoming[0] if upcoming else None}

@@ -39,6 +39,11 @@ ADMIN_NO_ACCESS = {"anonymous": LOGIN, "member": LOGIN, "partner": LOGIN}
 MEMBERSHIP_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, superuser=OK)
 MEMBERS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, finance=OK, superuser=OK)
 PUBLIC = outcome(OK)
+COHORT_LIST = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, membership=OK, superuser=OK)
+OWN_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, membership=OK, superuser=OK)
+OTHER_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, membership=OK, superuser=OK)
+OWN_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, superuser=OK)
+OTHER_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, superuser=OK)
 
 
 def classify(response) -> str:
@@ -76,6 +81,14 @@ MATRIX = [
     ("/admin/membership/members/{other_profile}/", MEMBERS_ADMIN),
     ("/admin/membership/referrals/", MEMBERSHIP_ADMIN),
     ("/admin/membership/erasure/", MEMBERSHIP_ADMIN),
+    ("/learning/", SIGNED_IN_ANY),
+    ("/admin/training/cohorts/", COHORT_LIST),
+    ("/admin/training/cohorts/{own_cohort}/", OWN_COHORT),
+    ("/admin/training/cohorts/{other_cohort}/", OTHER_COHORT),
+    ("/admin/training/cohorts/{own_cohort}/attendance.csv", OWN_COHORT),
+    ("/admin/training/cohorts/{other_cohort}/attendance.csv", OTHER_COHORT),
+    ("/admin/training/cohorts/{own_cohort}/sessions/{own_session}/attendance/", OWN_ATTENDANCE),
+    ("/admin/training/cohorts/{other_cohort}/sessions/{other_session}/attendance/", OTHER_ATTENDANCE),
 ]
 
 
@@ -91,7 +104,16 @@ def people(db):
     }
     for role, group in GROUP_OF.items():
         users[role] = UserFactory(groups=[group])
+    from training.tests.factories import make_cohort, make_course
+
+    course = make_course(modules=1)
+    own_cohort = make_cohort(course, sessions=1, trainers=[users["trainer"]], name="Own")
+    other_cohort = make_cohort(course, sessions=1, trainers=[UserFactory(groups=["Trainers"])], name="Other")
     ids = {
+        "own_cohort": own_cohort.pk,
+        "other_cohort": other_cohort.pk,
+        "own_session": own_cohort.sessions.get().pk,
+        "other_session": other_cohort.sessions.get().pk,
         "own_application": ApplicationFactory(user=member.user, email=member.user.email).pk,
         "other_application": ApplicationFactory(user=other.user, email=other.user.email).pk,
         "other_profile": other.pk,

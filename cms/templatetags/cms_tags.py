@@ -1,19 +1,35 @@
 from django import template
+from django.core.cache import cache
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.models import Site
+
+from core.page_cache import VERSION_KEY
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def menu_pages(context):
-    """Top-level pages marked 'show in menus', in tree order."""
+    """Top-level pages marked 'show in menus', in tree order: [{pk, title, url}].
+
+    Kept in the cache under the page-cache version, so it costs no query until something
+    is published, moved or deleted (which bumps the version)."""
     request = context["request"]
     site = Site.find_for_request(request)
     if site is None:
         return []
-    return list(site.root_page.get_children().live().public().in_menu().specific())
+    key = f"menu:{site.pk}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY, 1)
+    if key in found and found[key][0] == version:
+        return found[key][1]
+    items = [
+        {"pk": page.pk, "title": page.title, "url": page.get_url(request)}
+        for page in site.root_page.get_children().live().public().in_menu()
+    ]
+    cache.set(key, (version, items), None)
+    return items
 
 
 @register.simple_tag
