@@ -1,6 +1,8 @@
 """Content that staff edit in Wagtail and every other app may refer to."""
 
+from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -15,9 +17,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
+from wagtail.url_routing import RouteResult
 
 from cms.blocks import BaseStreamBlock
 from cms.forms import HONEYPOT_FIELD, add_honeypot
+from core.page_cache import VERSION_KEY
 from core.ratelimit import rate_limit_exceeded
 
 
@@ -209,6 +213,26 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """Wagtail's routing walks the tree one level at a time (two queries a level). The
+        page a path leads to is kept in the cache under the page-cache version, which any
+        publish, unpublish, move or delete bumps, so a known path costs one query."""
+        if not path_components:
+            return super().route(request, path_components)
+        key = f"route:{self.pk}:{'/'.join(path_components)}"
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY, 1)
+        hit = found.get(key)
+        if hit and hit[0] == version:
+            page = apps.get_model(hit[1])._default_manager.filter(pk=hit[2], live=True).first()
+            if page is not None:
+                return RouteResult(page)
+        result = super().route(request, path_components)
+        page, args, kwargs = result
+        if not args and not kwargs and page.live:
+            cache.set(key, (version, page._meta.label, page.pk), settings.PAGE_CACHE_SECONDS)
+        return result
 
     def calls_to_action(self) -> list[tuple[str, Page]]:
         choices = [

@@ -1,12 +1,14 @@
 """Reads for training pages. Each runs a fixed number of queries, whatever the amount of
 content (tests assert it), so pages stay fast as courses and learners grow."""
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from cms.models import Chapter
 from core.models import AuditEvent
+from core.page_cache import VERSION_KEY
 from training.models import (
     Cohort,
     CourseFormat,
@@ -68,6 +70,24 @@ def course_modules(course) -> list[ModulePage]:
     )
 
 
+def course_outline(course) -> dict:
+    """What only changes when staff publish: modules, prerequisites, chapter. Cached under
+    the page-cache version."""
+    key = f"course-outline:{course.pk}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY, 1)
+    if key in found and found[key][0] == version:
+        return found[key][1]
+    outline = {
+        "modules": course_modules(course),
+        "prerequisite_courses": list(course.prerequisites.all()),
+        "chapter": course.chapter,
+        "index_url": course.get_parent().url,
+    }
+    cache.set(key, (version, outline), None)
+    return outline
+
+
 def course_detail(*, course, user) -> dict:
     today = timezone.localdate()
     cohorts = list(
@@ -86,10 +106,8 @@ def course_detail(*, course, user) -> dict:
         }
     for cohort in cohorts:
         cohort.my_enrolment = mine.get(cohort.pk)
-    return {
-        "modules": course_modules(course),
+    return course_outline(course) | {
         "cohorts": cohorts,
-        "prerequisite_courses": list(course.prerequisites.all()),
         "enrolled": any(e.status in PLACE_TAKING for e in mine.values()),
     }
 

@@ -86,3 +86,15 @@ def test_changing_site_settings_purges_cached_pages(client, demo_site):
     settings_row.organisation_name = "Renamed Network"
     settings_row.save()
     assert "Renamed Network" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_remembered_routes_follow_unpublish_and_move_for_signed_in_visitors(client, demo_site):
+    client.force_login(UserFactory())
+    assert client.get("/about/").status_code == 200
+    assert client.get("/about/").status_code == 200  # now from the remembered route
+    about = Page.objects.get(slug="about")
+    about.move(Page.objects.get(slug="join"), pos="last-child")
+    assert client.get("/join/about/").status_code == 200
+    Page.objects.get(slug="about").specific.unpublish()
+    assert client.get("/join/about/").status_code == 404
