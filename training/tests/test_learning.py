@@ -219,3 +219,18 @@ def test_a_trainer_posting_marks_to_another_cohort_gets_404_and_nothing_changes(
     url = f"/admin/training/cohorts/{cohort.pk}/sessions/{cohort.sessions.get().pk}/attendance/"
     assert client.post(url, {f"mark-{enrolment.pk}": "absent"}).status_code == 404
     assert SessionAttendance.objects.count() == 0
+
+
+def test_trainers_see_their_own_learners_access_needs_and_membership_staff_do_not_here(client):
+    from accounts.tests.factories import UserFactory, sign_in_with_second_factor
+
+    trainer = make_trainer()
+    cohort = make_cohort(make_course(), trainers=[trainer])
+    enrol(make_learner(access_needs="Needs a quiet room"), cohort)
+    sign_in_with_second_factor(client, trainer)
+    assert "Needs a quiet room" in client.get(f"/admin/training/cohorts/{cohort.pk}/").content.decode()
+    sign_in_with_second_factor(client, make_trainer())
+    assert client.get(f"/admin/training/cohorts/{cohort.pk}/").status_code == 404
+    sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
+    html = client.get(f"/admin/training/cohorts/{cohort.pk}/").content.decode()
+    assert "Needs a quiet room" not in html  # Membership sees access needs on the member page instead
