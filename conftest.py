@@ -83,6 +83,24 @@ def _discreet_mode_holds_for_every_email(request):
             assert message.subject == settings.DISCREET_SUBJECT
 
 
+@pytest.fixture
+def wagtail_tree(transactional_db):
+    """Wagtail's locale and root page, recreated if an earlier transactional test's flush
+    removed what migrations put there."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(
+            instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page))
+        )
+    return root
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

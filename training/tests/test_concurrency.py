@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROUNDS, LEARNERS, PLACES = 10, 40, 10
 
 
-def test_forty_simultaneous_enrolments_fill_ten_places_exactly_in_every_round():
+def test_forty_simultaneous_enrolments_fill_ten_places_exactly_in_every_round(wagtail_tree):
     course = make_course(modules=0)
     for round_number in range(ROUNDS):
         cohort = make_cohort(course, capacity=PLACES, name=f"Round {round_number}")
