@@ -1,1 +1,169 @@
-# Certificate templates and certificates arrive with the certificates issue (#5).
+"""Certificate templates (edited in Wagtail), certificates and bulk issuing jobs."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.snippets.models import register_snippet
+
+# Crockford's base 32: no I, L, O or U, so 0 and 1 cannot be misread; typed I/L/O are mapped
+# back. 16 symbols x 5 bits = 80 bits of randomness, shown as XXXX-XXXX-XXXX-XXXX.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_SYMBOLS = 16
+MISREADINGS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_certificate_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_SYMBOLS))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_SYMBOLS, 4))
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed, in the stored form: upper case, misreadings mapped, grouped by four."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(MISREADINGS)
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+@register_snippet
+class CertificateTemplate(ClusterableModel):
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", _("Landscape")
+        PORTRAIT = "portrait", _("Portrait")
+
+    name = models.CharField(_("name"), max_length=120, unique=True, help_text=_("For staff, e.g. 'Course completion'."))
+    title = models.CharField(_("title"), max_length=120, default="Certificate of completion")
+    body = models.TextField(
+        _("text"),
+        default="This is to certify that {name} completed {course} on {date} ({hours} hours).",
+        help_text=_("Placeholders: {name}, {course}, {date}, {hours}. Plain text; no HTML."),
+    )
+    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#5b2a86")
+    orientation = models.CharField(max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE)
+    language = models.CharField(_("language"), max_length=10, default="en-GB")
+    is_default = models.BooleanField(_("use for course completions"), default=False)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("title"),
+        FieldPanel("body"),
+        FieldPanel("logo"),
+        FieldRowPanel([FieldPanel("accent_colour"), FieldPanel("orientation"), FieldPanel("language")]),
+        FieldPanel("is_default"),
+        InlinePanel("signatories", label=_("Signatory"), max_num=3),
+    ]
+
+    class Meta:
+        verbose_name = _("certificate template")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.accent_colour or ""):
+            raise ValidationError({"accent_colour": _("Use a colour like #5b2a86.")})
+        try:
+            self.body.format(name="", course="", date="", hours="")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValidationError({"body": _("Use only {name}, {course}, {date} and {hours} in braces.")}) from error
+
+
+class Signatory(models.Model):
+    template = ParentalKey(CertificateTemplate, on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=120)
+    signature = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sort_order = models.IntegerField(default=0, editable=False)
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("signature")]
+
+    class Meta:
+        ordering = ["sort_order"]
+
+    def __str__(self):
+        return self.name
+
+
+class Certificate(models.Model):
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course completion")
+        EVENT = "event", _("Event attendance")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
+    source_key = models.CharField(max_length=80, help_text=_("What it is for, e.g. training.enrolment:12."))
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    awarded_on = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+    template = models.ForeignKey(CertificateTemplate, null=True, on_delete=models.SET_NULL, related_name="+")
+    name_printed = models.CharField(max_length=160)
+    code = models.CharField(max_length=24, unique=True, default=new_certificate_code)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+    pdf = models.FileField(upload_to="certificates/", blank=True)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "source_key"],
+                condition=Q(revoked_at__isnull=True, replaced_by__isnull=True),
+                name="one_live_certificate_per_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"certificate {self.code}"
+
+    @property
+    def state(self) -> str:
+        if self.replaced_by_id:
+            return "replaced"
+        if self.revoked_at:
+            return "revoked"
+        return "valid"
+
+
+class BulkIssueJob(models.Model):
+    """Issuing certificates to everyone who qualifies in a cohort. The task records progress
+    here; running it again issues nothing twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Issuing")
+        DONE = "done", _("Done")
+
+    source_label = models.CharField(max_length=200)
+    source_key = models.CharField(max_length=80, help_text=_("e.g. training.cohort:3"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"bulk issue {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)

@@ -1,31 +1,110 @@
-"""Issuing certificates. Other apps call `certificate_issue`; certificates never import them.
-
-Not built yet (issue 5): there are no certificate PDFs. Until then `certificate_issue`
-records the request in the audit log, so completions are never lost and the certificates
-work can issue everything that was requested.
-"""
+"""Issuing, revoking and reissuing certificates. Other apps call `certificate_issue`;
+certificates never import them. PDFs are rendered by a task after the commit."""
 
 from datetime import date
 from decimal import Decimal
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
+from certificates.models import Certificate, CertificateTemplate
 from core.audit import audit_record
 
 
-def certificate_issue(
-    *, recipient, source: models.Model, title: str, awarded_on: date, hours: Decimal, actor=None
-) -> None:
-    """Ask for a certificate for `recipient` for `source` (an enrolment, a registration).
+def source_key_for(source: models.Model) -> str:
+    return f"{source._meta.label_lower}:{source.pk}"
 
-    Idempotent by (recipient, source) once certificates exist. Today: an audit record
-    'certificate.requested' with ids only (title and date are read from `source` later)."""
-    audit_record(
-        actor=actor,
-        action="certificate.requested",
-        obj=source,
-        recipient=recipient.pk,
-        awarded_on=awarded_on.isoformat(),
-        hours=str(hours),
+
+def printed_name_for(user) -> str:
+    """The member's certificate name at issue time (display name if they gave none)."""
+    profile = getattr(user, "member_profile", None)
+    if profile is not None and profile.erased_at is None:
+        return profile.name_for_certificates
+    return user.get_full_name() or ""
+
+
+def _queue_render(certificate: Certificate) -> None:
+    from certificates.tasks import certificate_render
+
+    transaction.on_commit(lambda: certificate_render.enqueue(certificate_id=certificate.pk))
+
+
+def certificate_issue(
+    *,
+    recipient,
+    source: models.Model,
+    title: str,
+    awarded_on: date,
+    hours: Decimal,
+    actor=None,
+    kind: str = Certificate.Kind.COURSE,
+) -> Certificate:
+    """Issue the certificate for `recipient` for `source` (an enrolment, a registration).
+
+    Idempotent: one live certificate per recipient and source, also under concurrent calls
+    (a unique constraint decides; the loser returns the winner's certificate). Title, date,
+    hours and the printed name are copied now. The PDF is rendered and emailed by a task."""
+    key = source_key_for(source)
+    live = Certificate.objects.filter(recipient=recipient, source_key=key, revoked_at__isnull=True, replaced_by=None)
+    existing = live.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.create(
+                recipient=recipient,
+                source_key=key,
+                kind=kind,
+                title=title,
+                awarded_on=awarded_on,
+                hours=hours,
+                template=CertificateTemplate.objects.filter(is_default=True).first()
+                or CertificateTemplate.objects.first(),
+                name_printed=printed_name_for(recipient),
+            )
+    except IntegrityError:
+        return live.get()
+    audit_record(actor=actor, action="certificate.issued", obj=certificate, source=key)
+    _queue_render(certificate)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke: the verification page then says revoked, with the date. Refuses twice."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at or certificate.replaced_by_id:
+        raise ValidationError("This certificate is no longer live.")
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason.strip()[:300]
+    certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
+    certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    audit_record(actor=actor, action="certificate.revoked", obj=certificate)
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate, actor) -> Certificate:
+    """A new certificate (new code, new PDF, the member's current certificate name) for the
+    same achievement; the old one reads 'replaced'."""
+    old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if old.revoked_at or old.replaced_by_id:
+        raise ValidationError("Only a live certificate can be reissued.")
+    new = Certificate(
+        recipient=old.recipient,
+        source_key=old.source_key,
+        kind=old.kind,
+        title=old.title,
+        awarded_on=old.awarded_on,
+        hours=old.hours,
+        template=old.template,
+        name_printed=printed_name_for(old.recipient),
     )
-    del title  # printed on the certificate; not kept in the audit log
+    # The old row stops being live first, so the new one satisfies the unique constraint.
+    Certificate.objects.filter(pk=old.pk).update(revoked_at=timezone.now(), revoked_reason="Replaced")
+    new.save()
+    Certificate.objects.filter(pk=old.pk).update(replaced_by=new, revoked_at=None, revoked_reason="")
+    audit_record(actor=actor, action="certificate.reissued", obj=new, replaces=old.pk)
+    _queue_render(new)
+    return new

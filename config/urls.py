@@ -20,6 +20,7 @@ urlpatterns = [
     path("partners/", include(partner_patterns)),
     path("search/", cms_views.search, name="search"),
     path("", include("training.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

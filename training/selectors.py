@@ -6,8 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from certificates.models import Certificate
 from cms.models import Chapter
-from core.models import AuditEvent
 from core.page_cache import VERSION_KEY
 from training.models import (
     Cohort,
@@ -189,16 +189,16 @@ def dashboard(*, user) -> dict:
         enrolment.next_session = next(
             (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None
         )
-    completed = [str(e.pk) for e in enrolments if e.status == Enrolment.Status.COMPLETED]
-    requested = {}
-    if completed:
-        requested = dict(
-            AuditEvent.objects.filter(
-                action="certificate.requested", object_type="training.enrolment", object_id__in=completed
-            ).values_list("object_id", "at")
-        )
+    certificates = {}
+    if any(e.status == Enrolment.Status.COMPLETED for e in enrolments):
+        certificates = {
+            c.source_key: c
+            for c in Certificate.objects.filter(
+                recipient=user, source_key__startswith="training.enrolment:", revoked_at__isnull=True, replaced_by=None
+            )
+        }
     for enrolment in enrolments:
-        enrolment.certificate_requested_at = requested.get(str(enrolment.pk))
+        enrolment.certificate = certificates.get(f"training.enrolment:{enrolment.pk}")
     active = {e.cohort_id for e in enrolments if e.status in PLACE_TAKING}
     upcoming = [s for s in sessions if s.ends_at >= now and s.cohort_id in active]
     return {"enrolments": enrolments, "next_session": upcoming[0] if upcoming else None}
@@ -217,3 +217,32 @@ def upcoming_courses_listing(limit: int = 3) -> dict:
     items = [{"title": c.title, "url": c.url, "when": f"Starts {c.next_start:%-d %B %Y}"} for c in courses]
     index = CourseIndexPage.objects.live().first() if items else None
     return {"title": "Upcoming courses", "items": items, "more_url": index.url if index else None}
+
+
+def certificate_sources() -> dict[str, dict]:
+    """Cohorts whose completed learners can be issued certificates in bulk (a hook for the
+    certificates admin, which never imports training)."""
+    from decimal import Decimal
+
+    sources = {}
+    cohorts = Cohort.objects.select_related("course").prefetch_related("trainers")
+    for cohort in cohorts:
+
+        def qualifying(cohort=cohort):
+            for enrolment in Enrolment.objects.filter(cohort=cohort, status=Enrolment.Status.COMPLETED).select_related(
+                "user"
+            ):
+                yield {
+                    "recipient": enrolment.user,
+                    "source": enrolment,
+                    "title": cohort.course.title,
+                    "awarded_on": (enrolment.completed_at or timezone.now()).date(),
+                    "hours": Decimal(cohort.course.hours),
+                }
+
+        sources[f"training.cohort:{cohort.pk}"] = {
+            "label": f"{cohort.course.title}: {cohort.name}",
+            "qualifying": qualifying,
+            "trainer_ids": {t.pk for t in cohort.trainers.all()},
+        }
+    return sources

@@ -26,4 +26,11 @@ def upcoming_courses(request):
     return upcoming_courses_listing()
 
 
+@hooks.register("thrive_certificate_sources")
+def cohort_certificate_sources():
+    from training.selectors import certificate_sources
+
+    return certificate_sources()
+
+
 hooks.register("thrive_seed_demo", seed_training)

@@ -233,6 +233,8 @@ LOGGING = {
     "loggers": {
         # Request logs carry URLs only; Django's access logging is off under gunicorn by default.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no requests to gravatar.com from the admin

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from certificates.models import Certificate
 from core.models import AuditEvent
 from training.models import Enrolment, ModulePage, ModuleProgress, SessionAttendance
 from training.services import (
@@ -46,7 +47,9 @@ def test_completing_modules_and_attending_completes_the_course_and_requests_a_ce
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.COMPLETED
     assert len(calls) == 1 and calls[0]["recipient"] == enrolment.user and calls[0]["title"] == course.title
-    assert AuditEvent.objects.filter(action="certificate.requested", object_id=str(enrolment.pk)).count() == 1
+    certificate = Certificate.objects.get(source_key=f"training.enrolment:{enrolment.pk}")
+    assert (certificate.recipient, certificate.title, certificate.hours) == (enrolment.user, course.title, 6)
+    assert AuditEvent.objects.filter(action="certificate.issued", object_id=str(certificate.pk)).count() == 1
 
 
 def test_a_locked_module_says_when_it_opens_and_cannot_be_completed(client):

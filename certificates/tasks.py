@@ -1,0 +1,112 @@
+"""Background work for certificates: rendering and emailing PDFs, bulk issuing."""
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+from wagtail import hooks
+
+from certificates.models import BulkIssueJob, Certificate
+from core.email import email_send
+
+logger = logging.getLogger(__name__)
+
+
+def verify_url(certificate: Certificate) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("certificates:verify_code", args=[certificate.code])
+
+
+def certificate_context(certificate: Certificate) -> dict:
+    """Plain values for the certificate template, read from the row (copied at issue time)."""
+    from certificates.rendering import image_data_url
+    from cms.models import SiteSettings
+
+    template = certificate.template
+    organisation = (SiteSettings.objects.first() or SiteSettings()).organisation_name
+    name = certificate.name_printed
+    awarded = f"{certificate.awarded_on:%-d %B %Y}"
+    hours = f"{certificate.hours.normalize():f}"
+    body_text = (
+        template.body if template else "This is to certify that {name} completed {course} on {date} ({hours} hours)."
+    )
+    return {
+        "language": template.language if template else "en-GB",
+        "title": template.title if template else "Certificate of completion",
+        "orientation": template.orientation if template else "landscape",
+        "accent": template.accent_colour if template else "#5b2a86",
+        "logo": image_data_url(template.logo) if template else "",
+        "organisation": organisation,
+        "name": name,
+        "body": body_text.format(name=name or "the holder", course=certificate.title, date=awarded, hours=hours),
+        "signatories": [
+            {"name": s.name, "role": s.role, "image": image_data_url(s.signature, "max-400x120")}
+            for s in (template.signatories.all() if template else [])
+        ],
+        "verify_url": verify_url(certificate),
+        "verify_host": settings.SITE_URL.split("://", 1)[-1].rstrip("/") + "/verify",
+        "code": certificate.code,
+    }
+
+
+def render_and_store(certificate: Certificate) -> None:
+    from certificates.rendering import render_certificate
+
+    pdf = render_certificate(certificate_context(certificate))
+    certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+    certificate.pdf_rendered_at = timezone.now()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        pdf=certificate.pdf.name, pdf_rendered_at=certificate.pdf_rendered_at
+    )
+
+
+@task
+def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
+    """Render and store the PDF, then email it to the holder once (discreet mode is applied
+    by the email helper). Idempotent: a rendered certificate is not rendered or sent again."""
+    certificate = Certificate.objects.select_related("template", "recipient").filter(pk=certificate_id).first()
+    if certificate is None or certificate.pdf_rendered_at is not None:
+        return "skipped"
+    render_and_store(certificate)
+    if send_email and certificate.recipient.is_active:
+        email_send(
+            to=[certificate.recipient.email],
+            subject=f"Your certificate: {certificate.title}",
+            template="certificate_issued",
+            context={"certificate": certificate, "verify_url": verify_url(certificate)},
+            attachments=[("certificate.pdf", certificate.pdf.open("rb").read(), "application/pdf")],
+        )
+    return "rendered"
+
+
+def bulk_sources() -> dict[str, dict]:
+    """What staff can bulk-issue for, from the apps that hold achievements (training,
+    events): {key: {"label", "qualifying": callable returning issue kwargs}}."""
+    sources: dict[str, dict] = {}
+    for provider in hooks.get_hooks("thrive_certificate_sources"):
+        sources.update(provider())
+    return sources
+
+
+@task
+def certificate_bulk_issue(*, job_id: int) -> int:
+    """Issue to everyone who qualifies for the job's source. Safe to run twice at once or
+    after a crash: `certificate_issue` is idempotent, and progress is recounted, not added."""
+    from certificates.services import certificate_issue
+
+    job = BulkIssueJob.objects.get(pk=job_id)
+    source = bulk_sources().get(job.source_key)
+    if source is None:
+        logger.warning("bulk issue %s: unknown source", job_id)
+        return 0
+    qualifying = list(source["qualifying"]())
+    BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.RUNNING, total=len(qualifying))
+    for number, issue_kwargs in enumerate(qualifying, start=1):
+        with transaction.atomic():
+            certificate_issue(actor=job.created_by, **issue_kwargs)
+        BulkIssueJob.objects.filter(pk=job_id, done__lt=number).update(done=number)
+    BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.DONE, finished_at=timezone.now())
+    return len(qualifying)

@@ -1,0 +1,87 @@
+"""Public verification, and the holder's own downloads.
+
+The verification page says valid, revoked or replaced, with the title, date and issuer.
+The holder's name appears only if the holder consented; otherwise the verifier can type
+the name they were given and learns only "matches" or "does not match". Wrong codes and
+name checks are rate-limited per visitor (a keyed hash, kept only in the cache).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from certificates.models import Certificate, normalise_code
+from core.ratelimit import rate_limit_exceeded
+
+WRONG_CODE_LIMIT = 10
+NAME_CHECK_LIMIT = 10
+WINDOW_SECONDS = 600
+
+
+def _throttled(request, scope: str, limit: int) -> bool:
+    return rate_limit_exceeded(request, scope=scope, limit=limit, window_seconds=WINDOW_SECONDS)
+
+
+def _too_many(request):
+    return render(request, "certificates/verify_throttled.html", status=429)
+
+
+def _blocked(request) -> bool:
+    """Already over the limit for wrong codes (checked without counting)."""
+    from django.core.cache import cache
+
+    from core.ratelimit import client_fingerprint
+
+    return (cache.get(f"ratelimit:verify-code:{client_fingerprint(request)}") or 0) > WRONG_CODE_LIMIT
+
+
+def same_name(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split()) and bool(a.strip())
+
+
+@never_cache
+def verify(request):
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("certificates:verify_code", code=normalise_code(code))
+    return render(request, "certificates/verify.html")
+
+
+@never_cache
+def verify_code(request, code: str):
+    if _blocked(request):
+        return _too_many(request)
+    normalised = normalise_code(code)
+    if normalised != code:
+        return redirect("certificates:verify_code", code=normalised)
+    certificate = (
+        Certificate.objects.select_related("recipient__member_profile", "replaced_by").filter(code=code).first()
+    )
+    if certificate is None:
+        if _throttled(request, "verify-code", WRONG_CODE_LIMIT):
+            return _too_many(request)
+        return render(request, "certificates/verify_unknown.html", {"code": code}, status=404)
+    profile = getattr(certificate.recipient, "member_profile", None)
+    show_name = bool(certificate.name_printed and profile is not None and profile.consent_show_name_on_verification)
+    name_result = None
+    if request.method == "POST" and not show_name:
+        if _throttled(request, "verify-name", NAME_CHECK_LIMIT):
+            return _too_many(request)
+        name_result = same_name(request.POST.get("name", ""), certificate.name_printed)
+    return render(
+        request,
+        "certificates/verify_result.html",
+        {"certificate": certificate, "show_name": show_name, "name_result": name_result},
+    )
+
+
+@login_required
+def download(request, code: str):
+    certificate = get_object_or_404(Certificate, code=code, recipient=request.user)
+    if not certificate.pdf:
+        raise Http404("The PDF is still being prepared.")
+    response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
