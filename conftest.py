@@ -124,9 +124,23 @@ def demo_site(db):
 class DemoServer:
     """A Thrive server process with the demo content, on its own database."""
 
-    def __init__(self, url: str, var_dir: Path):
+    def __init__(self, url: str, var_dir: Path, env: dict):
         self.url = url
         self.var_dir = var_dir
+        self.env = env
+
+    def shell(self, code: str) -> str:
+        """Run Python in the server's Django (its own database); return what it printed."""
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "--no-imports", "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return result.stdout.strip()
 
     @property
     def staff_login(self) -> tuple[str, str]:
@@ -200,7 +214,7 @@ def demo_server(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"demo server did not start; see {tmp / 'server.log'}") from None
             time.sleep(0.2)
-    yield DemoServer(url, tmp)
+    yield DemoServer(url, tmp, env)
     server.terminate()
     server.wait(timeout=10)
     log.close()

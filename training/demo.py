@@ -12,6 +12,7 @@ from accounts.models import MemberProfile
 from cms.models import Chapter, HomePage
 from training.models import Cohort, CourseIndexPage, CoursePage, Enrolment, LiveSession, ModulePage, ModuleProgress
 from training.models import SessionAttendance as Attendance
+from training.services import completion_check
 
 DEMO_TRAINER_EMAIL = "trainer@thrive.example"
 
@@ -185,3 +186,5 @@ def _seed_learners(course: CoursePage) -> None:
             ModuleProgress.objects.create(enrolment=enrolment, module=module)
         for session in past_sessions:
             Attendance.objects.create(session=session, enrolment=enrolment, status=Attendance.Status.PRESENT)
+        if modules_done == len(modules):
+            completion_check(enrolment=enrolment)  # completes and issues the certificate
