@@ -1,6 +1,7 @@
 """Background work for certificates: rendering and emailing PDFs, bulk issuing."""
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,7 +30,7 @@ def certificate_context(certificate: Certificate) -> dict:
     organisation = (SiteSettings.objects.first() or SiteSettings()).organisation_name
     name = certificate.name_printed
     awarded = f"{certificate.awarded_on:%-d %B %Y}"
-    hours = f"{certificate.hours.normalize():f}"
+    hours = f"{Decimal(certificate.hours).normalize():f}"
     body_text = (
         template.body if template else "This is to certify that {name} completed {course} on {date} ({hours} hours)."
     )
@@ -72,12 +73,14 @@ def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
         return "skipped"
     render_and_store(certificate)
     if send_email and certificate.recipient.is_active:
+        with certificate.pdf.open("rb") as handle:
+            pdf = handle.read()
         email_send(
             to=[certificate.recipient.email],
             subject=f"Your certificate: {certificate.title}",
             template="certificate_issued",
             context={"certificate": certificate, "verify_url": verify_url(certificate)},
-            attachments=[("certificate.pdf", certificate.pdf.open("rb").read(), "application/pdf")],
+            attachments=[("certificate.pdf", pdf, "application/pdf")],
         )
     return "rendered"
 

@@ -1,5 +1,8 @@
-"""bench/pages.py: the `make run` site with one extra bare view to compare against."""
+"""Benchmarks: the `make run` site plus a bare view to compare against; tasks on the
+database queue (as in production) and email discarded."""
 
 from .e2e import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
