@@ -33,6 +33,7 @@ demo: migrate
 	$(PY) manage.py schedule_tasks
 
 run: demo
+	@$(PY) -c "import weasyprint" 2>/dev/null || echo "Warning: WeasyPrint cannot load Pango; certificate PDFs will wait. Install: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py serve_local --host $(HOST) --port $(PORT)
 

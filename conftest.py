@@ -255,6 +255,20 @@ def browser_page(chromium):
     context.close()
 
 
+def sign_in_page(page, base: str, email: str, password: str) -> None:
+    """Sign in through the real allauth form in the browser."""
+    page.goto(base + "/accounts/login/")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def sign_in():
+    return sign_in_page
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (served from the test process, not a CDN) on the page; return the
     violations of the given impacts, each as {id, impact, help, targets}."""

@@ -24,15 +24,7 @@ def newest_link(mail_dir, prefix: str, after: float) -> str:
     raise AssertionError(f"no email with {prefix} in {mail_dir}")
 
 
-def sign_in(page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
-
-
-def test_partner_refers_survivor_applies_membership_approves(demo_server, chromium, axe):
+def test_partner_refers_survivor_applies_membership_approves(demo_server, chromium, axe, sign_in):
     base = demo_server.url
     _staff, password = demo_server.staff_login
     started = time.time() - 1

@@ -33,14 +33,9 @@ def test_verification_pages_pass_axe_and_say_valid_without_the_name(demo_server,
     assert browser_page.recorder.console_errors == [] or all("404" in e for e in browser_page.recorder.console_errors)
 
 
-def test_admin_preview_page_passes_axe_and_its_pdf_renders(demo_server, browser_page, axe):
+def test_admin_preview_page_passes_axe_and_its_pdf_renders(demo_server, browser_page, axe, sign_in):
     base = demo_server.url
-    email, password = demo_server.staff_login
-    browser_page.goto(base + "/accounts/login/")
-    browser_page.get_by_role("textbox", name="Email").fill(email)
-    browser_page.get_by_label("Password").fill(password)
-    browser_page.get_by_role("button", name="Sign In").click()
-    browser_page.wait_for_load_state()
+    sign_in(browser_page, base, *demo_server.staff_login)
     template_id = demo_server.shell(
         "from certificates.models import CertificateTemplate; print(CertificateTemplate.objects.get().pk)"
     )

@@ -10,15 +10,7 @@ pytestmark = pytest.mark.browser
 COURSE = "/courses/telling-your-story-safely/"
 
 
-def sign_in(page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
-
-
-def test_learner_enrols_completes_modules_trainer_marks_attendance(demo_server, chromium, axe):
+def test_learner_enrols_completes_modules_trainer_marks_attendance(demo_server, chromium, axe, sign_in):
     base = demo_server.url
     _staff, password = demo_server.staff_login
     learner = chromium.new_context().new_page()
