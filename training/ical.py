@@ -6,7 +6,7 @@ venue, and discreet mode gives neutral titles and no description.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
@@ -14,6 +14,7 @@ from icalendar import Calendar, Event, Timezone
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 NEUTRAL_TITLE = "Appointment"
 PRODID = "-//Thrive//Training sessions//EN"
+YEAR = timedelta(days=366)
 
 
 def clean(text: str) -> str:
@@ -60,7 +61,9 @@ def sessions_calendar(sessions, *, name: str, discreet: bool) -> bytes:
     for session in sessions:
         zones.setdefault(session.cohort.time_zone, []).append(session.starts_at.date())
     for zone_name, dates in sorted(zones.items()):
-        calendar.add_component(Timezone.from_tzid(zone_name, first_date=min(dates), last_date=max(dates)))
+        # A year either side, so the VTIMEZONE always holds at least one STANDARD/DAYLIGHT
+        # rule (RFC 5545 3.6.5); a single-day range can leave it empty, which parsers reject.
+        calendar.add_component(Timezone.from_tzid(zone_name, first_date=min(dates) - YEAR, last_date=max(dates) + YEAR))
     for session in sessions:
         calendar.add_component(session_event(session, discreet=discreet, now=now))
     return calendar.to_ical()

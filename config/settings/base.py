@@ -82,7 +82,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.site_settings",
             ],
         },

@@ -237,3 +237,21 @@ def test_trainers_see_their_own_learners_access_needs_and_membership_staff_do_no
     sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
     html = client.get(f"/admin/training/cohorts/{cohort.pk}/").content.decode()
     assert "Needs a quiet room" not in html  # Membership sees access needs on the member page instead
+
+
+def test_the_private_feed_parses_with_an_independent_parser(client):
+    """vobject (not the library that wrote it) reads the feed: times keep their zone."""
+    import vobject
+
+    cohort = make_cohort(make_course(), sessions=2, time_zone="America/New_York")
+    learner = make_learner()
+    enrol(learner, cohort)
+    client.force_login(learner)
+    body = client.get(f"/training/sessions/{cohort.sessions.first().pk}/calendar.ics").content.decode()
+    calendar = vobject.readOne(body)
+    event = calendar.vevent
+    assert str(event.dtstart.value.tzinfo) in ("America/New_York", "EST", "EDT") or "New_York" in repr(
+        event.dtstart.value.tzinfo
+    )
+    assert event.dtstart.value == cohort.sessions.first().starts_at.replace(microsecond=0)
+    assert event.uid.value.endswith("@thrive")
