@@ -54,3 +54,10 @@ def erasure_menu_item():
 
 
 hooks.register("thrive_seed_demo", seed_people)
+
+
+@hooks.register("thrive_periodic_tasks")
+def retention_task():
+    from accounts.tasks import retention_purge
+
+    return retention_purge

@@ -1,22 +1,21 @@
 """Make sure each periodic task has one run waiting in the queue (idempotent).
 
 Periodic tasks re-queue themselves after each run; this command starts the chain, or
-restarts it if the queue was emptied. `make run` calls it; so should every deploy.
+restarts it if the queue was emptied. Apps register them with the `thrive_periodic_tasks`
+hook. `make run` calls it; so should every deploy.
 """
 
 from django.core.management.base import BaseCommand
 from django_tasks_db.models import DBTaskResult
-
-from accounts.tasks import retention_purge
-
-PERIODIC = [retention_purge]
+from wagtail import hooks
 
 
 class Command(BaseCommand):
     help = "Queue the first run of each periodic task that has none waiting."
 
     def handle(self, *args, **options):
-        for periodic in PERIODIC:
+        for get_task in hooks.get_hooks("thrive_periodic_tasks"):
+            periodic = get_task()
             waiting = DBTaskResult.objects.filter(task_path=periodic.module_path, status="READY").exists()
             if waiting:
                 self.stdout.write(f"{periodic.module_path}: already queued")

@@ -1,1 +1,0 @@
-# Events, ticket types and registrations arrive with the events issue (#6).

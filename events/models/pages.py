@@ -1,0 +1,137 @@
+"""Event pages staff publish in Wagtail. Content, panels and routes only."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BaseStreamBlock
+
+
+class EventType(models.TextChoices):
+    GATHERING = "gathering", _("Gathering")
+    WORKSHOP = "workshop", _("Workshop")
+    FUNDRAISER = "fundraiser", _("Fundraiser")
+    CONFERENCE = "conference", _("Conference")
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Members of the network")
+    SURVIVORS = "survivors", _("Survivors only")
+
+
+class EventIndexPage(Page):
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["events.EventPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("event index page")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+        from django.utils import timezone
+
+        context = super().get_context(request, *args, **kwargs)
+        events = EventPage.objects.child_of(self).live().public().select_related("chapter")
+        past = request.GET.get("when") == "past"
+        now = timezone.now()
+        events = (
+            events.filter(ends_at__lt=now).order_by("-starts_at")
+            if past
+            else events.filter(ends_at__gte=now).order_by("starts_at")
+        )
+        context["events"] = Paginator(events, 12).get_page(request.GET.get("page"))
+        context["past"] = past
+        return context
+
+
+class EventPage(Page):
+    summary = models.TextField(_("summary"))
+    body = StreamField(BaseStreamBlock(), blank=True)
+    event_type = models.CharField(_("type"), max_length=20, choices=EventType.choices, default=EventType.GATHERING)
+    chapter = models.ForeignKey("cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    all_day = models.BooleanField(_("all day"), default=False)
+    online = models.BooleanField(_("online"), default=False)
+    venue = models.TextField(_("venue"), blank=True)
+    online_link = models.URLField(_("online link"), blank=True, help_text=_("Shown to confirmed attendees only."))
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("The venue is shown only to confirmed attendees and never put in email or public calendars."),
+    )
+    accessibility = models.TextField(_("accessibility information"), blank=True)
+    partners = ParentalManyToManyField("cms.PartnerOrganisation", blank=True, verbose_name=_("co-hosts"))
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC)
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("places in all"), help_text=_("Across every ticket type."))
+    reservation_minutes = models.PositiveSmallIntegerField(_("minutes a reservation is held"), default=15)
+    offer_hours = models.PositiveSmallIntegerField(_("hours a waiting-list offer is held"), default=24)
+    cancelled = models.BooleanField(default=False, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+                FieldRowPanel([FieldPanel("time_zone"), FieldPanel("all_day")]),
+            ],
+            heading=_("When"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("online"),
+                FieldPanel("venue"),
+                FieldPanel("online_link"),
+                FieldPanel("sensitive"),
+                FieldPanel("accessibility"),
+            ],
+            heading=_("Where"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("event_type"), FieldPanel("chapter"), FieldPanel("audience")]),
+                FieldPanel("partners"),
+            ],
+            heading=_("About"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("reservation_minutes"), FieldPanel("offer_hours")]),
+                InlinePanel("ticket_types", label=_("Ticket type")),
+            ],
+            heading=_("Registration"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+    parent_page_types = ["events.EventIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("event page")
+
+    def save(self, *args, **kwargs):
+        # Calendar clients replace an entry only when SEQUENCE grows (RFC 5545 3.8.7.4).
+        if self.pk:
+            self.sequence += 1
+        super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from events.availability import places_left
+
+        context = super().get_context(request, *args, **kwargs)
+        context["ticket_types"] = list(self.ticket_types.all())
+        context["places_left"] = places_left(self)
+        return context

@@ -1,0 +1,106 @@
+"""Ticket types, registrations (one ticket each) and the waiting list."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+
+TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, as certificates
+
+
+def new_ticket_code() -> str:
+    raw = "".join(secrets.choice(TICKET_ALPHABET) for _ in range(12))  # 60 bits
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+class TicketType(models.Model):
+    event = ParentalKey("events.EventPage", on_delete=models.CASCADE, related_name="ticket_types")
+    name = models.CharField(_("name"), max_length=120)
+    price_minor = models.PositiveIntegerField(_("price in minor units"), default=0, help_text=_("0 for free."))
+    pay_what_you_can = models.BooleanField(_("pay what you can"), default=False)
+    minimum_minor = models.PositiveIntegerField(_("minimum (pay what you can)"), default=0)
+    funded = models.BooleanField(_("funded place for survivors"), default=False, help_text=_("No payment is asked."))
+    quantity = models.PositiveIntegerField(_("places of this type"))
+    sales_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
+    sales_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
+    approval_required = models.BooleanField(_("approval required"), default=False)
+    sort_order = models.IntegerField(default=0, editable=False)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("quantity")]),
+        FieldRowPanel([FieldPanel("price_minor"), FieldPanel("pay_what_you_can"), FieldPanel("minimum_minor")]),
+        FieldRowPanel([FieldPanel("funded"), FieldPanel("approval_required")]),
+        FieldRowPanel([FieldPanel("sales_start"), FieldPanel("sales_end")]),
+    ]
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_free(self) -> bool:
+        return self.funded or (self.price_minor == 0 and not self.pay_what_you_can)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        RESERVED = "reserved", _("Reserved")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        CHECKED_IN = "checked_in", _("Checked in")
+
+    HOLDS_PLACE = (Status.RESERVED, Status.CONFIRMED, Status.CHECKED_IN)
+
+    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="registrations")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
+    )
+    email = models.EmailField()
+    attendee_name = models.CharField(_("attendee name (optional)"), max_length=80, blank=True)
+    code = models.CharField(max_length=16, unique=True, default=new_ticket_code)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RESERVED)
+    reserved_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self):
+        return f"registration {self.code}"
+
+
+class WaitingListEntry(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered a place")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Offer not taken")
+        LEFT = "left", _("Left the list")
+
+    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="waiting_list")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    offered_until = models.DateTimeField(null=True, blank=True)
+    registration = models.OneToOneField(
+        Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_list_entry"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"waiting list entry {self.pk}"

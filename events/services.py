@@ -1,0 +1,234 @@
+"""Selling places: reservations, confirmation, expiry, the waiting list and check-in.
+
+Every sale for an event is serialised by `_lock_event` (row locks on the event's ticket
+types, SELECT ... FOR UPDATE on PostgreSQL), and capacity is read under that lock from
+`events.availability`, so no event is ever oversold. Services are keyword-only, atomic,
+and raise ValidationError with a message a person can act on. `now` may be passed in so
+tests can move the clock.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import MemberProfile
+from core.audit import audit_record
+from events.availability import places_left_by_ticket_type
+from events.models import Audience, EventPage, Registration, TicketType, WaitingListEntry
+
+Status = Registration.Status
+
+
+def _lock_event(event: EventPage) -> None:
+    """Serialise selling for one event (the ticket-type rows are the lock)."""
+    list(TicketType.objects.select_for_update().filter(event_id=event.pk).order_by("pk").values_list("pk", flat=True))
+
+
+def _check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetime) -> None:
+    if event.cancelled:
+        raise ValidationError("This event has been cancelled.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise ValidationError(f"Booking opens on {event.registration_opens_at:%-d %B %Y at %H:%M}.")
+    if (event.registration_closes_at and now >= event.registration_closes_at) or now >= event.ends_at:
+        raise ValidationError("Booking for this event has closed.")
+    if ticket_type.event_id != event.pk:
+        raise ValidationError("That ticket is not for this event.")
+    if (ticket_type.sales_start and now < ticket_type.sales_start) or (
+        ticket_type.sales_end and now >= ticket_type.sales_end
+    ):
+        raise ValidationError(f"'{ticket_type.name}' tickets are not on sale now.")
+    if event.audience != Audience.PUBLIC:
+        is_member = (
+            bool(user and user.is_authenticated)
+            and MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists()
+        )
+        if not is_member:
+            raise ValidationError("This event is for members of the network. Sign in to book.")
+
+
+@transaction.atomic
+def registration_reserve(
+    *, event: EventPage, ticket_type: TicketType, email: str, user=None, attendee_name: str = "", now=None
+) -> Registration:
+    """Take one place. Free and funded tickets are confirmed at once; paid ones are held for
+    the event's reservation minutes while payment happens. Refuses (changing nothing) when
+    sold out, closed, not on sale, or members-only without a member signed in."""
+    now = now or timezone.now()
+    _check_on_sale(event, ticket_type, user, now)
+    _lock_event(event)
+    if places_left_by_ticket_type(event, now).get(ticket_type.pk, 0) <= 0:
+        raise ValidationError("Sorry, there are no places left. You can join the waiting list.")
+    free = ticket_type.is_free
+    registration = Registration.objects.create(
+        event=event,
+        ticket_type=ticket_type,
+        user=user if user is not None and user.is_authenticated else None,
+        email=email.strip().lower(),
+        attendee_name=attendee_name.strip(),
+        status=Status.CONFIRMED if free else Status.RESERVED,
+        reserved_until=None if free else now + timedelta(minutes=event.reservation_minutes),
+        confirmed_at=now if free else None,
+    )
+    audit_record(actor=user, action=f"registration.{registration.status}", obj=registration)
+    return registration
+
+
+@transaction.atomic
+def registration_confirm_paid(*, registration: Registration, actor=None, now=None) -> Registration:
+    """A paid reservation is confirmed (by the payment webhook, or staff taking payment at
+    the door). Confirms even after the hold expired if a place is still free; otherwise
+    refuses, so money is never kept for a place that does not exist."""
+    now = now or timezone.now()
+    _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status in (Status.CONFIRMED, Status.CHECKED_IN):
+        return registration
+    if registration.status == Status.CANCELLED or registration.reserved_until is None:
+        raise ValidationError("This booking is no longer held.")
+    if (
+        registration.reserved_until <= now
+        and places_left_by_ticket_type(registration.event, now).get(registration.ticket_type_id, 0) <= 0
+    ):
+        raise ValidationError("The hold expired and the event is now full.")
+    registration.status = Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.save(update_fields=["status", "confirmed_at"])
+    audit_record(actor=actor, action="registration.confirmed", obj=registration)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor=None, now=None) -> Registration:
+    """Cancel a booking; its place goes to the waiting list (or back on sale)."""
+    now = now or timezone.now()
+    _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status in (Status.CANCELLED, Status.CHECKED_IN):
+        raise ValidationError("This ticket can no longer be cancelled.")
+    registration.status = Status.CANCELLED
+    registration.save(update_fields=["status"])
+    audit_record(actor=actor, action="registration.cancelled", obj=registration)
+    waiting_list_offer_next(event=registration.event, now=now)
+    return registration
+
+
+# Waiting list ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def waiting_list_join(
+    *, event: EventPage, ticket_type: TicketType, email: str, user=None, now=None
+) -> WaitingListEntry:
+    """Join the waiting list of a sold-out ticket type (once per email)."""
+    now = now or timezone.now()
+    _check_on_sale(event, ticket_type, user, now)
+    _lock_event(event)
+    if places_left_by_ticket_type(event, now).get(ticket_type.pk, 0) > 0:
+        raise ValidationError("There are places left: you can book one now.")
+    email = email.strip().lower()
+    existing = WaitingListEntry.objects.filter(
+        event=event, email=email, status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
+    ).first()
+    if existing:
+        return existing
+    return WaitingListEntry.objects.create(
+        event=event, ticket_type=ticket_type, email=email, user=user if user and user.is_authenticated else None
+    )
+
+
+def waiting_list_offer_next(*, event: EventPage, now=None) -> list[WaitingListEntry]:
+    """Offer freed places, in order of joining, each held for the event's offer hours.
+    Call inside a transaction that holds the event lock."""
+    now = now or timezone.now()
+    offered = []
+    left = places_left_by_ticket_type(event, now)
+    for ticket_type_id, places in left.items():
+        waiting = WaitingListEntry.objects.filter(
+            event=event, ticket_type_id=ticket_type_id, status=WaitingListEntry.Status.WAITING
+        ).order_by("created_at", "pk")[:places]
+        for entry in waiting:
+            entry.status = WaitingListEntry.Status.OFFERED
+            entry.offered_until = now + timedelta(hours=event.offer_hours)
+            entry.save(update_fields=["status", "offered_until"])
+            audit_record(actor=None, action="waiting_list.offered", obj=entry)
+            offered.append(entry)
+    return offered
+
+
+@transaction.atomic
+def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
+    """Take the offered place (it was held for this person, so no capacity check is needed)."""
+    now = now or timezone.now()
+    _lock_event(entry.event)
+    entry = WaitingListEntry.objects.select_for_update().select_related("event", "ticket_type").get(pk=entry.pk)
+    if entry.status != WaitingListEntry.Status.OFFERED or entry.offered_until <= now:
+        raise ValidationError("This offer has ended. You are welcome to join the waiting list again.")
+    free = entry.ticket_type.is_free
+    registration = Registration.objects.create(
+        event=entry.event,
+        ticket_type=entry.ticket_type,
+        user=entry.user,
+        email=entry.email,
+        status=Status.CONFIRMED if free else Status.RESERVED,
+        reserved_until=None if free else now + timedelta(minutes=entry.event.reservation_minutes),
+        confirmed_at=now if free else None,
+    )
+    entry.status = WaitingListEntry.Status.ACCEPTED
+    entry.registration = registration
+    entry.save(update_fields=["status", "registration"])
+    audit_record(actor=entry.user, action="waiting_list.accepted", obj=entry)
+    return registration
+
+
+def events_housekeeping(*, now=None) -> dict[str, int]:
+    """Release expired reservations and untaken offers, and pass places on. Idempotent."""
+    now = now or timezone.now()
+    released = expired = 0
+    event_ids = set(
+        Registration.objects.filter(status=Status.RESERVED, reserved_until__lte=now).values_list("event_id", flat=True)
+    ) | set(
+        WaitingListEntry.objects.filter(status=WaitingListEntry.Status.OFFERED, offered_until__lte=now).values_list(
+            "event_id", flat=True
+        )
+    )
+    for event in EventPage.objects.filter(pk__in=event_ids):
+        with transaction.atomic():
+            _lock_event(event)
+            released += Registration.objects.filter(
+                event=event, status=Status.RESERVED, reserved_until__lte=now
+            ).update(status=Status.CANCELLED)
+            expired += WaitingListEntry.objects.filter(
+                event=event, status=WaitingListEntry.Status.OFFERED, offered_until__lte=now
+            ).update(status=WaitingListEntry.Status.EXPIRED)
+            waiting_list_offer_next(event=event, now=now)
+    return {"reservations_released": released, "offers_expired": expired}
+
+
+# Check-in ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_check_in(*, event: EventPage, code: str, actor, now=None) -> tuple[Registration, bool]:
+    """Check a ticket in at the door. Returns (registration, first_time). A second scan,
+    from any device, returns first_time False with the time of the first; the row lock
+    makes simultaneous scans count once. Refuses other events' tickets and unpaid or
+    cancelled ones, saying which."""
+    now = now or timezone.now()
+    registration = (
+        Registration.objects.select_for_update().select_related("event").filter(code=code.strip().upper()).first()
+    )
+    if registration is None:
+        raise ValidationError("No ticket has that code.")
+    if registration.event_id != event.pk:
+        raise ValidationError(f"This ticket is for another event: {registration.event.title}.")
+    if registration.status == Status.CHECKED_IN:
+        return registration, False
+    if registration.status != Status.CONFIRMED:
+        raise ValidationError(f"This ticket is {registration.get_status_display().lower()}, not confirmed.")
+    registration.status = Status.CHECKED_IN
+    registration.checked_in_at = now
+    registration.save(update_fields=["status", "checked_in_at"])
+    audit_record(actor=actor, action="registration.checked_in", obj=registration)
+    return registration, True

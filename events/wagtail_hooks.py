@@ -1,0 +1,29 @@
+from wagtail import hooks
+
+
+@hooks.register("thrive_periodic_tasks")
+def housekeeping_task():
+    from events.tasks import events_housekeeping_task
+
+    return events_housekeeping_task
+
+
+@hooks.register("thrive_home_listings")
+def upcoming_events(request):
+    from django.utils import timezone
+
+    from events.models import EventIndexPage, EventPage
+
+    events = (
+        EventPage.objects.live().public().filter(ends_at__gte=timezone.now(), cancelled=False).order_by("starts_at")[:3]
+    )
+    items = [{"title": e.title, "url": e.url, "when": f"{e.starts_at:%-d %B %Y}"} for e in events]
+    index = EventIndexPage.objects.live().first() if items else None
+    return {"title": "Upcoming events", "items": items, "more_url": index.url if index else None}
+
+
+@hooks.register("thrive_seed_demo")
+def seed_events(password):
+    from events.demo import seed_events as seed
+
+    seed(password=password)
