@@ -1,7 +1,5 @@
 """Certificate templates (edited in Wagtail), certificates and bulk issuing jobs."""
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,22 +9,14 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.snippets.models import register_snippet
 
-# Crockford's base 32: no I, L, O or U, so 0 and 1 cannot be misread; typed I/L/O are mapped
-# back. 16 symbols x 5 bits = 80 bits of randomness, shown as XXXX-XXXX-XXXX-XXXX.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_SYMBOLS = 16
-MISREADINGS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+from core.codes import CROCKFORD, random_code
+
+CODE_ALPHABET = CROCKFORD
+CODE_SYMBOLS = 16  # 16 x 5 bits = 80 bits, shown as XXXX-XXXX-XXXX-XXXX
 
 
 def new_certificate_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_SYMBOLS))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_SYMBOLS, 4))
-
-
-def normalise_code(text: str) -> str:
-    """What a person typed, in the stored form: upper case, misreadings mapped, grouped by four."""
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(MISREADINGS)
-    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+    return random_code(CODE_SYMBOLS)
 
 
 @register_snippet

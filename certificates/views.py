@@ -11,7 +11,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from certificates.models import Certificate, normalise_code
+from certificates.models import Certificate
+from core.codes import normalise_code
 from core.ratelimit import rate_limit_exceeded
 
 WRONG_CODE_LIMIT = 10

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import MemberProfile
 from core.audit import audit_record
+from core.codes import normalise_code
 from events.availability import places_left_by_ticket_type
 from events.models import Audience, EventPage, Registration, TicketType, WaitingListEntry
 
@@ -217,7 +218,7 @@ def registration_check_in(*, event: EventPage, code: str, actor, now=None) -> tu
     cancelled ones, saying which."""
     now = now or timezone.now()
     registration = (
-        Registration.objects.select_for_update().select_related("event").filter(code=code.strip().upper()).first()
+        Registration.objects.select_for_update().select_related("event").filter(code=normalise_code(code)).first()
     )
     if registration is None:
         raise ValidationError("No ticket has that code.")

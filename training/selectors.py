@@ -20,6 +20,7 @@ from training.models import (
     ModuleProgress,
 )
 from training.models import SessionAttendance as Attendance
+from training.rules import attendance_percent
 
 PLACE_TAKING = [Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED]
 
@@ -181,11 +182,7 @@ def dashboard(*, user) -> dict:
         enrolment.modules_done = len(required & done.get(enrolment.pk, set()))
         enrolment.progress_percent = round(100 * enrolment.modules_done / len(required)) if required else 100
         past = [s for s in sessions if s.cohort_id == enrolment.cohort_id and s.starts_at <= now]
-        counted = [s for s in past if marks.get((enrolment.pk, s.pk)) != Attendance.Status.EXCUSED]
-        attended = sum(
-            1 for s in counted if marks.get((enrolment.pk, s.pk)) in (Attendance.Status.PRESENT, Attendance.Status.LATE)
-        )
-        enrolment.attendance_percent = round(100 * attended / len(counted)) if counted else None
+        enrolment.attendance_percent = attendance_percent([marks.get((enrolment.pk, s.pk)) for s in past])
         enrolment.next_session = next(
             (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None
         )

@@ -23,6 +23,7 @@ from core.audit import audit_record
 from core.email import email_send
 from training.models import Cohort, CoursePage, Enrolment, EnrolmentMode, LiveSession, ModulePage, ModuleProgress
 from training.models import SessionAttendance as Attendance
+from training.rules import attendance_percent
 
 Status = Enrolment.Status
 
@@ -259,9 +260,8 @@ def completion_state(enrolment: Enrolment) -> dict:
     done = set(enrolment.progress.values_list("module_id", flat=True))
     past_sessions = LiveSession.objects.filter(cohort_id=enrolment.cohort_id, starts_at__lte=timezone.now())
     marks = dict(enrolment.attendance.filter(session__in=past_sessions).values_list("session_id", "status"))
-    counted = [s for s in past_sessions.values_list("pk", flat=True) if marks.get(s) != Attendance.Status.EXCUSED]
-    attended = sum(1 for s in counted if marks.get(s) in (Attendance.Status.PRESENT, Attendance.Status.LATE))
-    percent = 100 if not counted else round(100 * attended / len(counted))
+    percent = attendance_percent([marks.get(pk) for pk in past_sessions.values_list("pk", flat=True)])
+    percent = 100 if percent is None else percent
     return {
         "modules_required": len(required),
         "modules_done": len(required & done),

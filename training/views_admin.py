@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from accounts.roles import MEMBERSHIP, TRAINERS, has_role
 from training import services
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
+from training.rules import attendance_percent
 
 ACTIVE_LEARNERS = [Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED]
 
@@ -80,10 +82,9 @@ def cohort_detail(request, pk: int):
         (a.enrolment_id, a.session_id): a.status
         for a in Attendance.objects.filter(session__cohort=cohort).only("enrolment_id", "session_id", "status")
     }
+    started = [s for s in sessions if s.starts_at <= timezone.now()]
     for learner in learners:
-        counted = [s for s in sessions if (learner.pk, s.pk) in marks and marks[(learner.pk, s.pk)] != "excused"]
-        attended = sum(1 for s in counted if marks[(learner.pk, s.pk)] in ("present", "late"))
-        learner.attendance_percent = round(100 * attended / len(counted)) if counted else None
+        learner.attendance_percent = attendance_percent([marks.get((learner.pk, s.pk)) for s in started])
     completed = sum(1 for learner in learners if learner.status == Enrolment.Status.COMPLETED)
     return render(
         request,

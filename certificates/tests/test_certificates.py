@@ -14,9 +14,10 @@ from accounts.models import Consent
 from accounts.services import consent_set
 from accounts.tests.factories import MemberProfileFactory, UserFactory
 from certificates import rendering
-from certificates.models import CODE_ALPHABET, Certificate, CertificateTemplate, normalise_code
+from certificates.models import CODE_ALPHABET, Certificate, CertificateTemplate
 from certificates.services import certificate_issue, certificate_reissue, certificate_revoke
 from certificates.tasks import certificate_context, certificate_render
+from core.codes import normalise_code
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

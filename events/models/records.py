@@ -1,19 +1,16 @@
 """Ticket types, registrations (one ticket each) and the waiting list."""
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32, as certificates
+from core.codes import random_code
 
 
 def new_ticket_code() -> str:
-    raw = "".join(secrets.choice(TICKET_ALPHABET) for _ in range(12))  # 60 bits
-    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+    return random_code(12)  # 60 bits, XXXX-XXXX-XXXX
 
 
 class TicketType(models.Model):
