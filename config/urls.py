@@ -21,6 +21,7 @@ urlpatterns = [
     path("search/", cms_views.search, name="search"),
     path("", include("training.urls")),
     path("", include("certificates.urls")),
+    path("", include("events.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,21 +5,15 @@ a matching VTIMEZONE; SEQUENCE grows on every change. Sensitive sessions never c
 venue, and discreet mode gives neutral titles and no description.
 """
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Event
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+from core.ical import add_timezones, clean, new_calendar
+
 NEUTRAL_TITLE = "Appointment"
 PRODID = "-//Thrive//Training sessions//EN"
-YEAR = timedelta(days=366)
-
-
-def clean(text: str) -> str:
-    """User-entered text without control characters (no CR/LF injection into properties)."""
-    return CONTROL_CHARACTERS.sub(" ", text or "").strip()
 
 
 def session_event(session, *, discreet: bool, now: datetime) -> Event:
@@ -49,21 +43,13 @@ def session_event(session, *, discreet: bool, now: datetime) -> Event:
 
 def sessions_calendar(sessions, *, name: str, discreet: bool) -> bytes:
     """A VCALENDAR with one VEVENT per session and a compact VTIMEZONE per zone used."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", NEUTRAL_TITLE + "s" if discreet else clean(name))
+    calendar = new_calendar(prodid=PRODID, name=NEUTRAL_TITLE + "s" if discreet else name)
     now = datetime.now(UTC)
     sessions = list(sessions)
     zones: dict[str, list] = {}
     for session in sessions:
         zones.setdefault(session.cohort.time_zone, []).append(session.starts_at.date())
-    for zone_name, dates in sorted(zones.items()):
-        # A year either side, so the VTIMEZONE always holds at least one STANDARD/DAYLIGHT
-        # rule (RFC 5545 3.6.5); a single-day range can leave it empty, which parsers reject.
-        calendar.add_component(Timezone.from_tzid(zone_name, first_date=min(dates) - YEAR, last_date=max(dates) + YEAR))
+    add_timezones(calendar, zones)
     for session in sessions:
         calendar.add_component(session_event(session, discreet=discreet, now=now))
     return calendar.to_ical()
