@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import icalendar
 import pytest
@@ -11,18 +12,23 @@ from events.services import registration_reserve
 from events.tests.factories import make_event
 
 
-def unsaved_events(count: int) -> list[EventPage]:
+def unsaved_events(count: int) -> list[SimpleNamespace]:
+    """Plain values with an event's attributes: the builder is pure and needs no database."""
     start = datetime(2027, 3, 1, 18, tzinfo=UTC)
     return [
-        EventPage(
+        SimpleNamespace(
             pk=n + 1,
             title=f"Event {n}",
             summary="Summary",
             starts_at=start + timedelta(days=n),
             ends_at=start + timedelta(days=n, hours=2),
             time_zone=["Europe/London", "America/New_York"][n % 2],
-            capacity=10,
+            all_day=False,
+            sequence=0,
+            cancelled=False,
+            online=False,
             venue="Hall",
+            sensitive=False,
         )
         for n in range(count)
     ]
