@@ -1,14 +1,12 @@
 """Staff sign-in rules: two-factor before the admin, and throttled password guessing."""
 
-import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 
 from accounts.roles import is_staff_member
-from core.ratelimit import client_fingerprint
+from core.ratelimit import attempts, client_key, count_attempt, keyed_hash
 
 ADMIN_PREFIX = "/admin/"
 OPEN_ADMIN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/password_reset/", "/admin/jsi18n/")
@@ -58,22 +56,17 @@ class AdminLoginThrottleMiddleware:
 
     def _keys(self, request) -> list[str]:
         account = request.POST.get("username", "").strip().lower()
-        account_hash = hashlib.sha256((settings.SECRET_KEY + account).encode()).hexdigest()[:32]
-        return [f"adminlogin:client:{client_fingerprint(request)}", f"adminlogin:account:{account_hash}"]
+        return [client_key(request, "adminlogin"), f"ratelimit:adminlogin-account:{keyed_hash(account)}"]
 
     def __call__(self, request):
         if request.method != "POST" or request.path != "/admin/login/":
             return self.get_response(request)
         keys = self._keys(request)
         limit = settings.ADMIN_LOGIN_FAILURE_LIMIT
-        if any((cache.get(key) or 0) >= limit for key in keys):
+        if any(attempts(key) >= limit for key in keys):
             return render(request, "accounts/too_many_attempts.html", status=429)
         response = self.get_response(request)
         if response.status_code == 200:  # the form came back: the sign-in failed
             for key in keys:
-                if not cache.add(key, 1, timeout=settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS):
-                    try:
-                        cache.incr(key)
-                    except ValueError:
-                        cache.add(key, 1, timeout=settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS)
+                count_attempt(key, window_seconds=settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS)
         return response

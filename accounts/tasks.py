@@ -10,6 +10,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import MemberProfile, MembershipApplication, Referral
+from core.tasks import requeue_after
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL = timedelta(days=1)
@@ -67,6 +68,5 @@ def retention_purge() -> dict[str, int]:
     """The daily purge as a task. After running it queues its next run for a day later, so
     one enqueue (by `manage.py schedule_tasks`, run by `make run` and at deploy) keeps it going."""
     counts = retention_purge_now()
-    if retention_purge.get_backend().supports_defer:  # the immediate backend (tests) cannot wait
-        retention_purge.using(run_after=timezone.now() + PURGE_INTERVAL).enqueue()
+    requeue_after(retention_purge, PURGE_INTERVAL)
     return counts

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from certificates.models import Certificate
 from core.codes import normalise_code
-from core.ratelimit import rate_limit_exceeded
+from core.ratelimit import attempts, client_key, rate_limit_exceeded
 
 WRONG_CODE_LIMIT = 10
 NAME_CHECK_LIMIT = 10
@@ -30,11 +30,7 @@ def _too_many(request):
 
 def _blocked(request) -> bool:
     """Already over the limit for wrong codes (checked without counting)."""
-    from django.core.cache import cache
-
-    from core.ratelimit import client_fingerprint
-
-    return (cache.get(f"ratelimit:verify-code:{client_fingerprint(request)}") or 0) > WRONG_CODE_LIMIT
+    return attempts(client_key(request, "verify-code")) > WRONG_CODE_LIMIT
 
 
 def same_name(a: str, b: str) -> bool:

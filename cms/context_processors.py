@@ -5,30 +5,27 @@ bumps it), so an ordinary request spends no query on them."""
 
 from types import SimpleNamespace
 
-from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from cms.models import SiteSettings
-from core.page_cache import VERSION_KEY
+from core.page_cache import cached_until_published
 
 
 def load_site_settings(request) -> SimpleNamespace:
     site = Site.find_for_request(request)
     if site is None:
         return SimpleNamespace(**model_to_dict(SiteSettings()), safety_url="", social_links=[])
-    key = f"sitesettings:{site.pk}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY, 1)
-    if key in found and found[key][0] == version:
-        return SimpleNamespace(**found[key][1])
-    row = SiteSettings.for_site(site)
-    values = model_to_dict(row)
-    values["safety_url"] = row.safety_page.get_url(request) if row.safety_page_id and row.safety_page.live else ""
-    values["social_links"] = row.social_links()
-    cache.set(key, (version, values), None)
-    return SimpleNamespace(**values)
+
+    def build() -> dict:
+        row = SiteSettings.for_site(site)
+        values = model_to_dict(row)
+        values["safety_url"] = row.safety_page.get_url(request) if row.safety_page_id and row.safety_page.live else ""
+        values["social_links"] = row.social_links()
+        return values
+
+    return SimpleNamespace(**cached_until_published(f"sitesettings:{site.pk}", build))
 
 
 def site_settings(request):

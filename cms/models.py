@@ -2,7 +2,6 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -21,7 +20,7 @@ from wagtail.url_routing import RouteResult
 
 from cms.blocks import BaseStreamBlock
 from cms.forms import HONEYPOT_FIELD, add_honeypot
-from core.page_cache import VERSION_KEY
+from core.page_cache import versioned_lookup, versioned_set
 from core.ratelimit import rate_limit_exceeded
 
 
@@ -221,17 +220,15 @@ class HomePage(Page):
         if not path_components:
             return super().route(request, path_components)
         key = f"route:{self.pk}:{'/'.join(path_components)}"
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY, 1)
-        hit = found.get(key)
-        if hit and hit[0] == version:
-            page = apps.get_model(hit[1])._default_manager.filter(pk=hit[2], live=True).first()
+        hit, version = versioned_lookup(key)
+        if hit is not None:
+            page = apps.get_model(hit[0])._default_manager.filter(pk=hit[1], live=True).first()
             if page is not None:
                 return RouteResult(page)
         result = super().route(request, path_components)
         page, args, kwargs = result
         if not args and not kwargs and page.live:
-            cache.set(key, (version, page._meta.label, page.pk), settings.PAGE_CACHE_SECONDS)
+            versioned_set(key, (page._meta.label, page.pk), version=version, timeout=settings.PAGE_CACHE_SECONDS)
         return result
 
     def calls_to_action(self) -> list[tuple[str, Page]]:

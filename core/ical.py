@@ -31,3 +31,14 @@ def add_timezones(calendar: Calendar, zone_dates: dict[str, list[date]]) -> None
     empty, which parsers such as vobject reject)."""
     for zone_name, dates in sorted(zone_dates.items()):
         calendar.add_component(Timezone.from_tzid(zone_name, first_date=min(dates) - YEAR, last_date=max(dates) + YEAR))
+
+
+def calendar_response(body: bytes, filename: str, *, private: bool = False):
+    """An HTTP response carrying a calendar. Private calendars are never stored by caches."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'{"attachment" if private else "inline"}; filename="{filename}"'
+    if private:
+        response["Cache-Control"] = "no-store"
+    return response

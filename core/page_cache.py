@@ -29,6 +29,31 @@ def purge_all(**_kwargs) -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
+def versioned_lookup(key: str):
+    """(value stored with `versioned_set`, or None if absent or stored before the last purge;
+    the current version). One cache round trip."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY, 1)
+    stored = found.get(key)
+    return (stored[1] if stored is not None and stored[0] == version else None), version
+
+
+def versioned_set(key: str, value, *, version: int, timeout: int | None = None) -> None:
+    """Store `value` under the version read before it was built, so a purge that happens
+    while it is being built leaves it already stale."""
+    cache.set(key, (version, value), timeout)
+
+
+def cached_until_published(key: str, build, timeout: int | None = None):
+    """`build()`'s result, kept until the next purge (publish, unpublish, move, delete,
+    settings save): for what changes only when staff publish (menus, settings, outlines, feeds)."""
+    value, version = versioned_lookup(key)
+    if value is None:
+        value = build()
+        versioned_set(key, value, version=version, timeout=timeout)
+    return value
+
+
 def _request_may_use_cache(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
@@ -62,18 +87,15 @@ class AnonymousPageCacheMiddleware:
         if not self.timeout or not _request_may_use_cache(request):
             return self.get_response(request)
         page_key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, page_key])
-        version = found.get(VERSION_KEY, 1)
-        stored = found.get(page_key)
-        if stored is not None and stored[0] == version:
-            response = stored[1]
+        response, version = versioned_lookup(page_key)
+        if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if _response_may_be_stored(request, response):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(page_key, (version, response), self.timeout)
+            versioned_set(page_key, response, version=version, timeout=self.timeout)
             response["X-Page-Cache"] = "miss"
         return response
 

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from django.tasks import task
-from django.utils import timezone
 
+from core.tasks import requeue_after
 from events.services import events_housekeeping
 
 INTERVAL = timedelta(minutes=1)
@@ -12,6 +12,5 @@ INTERVAL = timedelta(minutes=1)
 def events_housekeeping_task() -> dict[str, int]:
     """Every minute: release expired reservations and offers, pass places on. Re-queues itself."""
     counts = events_housekeeping()
-    if events_housekeeping_task.get_backend().supports_defer:
-        events_housekeeping_task.using(run_after=timezone.now() + INTERVAL).enqueue()
+    requeue_after(events_housekeeping_task, INTERVAL)
     return counts

@@ -1,14 +1,13 @@
 """Reads for training pages. Each runs a fixed number of queries, whatever the amount of
 content (tests assert it), so pages stay fast as courses and learners grow."""
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from certificates.models import Certificate
 from cms.models import Chapter
-from core.page_cache import VERSION_KEY
+from core.page_cache import cached_until_published
 from training.models import (
     Cohort,
     CourseFormat,
@@ -74,19 +73,15 @@ def course_modules(course) -> list[ModulePage]:
 def course_outline(course) -> dict:
     """What only changes when staff publish: modules, prerequisites, chapter. Cached under
     the page-cache version."""
-    key = f"course-outline:{course.pk}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY, 1)
-    if key in found and found[key][0] == version:
-        return found[key][1]
-    outline = {
-        "modules": course_modules(course),
-        "prerequisite_courses": list(course.prerequisites.all()),
-        "chapter": course.chapter,
-        "index_url": course.get_parent().url,
-    }
-    cache.set(key, (version, outline), None)
-    return outline
+    return cached_until_published(
+        f"course-outline:{course.pk}",
+        lambda: {
+            "modules": course_modules(course),
+            "prerequisite_courses": list(course.prerequisites.all()),
+            "chapter": course.chapter,
+            "index_url": course.get_parent().url,
+        },
+    )
 
 
 def course_detail(*, course, user) -> dict:

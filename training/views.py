@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import MemberProfile
 from accounts.tokens import new_token, token_hash
+from core.ical import calendar_response
 from training import ical, selectors, services
 from training.models import CalendarFeed, Cohort, Enrolment, LiveSession, ModulePage
 
@@ -91,13 +92,6 @@ def feed_manage(request):
     return redirect("training:dashboard")
 
 
-def _calendar_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def feed(request, token: str):
     """A learner's own sessions. No sign-in (calendar apps cannot); the token is the key."""
     feed_row = get_object_or_404(CalendarFeed.objects.select_related("user"), token_hash=token_hash(token))
@@ -110,7 +104,7 @@ def feed(request, token: str):
         .distinct()
     )
     body = ical.sessions_calendar(sessions, name="My learning", discreet=_discreet(user))
-    return _calendar_response(body, "my-learning.ics")
+    return calendar_response(body, "my-learning.ics", private=True)
 
 
 @login_required
@@ -119,7 +113,7 @@ def session_calendar(request, pk: int):
     if not Enrolment.objects.filter(user=request.user, cohort=session.cohort, status__in=PLACE_TAKING).exists():
         raise Http404
     body = ical.sessions_calendar([session], name=session.cohort.course.title, discreet=_discreet(request.user))
-    return _calendar_response(body, f"session-{session.pk}.ics")
+    return calendar_response(body, f"session-{session.pk}.ics", private=True)
 
 
 @login_required

@@ -1,10 +1,9 @@
 from django import template
-from django.core.cache import cache
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.models import Site
 
-from core.page_cache import VERSION_KEY
+from core.page_cache import cached_until_published
 
 register = template.Library()
 
@@ -19,17 +18,13 @@ def menu_pages(context):
     site = Site.find_for_request(request)
     if site is None:
         return []
-    key = f"menu:{site.pk}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY, 1)
-    if key in found and found[key][0] == version:
-        return found[key][1]
-    items = [
-        {"pk": page.pk, "title": page.title, "url": page.get_url(request)}
-        for page in site.root_page.get_children().live().public().in_menu()
-    ]
-    cache.set(key, (version, items), None)
-    return items
+    return cached_until_published(
+        f"menu:{site.pk}",
+        lambda: [
+            {"pk": page.pk, "title": page.title, "url": page.get_url(request)}
+            for page in site.root_page.get_children().live().public().in_menu()
+        ],
+    )
 
 
 @register.simple_tag
