@@ -7,11 +7,11 @@ from events.models import Registration, WaitingListEntry
 
 
 def _holding(now):
-    """Registrations that hold a place: confirmed or checked in, or reserved and not expired;
+    """Registrations that hold a place: awaiting approval, confirmed or checked in, or reserved and not expired;
     plus waiting-list offers still open (their place is kept for the person offered it)."""
-    return Q(status__in=[Registration.Status.CONFIRMED, Registration.Status.CHECKED_IN]) | Q(
-        status=Registration.Status.RESERVED, reserved_until__gt=now
-    )
+    return Q(
+        status__in=[Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.CHECKED_IN]
+    ) | Q(status=Registration.Status.RESERVED, reserved_until__gt=now)
 
 
 def places_taken(event, now=None) -> int:

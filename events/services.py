@@ -49,38 +49,72 @@ def _check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetim
             raise ValidationError("This event is for members of the network. Sign in to book.")
 
 
+def ticket_amount(ticket_type: TicketType, amount_minor: int | None = None) -> int:
+    """What one place costs, in minor units, decided on the server: the set price, or for pay
+    what you can the amount chosen (at least the minimum). Funded and free places cost 0."""
+    if ticket_type.funded:
+        return 0
+    if ticket_type.pay_what_you_can:
+        chosen = ticket_type.minimum_minor if amount_minor is None else int(amount_minor)
+        if chosen < ticket_type.minimum_minor:
+            raise ValidationError(
+                f"The least you can pay for '{ticket_type.name}' is {ticket_type.minimum_minor / 100:.2f}."
+            )
+        return chosen
+    return ticket_type.price_minor
+
+
+def _initial_state(ticket_type: TicketType, amount: int, event: EventPage, now: datetime) -> dict:
+    if ticket_type.approval_required:
+        return {"status": Status.PENDING, "reserved_until": None, "confirmed_at": None}
+    if amount == 0:
+        return {"status": Status.CONFIRMED, "reserved_until": None, "confirmed_at": now}
+    return {"status": Status.RESERVED, "reserved_until": now + timedelta(minutes=event.reservation_minutes)}
+
+
 @transaction.atomic
 def registration_reserve(
-    *, event: EventPage, ticket_type: TicketType, email: str, user=None, attendee_name: str = "", now=None
+    *,
+    event: EventPage,
+    ticket_type: TicketType,
+    email: str,
+    user=None,
+    attendee_name: str = "",
+    amount_minor: int | None = None,
+    now=None,
 ) -> Registration:
-    """Take one place. Free and funded tickets are confirmed at once; paid ones are held for
-    the event's reservation minutes while payment happens. Refuses (changing nothing) when
-    sold out, closed, not on sale, or members-only without a member signed in."""
+    """Take one place. Places that cost nothing (free, funded, or pay what you can at 0) are
+    confirmed at once; paid ones are held for the event's reservation minutes while payment
+    happens; tickets needing approval wait (holding their place) for Event staff. Refuses
+    (changing nothing) when sold out, closed, not on sale, or members-only without a member
+    signed in. Sends no email: callers send the confirmation after commit."""
     now = now or timezone.now()
     _check_on_sale(event, ticket_type, user, now)
+    amount = ticket_amount(ticket_type, amount_minor)
     _lock_event(event)
     if places_left_by_ticket_type(event, now).get(ticket_type.pk, 0) <= 0:
         raise ValidationError("Sorry, there are no places left. You can join the waiting list.")
-    free = ticket_type.is_free
     registration = Registration.objects.create(
         event=event,
         ticket_type=ticket_type,
         user=user if user is not None and user.is_authenticated else None,
         email=email.strip().lower(),
         attendee_name=attendee_name.strip(),
-        status=Status.CONFIRMED if free else Status.RESERVED,
-        reserved_until=None if free else now + timedelta(minutes=event.reservation_minutes),
-        confirmed_at=now if free else None,
+        amount_minor=amount,
+        **_initial_state(ticket_type, amount, event, now),
     )
     audit_record(actor=user, action=f"registration.{registration.status}", obj=registration)
     return registration
 
 
 @transaction.atomic
-def registration_confirm_paid(*, registration: Registration, actor=None, now=None) -> Registration:
+def registration_confirm_paid(
+    *, registration: Registration, actor=None, at_door: bool = False, now=None
+) -> Registration:
     """A paid reservation is confirmed (by the payment webhook, or staff taking payment at
     the door). Confirms even after the hold expired if a place is still free; otherwise
-    refuses, so money is never kept for a place that does not exist."""
+    refuses, so money is never kept for a place that does not exist. Idempotent. Moves no
+    money itself."""
     now = now or timezone.now()
     _lock_event(registration.event)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -95,8 +129,29 @@ def registration_confirm_paid(*, registration: Registration, actor=None, now=Non
         raise ValidationError("The hold expired and the event is now full.")
     registration.status = Status.CONFIRMED
     registration.confirmed_at = now
-    registration.save(update_fields=["status", "confirmed_at"])
+    registration.paid_at = now
+    registration.paid_at_door = at_door
+    registration.save(update_fields=["status", "confirmed_at", "paid_at", "paid_at_door"])
     audit_record(actor=actor, action="registration.confirmed", obj=registration)
+    return registration
+
+
+@transaction.atomic
+def registration_approve(*, registration: Registration, actor, now=None) -> Registration:
+    """Event staff approve a booking that needed approval: a place that costs nothing is
+    confirmed; a paid one is held for payment for the event's reservation minutes."""
+    now = now or timezone.now()
+    _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if registration.status != Status.PENDING:
+        raise ValidationError("This booking is not waiting for approval.")
+    if registration.amount_minor == 0:
+        registration.status, registration.confirmed_at = Status.CONFIRMED, now
+    else:
+        registration.status = Status.RESERVED
+        registration.reserved_until = now + timedelta(minutes=registration.event.reservation_minutes)
+    registration.save(update_fields=["status", "confirmed_at", "reserved_until"])
+    audit_record(actor=actor, action="registration.approved", obj=registration)
     return registration
 
 
@@ -109,7 +164,8 @@ def registration_cancel(*, registration: Registration, actor=None, now=None) -> 
     if registration.status in (Status.CANCELLED, Status.CHECKED_IN):
         raise ValidationError("This ticket can no longer be cancelled.")
     registration.status = Status.CANCELLED
-    registration.save(update_fields=["status"])
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
     audit_record(actor=actor, action="registration.cancelled", obj=registration)
     waiting_list_offer_next(event=registration.event, now=now)
     return registration
@@ -166,15 +222,14 @@ def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
     entry = WaitingListEntry.objects.select_for_update().select_related("event", "ticket_type").get(pk=entry.pk)
     if entry.status != WaitingListEntry.Status.OFFERED or entry.offered_until <= now:
         raise ValidationError("This offer has ended. You are welcome to join the waiting list again.")
-    free = entry.ticket_type.is_free
+    amount = ticket_amount(entry.ticket_type)
     registration = Registration.objects.create(
         event=entry.event,
         ticket_type=entry.ticket_type,
         user=entry.user,
         email=entry.email,
-        status=Status.CONFIRMED if free else Status.RESERVED,
-        reserved_until=None if free else now + timedelta(minutes=entry.event.reservation_minutes),
-        confirmed_at=now if free else None,
+        amount_minor=amount,
+        **_initial_state(entry.ticket_type, amount, entry.event, now),
     )
     entry.status = WaitingListEntry.Status.ACCEPTED
     entry.registration = registration

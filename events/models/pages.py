@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
@@ -76,7 +76,13 @@ class EventPage(Page):
     capacity = models.PositiveIntegerField(_("places in all"), help_text=_("Across every ticket type."))
     reservation_minutes = models.PositiveSmallIntegerField(_("minutes a reservation is held"), default=15)
     offer_hours = models.PositiveSmallIntegerField(_("hours a waiting-list offer is held"), default=24)
+    self_service_cutoff_hours = models.PositiveSmallIntegerField(
+        _("self-service cut-off (hours before the start)"),
+        default=24,
+        help_text=_("Attendees can cancel or transfer their own ticket until this many hours before the event."),
+    )
     cancelled = models.BooleanField(default=False, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
 
     content_panels = Page.content_panels + [
@@ -85,6 +91,7 @@ class EventPage(Page):
             [
                 FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
                 FieldRowPanel([FieldPanel("time_zone"), FieldPanel("all_day")]),
+                InlinePanel("extra_dates", label=_("Also on")),
             ],
             heading=_("When"),
         ),
@@ -109,6 +116,7 @@ class EventPage(Page):
             [
                 FieldRowPanel([FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]),
                 FieldRowPanel([FieldPanel("capacity"), FieldPanel("reservation_minutes"), FieldPanel("offer_hours")]),
+                FieldPanel("self_service_cutoff_hours"),
                 InlinePanel("ticket_types", label=_("Ticket type")),
             ],
             heading=_("Registration"),
@@ -135,3 +143,20 @@ class EventPage(Page):
         context["ticket_types"] = list(self.ticket_types.all())
         context["places_left"] = places_left(self)
         return context
+
+
+class EventDate(Orderable):
+    """A further date of an event that repeats (same times of day, same tickets: one booking
+    covers every date, as a course of sessions does)."""
+
+    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="extra_dates")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    panels = [FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("further date")
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d %H:%M}"

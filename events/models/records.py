@@ -46,12 +46,13 @@ class TicketType(models.Model):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
         RESERVED = "reserved", _("Reserved")
         CONFIRMED = "confirmed", _("Confirmed")
         CANCELLED = "cancelled", _("Cancelled")
         CHECKED_IN = "checked_in", _("Checked in")
 
-    HOLDS_PLACE = (Status.RESERVED, Status.CONFIRMED, Status.CHECKED_IN)
+    HOLDS_PLACE = (Status.PENDING, Status.RESERVED, Status.CONFIRMED, Status.CHECKED_IN)
 
     event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="registrations")
     ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="registrations")
@@ -66,6 +67,19 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    amount_minor = models.PositiveIntegerField(
+        _("amount in minor units"),
+        default=0,
+        help_text=_("What this place costs (pay what you can: the amount chosen)."),
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_at_door = models.BooleanField(default=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
