@@ -292,3 +292,60 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
 @pytest.fixture
 def axe():
     return axe_violations
+
+
+class LocalStripe:
+    """A localstripe server of this test session (the local Stripe stand-in)."""
+
+    def __init__(self, url: str, process: subprocess.Popen):
+        self.url = url
+        self.process = process
+
+    def reset(self) -> None:
+        """Forget every object (customers, payments, events) made by earlier tests."""
+        request = urllib.request.Request(self.url + "/_config/data", method="DELETE")  # noqa: S310 (our local server)
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (our local server)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe_server(tmp_path_factory):
+    """localstripe started once per session on a free port. A missing or broken localstripe
+    skips the tests that need it, or fails them under THRIVE_REQUIRE_SERVICES."""
+    executable = shutil.which("localstripe") or str(Path(sys.executable).with_name("localstripe"))
+    if not Path(executable).exists():
+        _missing_service("needs localstripe: pip install -r requirements.txt")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [executable, "--port", str(port), "--from-scratch"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/js.stripe.com/v3/", timeout=2).close()  # noqa: S310
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                _missing_service(f"needs localstripe: it did not start (see {log_path})")
+            time.sleep(0.1)
+    yield LocalStripe(url, process)
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture
+def localstripe(localstripe_server, settings):
+    """localstripe, emptied for this test, with the site's Stripe settings pointing at it."""
+    localstripe_server.reset()
+    settings.STRIPE_API_BASE = localstripe_server.url
+    return localstripe_server

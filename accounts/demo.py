@@ -16,6 +16,7 @@ DEMO_STAFF_EMAIL = "staff@thrive.example"
 DEMO_MEMBERSHIP_EMAIL = "membership@thrive.example"
 DEMO_PARTNER_EMAIL = "partner@thrive.example"
 DEMO_MEMBER_EMAIL = "member@thrive.example"
+DEMO_EVENT_STAFF_EMAIL = "events@thrive.example"
 
 
 def demo_user(email: str, password: str, **fields) -> User:
@@ -35,6 +36,8 @@ def seed_people(*, password: str) -> None:
     demo_user(DEMO_STAFF_EMAIL, password)
     officer = demo_user(DEMO_MEMBERSHIP_EMAIL, password, first_name="Demo", last_name="Membership")
     officer.groups.add(Group.objects.get(name="Membership"))
+    door = demo_user(DEMO_EVENT_STAFF_EMAIL, password, first_name="Demo", last_name="Events")
+    door.groups.add(Group.objects.get(name="Event staff"))
     partner_user = demo_user(DEMO_PARTNER_EMAIL, password)
     organisation = PartnerOrganisation.objects.get(name="Safe Harbour Trust")
     contact, _ = PartnerContact.objects.get_or_create(user=partner_user, defaults={"organisation": organisation})

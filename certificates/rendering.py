@@ -1,4 +1,4 @@
-"""Certificate PDFs. The only module that imports weasyprint.
+"""Certificate and ticket PDFs. The only module that imports weasyprint.
 
 Renders our own autoescaped template. Everything WeasyPrint asks to fetch goes through
 `PackagedAssetFetcher`, which serves only the packaged fonts (and inline data: URLs we
@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 ASSET_BASE = "https://assets.thrive.invalid/"
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 STYLESHEET = Path(__file__).parent / "pdf" / "certificate.css"
+TICKET_STYLESHEET = Path(__file__).parent / "pdf" / "ticket.css"
 ALLOWED_ASSETS = {
     f"{ASSET_BASE}fonts/Lato-Regular.ttf": FONT_DIR / "Lato-Regular.ttf",
     f"{ASSET_BASE}fonts/Lato-Bold.ttf": FONT_DIR / "Lato-Bold.ttf",
@@ -56,6 +57,12 @@ def _renderer():
     return fetcher, fonts, css
 
 
+@functools.cache
+def _ticket_stylesheet():
+    fetcher, fonts, _css = _renderer()
+    return CSS(string=TICKET_STYLESHEET.read_text(), base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
+
+
 def qr_svg(url: str) -> str:
     """The verification URL as an inline SVG QR code (no fetch needed)."""
     return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#1d1d1f")
@@ -83,10 +90,12 @@ def certificate_html(context: dict) -> str:
     )
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, *, stylesheet=None) -> bytes:
+    """`html` (our own template's output) as a PDF, with the certificate stylesheet unless
+    another parsed one of ours is given."""
     fetcher, fonts, css = _renderer()
     document = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], font_config=fonts)
+    return document.write_pdf(stylesheets=[stylesheet or css], font_config=fonts)
 
 
 def refused_urls() -> list[str]:
@@ -96,3 +105,21 @@ def refused_urls() -> list[str]:
 
 def render_certificate(context: dict) -> bytes:
     return render_pdf(certificate_html(context))
+
+
+def render_ticket(context: dict) -> bytes:
+    """An event ticket: `context` holds plain values (title, dates, ticket type, name, code,
+    and `qr_text`, what the QR code encodes: the ticket code). Callers leave out the venue of
+    sensitive events; this template prints only what it is given."""
+    html = render_to_string(
+        "events/ticket_pdf.html",
+        context | {"qr_svg": mark_safe(qr_svg(context["qr_text"]))},  # noqa: S308
+    )
+    return render_pdf(html, stylesheet=_ticket_stylesheet())
+
+
+def render_receipt(context: dict) -> bytes:
+    """A payment or donation receipt: `context` holds plain values (reference, date, lines
+    of description and amount text, total text, Gift Aid and monthly notes). The template,
+    `payments/receipt_pdf.html`, carries its own page style; fonts are the packaged ones."""
+    return render_pdf(render_to_string("payments/receipt_pdf.html", context))

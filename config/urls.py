@@ -19,6 +19,7 @@ urlpatterns = [
     path("membership/", include(membership_patterns)),
     path("partners/", include(partner_patterns)),
     path("search/", cms_views.search, name="search"),
+    path("payments/", include("payments.urls")),
     path("", include("training.urls")),
     path("", include("certificates.urls")),
     path("", include("events.urls")),

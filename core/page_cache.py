@@ -21,6 +21,12 @@ def mark_cacheable(request) -> None:
     request.page_cache_allowed = True
 
 
+def mark_not_cacheable(request) -> None:
+    """Called by a page whose response must not be stored, e.g. one answering a query string
+    it does not recognise (stored, such pages would let anyone fill the cache)."""
+    request.page_cache_allowed = False
+
+
 def purge_all(**_kwargs) -> None:
     """Retire every cached page. Safe to call from any process sharing the cache."""
     try:

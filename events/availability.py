@@ -1,9 +1,10 @@
 """Capacity maths for events, in one place. Pure reads; callers that sell hold the lock."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Registration, WaitingListEntry
+from events.models import Registration, TicketType, WaitingListEntry
 
 
 def _holding(now):
@@ -28,18 +29,19 @@ def places_left(event, now=None) -> int:
 
 
 def places_left_by_ticket_type(event, now=None) -> dict[int, int]:
-    """{ticket type id: places left}, limited by the type's quantity and the event's capacity."""
+    """{ticket type id: places left}, limited by the type's quantity and the event's capacity.
+    One query (sellers call it while holding the event's lock, so it is kept short)."""
     now = now or timezone.now()
-    overall = places_left(event, now)
-    taken: dict[int, int] = {}
-    held = Registration.objects.filter(_holding(now), event=event).values("ticket_type").annotate(n=Count("pk"))
-    for row in held:
-        taken[row["ticket_type"]] = row["n"]
-    offers = (
-        WaitingListEntry.objects.filter(event=event, status=WaitingListEntry.Status.OFFERED, offered_until__gt=now)
-        .values("ticket_type")
-        .annotate(n=Count("pk"))
+
+    def per_type(rows):
+        counted = rows.filter(ticket_type=OuterRef("pk")).order_by().values("ticket_type").annotate(n=Count("pk"))
+        return Coalesce(Subquery(counted.values("n")), 0)
+
+    offers = WaitingListEntry.objects.filter(status=WaitingListEntry.Status.OFFERED, offered_until__gt=now)
+    rows = list(
+        TicketType.objects.filter(event_id=event.pk)
+        .annotate(held=per_type(Registration.objects.filter(_holding(now))), offered=per_type(offers))
+        .values_list("pk", "quantity", "held", "offered")
     )
-    for row in offers:
-        taken[row["ticket_type"]] = taken.get(row["ticket_type"], 0) + row["n"]
-    return {tt.pk: max(0, min(overall, tt.quantity - taken.get(tt.pk, 0))) for tt in event.ticket_types.all()}
+    overall = max(0, event.capacity - sum(held + offered for _pk, _quantity, held, offered in rows))
+    return {pk: max(0, min(overall, quantity - held - offered)) for pk, quantity, held, offered in rows}

@@ -1,4 +1,9 @@
-"""Demo events for `manage.py seed_demo` (a `thrive_seed_demo` hook). Idempotent."""
+"""Demo events for `manage.py seed_demo` (a `thrive_seed_demo` hook). Idempotent: an event
+whose slug exists is left as it is, so running it again changes and duplicates nothing.
+
+Six events: past and upcoming, free and paid (one pay what you can), online and in person,
+in two chapters, one sensitive survivors-only event, and one that repeats on further dates.
+"""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -6,59 +11,125 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from cms.models import Chapter, HomePage
-from events.models import EventIndexPage, EventPage, TicketType
+from events.models import EventDate, EventIndexPage, EventPage, TicketType
+
+VENUE = "Community Hall, 1 High Street, London"
+
+
+def ticket(name: str, quantity: int, **fields) -> dict:
+    return {"name": name, "quantity": quantity} | fields
+
 
 EVENTS = [
-    ("Survivor leadership gathering", "gathering", 10, False, False, "public", [("Free place", 0, False, 60)]),
-    (
-        "Fundraising supper",
-        "fundraiser",
-        24,
-        False,
-        False,
-        "public",
-        [("Supper ticket", 3500, False, 40), ("Funded place for survivors", 0, True, 10)],
-    ),
-    ("Online policy briefing", "workshop", 3, True, False, "public", [("Free place", 0, False, 200)]),
-    ("Survivors' circle", "gathering", 5, False, True, "survivors", [("Place", 0, False, 12)]),
-    ("Spring conference", "conference", -30, False, False, "public", [("Delegate", 0, False, 100)]),
+    {
+        "title": "Survivor leadership gathering",
+        "event_type": "gathering",
+        "in_days": 10,
+        "tickets": [ticket("Free place", 60)],
+    },
+    {
+        "title": "Fundraising supper",
+        "event_type": "fundraiser",
+        "in_days": 24,
+        "tickets": [
+            ticket("Supper ticket", 40, price_minor=3500),
+            ticket("Funded place for survivors", 10, funded=True),
+        ],
+    },
+    {
+        "title": "Online policy briefing",
+        "event_type": "workshop",
+        "in_days": 3,
+        "online": True,
+        "tickets": [ticket("Free place", 200)],
+    },
+    {
+        "title": "Survivors' circle",
+        "event_type": "gathering",
+        "in_days": 5,
+        "sensitive": True,
+        "audience": "survivors",
+        "venue": "Room 3, Riverside Centre, 20 Mill Lane, London",
+        "tickets": [ticket("Place", 12)],
+    },
+    {
+        "title": "Spring conference",
+        "event_type": "conference",
+        "in_days": -30,
+        "tickets": [ticket("Delegate", 100)],
+    },
+    {
+        "title": "Speaking up: a four-week workshop",
+        "slug": "speaking-up-workshop",
+        "event_type": "workshop",
+        "chapter": "us",
+        "in_days": 8,
+        "hour": 19,
+        "hours": 2,
+        "online": True,
+        "weekly_repeats": 3,
+        "summary": "Four weekly evenings on speaking in public, online with the US chapter. One booking covers all.",
+        "tickets": [
+            ticket("Pay what you can", 25, price_minor=2000, pay_what_you_can=True, minimum_minor=0),
+            ticket("Funded place for survivors", 15, funded=True),
+        ],
+    },
 ]
 
 
-def seed_events(*, password: str) -> None:
-    del password
+def event_index() -> EventIndexPage:
     home = HomePage.objects.first()
     index = home.get_children().filter(slug="events").first()
     if index is None:
         index = EventIndexPage(title="Events", slug="events", show_in_menus=True, intro="<p>Come and meet us.</p>")
         home.add_child(instance=index)
         index.save_revision().publish()
-    index = index.specific
-    uk = Chapter.objects.filter(slug="uk").first()
-    zone = ZoneInfo("Europe/London")
-    for title, kind, days, online, sensitive, audience, tickets in EVENTS:
-        slug = title.lower().replace("'", "").replace(" ", "-")
-        if index.get_children().filter(slug=slug).exists():
+    return index.specific
+
+
+def demo_event(spec: dict, chapters: dict) -> EventPage:
+    """An unsaved event (with its ticket types and further dates) built from a spec above."""
+    chapter = chapters.get(spec.get("chapter", "uk"))
+    zone_name = chapter.time_zone if chapter else "Europe/London"
+    online = spec.get("online", False)
+    day = timezone.localdate() + timedelta(days=spec["in_days"])
+    at = time(spec.get("hour", 18), tzinfo=ZoneInfo(zone_name))
+    start = datetime.combine(day, at)
+    length = timedelta(hours=spec.get("hours", 3))
+    tickets = spec["tickets"]
+    event = EventPage(
+        title=spec["title"],
+        slug=spec.get("slug") or spec["title"].lower().replace("'", "").replace(" ", "-"),
+        summary=spec.get("summary") or f"{spec['title']}, organised by the {chapter.slug.upper()} chapter.",
+        event_type=spec["event_type"],
+        chapter=chapter,
+        time_zone=zone_name,
+        starts_at=start,
+        ends_at=start + length,
+        online=online,
+        sensitive=spec.get("sensitive", False),
+        venue="" if online else spec.get("venue", VENUE),
+        online_link="https://meet.example.org/briefing" if online else "",
+        audience=spec.get("audience", "public"),
+        capacity=sum(t["quantity"] for t in tickets),
+        accessibility="Step-free access; quiet room available." if not online else "Live captions; cameras optional.",
+    )
+    for fields in tickets:
+        event.ticket_types.add(TicketType(**fields))
+    for week in range(1, spec.get("weekly_repeats", 0) + 1):
+        repeat = datetime.combine(day + timedelta(weeks=week), at)  # same local time, whatever the clocks do
+        event.extra_dates.add(EventDate(starts_at=repeat, ends_at=repeat + length))
+    return event
+
+
+def seed_events(*, password: str) -> None:
+    del password
+    index = event_index()
+    chapters = {chapter.slug: chapter for chapter in Chapter.objects.all()}
+    existing = set(index.get_children().values_list("slug", flat=True))
+    for spec in EVENTS:
+        event = demo_event(spec, chapters)
+        if event.slug in existing:
             continue
-        day = timezone.localdate() + timedelta(days=days)
-        start = datetime.combine(day, time(18), tzinfo=zone)
-        event = EventPage(
-            title=title,
-            slug=slug,
-            summary=f"{title}, organised by the UK chapter.",
-            event_type=kind,
-            chapter=uk,
-            starts_at=start,
-            ends_at=start + timedelta(hours=3),
-            online=online,
-            sensitive=sensitive,
-            venue="" if online else "Community Hall, 1 High Street, London",
-            online_link="https://meet.example.org/briefing" if online else "",
-            audience=audience,
-            capacity=sum(t[3] for t in tickets),
-            accessibility="Step-free access; quiet room available.",
-        )
-        for name, price, funded, quantity in tickets:
-            event.ticket_types.add(TicketType(name=name, price_minor=price, funded=funded, quantity=quantity))
         index.add_child(instance=event)
         event.save_revision().publish()

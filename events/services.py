@@ -22,6 +22,18 @@ from events.models import Audience, EventPage, Registration, TicketType, Waiting
 Status = Registration.Status
 
 
+def _confirmation_after_commit(registration: Registration) -> None:
+    from events.emails import confirmation_after_commit
+
+    confirmation_after_commit(registration)
+
+
+def _offer_after_commit(entry: WaitingListEntry) -> None:
+    from events.emails import offer_after_commit
+
+    offer_after_commit(entry)
+
+
 def _lock_event(event: EventPage) -> None:
     """Serialise selling for one event (the ticket-type rows are the lock)."""
     list(TicketType.objects.select_for_update().filter(event_id=event.pk).order_by("pk").values_list("pk", flat=True))
@@ -114,7 +126,7 @@ def registration_confirm_paid(
     """A paid reservation is confirmed (by the payment webhook, or staff taking payment at
     the door). Confirms even after the hold expired if a place is still free; otherwise
     refuses, so money is never kept for a place that does not exist. Idempotent. Moves no
-    money itself."""
+    money itself; queues the confirmation email (PDF ticket) after commit."""
     now = now or timezone.now()
     _lock_event(registration.event)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -133,13 +145,15 @@ def registration_confirm_paid(
     registration.paid_at_door = at_door
     registration.save(update_fields=["status", "confirmed_at", "paid_at", "paid_at_door"])
     audit_record(actor=actor, action="registration.confirmed", obj=registration)
+    _confirmation_after_commit(registration)
     return registration
 
 
 @transaction.atomic
 def registration_approve(*, registration: Registration, actor, now=None) -> Registration:
     """Event staff approve a booking that needed approval: a place that costs nothing is
-    confirmed; a paid one is held for payment for the event's reservation minutes."""
+    confirmed (and its confirmation email queued after commit); a paid one is held for
+    payment for the event's reservation minutes."""
     now = now or timezone.now()
     _lock_event(registration.event)
     registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
@@ -152,6 +166,8 @@ def registration_approve(*, registration: Registration, actor, now=None) -> Regi
         registration.reserved_until = now + timedelta(minutes=registration.event.reservation_minutes)
     registration.save(update_fields=["status", "confirmed_at", "reserved_until"])
     audit_record(actor=actor, action="registration.approved", obj=registration)
+    if registration.status == Status.CONFIRMED:
+        _confirmation_after_commit(registration)
     return registration
 
 
@@ -196,7 +212,8 @@ def waiting_list_join(
 
 
 def waiting_list_offer_next(*, event: EventPage, now=None) -> list[WaitingListEntry]:
-    """Offer freed places, in order of joining, each held for the event's offer hours.
+    """Offer freed places, in order of joining, each held for the event's offer hours, and
+    queue each offer's email (a signed link to accept) after commit.
     Call inside a transaction that holds the event lock."""
     now = now or timezone.now()
     offered = []
@@ -210,13 +227,16 @@ def waiting_list_offer_next(*, event: EventPage, now=None) -> list[WaitingListEn
             entry.offered_until = now + timedelta(hours=event.offer_hours)
             entry.save(update_fields=["status", "offered_until"])
             audit_record(actor=None, action="waiting_list.offered", obj=entry)
+            _offer_after_commit(entry)
             offered.append(entry)
     return offered
 
 
 @transaction.atomic
 def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
-    """Take the offered place (it was held for this person, so no capacity check is needed)."""
+    """Take the offered place (it was held for this person, so no capacity check is needed).
+    A place that costs nothing is confirmed and its confirmation email queued after commit;
+    a paid one is held for payment like any reservation."""
     now = now or timezone.now()
     _lock_event(entry.event)
     entry = WaitingListEntry.objects.select_for_update().select_related("event", "ticket_type").get(pk=entry.pk)
@@ -235,6 +255,8 @@ def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
     entry.registration = registration
     entry.save(update_fields=["status", "registration"])
     audit_record(actor=entry.user, action="waiting_list.accepted", obj=entry)
+    if registration.status == Status.CONFIRMED:
+        _confirmation_after_commit(registration)
     return registration
 
 
@@ -262,7 +284,93 @@ def events_housekeeping(*, now=None) -> dict[str, int]:
     return {"reservations_released": released, "offers_expired": expired}
 
 
+# Self-service --------------------------------------------------------------------------
+
+
+def self_service_deadline(event: EventPage) -> datetime:
+    """Until when attendees may cancel or pass on their own ticket."""
+    return event.starts_at - timedelta(hours=event.self_service_cutoff_hours)
+
+
+def _check_self_service_open(event: EventPage, now: datetime) -> None:
+    if event.cancelled:
+        raise ValidationError("This event has been cancelled, so there is nothing to change.")
+    if now >= self_service_deadline(event):
+        raise ValidationError(
+            f"Tickets for this event can be changed online until {event.self_service_cutoff_hours} hours "
+            "before it starts, and that time has passed. Please contact us if you cannot come."
+        )
+
+
+@transaction.atomic
+def registration_self_cancel(*, registration: Registration, now=None) -> Registration:
+    """The holder cancels their own booking from their ticket page. Refuses after the
+    event's self-service cut-off, for a cancelled event, and for tickets already cancelled or
+    checked in. The place goes to the waiting list or back on sale (`registration_cancel`).
+    Queues an email to the holder saying it is cancelled. Moves no money (refunds of paid
+    tickets belong to the payments work)."""
+    from events.emails import registration_cancelled_email
+
+    now = now or timezone.now()
+    _check_self_service_open(registration.event, now)
+    registration = registration_cancel(registration=registration, actor=registration.user, now=now)
+    transaction.on_commit(lambda: registration_cancelled_email.enqueue(registration_id=registration.pk))
+    return registration
+
+
+@transaction.atomic
+def registration_transfer(*, registration: Registration, email: str, attendee_name: str = "", now=None) -> Registration:
+    """The holder passes their confirmed ticket to someone else. The ticket gets a new code
+    (so the old code, and every link holding it, stops working), the new holder's email and
+    optional name; the confirmation and reminder count as unsent. Refuses after the
+    self-service cut-off, for tickets that are not confirmed, for the same address, and for
+    members-only events unless the new address belongs to a member. After commit, queues the
+    confirmation (with the new ticket) to the new holder and a short notice to the previous
+    one. Moves no money."""
+    from django.contrib.auth import get_user_model
+
+    from events.emails import registration_transferred_email
+    from events.models.records import new_ticket_code
+
+    now = now or timezone.now()
+    _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    event = registration.event
+    _check_self_service_open(event, now)
+    if registration.status != Status.CONFIRMED:
+        raise ValidationError("Only a confirmed ticket can be passed on.")
+    email = email.strip().lower()
+    if email == registration.email:
+        raise ValidationError("That is already the email address on this ticket. Enter the new holder's address.")
+    holder = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    is_member = holder is not None and MemberProfile.objects.filter(user=holder, erased_at__isnull=True).exists()
+    if event.audience != Audience.PUBLIC and not is_member:
+        raise ValidationError(
+            "This event is for members of the network, and that email address does not belong to a member."
+        )
+    previous_email = registration.email
+    registration.email = email
+    registration.attendee_name = attendee_name.strip()
+    registration.user = holder
+    registration.code = new_ticket_code()
+    registration.confirmation_sent_at = None
+    registration.reminder_sent_at = None
+    registration.save(
+        update_fields=["email", "attendee_name", "user", "code", "confirmation_sent_at", "reminder_sent_at"]
+    )
+    audit_record(actor=None, action="registration.transferred", obj=registration)
+    _confirmation_after_commit(registration)
+    transaction.on_commit(lambda: registration_transferred_email.enqueue(event_id=event.pk, email=previous_email))
+    return registration
+
+
 # Check-in ------------------------------------------------------------------------------
+
+NOT_USABLE = {
+    Status.PENDING: "This booking is still waiting for approval, so the ticket cannot be used yet.",
+    Status.RESERVED: "This ticket is not paid yet. Take payment at the door, mark it paid, then check it in.",
+    Status.CANCELLED: "This ticket was cancelled and cannot be used.",
+}
 
 
 @transaction.atomic
@@ -276,15 +384,102 @@ def registration_check_in(*, event: EventPage, code: str, actor, now=None) -> tu
         Registration.objects.select_for_update().select_related("event").filter(code=normalise_code(code)).first()
     )
     if registration is None:
-        raise ValidationError("No ticket has that code.")
+        raise ValidationError("No ticket has that code.", code="unknown")
     if registration.event_id != event.pk:
-        raise ValidationError(f"This ticket is for another event: {registration.event.title}.")
+        raise ValidationError(f"This ticket is for another event: {registration.event.title}.", code="other_event")
     if registration.status == Status.CHECKED_IN:
         return registration, False
     if registration.status != Status.CONFIRMED:
-        raise ValidationError(f"This ticket is {registration.get_status_display().lower()}, not confirmed.")
+        raise ValidationError(NOT_USABLE[registration.status], code=registration.status)
     registration.status = Status.CHECKED_IN
     registration.checked_in_at = now
-    registration.save(update_fields=["status", "checked_in_at"])
+    registration.checked_in_by = actor if actor is not None and actor.is_authenticated else None
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
     audit_record(actor=actor, action="registration.checked_in", obj=registration)
     return registration, True
+
+
+@transaction.atomic
+def registration_check_in_undo(*, event: EventPage, code: str, actor) -> tuple[Registration, bool]:
+    """Undo a check-in made by mistake: the ticket is confirmed again and can be scanned
+    again. Returns (registration, undone); undoing a ticket that is not checked in changes
+    nothing and returns undone False, so a retried request is harmless. Refuses unknown
+    codes and other events' tickets, as check-in does. Sends no email."""
+    registration = (
+        Registration.objects.select_for_update().select_related("event").filter(code=normalise_code(code)).first()
+    )
+    if registration is None:
+        raise ValidationError("No ticket has that code.", code="unknown")
+    if registration.event_id != event.pk:
+        raise ValidationError(f"This ticket is for another event: {registration.event.title}.", code="other_event")
+    if registration.status != Status.CHECKED_IN:
+        return registration, False
+    registration.status = Status.CONFIRMED
+    registration.checked_in_at = None
+    registration.checked_in_by = None
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
+    audit_record(actor=actor, action="registration.check_in_undone", obj=registration)
+    return registration, True
+
+
+# Staff decisions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_decline(*, registration: Registration, actor, now=None) -> Registration:
+    """Event staff decline a booking that was waiting for approval: it is cancelled and its
+    place goes to the waiting list (or back on sale). Refuses a booking that is not waiting
+    for approval. Moves no money (nothing was paid) and sends no email."""
+    now = now or timezone.now()
+    _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if registration.status != Status.PENDING:
+        raise ValidationError("This booking is not waiting for approval.")
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    audit_record(actor=actor, action="registration.declined", obj=registration)
+    waiting_list_offer_next(event=registration.event, now=now)
+    return registration
+
+
+@transaction.atomic
+def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list[Registration]:
+    """Cancel an event: it is marked cancelled (its SEQUENCE grows, so calendars show it
+    cancelled), every booking and waiting-list entry is cancelled, and, after commit, the
+    page cache is purged, `events.signals.event_cancelled` is sent (payments refunds paid
+    tickets from it) and every attendee and waiting-list person is emailed once by a task,
+    without the venue of a sensitive event. Refuses an event already cancelled. Moves no
+    money itself. Returns the registrations it cancelled."""
+    from core.page_cache import purge_all
+    from events.signals import event_cancelled
+    from events.tasks import event_cancelled_email
+
+    now = now or timezone.now()
+    _lock_event(event)
+    event = EventPage.objects.select_for_update().get(pk=event.pk)
+    if event.cancelled:
+        raise ValidationError("This event is already cancelled.")
+    event.cancelled, event.cancelled_at = True, now
+    event.save(clean=False, update_fields=["cancelled", "cancelled_at", "sequence"])
+    registrations = list(Registration.objects.filter(event=event, status__in=Registration.HOLDS_PLACE))
+    Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(status=Status.CANCELLED, cancelled_at=now)
+    for registration in registrations:
+        registration.status, registration.cancelled_at = Status.CANCELLED, now
+    open_entries = WaitingListEntry.objects.filter(
+        event=event, status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
+    )
+    addresses = {r.email for r in registrations} | set(open_entries.values_list("email", flat=True))
+    open_entries.update(status=WaitingListEntry.Status.LEFT)
+    audit_record(actor=actor, action="event.cancelled", obj=event, registrations=len(registrations))
+    transaction.on_commit(purge_all)
+    transaction.on_commit(
+        lambda: event_cancelled.send(
+            sender=EventPage, event=event, registrations=registrations, actor=actor, reason=reason
+        )
+    )
+    for address in sorted(addresses):
+        transaction.on_commit(
+            lambda address=address: event_cancelled_email.enqueue(event_id=event.pk, email=address, reason=reason)
+        )
+    return registrations

@@ -14,3 +14,31 @@ def events_housekeeping_task() -> dict[str, int]:
     counts = events_housekeeping()
     requeue_after(events_housekeeping_task, INTERVAL)
     return counts
+
+
+@task
+def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> None:
+    """Tell one person (an attendee or someone on the waiting list) that an event is
+    cancelled, once per address however many tickets they held. Never names the venue of
+    a sensitive event. Says refunds will be arranged when they paid. Sends one email."""
+    from zoneinfo import ZoneInfo
+
+    from core.email import email_send
+    from events.models import EventPage, Registration
+
+    event = EventPage.objects.get(pk=event_id)
+    local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times
+    paid = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0).exists()
+    email_send(
+        to=[email],
+        subject=f"Cancelled: {event.title}",
+        template="event_cancelled",
+        context={
+            "event": event,
+            "day": f"{local_start:%A %-d %B %Y}",
+            "when": f"{local_start:%A %-d %B %Y, %H:%M}",
+            "venue": "" if event.sensitive or event.online else event.venue,
+            "reason": reason.strip(),
+            "paid": paid,
+        },
+    )

@@ -8,6 +8,13 @@ def housekeeping_task():
     return events_housekeeping_task
 
 
+@hooks.register("thrive_periodic_tasks")
+def reminders_task():
+    from events.emails import event_reminders_task
+
+    return event_reminders_task
+
+
 @hooks.register("thrive_home_listings")
 def upcoming_events(request):
     from django.utils import timezone
@@ -27,3 +34,22 @@ def seed_events(password):
     from events.demo import seed_events as seed
 
     seed(password=password)
+
+
+@hooks.register("register_admin_urls")
+def events_admin_urls():
+    from django.urls import include, path
+
+    from events import admin_urls
+
+    return [path("events/", include(admin_urls, namespace="events_admin"))]
+
+
+@hooks.register("register_admin_menu_item")
+def events_menu_item():
+    from django.urls import reverse
+
+    from accounts.roles import EVENT_STAFF
+    from accounts.wagtail_hooks import RoleMenuItem
+
+    return RoleMenuItem("Events", reverse("events_admin:events"), icon_name="date", order=207, roles=(EVENT_STAFF,))

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "cms.context_processors.site_settings",
+                "payments.context_processors.payments_demo",
             ],
         },
     },
@@ -234,6 +235,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # WeasyPrint narrates every step of every PDF at INFO.
         "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # stripe-python logs every request at INFO; ours log the outcome with ids.
+        "stripe": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no requests to gravatar.com from the admin
@@ -252,3 +255,17 @@ ADMIN_LOGIN_FAILURE_LIMIT = 5
 ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = 900
 # Staff who may reach the admin without two-factor sign-in: development's demo staff only.
 MFA_EXEMPT_EMAILS: list[str] = []
+
+# Payments (payments/gateway.py is the only reader of the Stripe settings).
+STRIPE_SECRET_KEY = env.STRIPE_SECRET_KEY
+STRIPE_PUBLISHABLE_KEY = env.STRIPE_PUBLISHABLE_KEY
+STRIPE_WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET
+STRIPE_API_BASE = env.STRIPE_API_BASE.rstrip("/")
+# Webhook signatures older than this are refused (Stripe's own default tolerance).
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+# The reconciliation task asks Stripe about payments still open after this many minutes.
+PAYMENTS_RECONCILE_AFTER_MINUTES = 10
+PAYMENTS_DEFAULT_CURRENCY = "gbp"
+# Donations: the smallest and largest one-off or monthly amount accepted online, in minor units.
+DONATION_MIN_MINOR = 100
+DONATION_MAX_MINOR = 1_000_000

@@ -11,4 +11,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 WHITENOISE_AUTOREFRESH = False
 # The demo staff logins of `make run` may open the admin without setting up TOTP.
 # Development only: base and production settings exempt nobody.
-MFA_EXEMPT_EMAILS = ["staff@thrive.example", "membership@thrive.example", "trainer@thrive.example"]
+MFA_EXEMPT_EMAILS = [
+    "staff@thrive.example",
+    "membership@thrive.example",
+    "trainer@thrive.example",
+    "events@thrive.example",
+]

@@ -20,4 +20,9 @@ MAILERS = {
         "OPTIONS": {"file_path": str(env.VAR_DIR / "mail")},
     }
 }
-MFA_EXEMPT_EMAILS = ["staff@thrive.example", "membership@thrive.example", "trainer@thrive.example"]
+MFA_EXEMPT_EMAILS = [
+    "staff@thrive.example",
+    "membership@thrive.example",
+    "trainer@thrive.example",
+    "events@thrive.example",
+]

@@ -34,20 +34,13 @@ class EventIndexPage(Page):
         verbose_name = _("event index page")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-        from django.utils import timezone
+        from core.page_cache import mark_not_cacheable
+        from events.listing import event_listing
 
         context = super().get_context(request, *args, **kwargs)
-        events = EventPage.objects.child_of(self).live().public().select_related("chapter")
-        past = request.GET.get("when") == "past"
-        now = timezone.now()
-        events = (
-            events.filter(ends_at__lt=now).order_by("-starts_at")
-            if past
-            else events.filter(ends_at__gte=now).order_by("starts_at")
-        )
-        context["events"] = Paginator(events, 12).get_page(request.GET.get("page"))
-        context["past"] = past
+        context.update(event_listing(index=self, params=request.GET))
+        if not context["cacheable"]:
+            mark_not_cacheable(request)
         return context
 
 
@@ -135,6 +128,14 @@ class EventPage(Page):
         if self.pk:
             self.sequence += 1
         super().save(*args, **kwargs)
+
+    def with_content_json(self, content):
+        """A revision brings back content, never an older cancellation state or SEQUENCE:
+        publishing a draft saved before `event_cancel` must not revive the event."""
+        obj = super().with_content_json(content)
+        obj.cancelled, obj.cancelled_at = self.cancelled, self.cancelled_at
+        obj.sequence = max(obj.sequence, self.sequence)
+        return obj
 
     def get_context(self, request, *args, **kwargs):
         from events.availability import places_left

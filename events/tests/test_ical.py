@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import icalendar
@@ -124,3 +124,91 @@ def test_feed_queries_do_not_grow_with_events(client):
     with CaptureQueriesContext(connection) as at_50:
         client.get("/events/feed.ics")
     assert len(at_10) == len(at_50)
+
+
+def test_further_dates_are_rdates_in_the_zone_of_dtstart_and_round_trip():
+    event = unsaved_events(2)[1]  # America/New_York
+    event.extra_dates = [
+        SimpleNamespace(starts_at=event.starts_at + timedelta(weeks=2), ends_at=event.ends_at + timedelta(weeks=2)),
+        SimpleNamespace(starts_at=event.starts_at + timedelta(weeks=1), ends_at=event.ends_at + timedelta(weeks=1)),
+    ]
+    parsed = list(build([event]).walk("VEVENT"))[0]
+    rdates = parsed["rdate"] if isinstance(parsed["rdate"], list) else [parsed["rdate"]]
+    assert [r.params["TZID"] for r in rdates] == ["America/New_York"]
+    moments = [d.dt for r in rdates for d in r.dts]
+    assert moments == [event.starts_at + timedelta(weeks=1), event.starts_at + timedelta(weeks=2)]  # same instants
+    assert {str(m.tzinfo) for m in moments} == {"America/New_York"}
+    assert parsed["dtstart"].params["TZID"] == "America/New_York"
+
+
+def test_all_day_further_dates_are_date_values():
+    event = unsaved_events(1)[0]
+    event.all_day = True
+    event.extra_dates = [SimpleNamespace(starts_at=event.starts_at + timedelta(days=3), ends_at=event.ends_at)]
+    body = events_calendar([event], name="T", base_url="https://thrive.example", path_of=lambda e: "/e/")
+    assert b"RDATE;VALUE=DATE:20270304" in body and b"DTSTART;VALUE=DATE:20270301" in body
+    assert b"VTIMEZONE" not in body  # no zone is needed for dates
+
+
+def test_the_vtimezone_covers_further_dates_a_year_away():
+    event = unsaved_events(1)[0]
+    later = event.starts_at + timedelta(days=500)
+    event.extra_dates = [SimpleNamespace(starts_at=later, ends_at=later + timedelta(hours=2))]
+    zone = list(build([event]).walk("VTIMEZONE"))[0]
+    # icalendar states the range it covers: "This timezone only works from ... to YYYY-MM-DD."
+    works_until = date.fromisoformat(str(zone["comment"]).rstrip(".").rsplit(" ", 1)[1])
+    assert works_until > later.date()
+
+
+@pytest.mark.django_db
+def test_the_public_feed_carries_further_dates_of_a_published_event(client):
+    from events.models import EventDate
+
+    event = make_event(title="Series")
+    EventDate.objects.create(event=event, starts_at=event.starts_at + timedelta(weeks=1), ends_at=event.ends_at)
+    event.save_revision().publish()
+    parsed = list(icalendar.Calendar.from_ical(client.get("/events/feed.ics").content).walk("VEVENT"))[0]
+    assert [d.dt for d in parsed["rdate"].dts] == [(event.starts_at + timedelta(weeks=1)).replace(microsecond=0)]
+
+
+@pytest.mark.django_db
+def test_the_feed_filters_by_chapter_and_type_and_refuses_unknown_ones(client):
+    from cms.models import Chapter
+
+    uk = Chapter.objects.create(name="United Kingdom", slug="uk", country="GB")
+    make_event(title="UK workshop", chapter=uk, event_type="workshop")
+    make_event(title="UK gathering", chapter=uk, event_type="gathering")
+    make_event(title="Other workshop", event_type="workshop")
+
+    def summaries(query):
+        response = client.get("/events/feed.ics" + query)
+        assert response.status_code == 200
+        return {str(e["summary"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
+
+    assert summaries("?chapter=uk&type=workshop") == {"UK workshop"}
+    assert summaries("?type=workshop") == {"UK workshop", "Other workshop"}
+    assert summaries("") == {"UK workshop", "UK gathering", "Other workshop"}
+    assert client.get("/events/feed.ics?chapter=nowhere").status_code == 404
+    assert client.get("/events/feed.ics?type=party").status_code == 404
+
+
+@pytest.mark.django_db
+def test_cancelling_an_event_rebuilds_the_cached_feed(client, django_capture_on_commit_callbacks):
+    from events.services import event_cancel
+
+    event = make_event(title="Soon cancelled")
+    before = list(icalendar.Calendar.from_ical(client.get("/events/feed.ics").content).walk("VEVENT"))[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        event_cancel(event=event, actor=None, reason="Venue closed")
+    after = list(icalendar.Calendar.from_ical(client.get("/events/feed.ics").content).walk("VEVENT"))[0]
+    assert str(after["status"]) == "CANCELLED"
+    assert str(after["uid"]) == str(before["uid"])
+    assert int(after["sequence"]) > int(before["sequence"])
+
+
+@pytest.mark.django_db
+def test_unpublishing_an_event_takes_it_out_of_the_cached_feed(client):
+    event = make_event(title="Withdrawn")
+    assert b"Withdrawn" in client.get("/events/feed.ics").content
+    event.unpublish()
+    assert b"Withdrawn" not in client.get("/events/feed.ics").content

@@ -52,7 +52,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo staff login: {DEMO_STAFF_EMAIL} / {password}")
         self.stdout.write(
             "Also, with the same password: membership@thrive.example (membership team), "
-            "trainer@thrive.example (trainer), partner@thrive.example (partner contact), "
+            "trainer@thrive.example (trainer), events@thrive.example (event staff), "
+            "partner@thrive.example (partner contact), "
             "member@thrive.example (member)"
         )
 

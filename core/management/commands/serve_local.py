@@ -1,4 +1,4 @@
-"""Run the local site: the web server and the task worker together, in the foreground.
+"""Run the local site: the web server, the task worker and localstripe together, in the foreground.
 
 Ctrl-C (or SIGTERM) stops them all. If one of them exits, the others are stopped too,
 so a half-running site is never left behind.
@@ -9,9 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
 
@@ -26,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         python = sys.executable
         env = os.environ.copy()
+        stripe_process = self.start_localstripe()
         processes = {
             "web": subprocess.Popen(
                 [
@@ -51,6 +55,8 @@ class Command(BaseCommand):
                 env=env,
             ),
         }
+        if stripe_process is not None:
+            processes["localstripe"] = stripe_process
         base = f"http://{host}:{port}"
         password = PASSWORD_FILE.read_text().strip() if PASSWORD_FILE.exists() else "(run manage.py seed_demo)"
         self.stdout.write(
@@ -65,6 +71,12 @@ class Command(BaseCommand):
                     "                 trainer@thrive.example (trainer), partner@thrive.example (partner),",
                     "                 member@thrive.example (member)",
                     f"  Database: {settings.DATABASES['default']['NAME']}",
+                    f"  Payments: {settings.STRIPE_API_BASE}"
+                    + (
+                        " (localstripe: demo payments, no real money; card 4242 4242 4242 4242)"
+                        if stripe_process
+                        else ""
+                    ),
                     "  Press Ctrl-C to stop the web server and the task worker.",
                     "",
                 ]
@@ -96,3 +108,33 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     proc.kill()
         self.stdout.write("Stopped.")
+
+    def start_localstripe(self) -> subprocess.Popen | None:
+        """Start localstripe (the local Stripe stand-in) when STRIPE_API_BASE points at this
+        machine, wait until it answers, and register the site's webhook with it."""
+        from urllib.parse import urlsplit
+
+        from payments import gateway
+
+        api = urlsplit(settings.STRIPE_API_BASE)
+        if not gateway.is_demo() or api.hostname not in ("127.0.0.1", "localhost"):
+            return None
+        executable = str(Path(sys.executable).with_name("localstripe"))
+        process = subprocess.Popen([executable, "--port", str(api.port or 8420), "--from-scratch"])
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(settings.STRIPE_API_BASE + "/js.stripe.com/v3/", timeout=2).close()  # noqa: S310
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise CommandError(
+                        f"localstripe did not start on {settings.STRIPE_API_BASE} (is the port in use?)"
+                    ) from None
+                time.sleep(0.2)
+        gateway.localstripe_register_webhook(
+            url=settings.SITE_URL.rstrip("/") + reverse("payments:stripe_webhook"),
+            secret=settings.STRIPE_WEBHOOK_SECRET,
+        )
+        return process

@@ -1,0 +1,121 @@
+"""What a visitor may book on an event right now, and the hand-over to online payment.
+
+Pure reads for the booking page and the event page. They only decide what to *show*:
+`events.services` decides, under the event's lock, what is actually sold.
+
+Online payment (issue 7) plugs in through one Wagtail hook, `thrive_checkout_url`:
+
+    @hooks.register("thrive_checkout_url")
+    def checkout_url(request, registrations) -> str | None:
+        ...
+
+It is called with registrations that are RESERVED (held for the event's reservation
+minutes) and returns the URL of a checkout page where their amounts (`amount_minor`) are
+paid, or None if it cannot take this payment; it may raise ValidationError with a message
+for the person. It must not move money itself. Payment is confirmed later by the
+`events.signals.payment_succeeded` signal. While no function is registered, paid tickets
+are shown but cannot be booked online, and the pages say so; when none gives a URL, the
+reservation is cancelled and nothing is charged.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from wagtail import hooks
+
+from events.availability import places_left_by_ticket_type
+from events.forms import event_currency, price_text
+
+CHECKOUT_HOOK = "thrive_checkout_url"
+
+
+def _checkout_hooks() -> list:
+    return hooks.get_hooks(CHECKOUT_HOOK)
+
+
+def online_payment_available() -> bool:
+    return bool(_checkout_hooks())
+
+
+def checkout_url(*, request, registration) -> str | None:
+    """The first checkout URL a payments hook offers for this reservation, or None. Lets a
+    hook's ValidationError (a message for the person) through."""
+    for get_url in _checkout_hooks():
+        url = get_url(request, [registration])
+        if url:
+            return url
+    return None
+
+
+@dataclass
+class TicketOption:
+    ticket_type: object
+    places_left: int
+    price: str
+    on_sale: bool
+    bookable_online: bool
+
+    @property
+    def label(self) -> str:
+        places = f"{self.places_left} place{'s' if self.places_left != 1 else ''} left"
+        return f"{self.ticket_type.name}: {self.price}, {places if self.places_left else 'sold out'}"
+
+
+@dataclass
+class BookingState:
+    """`status` is one of: open, sold_out, pay_offline (only paid tickets, and no online
+    payment yet), not_open, closed, cancelled."""
+
+    status: str
+    options: list[TicketOption]
+    opens_at: object = None
+
+    @property
+    def bookable(self) -> list[TicketOption]:
+        return [o for o in self.options if o.on_sale and o.bookable_online and o.places_left > 0]
+
+    @property
+    def waitable(self) -> list[TicketOption]:
+        return [o for o in self.options if o.on_sale and o.bookable_online and o.places_left == 0]
+
+    @property
+    def paid_only_offline(self) -> list[TicketOption]:
+        return [o for o in self.options if o.on_sale and not o.bookable_online]
+
+
+def _needs_payment(ticket_type) -> bool:
+    """Can this ticket type be booked without paying online? Free and funded ones can; pay
+    what you can only when its least amount is 0 (then 0 is booked)."""
+    if ticket_type.funded or ticket_type.is_free:
+        return False
+    if ticket_type.pay_what_you_can:
+        return ticket_type.minimum_minor > 0
+    return ticket_type.price_minor > 0
+
+
+def booking_state(event, now=None) -> BookingState:
+    now = now or timezone.now()
+    if event.cancelled:
+        return BookingState("cancelled", [])
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return BookingState("not_open", [], opens_at=event.registration_opens_at)
+    if (event.registration_closes_at and now >= event.registration_closes_at) or now >= event.ends_at:
+        return BookingState("closed", [])
+    places = places_left_by_ticket_type(event, now)
+    currency = event_currency(event)
+    payments = online_payment_available()
+    options = [
+        TicketOption(
+            ticket_type=ticket_type,
+            places_left=places.get(ticket_type.pk, 0),
+            price=price_text(ticket_type, currency),
+            on_sale=not (ticket_type.sales_start and now < ticket_type.sales_start)
+            and not (ticket_type.sales_end and now >= ticket_type.sales_end),
+            bookable_online=payments or not _needs_payment(ticket_type),
+        )
+        for ticket_type in event.ticket_types.all()
+    ]
+    state = BookingState("open", options)
+    if not state.bookable:
+        state.status = "sold_out" if state.waitable else "pay_offline" if state.paid_only_offline else "closed"
+    return state

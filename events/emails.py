@@ -1,0 +1,233 @@
+"""Emails to attendees: confirmation (PDF ticket and .ics attached), waiting-list offers,
+transfers, self-service cancellations and the reminder the day before.
+
+Every email here is sent by a task, queued after the transaction that caused it commits.
+Confirmation and reminder are sent once: the task claims the row with an UPDATE ... WHERE
+the `*_sent_at` field is empty (or, for reminders of a repeating event, older than the
+window of the date being reminded), so two workers running it at once send one email. A
+failed delivery releases the claim so the next run tries again. Discreet mode is applied by
+`core.email.email_send`; the attachments are made neutral here for the same people. Logs
+carry ids only.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+
+from core.email import email_send, recipients_want_discretion
+from core.tasks import requeue_after
+from events import links, tickets
+from events.models import EventPage, Registration, WaitingListEntry
+
+logger = logging.getLogger(__name__)
+
+REMINDER_WINDOW = timedelta(hours=24)
+REMINDER_INTERVAL = timedelta(minutes=10)
+# Confirmations that a lost task never sent are picked up by the periodic run, but only
+# for recent ones: an old booking must not suddenly receive a confirmation.
+CONFIRMATION_CATCH_UP = timedelta(days=2)
+Status = Registration.Status
+
+
+def _ticket_email_context(registration: Registration) -> dict:
+    event = registration.event
+    return {
+        "registration": registration,
+        "event_title": event.title,
+        "dates": tickets.dates_text(event),
+        "where": tickets.public_where(event),
+        "ticket_type": registration.ticket_type.name,
+        "code": registration.code,
+        "attendee_name": registration.attendee_name,
+        "ticket_url": links.ticket_url(registration),
+    }
+
+
+def confirmation_after_commit(registration: Registration) -> None:
+    """Queue the confirmation email once the current transaction commits."""
+    registration_id = registration.pk
+    transaction.on_commit(lambda: registration_confirmation_email.enqueue(registration_id=registration_id))
+
+
+@task
+def registration_confirmation_email(*, registration_id: int) -> str:
+    """Email the holder their confirmation with the PDF ticket and an .ics attached, once.
+    Sends nothing for a booking that is not confirmed or was already confirmed by email.
+    Safe to run twice at once (the row is claimed first). Sends one email."""
+    now = timezone.now()
+    claimed = Registration.objects.filter(
+        pk=registration_id, status=Status.CONFIRMED, confirmation_sent_at__isnull=True
+    ).update(confirmation_sent_at=now)
+    if not claimed:
+        return "skipped"
+    registration = Registration.objects.select_related("event", "ticket_type").get(pk=registration_id)
+    try:
+        _send_confirmation(registration)
+    except Exception:
+        Registration.objects.filter(pk=registration_id, confirmation_sent_at=now).update(confirmation_sent_at=None)
+        logger.exception("confirmation for registration %s not sent; it will be retried", registration_id)
+        raise
+    return "sent"
+
+
+def _send_confirmation(registration: Registration) -> None:
+    # A member in discreet mode gets no PDF (it names the event and us, and attachments show
+    # in inbox previews) and a neutral calendar entry; the ticket page has the PDF.
+    discreet = recipients_want_discretion([registration.email])
+    attachments = [("event.ics", tickets.ticket_ics(registration, discreet=discreet), "text/calendar")]
+    if not discreet:
+        attachments.insert(0, (f"ticket-{registration.code}.pdf", tickets.ticket_pdf(registration), "application/pdf"))
+    email_send(
+        to=[registration.email],
+        subject=f"Your place: {registration.event.title}",
+        template="event_confirmation",
+        context=_ticket_email_context(registration),
+        attachments=attachments,
+    )
+
+
+@task
+def waiting_list_offer_email(*, entry_id: int) -> str:
+    """Tell the person at the front of the waiting list that a place is held for them, with a
+    signed link to take it before the offer ends. Sends nothing if the offer is no longer
+    open. A retried task may send the same offer twice (never a wrong one). Sends one email."""
+    entry = WaitingListEntry.objects.select_related("event", "ticket_type").filter(pk=entry_id).first()
+    if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offered_until <= timezone.now():
+        return "skipped"
+    event = entry.event
+    email_send(
+        to=[entry.email],
+        subject=f"A place is free: {event.title}",
+        template="event_offer",
+        context={
+            "event_title": event.title,
+            "dates": tickets.dates_text(event),
+            "ticket_type": entry.ticket_type.name,
+            "offered_until": tickets.moment_text(event, entry.offered_until),
+            "offer_url": links.offer_url(entry),
+        },
+    )
+    return "sent"
+
+
+def offer_after_commit(entry: WaitingListEntry) -> None:
+    entry_id = entry.pk
+    transaction.on_commit(lambda: waiting_list_offer_email.enqueue(entry_id=entry_id))
+
+
+@task
+def registration_transferred_email(*, event_id: int, email: str) -> None:
+    """Tell the previous holder that their ticket now belongs to someone else (their old
+    link no longer works). Names no one. Sends one email."""
+    event = EventPage.objects.get(pk=event_id)
+    email_send(
+        to=[email],
+        subject=f"Your ticket was passed on: {event.title}",
+        template="event_transferred",
+        context={"event_title": event.title, "dates": tickets.dates_text(event)},
+    )
+
+
+@task
+def registration_cancelled_email(*, registration_id: int) -> None:
+    """Confirm to the holder that they cancelled their booking. Sends one email."""
+    registration = Registration.objects.select_related("event").get(pk=registration_id)
+    email_send(
+        to=[registration.email],
+        subject=f"Booking cancelled: {registration.event.title}",
+        template="event_self_cancelled",
+        context={"event_title": registration.event.title, "dates": tickets.dates_text(registration.event)},
+    )
+
+
+# The day before --------------------------------------------------------------------------
+
+
+def _next_occurrence_within(event: EventPage, now, window: timedelta):
+    upcoming = [o for o in links.event_occurrences(event) if now < o.starts_at <= now + window]
+    return upcoming[0] if upcoming else None
+
+
+def reminders_send(*, now=None) -> int:
+    """Email each confirmed attendee of an event with a date starting in the next 24 hours,
+    once per date: a reminder counts as sent for a date when `reminder_sent_at` falls in the
+    24 hours before it. People who booked inside that window just had their confirmation
+    and get no reminder for that date. Returns how many were sent. Sends email."""
+    now = now or timezone.now()
+    horizon = now + REMINDER_WINDOW
+    events = (
+        EventPage.objects.live()
+        .filter(cancelled=False)
+        .filter(
+            Q(starts_at__gt=now, starts_at__lte=horizon)
+            | Q(extra_dates__starts_at__gt=now, extra_dates__starts_at__lte=horizon)
+        )
+        .distinct()
+        .prefetch_related("extra_dates")
+    )
+    sent = 0
+    for event in events:
+        occurrence = _next_occurrence_within(event, now, REMINDER_WINDOW)
+        if occurrence is None:
+            continue
+        window_opens = occurrence.starts_at - REMINDER_WINDOW
+        due = Registration.objects.filter(event=event, status=Status.CONFIRMED, confirmed_at__lt=window_opens).filter(
+            Q(reminder_sent_at__isnull=True) | Q(reminder_sent_at__lt=window_opens)
+        )
+        for registration_id in due.values_list("pk", flat=True):
+            sent += _remind(registration_id, event=event, occurrence=occurrence, window_opens=window_opens, now=now)
+    return sent
+
+
+def _remind(registration_id: int, *, event, occurrence, window_opens, now) -> int:
+    claimed = (
+        Registration.objects.filter(pk=registration_id, status=Status.CONFIRMED)
+        .filter(Q(reminder_sent_at__isnull=True) | Q(reminder_sent_at__lt=window_opens))
+        .update(reminder_sent_at=now)
+    )
+    if not claimed:
+        return 0
+    registration = Registration.objects.select_related("ticket_type").get(pk=registration_id)
+    registration.event = event
+    try:
+        email_send(
+            to=[registration.email],
+            subject=f"Tomorrow: {event.title}",
+            template="event_reminder",
+            context=_ticket_email_context(registration) | {"when": tickets.occurrence_text(event, occurrence)},
+        )
+    except Exception:
+        Registration.objects.filter(pk=registration_id, reminder_sent_at=now).update(reminder_sent_at=None)
+        logger.exception("reminder for registration %s not sent; it will be retried", registration_id)
+        return 0
+    return 1
+
+
+def confirmations_catch_up(*, now=None) -> int:
+    """Queue confirmations that were never sent (a lost task, or a confirmation made by a
+    path that does not queue one), for bookings confirmed in the last two days only."""
+    now = now or timezone.now()
+    missing = Registration.objects.filter(
+        status=Status.CONFIRMED,
+        confirmation_sent_at__isnull=True,
+        confirmed_at__gte=now - CONFIRMATION_CATCH_UP,
+        event__ends_at__gt=now,
+    ).values_list("pk", flat=True)
+    count = 0
+    for registration_id in missing:
+        registration_confirmation_email.enqueue(registration_id=registration_id)
+        count += 1
+    return count
+
+
+@task
+def event_reminders_task() -> dict[str, int]:
+    """Every 10 minutes: reminders for tomorrow's dates, and confirmations a lost task never
+    sent. Both are sent once however often this runs. Re-queues itself. Sends email."""
+    counts = {"reminders": reminders_send(), "confirmations_queued": confirmations_catch_up()}
+    requeue_after(event_reminders_task, REMINDER_INTERVAL)
+    return counts

@@ -1,0 +1,118 @@
+"""Forms attendees fill in: booking, the waiting list, passing a ticket on.
+
+The forms parse what people type; every rule about selling (capacity, audience, minimum
+amounts) is decided by `events.services`, whose refusals the views attach to these forms.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+
+from cms.forms import add_honeypot
+from payments.money import format_money
+
+
+def event_currency(event) -> str:
+    return event.chapter.currency if event.chapter_id and event.chapter else "GBP"
+
+
+def price_text(ticket_type, currency: str) -> str:
+    if ticket_type.funded:
+        return "funded place, free for survivors"
+    if ticket_type.pay_what_you_can:
+        least = format_money(ticket_type.minimum_minor, currency)
+        return f"pay what you can (at least {least})" if ticket_type.minimum_minor else "pay what you can"
+    if ticket_type.price_minor == 0:
+        return "free"
+    return format_money(ticket_type.price_minor, currency)
+
+
+class _BookingForm(forms.Form):
+    ticket_type = forms.TypedChoiceField(
+        label="Ticket",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a ticket.", "invalid_choice": "Choose one of the tickets listed."},
+    )
+    amount = forms.DecimalField(
+        label="Amount you choose",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        help_text="Only for pay-what-you-can tickets. Leave empty to pay the least amount.",
+        error_messages={"invalid": "Enter an amount such as 5 or 7.50.", "min_value": "The amount cannot be negative."},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send your ticket here. Choose an address that is safe for you.",
+        error_messages={
+            "required": "Enter an email address so we can send your ticket.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+    )
+    attendee_name = forms.CharField(
+        label="Name on the ticket (optional)",
+        required=False,
+        max_length=80,
+        help_text="Any name you like to be called, or leave it empty.",
+    )
+    nonce = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, ticket_choices: list[tuple[int, str]], show_amount: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].choices = ticket_choices
+        if len(ticket_choices) == 1 and not self.is_bound:
+            self.initial.setdefault("ticket_type", ticket_choices[0][0])
+        if not show_amount:
+            del self.fields["amount"]
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["attendee_name"].widget.attrs["autocomplete"] = "nickname"
+
+    def amount_minor(self) -> int | None:
+        amount = self.cleaned_data.get("amount")
+        if amount is None:
+            return None
+        return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+BookingForm = add_honeypot(_BookingForm)
+
+
+class _WaitingListForm(forms.Form):
+    ticket_type = forms.TypedChoiceField(
+        label="Ticket you are waiting for",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a ticket.", "invalid_choice": "Choose one of the tickets listed."},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="If a place frees up we email you a link to take it. Choose an address that is safe for you.",
+        error_messages={
+            "required": "Enter an email address so we can tell you when a place frees up.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+    )
+
+    def __init__(self, *args, ticket_choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].choices = ticket_choices
+        if len(ticket_choices) == 1 and not self.is_bound:
+            self.initial.setdefault("ticket_type", ticket_choices[0][0])
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+WaitingListForm = add_honeypot(_WaitingListForm)
+
+
+class TransferForm(forms.Form):
+    email = forms.EmailField(
+        label="New holder's email address",
+        help_text="We send the ticket to this address. Your own ticket and its links then stop working.",
+        error_messages={
+            "required": "Enter the email address of the person who will come instead.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+    )
+    attendee_name = forms.CharField(label="Name on the ticket (optional)", required=False, max_length=80)

@@ -1,0 +1,158 @@
+"""Links an attendee is given: signed ticket and offer links, and "add to calendar" links.
+
+Ticket links sign the registration id together with its ticket code, so a transfer (which
+gives the ticket a new code) kills every earlier link. Offer links sign the waiting-list
+entry with the email it was offered to and the end of the offer. Nothing is stored: a link
+is valid while what it signs still matches the database.
+
+Google and Outlook links hand the event's title and times to another company's website,
+so they carry only what a public event page shows, and never the venue of a sensitive event
+or an online meeting link.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from core.ical import clean
+
+TICKET_SALT = "events.ticket"
+OFFER_SALT = "events.waiting-list-offer"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# Signed links --------------------------------------------------------------------------
+
+
+def ticket_token(registration) -> str:
+    return signing.dumps([registration.pk, registration.code], salt=TICKET_SALT, compress=True)
+
+
+def ticket_path(registration, name: str = "events:ticket") -> str:
+    return reverse(name, args=[ticket_token(registration)])
+
+
+def ticket_url(registration) -> str:
+    return absolute(ticket_path(registration))
+
+
+def registration_from_token(token: str):
+    """The registration a ticket link names, or None when the link is forged, or the ticket
+    was transferred (new code) or deleted since."""
+    from events.models import Registration
+
+    try:
+        pk, code = signing.loads(token, salt=TICKET_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Registration.objects.select_related("event", "ticket_type").filter(pk=pk, code=code).first()
+
+
+def offer_token(entry) -> str:
+    return signing.dumps(
+        [entry.pk, entry.email, entry.offered_until.timestamp() if entry.offered_until else None],
+        salt=OFFER_SALT,
+        compress=True,
+    )
+
+
+def offer_url(entry) -> str:
+    return absolute(reverse("events:offer", args=[offer_token(entry)]))
+
+
+def entry_from_token(token: str):
+    """The waiting-list entry an offer link names, or None when forged or no longer matching."""
+    from events.models import WaitingListEntry
+
+    try:
+        pk, email, until = signing.loads(token, salt=OFFER_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    entry = WaitingListEntry.objects.select_related("event", "ticket_type").filter(pk=pk, email=email).first()
+    if entry is None or entry.offered_until is None or entry.offered_until.timestamp() != until:
+        return None
+    return entry
+
+
+# Dates ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def event_occurrences(event) -> list[Occurrence]:
+    """Every date of the event, first date first (a repeating event has further dates)."""
+    dates = [Occurrence(event.starts_at, event.ends_at)]
+    dates += [Occurrence(d.starts_at, d.ends_at) for d in event.extra_dates.all()]
+    return sorted(dates, key=lambda occurrence: occurrence.starts_at)
+
+
+# Add to calendar -----------------------------------------------------------------------
+
+
+def _location(event) -> str:
+    if event.online:
+        return "Online"
+    return "" if event.sensitive else clean(event.venue)
+
+
+def _details(event) -> str:
+    return clean(f"{event.summary}\n\n{absolute(event.url or '')}" if event.url else event.summary)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def google_calendar_url(event, occurrence: Occurrence) -> str:
+    if event.all_day:
+        zone = ZoneInfo(event.time_zone)
+        start = occurrence.starts_at.astimezone(zone).date()
+        end = max(occurrence.ends_at.astimezone(zone).date(), start) + timedelta(days=1)  # Google's end is exclusive
+        dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
+    else:
+        dates = f"{_utc(occurrence.starts_at):%Y%m%dT%H%M%SZ}/{_utc(occurrence.ends_at):%Y%m%dT%H%M%SZ}"
+    query = {"action": "TEMPLATE", "text": clean(event.title), "dates": dates, "details": _details(event)}
+    if location := _location(event):
+        query["location"] = location
+    query["ctz"] = event.time_zone
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(event, occurrence: Occurrence) -> str:
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": clean(event.title),
+        "startdt": _utc(occurrence.starts_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": _utc(occurrence.ends_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": _details(event),
+    }
+    if event.all_day:
+        query["allday"] = "true"
+    if location := _location(event):
+        query["location"] = location
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
+
+
+def calendar_links(event) -> list[dict]:
+    """For each date: {"occurrence", "google", "outlook"}."""
+    return [
+        {
+            "occurrence": occurrence,
+            "google": google_calendar_url(event, occurrence),
+            "outlook": outlook_calendar_url(event, occurrence),
+        }
+        for occurrence in event_occurrences(event)
+    ]

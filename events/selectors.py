@@ -1,0 +1,172 @@
+"""Reads for Event staff: the dashboard, sales per ticket type, check-in counts.
+
+Counts follow `events.availability`: a place is held by a booking awaiting approval,
+confirmed, checked in, or reserved and not expired, and by an open waiting-list offer.
+Names shown are display names (the attendee name given, or the member's display name),
+never email addresses.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from events.models import EventPage, Registration, TicketType, WaitingListEntry
+
+Status = Registration.Status
+ATTENDING = (Status.CONFIRMED, Status.CHECKED_IN)
+
+
+def _registration_counts(now) -> dict:
+    return {
+        "confirmed": Count("pk", filter=Q(status=Status.CONFIRMED)),
+        "checked_in": Count("pk", filter=Q(status=Status.CHECKED_IN)),
+        "pending": Count("pk", filter=Q(status=Status.PENDING)),
+        "reserved": Count("pk", filter=Q(status=Status.RESERVED, reserved_until__gt=now)),
+        "amount_minor": Sum("amount_minor", filter=Q(status__in=ATTENDING), default=0),
+    }
+
+
+def _waiting_counts(now) -> dict:
+    return {
+        "waiting": Count("pk", filter=Q(status=WaitingListEntry.Status.WAITING)),
+        "offers": Count("pk", filter=Q(status=WaitingListEntry.Status.OFFERED, offered_until__gt=now)),
+    }
+
+
+@dataclass
+class Sales:
+    """Counts for one event or one ticket type of it."""
+
+    capacity: int
+    confirmed: int = 0
+    checked_in: int = 0
+    pending: int = 0
+    reserved: int = 0
+    amount_minor: int = 0
+    waiting: int = 0
+    offers: int = 0
+    places_left: int = field(init=False, default=0)
+
+    @property
+    def sold(self) -> int:
+        return self.confirmed + self.checked_in
+
+    @property
+    def held(self) -> int:
+        return self.sold + self.pending + self.reserved + self.offers
+
+    def finish(self, limit: int | None = None) -> "Sales":
+        self.places_left = max(0, self.capacity - self.held)
+        if limit is not None:
+            self.places_left = min(self.places_left, limit)
+        return self
+
+
+def dashboard_events(*, now=None) -> list[tuple[EventPage, Sales]]:
+    """Every event with its counts, upcoming (soonest first) then past (latest first).
+    Three queries however many events there are."""
+    now = now or timezone.now()
+    events = list(EventPage.objects.select_related("chapter").order_by("starts_at"))
+    ids = [event.pk for event in events]
+    by_event = {
+        row.pop("event_id"): row
+        for row in Registration.objects.filter(event_id__in=ids)
+        .values("event_id")
+        .annotate(**_registration_counts(now))
+    }
+    waiting = {
+        row.pop("event_id"): row
+        for row in WaitingListEntry.objects.filter(event_id__in=ids).values("event_id").annotate(**_waiting_counts(now))
+    }
+    rows = [
+        (event, Sales(capacity=event.capacity, **by_event.get(event.pk, {}), **waiting.get(event.pk, {})).finish())
+        for event in events
+    ]
+    upcoming = [row for row in rows if row[0].ends_at >= now]
+    past = [row for row in rows if row[0].ends_at < now]
+    return upcoming + past[::-1]
+
+
+def event_sales(*, event: EventPage, now=None) -> tuple[Sales, list[tuple[TicketType, Sales]]]:
+    """(the whole event's counts, [(ticket type, its counts)]). Places left per type are
+    limited by both the type's quantity and what is left of the event's capacity."""
+    now = now or timezone.now()
+    ticket_types = list(event.ticket_types.all())
+    by_type = {
+        row.pop("ticket_type_id"): row
+        for row in Registration.objects.filter(event=event)
+        .values("ticket_type_id")
+        .annotate(**_registration_counts(now))
+    }
+    waiting = {
+        row.pop("ticket_type_id"): row
+        for row in WaitingListEntry.objects.filter(event=event)
+        .values("ticket_type_id")
+        .annotate(**_waiting_counts(now))
+    }
+    total = Sales(capacity=event.capacity)
+    for counts in list(by_type.values()) + list(waiting.values()):
+        for name, value in counts.items():
+            setattr(total, name, getattr(total, name) + value)
+    total.finish()
+    rows = [
+        (
+            ticket_type,
+            Sales(
+                capacity=ticket_type.quantity, **by_type.get(ticket_type.pk, {}), **waiting.get(ticket_type.pk, {})
+            ).finish(limit=total.places_left),
+        )
+        for ticket_type in ticket_types
+    ]
+    return total, rows
+
+
+def waiting_list_summary(*, event: EventPage) -> list[tuple[str, int]]:
+    """[(status label, how many)] for every waiting-list status, in a fixed order."""
+    counts = dict(WaitingListEntry.objects.filter(event=event).values_list("status").annotate(n=Count("pk")).order_by())
+    return [(label, counts.get(value, 0)) for value, label in WaitingListEntry.Status.choices]
+
+
+def attendee_label(registration: Registration) -> str:
+    """What Event staff see for an attendee: the name given at booking, else the member's
+    display name, else 'Guest'. Never the email address."""
+    if registration.attendee_name:
+        return registration.attendee_name
+    profile = getattr(registration.user, "member_profile", None) if registration.user_id else None
+    return getattr(profile, "display_name", "") or "Guest"
+
+
+def with_people(registrations):
+    """A registration queryset with what `attendee_label` and the ticket type name need."""
+    return registrations.select_related("ticket_type", "user__member_profile")
+
+
+def check_in_counts(*, event: EventPage) -> dict[str, int]:
+    """{"expected": confirmed or checked in, "in": checked in}. One query."""
+    return Registration.objects.filter(event=event).aggregate(
+        expected=Count("pk", filter=Q(status__in=ATTENDING)), checked_in=Count("pk", filter=Q(status=Status.CHECKED_IN))
+    )
+
+
+def recent_check_ins(*, event: EventPage, limit: int = 5) -> list[Registration]:
+    return list(
+        with_people(Registration.objects.filter(event=event, status=Status.CHECKED_IN)).order_by(
+            "-checked_in_at", "-pk"
+        )[:limit]
+    )
+
+
+def search_tickets(*, event: EventPage, query: str, limit: int = 10) -> list[Registration]:
+    """Tickets of this event whose code starts with, or whose attendee name or member
+    display name contains, what was typed."""
+    from core.codes import normalise_code
+
+    query = query.strip()[:80]
+    if len(query) < 2:
+        return []
+    code = normalise_code(query)
+    matches = Q(attendee_name__icontains=query) | Q(user__member_profile__display_name__icontains=query)
+    if code:
+        matches |= Q(code__startswith=code)
+    return list(with_people(Registration.objects.filter(matches, event=event)).order_by("attendee_name", "pk")[:limit])

@@ -1,0 +1,237 @@
+"""The booking page: free places, pay what you can, members-only events, the waiting list,
+resubmissions, robots and the hand-over to online payment."""
+
+import re
+import secrets
+import subprocess
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from accounts.tests.factories import MemberProfileFactory, UserFactory
+from events.models import Registration, WaitingListEntry
+from events.tests.factories import RegistrationFactory, make_event
+
+pytestmark = pytest.mark.django_db
+
+Status = Registration.Status
+SENSITIVE_VENUE = "Room 4, 12 Hidden Lane"
+
+
+def book_url(event) -> str:
+    return f"/events/{event.pk}/book/"
+
+
+def booking(event, **fields) -> dict:
+    data = {"ticket_type": event.ticket_types.first().pk, "email": "sam@example.org", "nonce": secrets.token_hex(8)}
+    return data | fields
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "ticket.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def no_online_payment(monkeypatch):
+    """As the site is until a payments app answers the `thrive_checkout_url` hook."""
+    monkeypatch.setattr("events.booking._checkout_hooks", lambda: [])
+
+
+def checkout_available(monkeypatch, url="https://pay.example.org/checkout/7"):
+    def checkout(request, registrations):
+        return url
+
+    monkeypatch.setattr("events.booking._checkout_hooks", lambda: [checkout])
+
+
+def test_a_free_place_confirms_at_once_and_emails_a_pdf_ticket_and_a_calendar_entry(
+    client, django_capture_on_commit_callbacks, tmp_path
+):
+    event = make_event(title="Spring gathering", venue="Community Hall, 1 High Street")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(book_url(event), booking(event, attendee_name="Sam"))
+    registration = Registration.objects.get()
+    assert registration.status == Status.CONFIRMED and registration.confirmation_sent_at is not None
+    assert response.status_code == 302 and response.url.startswith("/events/ticket/")
+    [message] = mail.outbox
+    attachments = {name: (content, mimetype) for name, content, mimetype in message.attachments}
+    pdf, _ = attachments[f"ticket-{registration.code}.pdf"]
+    text = pdf_text(pdf, tmp_path)
+    assert registration.code in text and "Spring gathering" in text and "Sam" in text
+    calendar = Calendar.from_ical(attachments["event.ics"][0])
+    [vevent] = calendar.walk("VEVENT")
+    assert str(vevent["summary"]) == "Spring gathering" and "Community Hall" in str(vevent["location"])
+    assert registration.code in message.body and "/events/ticket/" in message.body
+
+
+def test_the_ticket_pdf_ics_and_email_of_a_sensitive_event_never_hold_the_venue(
+    client, django_capture_on_commit_callbacks, tmp_path
+):
+    event = make_event(title="Quiet circle", venue=SENSITIVE_VENUE, sensitive=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(book_url(event), booking(event))
+    [message] = mail.outbox
+    pdf, ics = (content for _name, content, _type in message.attachments)
+    text = pdf_text(pdf, tmp_path)
+    assert Registration.objects.get().code in text
+    assert "Hidden Lane" not in text and "Hidden Lane" not in message.body
+    [vevent] = Calendar.from_ical(ics).walk("VEVENT")
+    assert "location" not in vevent and "Hidden Lane" not in str(ics)
+
+
+def test_sending_the_same_form_twice_books_one_place_and_shows_the_first_booking(client):
+    event = make_event()
+    data = booking(event)
+    first = client.post(book_url(event), data)
+    second = client.post(book_url(event), data)
+    assert Registration.objects.count() == 1
+    assert second.status_code == 302 and second.url == first.url
+    page = client.get(second.url)
+    assert "already sent this booking" in page.content.decode()
+
+
+def test_a_corrected_form_can_be_sent_again_with_the_same_token(client):
+    event = make_event()
+    data = booking(event, email="not-an-email")
+    assert client.post(book_url(event), data).status_code == 200
+    data["email"] = "sam@example.org"
+    response = client.post(book_url(event), data | {"email": "sam@example.org"})
+    assert response.status_code == 302 and Registration.objects.count() == 1
+
+
+def test_every_field_error_is_shown_next_to_its_field(client):
+    event = make_event()
+    response = client.post(book_url(event), {"nonce": "x"})
+    body = response.content.decode()
+    assert "Choose a ticket." in body and "Enter an email address so we can send your ticket." in body
+    assert 'aria-invalid="true"' in body and "<title>Error: " in body
+
+
+def test_pay_what_you_can_below_the_minimum_is_refused_with_a_message_on_the_amount(client, monkeypatch):
+    event = make_event(tickets=[{"name": "Supper", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 500}])
+    checkout_available(monkeypatch)
+    response = client.post(book_url(event), booking(event, amount="3.50"))
+    assert response.status_code == 200 and not Registration.objects.exists()
+    assert "The least you can pay for &#x27;Supper&#x27; is 5.00." in response.content.decode()
+    assert re.search(r'id="id_amount_error"', response.content.decode())
+
+
+def test_pay_what_you_can_at_or_above_the_minimum_is_held_and_sent_to_the_checkout(client, monkeypatch):
+    event = make_event(tickets=[{"name": "Supper", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 500}])
+    checkout_available(monkeypatch, "https://pay.example.org/checkout/7")
+    response = client.post(book_url(event), booking(event, amount="12.50"))
+    registration = Registration.objects.get()
+    assert response.url == "https://pay.example.org/checkout/7"
+    assert registration.status == Status.RESERVED and registration.amount_minor == 1250
+
+
+def test_paid_tickets_are_shown_but_not_bookable_without_online_payment(client):
+    event = make_event(tickets=[{"name": "Supper ticket", "quantity": 5, "price_minor": 3500}])
+    page = client.get(book_url(event)).content.decode()
+    assert "Supper ticket: £35.00, 5 places left" in page and "Online payment is not available yet" in page
+    assert "Book my place" not in page
+    response = client.post(book_url(event), booking(event))
+    assert response.status_code == 200 and not Registration.objects.exists()
+    assert "None of these tickets can be booked online now." in response.content.decode()
+
+
+def test_pay_what_you_can_with_no_minimum_books_0_without_online_payment_and_refuses_more(client):
+    event = make_event(tickets=[{"name": "Gift", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 0}])
+    refused = client.post(book_url(event), booking(event, amount="5"))
+    assert "Online payment is not available yet" in refused.content.decode() and not Registration.objects.exists()
+    client.post(book_url(event), booking(event, amount="0"))
+    assert Registration.objects.get().status == Status.CONFIRMED
+
+
+def test_a_members_only_event_refuses_anonymous_visitors_and_says_to_sign_in(client):
+    event = make_event(audience="survivors")
+    page = client.get(book_url(event)).content.decode()
+    assert "Sign in</a> to book" in page
+    response = client.post(book_url(event), booking(event))
+    assert "This event is for members of the network. Sign in to book." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_a_signed_in_member_books_a_members_only_event_with_their_email_prefilled(client):
+    member = MemberProfileFactory().user
+    client.force_login(member)
+    event = make_event(audience="members")
+    assert f'value="{member.email}"' in client.get(book_url(event)).content.decode()
+    client.post(book_url(event), booking(event, email=member.email))
+    assert Registration.objects.get().user == member
+
+
+def test_a_sold_out_event_shows_the_waiting_list_form_instead_of_booking(client):
+    event = make_event(capacity=1)
+    RegistrationFactory(event=event)
+    page = client.get(book_url(event)).content.decode()
+    assert "Join the waiting list" in page and "Book my place" not in page
+    event_page = client.get(event.url).content.decode()
+    assert "Fully booked." in event_page and f"/events/{event.pk}/book/" in event_page
+
+
+def test_joining_the_waiting_list_records_the_email(client):
+    event = make_event(capacity=1)
+    RegistrationFactory(event=event)
+    response = client.post(
+        f"/events/{event.pk}/waiting-list/",
+        {"wait-ticket_type": event.ticket_types.first().pk, "wait-email": "Wait@Example.org"},
+    )
+    assert "You are on the waiting list" in response.content.decode()
+    assert WaitingListEntry.objects.get().email == "wait@example.org"
+
+
+def test_a_robot_filling_the_hidden_field_books_nothing(client):
+    event = make_event()
+    response = client.post(book_url(event), booking(event, website_url="http://spam.example"))
+    assert response.status_code == 200 and not Registration.objects.exists()
+
+
+def test_many_bookings_from_one_visitor_are_paused_with_answers_kept(client, settings):
+    settings.FORM_RATE_LIMIT = 2
+    event = make_event(capacity=10)
+    for n in range(2):
+        client.post(book_url(event), booking(event, email=f"p{n}@example.org"))
+    response = client.post(book_url(event), booking(event, email="kept@example.org"))
+    assert response.status_code == 429 and 'value="kept@example.org"' in response.content.decode()
+    assert Registration.objects.count() == 2
+
+
+def test_the_event_page_links_to_booking_and_lists_further_dates(client):
+    from datetime import timedelta
+
+    from events.models import EventDate
+
+    event = make_event()
+    EventDate.objects.create(
+        event=event, starts_at=event.starts_at + timedelta(weeks=1), ends_at=event.ends_at + timedelta(weeks=1)
+    )
+    page = client.get(event.url).content.decode()
+    assert "Book a place" in page and "One booking covers every date" in page
+    assert "Online booking is not open on this site yet" not in page
+
+
+def test_a_signed_in_users_booking_is_listed_on_my_bookings(client):
+    user = UserFactory()
+    client.force_login(user)
+    event = make_event(title="Listed event")
+    client.post(book_url(event), booking(event, email=user.email))
+    page = client.get("/events/my-bookings/").content.decode()
+    assert "Listed event" in page and "/events/ticket/" in page
+
+
+def test_a_paid_hold_is_released_when_payments_refuse_it(client, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refusing(request, registrations):
+        raise ValidationError("Card payments are paused for maintenance.")
+
+    monkeypatch.setattr("events.booking._checkout_hooks", lambda: [refusing])
+    event = make_event(tickets=[{"name": "Supper", "quantity": 1, "price_minor": 3500}])
+    response = client.post(book_url(event), booking(event))
+    assert "Card payments are paused for maintenance." in response.content.decode()
+    assert Registration.objects.get().status == Status.CANCELLED
+    assert "1 place left" in client.get(book_url(event)).content.decode()

@@ -1,0 +1,96 @@
+"""A booking as the attendee receives it: the PDF ticket and the calendar entries.
+
+Neither ever holds the venue of a sensitive event (confirmed attendees see it on their
+ticket page only), nor the online meeting link (also on the ticket page). For a member in
+discreet mode, calendar entries are titled "Appointment" with no details, as in training.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from core.ical import add_timezones, new_calendar
+from events.ical import event_component
+from events.links import Occurrence, absolute, event_occurrences
+
+NEUTRAL_TITLE = "Appointment"
+PRODID = "-//Thrive//Bookings//EN"
+
+
+def occurrence_text(event, occurrence: Occurrence) -> str:
+    """'Saturday 12 April 2026, 18:00 to 21:00 (Europe/London)', in the event's own zone."""
+    zone = ZoneInfo(event.time_zone)
+    start, end = occurrence.starts_at.astimezone(zone), occurrence.ends_at.astimezone(zone)
+    if event.all_day:
+        return f"{start:%A %-d %B %Y}" + (f" to {end:%A %-d %B %Y}" if end.date() > start.date() else "")
+    if end.date() == start.date():
+        return f"{start:%A %-d %B %Y, %H:%M} to {end:%H:%M} ({event.time_zone})"
+    return f"{start:%A %-d %B %Y, %H:%M} to {end:%A %-d %B %Y, %H:%M} ({event.time_zone})"
+
+
+def moment_text(event, moment: datetime) -> str:
+    """'Saturday 12 April 2026, 18:00 (Europe/London)': a time in the event's own zone."""
+    return f"{moment.astimezone(ZoneInfo(event.time_zone)):%A %-d %B %Y, %H:%M} ({event.time_zone})"
+
+
+def dates_text(event) -> list[str]:
+    return [occurrence_text(event, occurrence) for occurrence in event_occurrences(event)]
+
+
+def public_where(event) -> str:
+    """Where the event is, as far as email, PDFs and calendars may say."""
+    if event.online:
+        return "Online: the link to join is on your ticket page."
+    if event.sensitive:
+        return "The venue is on your ticket page."
+    return event.venue
+
+
+def ticket_context(registration) -> dict:
+    from cms.models import SiteSettings
+
+    event = registration.event
+    return {
+        "organisation": (SiteSettings.objects.first() or SiteSettings()).organisation_name,
+        "title": event.title,
+        "dates": dates_text(event),
+        "ticket_type": registration.ticket_type.name,
+        "attendee_name": registration.attendee_name,
+        "where": public_where(event),
+        "code": registration.code,
+        "qr_text": registration.code,
+        "note": "Show this ticket (on paper or on a screen) at the door. The code is all we need.",
+    }
+
+
+def ticket_pdf(registration) -> bytes:
+    from certificates.rendering import render_ticket
+
+    return render_ticket(ticket_context(registration))
+
+
+def _component(event, *, now: datetime, discreet: bool):
+    component = event_component(event, now=now, url=absolute(event.url or "/"))
+    if discreet:
+        for name in ("summary", "description", "location", "url"):
+            component.pop(name, None)
+        component.add("summary", NEUTRAL_TITLE)
+    return component
+
+
+def bookings_calendar(events, *, name: str, discreet: bool) -> bytes:
+    """One VEVENT per booked event (further dates come with the event's own component)."""
+    events = list(events)
+    calendar = new_calendar(prodid=PRODID, name=NEUTRAL_TITLE + "s" if discreet else name)
+    now = datetime.now(UTC)
+    zones: dict[str, list] = {}
+    for event in events:
+        if not event.all_day:
+            zones.setdefault(event.time_zone, []).extend(o.starts_at.date() for o in event_occurrences(event))
+    add_timezones(calendar, zones)
+    for event in events:
+        calendar.add_component(_component(event, now=now, discreet=discreet))
+    return calendar.to_ical()
+
+
+def ticket_ics(registration, *, discreet: bool) -> bytes:
+    return bookings_calendar([registration.event], name=registration.event.title, discreet=discreet)

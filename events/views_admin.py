@@ -1,0 +1,133 @@
+"""Event staff pages in the Wagtail admin: the events dashboard, one event's sales,
+approvals, payment at the door, cancelling an event, and the attendance CSV.
+
+Every view checks the Event staff role itself (superusers pass). Attendees appear by
+display name only, never by email address.
+"""
+
+import csv
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import EVENT_STAFF, has_role
+from events import selectors, services
+from events.models import Registration
+from events.views_door import staff_event
+
+Status = Registration.Status
+
+
+def money(amount_minor: int, currency: str) -> str:
+    return f"{amount_minor / 100:.2f} {currency}"
+
+
+def events(request):
+    if not has_role(request.user, EVENT_STAFF):
+        raise PermissionDenied
+    return render(request, "events_admin/events.html", {"rows": selectors.dashboard_events()})
+
+
+def event_detail(request, pk: int):
+    event = staff_event(request, pk)
+    total, by_type = selectors.event_sales(event=event)
+    currency = event.chapter.currency if event.chapter else "GBP"
+    people = selectors.with_people(Registration.objects.filter(event=event))
+    pending = list(people.filter(status=Status.PENDING))
+    reserved = list(people.filter(status=Status.RESERVED))
+    return render(
+        request,
+        "events_admin/event.html",
+        {
+            "event": event,
+            "total": total,
+            "total_amount": money(total.amount_minor, currency),
+            "by_type": [(ticket_type, sales, money(sales.amount_minor, currency)) for ticket_type, sales in by_type],
+            "waiting_list": selectors.waiting_list_summary(event=event),
+            "pending": [(r, selectors.attendee_label(r)) for r in pending],
+            "reserved": [(r, selectors.attendee_label(r), money(r.amount_minor, currency)) for r in reserved],
+        },
+    )
+
+
+REGISTRATION_ACTIONS = {
+    "approve": (services.registration_approve, "Booking approved."),
+    "decline": (services.registration_decline, "Booking declined; the place is free again."),
+}
+
+
+@require_POST
+def registration_action(request, pk: int, registration_pk: int):
+    """Approve, decline, or mark paid at the door; then back to the event."""
+    event = staff_event(request, pk)
+    registration = get_object_or_404(Registration, pk=registration_pk, event=event)
+    action = request.POST.get("action", "")
+    try:
+        if action == "paid_at_door":
+            services.registration_confirm_paid(registration=registration, actor=request.user, at_door=True)
+            messages.success(request, f"Ticket {registration.code} marked paid at the door and confirmed.")
+        elif action in REGISTRATION_ACTIONS:
+            service, done = REGISTRATION_ACTIONS[action]
+            service(registration=registration, actor=request.user)
+            messages.success(request, done)
+        else:
+            messages.error(request, "Choose approve, decline or paid at the door.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("events_admin:event", pk=event.pk)
+
+
+def event_cancel(request, pk: int):
+    """A confirmation page with a reason (sent to attendees); cancelling is POST only."""
+    event = staff_event(request, pk)
+    error = None
+    reason = request.POST.get("reason", "").strip()[:1000]
+    if request.method == "POST":
+        if not reason:
+            error = "Write a short reason: it goes in the email to every attendee."
+        else:
+            try:
+                cancelled = services.event_cancel(event=event, actor=request.user, reason=reason)
+            except ValidationError as exc:
+                error = exc.messages[0]
+            else:
+                messages.success(
+                    request, f"{event.title} is cancelled. {len(cancelled)} bookings cancelled; everyone is emailed."
+                )
+                return redirect("events_admin:event", pk=event.pk)
+    total, _ = selectors.event_sales(event=event)
+    return render(
+        request, "events_admin/cancel.html", {"event": event, "total": total, "error": error, "reason": reason}
+    )
+
+
+def attendance_csv(request, pk: int):
+    """Ticket code, attendee name, ticket type, status, checked in at. No email addresses."""
+    event = staff_event(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-attendance.csv"'
+    writer = csv.writer(response)
+    zone = ZoneInfo(event.time_zone)
+    writer.writerow(["Ticket code", "Attendee", "Ticket type", "Status", "Checked in at"])
+    registrations = selectors.with_people(Registration.objects.filter(event=event)).order_by("created_at", "pk")
+    for registration in registrations:
+        checked_in_at = registration.checked_in_at
+        writer.writerow(
+            [
+                registration.code,
+                csv_safe(selectors.attendee_label(registration)),
+                csv_safe(registration.ticket_type.name),
+                registration.get_status_display(),
+                checked_in_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if checked_in_at else "",
+            ]
+        )
+    return response
+
+
+def csv_safe(value: str) -> str:
+    """Spreadsheet apps run cells that start with = + - @ as formulas; quote them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,427 @@
+"""Attendee pages: booking, the waiting list, offers, the ticket page (self-service), My
+bookings and the personal bookings calendar. Each view parses input, calls one service and
+redirects or renders.
+
+Ticket and offer pages are reached from signed links (see `events.links`); a forged or
+outdated link answers 404. They are never cached and never indexed.
+"""
+
+import secrets
+import time
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.models import MemberProfile
+from accounts.tokens import new_token, token_hash
+from cms.forms import HONEYPOT_FIELD
+from core.ical import calendar_response
+from core.ratelimit import rate_limit_exceeded
+from events import booking, links, services, tickets
+from events.emails import confirmation_after_commit
+from events.forms import BookingForm, TransferForm, WaitingListForm
+from events.models import EventPage, Registration
+from training.models import CalendarFeed
+
+NONCE_SECONDS = 3600
+NONCE_WAIT_SECONDS = 5
+SESSION_FEED_URL = "events_feed_url"
+PAYMENT_NOT_AVAILABLE = (
+    "Online payment is not available yet, so only places that cost nothing can be booked here for now. "
+    "Please use the contact form to book a paid place."
+)
+Status = Registration.Status
+
+
+def _live_event(pk: int) -> EventPage:
+    return get_object_or_404(
+        EventPage.objects.live().public().prefetch_related("ticket_types", "extra_dates").select_related("chapter"),
+        pk=pk,
+    )
+
+
+def _nonce_key(nonce: str) -> str:
+    return f"events:booking-nonce:{nonce}"
+
+
+def _forms(event, state, request, *, data=None, waiting_data=None):
+    email = request.user.email if request.user.is_authenticated else ""
+    book_form = BookingForm(
+        data,
+        ticket_choices=[(o.ticket_type.pk, o.label) for o in state.bookable],
+        show_amount=any(o.ticket_type.pay_what_you_can for o in state.bookable),
+        initial={"email": email, "nonce": secrets.token_urlsafe(24)},
+    )
+    waiting_form = WaitingListForm(
+        waiting_data,
+        prefix="wait",
+        ticket_choices=[(o.ticket_type.pk, o.label) for o in state.waitable],
+        initial={"email": email},
+    )
+    return book_form, waiting_form
+
+
+def _render_booking(request, event, state, book_form, waiting_form, *, status: int = 200):
+    context = {
+        "page": event,
+        "event": event,
+        "state": state,
+        "form": book_form,
+        "waiting_form": waiting_form,
+        "dates": tickets.dates_text(event),
+        "payments_available": booking.online_payment_available(),
+        "payment_note": PAYMENT_NOT_AVAILABLE,
+    }
+    return render(request, "events/booking/book.html", context, status=status)
+
+
+@never_cache
+def book(request, pk: int):
+    event = _live_event(pk)
+    state = booking.booking_state(event)
+    if request.method != "POST":
+        return _render_booking(request, event, state, *_forms(event, state, request))
+    form, waiting_form = _forms(event, state, request, data=request.POST)
+    if form.is_valid() and form.cleaned_data.get(HONEYPOT_FIELD):
+        return render(request, "events/booking/received.html", {"event": event})  # a robot: nothing is booked
+    if rate_limit_exceeded(
+        request,
+        scope=f"book:{event.pk}",
+        limit=settings.FORM_RATE_LIMIT,
+        window_seconds=settings.FORM_RATE_WINDOW_SECONDS,
+    ):
+        form.is_valid()
+        form.add_error(
+            None,
+            "We have received several bookings from you just now, so we paused this form. "
+            "Your answers are still below: please try again in 10 minutes.",
+        )
+        return _render_booking(request, event, state, form, waiting_form, status=429)
+    if not form.is_valid():
+        return _render_booking(request, event, state, form, waiting_form)
+    key = _nonce_key(form.cleaned_data["nonce"])
+    if not cache.add(key, "pending", timeout=NONCE_SECONDS):
+        return _repeated_submission(request, event, state, form, waiting_form, key)
+    try:
+        registration, response = _book_place(request, event, form)
+    except ValidationError as error:
+        cache.delete(key)  # nothing was booked: the same form may be sent again
+        _attach_error(form, error)
+        return _render_booking(request, event, state, form, waiting_form)
+    cache.set(key, registration.pk, timeout=NONCE_SECONDS)
+    return response
+
+
+def _attach_error(form, error: ValidationError) -> None:
+    message = error.messages[0]
+    field = "amount" if "least you can pay" in message and "amount" in form.fields else None
+    form.add_error(field, message)
+
+
+def _repeated_submission(request, event, state, form, waiting_form, key):
+    """The same form arrived again (a double click, a refresh): show the first booking."""
+    deadline = time.monotonic() + NONCE_WAIT_SECONDS
+    found = cache.get(key)
+    while found == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = cache.get(key)
+    registration = Registration.objects.filter(pk=found).first() if isinstance(found, int) else None
+    if registration is None:
+        form.add_error(None, "This form was already sent and is still being processed. Please check your email.")
+        return _render_booking(request, event, state, form, waiting_form)
+    messages.info(request, "You had already sent this booking, so nothing new was booked. This is your ticket.")
+    return redirect(links.ticket_path(registration))
+
+
+def _checkout_or_release(request, registration) -> str:
+    """The checkout address for a held paid place; when payments cannot take it, the hold
+    is released at once (the place goes back on sale) and the refusal is raised."""
+    try:
+        url = booking.checkout_url(request=request, registration=registration)
+    except ValidationError:
+        services.registration_cancel(registration=registration)
+        raise
+    if url is None:
+        services.registration_cancel(registration=registration)
+        raise ValidationError("Online payment could not be started. Nothing was charged: please try again later.")
+    return url
+
+
+def _book_place(request, event, form):
+    data = form.cleaned_data
+    ticket_type = event.ticket_types.get(pk=data["ticket_type"])
+    amount = form.amount_minor() if ticket_type.pay_what_you_can else None
+    if services.ticket_amount(ticket_type, amount) > 0 and not booking.online_payment_available():
+        raise ValidationError(PAYMENT_NOT_AVAILABLE)
+    registration = services.registration_reserve(
+        event=event,
+        ticket_type=ticket_type,
+        email=data["email"],
+        user=request.user,
+        attendee_name=data["attendee_name"],
+        amount_minor=amount,
+    )
+    if registration.status == Status.RESERVED:
+        response = redirect(_checkout_or_release(request, registration))
+    else:
+        if registration.status == Status.CONFIRMED:
+            confirmation_after_commit(registration)
+            messages.success(request, "Your place is booked. We have emailed your ticket to you.")
+        else:
+            messages.success(request, "Your request is in. The events team will confirm your place by email.")
+        response = redirect(links.ticket_path(registration))
+    return registration, response
+
+
+@never_cache
+@require_POST
+def waiting_list_join(request, pk: int):
+    event = _live_event(pk)
+    state = booking.booking_state(event)
+    form, waiting_form = _forms(event, state, request, waiting_data=request.POST)
+    if waiting_form.is_valid() and waiting_form.cleaned_data.get(HONEYPOT_FIELD):
+        return render(request, "events/booking/received.html", {"event": event})
+    if rate_limit_exceeded(
+        request,
+        scope=f"wait:{event.pk}",
+        limit=settings.FORM_RATE_LIMIT,
+        window_seconds=settings.FORM_RATE_WINDOW_SECONDS,
+    ):
+        waiting_form.is_valid()
+        waiting_form.add_error(
+            None, "We have received several requests from you just now. Please try again in 10 minutes."
+        )
+        return _render_booking(request, event, state, form, waiting_form, status=429)
+    if waiting_form.is_valid():
+        try:
+            services.waiting_list_join(
+                event=event,
+                ticket_type=event.ticket_types.get(pk=waiting_form.cleaned_data["ticket_type"]),
+                email=waiting_form.cleaned_data["email"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            waiting_form.add_error(None, error.messages[0])
+        else:
+            return render(request, "events/booking/waiting.html", {"event": event})
+    return _render_booking(request, event, state, form, waiting_form)
+
+
+# Waiting-list offers ---------------------------------------------------------------------
+
+
+@never_cache
+def offer(request, token: str):
+    entry = links.entry_from_token(token)
+    if entry is None:
+        raise Http404
+    event = entry.event
+    is_open = entry.status == entry.Status.OFFERED and entry.offered_until > timezone.now()
+    error = None
+    if request.method == "POST" and is_open:
+        try:
+            registration = services.waiting_list_accept(entry=entry)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            return _after_accept(request, registration)
+    context = {
+        "event": event,
+        "entry": entry,
+        "is_open": is_open,
+        "error": error,
+        "offered_until": tickets.moment_text(event, entry.offered_until),
+        "dates": tickets.dates_text(event),
+    }
+    return render(request, "events/booking/offer.html", context)
+
+
+def _after_accept(request, registration):
+    if registration.status == Status.RESERVED:
+        try:
+            return redirect(_checkout_or_release(request, registration))
+        except ValidationError as error:
+            messages.error(request, f"{error.messages[0]} The offered place has gone back on sale.")
+    else:
+        messages.success(request, "The place is yours. We have emailed your ticket to you.")
+    return redirect(links.ticket_path(registration))
+
+
+# The ticket page (self-service) ----------------------------------------------------------
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = links.registration_from_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _qr(code: str) -> str:
+    return segno.make(code, error="m").svg_inline(scale=5, border=2, dark="#1d1d1f", title=f"Ticket code {code}")
+
+
+def ticket_page_context(registration, token: str, now=None) -> dict:
+    now = now or timezone.now()
+    event = registration.event
+    confirmed = registration.status in (Status.CONFIRMED, Status.CHECKED_IN)
+    changeable = (
+        registration.status in (Status.PENDING, Status.RESERVED, Status.CONFIRMED)
+        and not event.cancelled
+        and now < services.self_service_deadline(event)
+    )
+    return {
+        "registration": registration,
+        "event": event,
+        "token": token,
+        "confirmed": confirmed,
+        "dates": tickets.dates_text(event),
+        "venue": event.venue if confirmed and not event.online else "",
+        "online_link": event.online_link if confirmed and event.online else "",
+        "qr_svg": mark_safe(_qr(registration.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
+        "can_cancel": changeable,
+        "can_transfer": changeable and registration.status == Status.CONFIRMED,
+        "deadline": tickets.moment_text(event, services.self_service_deadline(event)),
+        "calendar_links": links.calendar_links(event) if confirmed else [],
+        "started": now >= event.starts_at,
+    }
+
+
+@never_cache
+def ticket(request, token: str):
+    registration = _registration_or_404(token)
+    context = ticket_page_context(registration, token) | {"transfer_form": TransferForm()}
+    return render(request, "events/booking/ticket.html", context)
+
+
+@never_cache
+@require_POST
+def ticket_cancel(request, token: str):
+    registration = _registration_or_404(token)
+    try:
+        services.registration_self_cancel(registration=registration)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, "Your booking is cancelled and the place has gone to someone else. Thank you for telling us."
+        )
+    return redirect("events:ticket", token=token)
+
+
+@never_cache
+@require_POST
+def ticket_transfer(request, token: str):
+    registration = _registration_or_404(token)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registration_transfer(
+                registration=registration,
+                email=form.cleaned_data["email"],
+                attendee_name=form.cleaned_data["attendee_name"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            return render(request, "events/booking/transferred.html", {"event": registration.event})
+    context = ticket_page_context(registration, token) | {"transfer_form": form}
+    return render(request, "events/booking/ticket.html", context, status=200)
+
+
+def _confirmed_or_404(token: str) -> Registration:
+    registration = _registration_or_404(token)
+    if registration.status not in (Status.CONFIRMED, Status.CHECKED_IN):
+        raise Http404
+    return registration
+
+
+@never_cache
+def ticket_pdf(request, token: str):
+    registration = _confirmed_or_404(token)
+    response = HttpResponse(tickets.ticket_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ticket-{registration.code}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def ticket_ics(request, token: str):
+    registration = _confirmed_or_404(token)
+    discreet = registration.user_id is not None and _discreet(registration.user)
+    return calendar_response(tickets.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
+
+
+# My bookings and the personal calendar -------------------------------------------------
+
+
+def _discreet(user) -> bool:
+    return MemberProfile.objects.filter(user=user, discreet_mode=True).exists()
+
+
+@login_required
+def my_bookings(request):
+    now = timezone.now()
+    registrations = list(
+        Registration.objects.filter(user=request.user)
+        .exclude(status=Status.CANCELLED, event__ends_at__lt=now)
+        .select_related("event", "ticket_type")
+        .order_by("event__starts_at", "pk")
+    )
+    for registration in registrations:
+        registration.ticket_link = links.ticket_path(registration)
+    context = {
+        "upcoming": [r for r in registrations if r.event.ends_at >= now],
+        "past": [r for r in registrations if r.event.ends_at < now][::-1],
+        "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        "new_feed_url": request.session.pop(SESSION_FEED_URL, None),
+    }
+    return render(request, "events/booking/my_bookings.html", context)
+
+
+@login_required
+@require_POST
+def my_feed_manage(request):
+    """Make (or replace) the private calendar address, or turn it off. One secret per person
+    serves both this bookings calendar and the My learning calendar, so replacing or turning
+    it off here does the same there."""
+    CalendarFeed.objects.filter(user=request.user).delete()
+    if request.POST.get("action") == "revoke":
+        messages.success(request, "Your calendar addresses no longer work.")
+    else:
+        token, digest = new_token()
+        CalendarFeed.objects.create(user=request.user, token_hash=digest)
+        request.session[SESSION_FEED_URL] = request.build_absolute_uri(reverse("events:my_feed", args=[token]))
+        messages.success(request, "Your private bookings calendar address is below. Keep it to yourself.")
+    return redirect("events:my_bookings")
+
+
+def my_feed(request, token: str):
+    """A person's confirmed bookings. No sign-in (calendar apps cannot); the token is the key."""
+    feed_row = get_object_or_404(CalendarFeed.objects.select_related("user"), token_hash=token_hash(token))
+    user = feed_row.user
+    if not user.is_active:
+        raise Http404
+    events = (
+        EventPage.objects.live()
+        .filter(
+            registrations__user=user,
+            registrations__status__in=[Status.CONFIRMED, Status.CHECKED_IN],
+        )
+        .distinct()
+        .prefetch_related("extra_dates")
+        .order_by("starts_at")
+    )
+    body = tickets.bookings_calendar(events, name="My bookings", discreet=_discreet(user))
+    return calendar_response(body, "my-bookings.ics", private=True)

@@ -1,0 +1,268 @@
+"""Finance pages in the Wagtail admin: orders, payments, donations (filters, CSV), refunds
+and the Gift Aid claim export. Every view checks the Finance role itself."""
+
+import csv
+import secrets
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.roles import FINANCE, role_required
+from core.audit import audit_record
+from payments import gateway, giftaid
+from payments.forms import RefundForm
+from payments.models import Donation, Order, Payment
+from payments.money import format_money
+from payments.services import refund_create
+
+PAGE_SIZE = 100
+
+
+def csv_safe(value) -> str:
+    """Spreadsheet apps run cells that start with = + - @ (or a tab or CR) as formulas: quote them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+    return response
+
+
+def _date(text: str | None, *, end: bool = False):
+    if not text:
+        return None
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+def _date_filtered(queryset, request, field: str):
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"), end=True)
+    if start:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end:
+        queryset = queryset.filter(**{f"{field}__lte": end})
+    return queryset
+
+
+@role_required(FINANCE)
+def orders(request):
+    queryset = _date_filtered(Order.objects.all(), request, "created_at")
+    status = request.GET.get("status", "")
+    if status in Order.Status.values:
+        queryset = queryset.filter(status=status)
+    if request.GET.get("attention") == "1":
+        queryset = queryset.filter(needs_attention=True)
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                o.reference,
+                o.created_at.isoformat(),
+                o.status,
+                o.total_minor / 100,
+                o.currency.upper(),
+                o.email,
+                o.attention_reason,
+            ]
+            for o in queryset.iterator()
+        )
+        header = ["Reference", "Created", "Status", "Total", "Currency", "Email", "Needs attention"]
+        return csv_response("orders.csv", header, rows)
+    return TemplateResponse(
+        request,
+        "payments_admin/orders.html",
+        {"orders": queryset[:PAGE_SIZE], "statuses": Order.Status.choices, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(FINANCE)
+def order_detail(request, pk: int):
+    order = get_object_or_404(Order, pk=pk)
+    payments = list(order.payments.prefetch_related("refunds"))
+    forms = {
+        payment.pk: RefundForm(currency=payment.currency, initial={"request_token": secrets.token_urlsafe(24)})
+        for payment in payments
+        if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED)
+    }
+    return TemplateResponse(
+        request,
+        "payments_admin/order_detail.html",
+        {"order": order, "lines": order.lines.all(), "payments": [(p, forms.get(p.pk)) for p in payments]},
+    )
+
+
+@require_POST
+@role_required(FINANCE)
+def refund(request, pk: int):
+    """Refund all or part of a payment, with a reason. A double click posts the same
+    request token, so the money goes back once."""
+    payment = get_object_or_404(Payment, pk=pk)
+    form = RefundForm(request.POST, currency=payment.currency)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("payments_admin:order_detail", pk=payment.order_id)
+    try:
+        made = refund_create(
+            payment=payment,
+            amount_minor=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            request_token=form.cleaned_data["request_token"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except gateway.PaymentsUnavailable:
+        messages.error(request, "Stripe could not be reached, so no refund was sent yet. Submit the same form again.")
+    else:
+        if made.status == made.Status.SUCCEEDED:
+            messages.success(request, f"Refunded {format_money(made.amount_minor, payment.currency)}.")
+        else:
+            messages.error(request, "Stripe refused the refund. The order is flagged for attention.")
+    return redirect("payments_admin:order_detail", pk=payment.order_id)
+
+
+@role_required(FINANCE)
+def payments_list(request):
+    queryset = _date_filtered(Payment.objects.select_related("order"), request, "created_at")
+    status = request.GET.get("status", "")
+    if status in Payment.Status.values:
+        queryset = queryset.filter(status=status)
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                p.order.reference,
+                p.created_at.isoformat(),
+                p.status,
+                p.amount_minor / 100,
+                p.amount_refunded_minor / 100,
+                p.currency.upper(),
+                p.stripe_payment_intent_id,
+                p.failure_message,
+            ]
+            for p in queryset.iterator()
+        )
+        header = ["Order", "Created", "Status", "Amount", "Refunded", "Currency", "Stripe payment", "Failure"]
+        return csv_response("payments.csv", header, rows)
+    return TemplateResponse(
+        request,
+        "payments_admin/payments.html",
+        {"payments": queryset[:PAGE_SIZE], "statuses": Payment.Status.choices, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(FINANCE)
+def donations(request):
+    queryset = _date_filtered(Donation.objects.select_related("campaign"), request, "donated_at")
+    if request.GET.get("gift_aid") == "1":
+        queryset = queryset.filter(gift_aid_declaration__isnull=False)
+    if request.GET.get("monthly") == "1":
+        queryset = queryset.filter(recurring_gift__isnull=False)
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                d.donated_at.isoformat(),
+                d.amount_minor / 100,
+                d.currency.upper(),
+                d.campaign.title if d.campaign else "",
+                "monthly" if d.recurring_gift_id else "once",
+                "yes" if d.gift_aid_declaration_id else "no",
+                "yes" if d.anonymous else "no",
+                d.get_earmark_display(),
+                d.message,
+                "yes" if d.refunded else "no",
+            ]
+            for d in queryset.iterator()
+        )
+        header = [
+            "Date",
+            "Amount",
+            "Currency",
+            "Campaign",
+            "Frequency",
+            "Gift Aid",
+            "Anonymous",
+            "Earmark",
+            "Message",
+            "Refunded",
+        ]
+        return csv_response("donations.csv", header, rows)
+    return TemplateResponse(
+        request, "payments_admin/donations.html", {"donations": queryset[:PAGE_SIZE], "query": request.GET.urlencode()}
+    )
+
+
+def gift_aid_claimable(start, end):
+    """Donations HMRC can be asked about: declared, in pounds, not refunded, not claimed yet,
+    given in [start, end]. Only donation lines become Donations, so tickets never appear."""
+    return (
+        Donation.objects.filter(
+            gift_aid_declaration__isnull=False,
+            currency="gbp",
+            refunded=False,
+            claimed_at__isnull=True,
+            donated_at__gte=start,
+            donated_at__lte=end,
+        )
+        .select_related("gift_aid_declaration")
+        .order_by("donated_at", "pk")
+    )
+
+
+def gift_aid_rows(donations) -> list[list[str]]:
+    """One row per donation in the Charities Online schedule's column order."""
+    rows = []
+    for donation in donations:
+        declaration = donation.gift_aid_declaration
+        rows.append(
+            [
+                declaration.title,
+                declaration.first_name,
+                declaration.last_name,
+                declaration.house_name_or_number,
+                declaration.postcode,
+                "",  # aggregated donations: each donation is claimed on its own row
+                "",  # sponsored event: not a sponsorship
+                f"{timezone.localtime(donation.donated_at):%d/%m/%y}",
+                f"{donation.amount_minor / 100:.2f}",
+            ]
+        )
+    return rows
+
+
+@role_required(FINANCE)
+def gift_aid_export(request):
+    """GET: choose a date range and see how many donations can be claimed. POST: download
+    them in the Charities Online schedule layout and mark them claimed (once)."""
+    start = _date(request.POST.get("from") or request.GET.get("from"))
+    end = _date(request.POST.get("to") or request.GET.get("to"), end=True)
+    if request.method == "POST" and start and end:
+        with transaction.atomic():
+            claimable = list(gift_aid_claimable(start, end).select_for_update(of=("self",)))
+            rows = gift_aid_rows(claimable)
+            now = timezone.now()
+            Donation.objects.filter(pk__in=[d.pk for d in claimable]).update(claimed_at=now)
+            for donation in claimable:
+                audit_record(actor=request.user, action="donation.gift_aid_claimed", obj=donation)
+        return csv_response(f"gift-aid-{start:%Y%m%d}-{end:%Y%m%d}.csv", giftaid.SCHEDULE_COLUMNS, rows)
+    count = gift_aid_claimable(start, end).count() if start and end else None
+    return TemplateResponse(
+        request,
+        "payments_admin/gift_aid.html",
+        {"count": count, "from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+    )

@@ -1,0 +1,101 @@
+"""The donation form (donate and campaign pages) and the refund form (Finance)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from payments import giftaid
+from payments.models.giving import Earmark
+from payments.money import format_money, parse_major
+
+OTHER = "other"
+
+
+class DonationForm(forms.Form):
+    preset = forms.ChoiceField(label="Amount", widget=forms.RadioSelect, required=False)
+    other_amount = forms.CharField(
+        label="Other amount", required=False, max_length=12, help_text="In pounds, for example 15."
+    )
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=[("once", "Once"), ("monthly", "Every month")],
+        widget=forms.RadioSelect,
+        initial="once",
+    )
+    email = forms.EmailField(label="Email address", help_text="For your receipt. We never share it.")
+    earmark = forms.ChoiceField(label="Where your gift goes", choices=Earmark.choices, required=False)
+    anonymous = forms.BooleanField(
+        label="Give anonymously", required=False, help_text="We will not name you anywhere, including thank-you lists."
+    )
+    message = forms.CharField(
+        label="Message (optional)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    gift_aid = forms.BooleanField(label="Yes, add Gift Aid to my donation", required=False)
+    title = forms.CharField(label="Title (optional)", required=False, max_length=35)
+    first_name = forms.CharField(
+        label="First name", required=False, max_length=35, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Last name", required=False, max_length=35, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    house_name_or_number = forms.CharField(label="House name or number", required=False, max_length=40)
+    postcode = forms.CharField(
+        label="Postcode", required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+
+    GIFT_AID_FIELDS = ("title", "first_name", "last_name", "house_name_or_number", "postcode")
+
+    def __init__(self, *args, page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page = page
+        self.currency = page.currency
+        self.fields["preset"].choices = [(str(a), label) for a, label in page.suggested_choices()] + [
+            (OTHER, "Other amount")
+        ]
+        self.fields["other_amount"].help_text = f"For example {format_money(1500, page.currency)}."
+        if not page.allow_monthly:
+            del self.fields["frequency"]
+        if not page.offers_gift_aid:
+            for name in ("gift_aid", *self.GIFT_AID_FIELDS):
+                del self.fields[name]
+        else:
+            self.fields["gift_aid"].help_text = giftaid.DECLARATION_TEXT
+
+    def clean(self):
+        cleaned = super().clean()
+        other = (cleaned.get("other_amount") or "").strip()
+        preset = cleaned.get("preset") or ""
+        try:
+            if other or preset == OTHER:
+                cleaned["amount_minor"] = parse_major(other, self.currency)
+            elif preset:
+                cleaned["amount_minor"] = int(preset)
+            else:
+                raise ValueError
+        except ValueError:
+            self.add_error("other_amount", "Please choose an amount or type one, for example 15.")
+        if cleaned.get("gift_aid"):
+            for name in ("first_name", "last_name", "house_name_or_number", "postcode"):
+                if not (cleaned.get(name) or "").strip():
+                    self.add_error(name, f"For Gift Aid we need your {self.fields[name].label.lower()}.")
+        return cleaned
+
+
+class RefundForm(forms.Form):
+    amount = forms.CharField(
+        label="Amount to refund", required=False, max_length=12, help_text="Leave empty to refund all that is left."
+    )
+    reason = forms.CharField(label="Reason", max_length=300, help_text="Kept with the refund; never sent to Stripe.")
+    request_token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def clean_amount(self):
+        text = (self.cleaned_data.get("amount") or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_major(text, self.currency)
+        except ValueError:
+            raise ValidationError("Type an amount such as 12.50.") from None

@@ -1,0 +1,126 @@
+"""What payments/gateway.py returns and raises: plain values and our own exceptions, so no
+caller ever sees a Stripe object or a Stripe error (and none imports stripe)."""
+
+from dataclasses import dataclass
+
+
+class PaymentsUnavailable(Exception):
+    """Stripe could not be reached. Nothing was charged by this call."""
+
+
+class CardDeclined(Exception):
+    """The card was refused; `message` says so in plain words."""
+
+    def __init__(self, message: str, *, payment_intent_id: str | None = None, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.payment_intent_id = payment_intent_id
+        self.code = code
+
+
+class PaymentGatewayError(Exception):
+    """Stripe refused the request (not the card): a bug or a configuration mistake."""
+
+
+class InvalidWebhook(Exception):
+    """A webhook whose signature, secret, body or timestamp does not verify."""
+
+
+DECLINE_MESSAGES = {
+    "insufficient_funds": "Your card was declined because there is not enough money in the account. "
+    "Please try another card.",
+    "expired_card": "Your card has expired. Please check the expiry date or use another card.",
+    "incorrect_cvc": "The security code (the 3 digits on the back) is not right. Please check it and try again.",
+    "incorrect_number": "The card number is not right. Please check it and try again.",
+    "processing_error": "Your bank could not process the payment just now. Please try again in a moment.",
+    "payment_intent_authentication_failure": "Your bank's security check was not completed, so nothing "
+    "was taken. Please try again.",
+    "authentication_required": "Your bank needs you to confirm this payment. Please try again and "
+    "complete the security check.",
+}
+DEFAULT_DECLINE_MESSAGE = (
+    "Your card was declined, so nothing was taken. Please try another card, or ask your bank why it was refused."
+)
+
+
+def decline_message(code: str | None) -> str:
+    """Plain words for a Stripe decline or error code."""
+    return DECLINE_MESSAGES.get(code or "", DEFAULT_DECLINE_MESSAGE)
+
+
+# Results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetupIntentResult:
+    id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
+class SetupIntentState:
+    id: str
+    status: str
+    payment_method_id: str | None
+    reference: str
+
+
+@dataclass(frozen=True)
+class IntentState:
+    """What Stripe says about one PaymentIntent."""
+
+    id: str
+    status: str  # requires_payment_method, requires_action, processing, succeeded, canceled, ...
+    amount: int
+    currency: str
+    client_secret: str
+    metadata: dict
+    failure_message: str
+    latest_charge_id: str | None
+
+
+@dataclass(frozen=True)
+class ChargeState:
+    id: str
+    payment_intent_id: str | None
+    amount: int
+    amount_refunded: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    status: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    id: str
+    status: str
+    customer_id: str
+    latest_invoice_id: str | None
+    metadata: dict
+
+
+@dataclass(frozen=True)
+class InvoiceState:
+    id: str
+    status: str
+    subscription_id: str | None
+    customer_id: str | None
+    amount_paid: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    """A webhook event whose signature verified. Only the id, type and the object it is
+    about are kept: the object itself is re-fetched from Stripe before anything is done."""
+
+    id: str
+    type: str
+    object_type: str
+    object_id: str

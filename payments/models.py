@@ -1,1 +1,0 @@
-# Orders, payments and donations arrive with the payments issue (#7).

@@ -1,0 +1,16 @@
+from payments.models.giving import Donation, GiftAidDeclaration, RecurringGift
+from payments.models.orders import Order, OrderLine, Payment, Refund, WebhookEvent
+from payments.models.pages import CampaignPage, DonatePage
+
+__all__ = [
+    "CampaignPage",
+    "DonatePage",
+    "Donation",
+    "GiftAidDeclaration",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "RecurringGift",
+    "Refund",
+    "WebhookEvent",
+]

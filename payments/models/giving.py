@@ -1,0 +1,141 @@
+"""Gifts: one-off donations (a line of an order), monthly gifts (a Stripe subscription,
+one Donation per paid invoice) and UK Gift Aid declarations."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.codes import random_code
+from payments.money import CURRENCY_CHOICES, format_money
+
+
+class Earmark(models.TextChoices):
+    NONE = "", _("Where it is needed most")
+    FUNDED_PLACES = "funded_places", _("Funded places for survivors on courses and events")
+
+
+class GiftAidDeclaration(models.Model):
+    """What HMRC needs to accept a Gift Aid claim: the donor's name, house and postcode,
+    the exact declaration they agreed to (text and version) and when. Finance only."""
+
+    title = models.CharField(_("title"), max_length=35, blank=True)
+    first_name = models.CharField(_("first name"), max_length=35)
+    last_name = models.CharField(_("last name"), max_length=35)
+    house_name_or_number = models.CharField(_("house name or number"), max_length=40)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    declaration_text = models.TextField(_("declaration text"))
+    declaration_version = models.CharField(_("declaration version"), max_length=20)
+    declared_at = models.DateTimeField(_("declared at"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-declared_at"]
+        verbose_name = _("Gift Aid declaration")
+
+    def __str__(self):
+        return f"Gift Aid declaration {self.pk}"
+
+
+def new_gift_reference() -> str:
+    return "G" + random_code(12).replace("-", "")
+
+
+class RecurringGift(models.Model):
+    """A monthly gift: a Stripe customer and subscription on a monthly Plan. The donor
+    cancels it with a link from any receipt; only a hash of that link's token is stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the first payment")
+        ACTIVE = "active", _("Active")
+        FAILED = "failed", _("First payment failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    reference = models.CharField(max_length=16, unique=True, default=new_gift_reference)
+    email = models.EmailField(_("email"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="recurring_gifts"
+    )
+    amount_minor = models.PositiveIntegerField(_("monthly amount in minor units"))
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="gbp")
+    campaign = models.ForeignKey(
+        "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anonymous = models.BooleanField(default=False)
+    message = models.CharField(max_length=500, blank=True)
+    earmark = models.CharField(max_length=20, choices=Earmark.choices, blank=True, default="")
+    gift_aid_declaration = models.ForeignKey(
+        GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    cancel_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    payment_attempts = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("monthly gift")
+
+    def __str__(self):
+        return f"monthly gift {self.reference}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount_minor, self.currency)
+
+
+class Donation(models.Model):
+    """Money given and received: recorded once, when its payment (or monthly invoice) succeeded."""
+
+    amount_minor = models.PositiveIntegerField(_("amount in minor units"))
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    email = models.EmailField(_("email"))
+    campaign = models.ForeignKey(
+        "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="donations"
+    )
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    earmark = models.CharField(_("earmark"), max_length=20, choices=Earmark.choices, blank=True, default="")
+    gift_aid_declaration = models.ForeignKey(
+        GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+    order_line = models.OneToOneField(
+        "payments.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="donation"
+    )
+    recurring_gift = models.ForeignKey(
+        RecurringGift, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+    stripe_invoice_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    donated_at = models.DateTimeField(_("donated at"))
+    refunded = models.BooleanField(_("refunded"), default=False)
+    claimed_at = models.DateTimeField(_("Gift Aid claimed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-donated_at", "-pk"]
+        verbose_name = _("donation")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(order_line__isnull=False) & Q(stripe_invoice_id__isnull=True))
+                | (Q(order_line__isnull=True) & Q(stripe_invoice_id__isnull=False)),
+                name="payments_donation_one_source",
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "refunded"]), models.Index(fields=["donated_at"])]
+
+    def __str__(self):
+        return f"donation {self.pk}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount_minor, self.currency)

@@ -1,0 +1,184 @@
+"""Orders (what someone is paying for), their payments through Stripe, refunds, and the
+webhook events already handled. Amounts are integer minor units with a currency code;
+statuses change only in payments.services."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.codes import random_code
+from payments.money import CURRENCY_CHOICES, format_money
+
+
+def new_order_reference() -> str:
+    """Opaque and unguessable (60 bits); the only thing about an order Stripe ever sees."""
+    return "T" + random_code(12).replace("-", "")
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
+
+    class Attention(models.TextChoices):
+        NONE = "", _("Nothing")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Stripe's amount or currency differs from the order")
+        NO_PLACE = "no_place", _("Paid after the hold expired and the event filled: refund")
+        PAID_AFTER_CANCEL = "paid_after_cancel", _("Paid after the order was closed: refund")
+        REFUND_FAILED = "refund_failed", _("A refund could not be sent")
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True, default=new_order_reference)
+    email = models.EmailField(_("email"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="gbp")
+    total_minor = models.PositiveIntegerField(_("total in minor units"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    needs_attention = models.BooleanField(_("needs attention"), default=False)
+    attention_reason = models.CharField(
+        _("attention reason"), max_length=20, choices=Attention.choices, blank=True, default=""
+    )
+    payment_attempts = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("order")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"order {self.reference}"
+
+    @property
+    def total_display(self) -> str:
+        return format_money(self.total_minor, self.currency)
+
+
+class OrderLine(models.Model):
+    """One ticket (a Registration) or one donation. Only donation lines may carry Gift Aid."""
+
+    class Kind(models.TextChoices):
+        TICKET = "ticket", _("Ticket")
+        DONATION = "donation", _("Donation")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    registration = models.ForeignKey(
+        "events.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    amount_minor = models.PositiveIntegerField(_("amount in minor units"))
+    description = models.CharField(_("description"), max_length=200)
+    gift_aid_eligible = models.BooleanField(_("Gift Aid eligible"), default=False)
+    # What the donor chose, kept until the payment succeeds and a Donation is recorded.
+    campaign = models.ForeignKey(
+        "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    gift_aid_declaration = models.ForeignKey(
+        "payments.GiftAidDeclaration", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    anonymous = models.BooleanField(default=False)
+    message = models.CharField(max_length=500, blank=True)
+    earmark = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("order line")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="donation") | Q(gift_aid_eligible=False), name="payments_gift_aid_only_donations"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="donation") | Q(registration__isnull=False), name="payments_ticket_has_registration"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} line {self.pk}"
+
+
+class Payment(models.Model):
+    """One attempt to take an order's money through one Stripe PaymentIntent."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        REQUIRES_ACTION = "requires_action", _("Requires action")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CREATED)
+    amount_minor = models.PositiveIntegerField(_("amount in minor units"))
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    amount_refunded_minor = models.PositiveIntegerField(_("refunded in minor units"), default=0)
+    failure_message = models.CharField(_("failure message"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"payment {self.pk}"
+
+    @property
+    def refundable_minor(self) -> int:
+        return self.amount_minor - self.amount_refunded_minor
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    # One per refund form shown, so a double-clicked button finds the refund it already made.
+    request_token = models.CharField(max_length=64, unique=True)
+    amount_minor = models.PositiveIntegerField(_("amount in minor units"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("refund")
+
+    def __str__(self):
+        return f"refund {self.pk}"
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event already handled; the unique id makes a replay change nothing."""
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("webhook event")
+
+    def __str__(self):
+        return self.stripe_event_id

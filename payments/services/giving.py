@@ -1,0 +1,214 @@
+"""Gift Aid declarations and monthly gifts (Stripe customer, Plan and Subscription)."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from payments import gateway, giftaid
+from payments.models import Donation, GiftAidDeclaration, RecurringGift
+from payments.services.orders import DonationChoice, donation_amount_check
+
+CANCEL_SALT = "payments.recurring-gift-cancel"
+
+
+@transaction.atomic
+def gift_aid_declaration_create(
+    *, first_name: str, last_name: str, house_name_or_number: str, postcode: str, title: str = "", user=None
+) -> GiftAidDeclaration:
+    """Store a Gift Aid declaration with the current wording and its version. Refuses a
+    missing name, house or postcode (HMRC rejects claims without them)."""
+    fields = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "house_name_or_number": house_name_or_number.strip(),
+        "postcode": " ".join(postcode.upper().split()),
+    }
+    if not all(fields.values()):
+        raise ValidationError("For Gift Aid we need your first and last name, house name or number, and postcode.")
+    return GiftAidDeclaration.objects.create(
+        title=title.strip(),
+        declaration_text=giftaid.DECLARATION_TEXT,
+        declaration_version=giftaid.DECLARATION_VERSION,
+        declared_at=timezone.now(),
+        user=user if user is not None and user.is_authenticated else None,
+        **fields,
+    )
+
+
+def cancel_token(gift: RecurringGift) -> str:
+    """The token in a monthly gift's cancel link (signed with SECRET_KEY; only its hash is stored)."""
+    return signing.Signer(salt=CANCEL_SALT).sign(gift.reference)
+
+
+def recurring_gift_for_token(token: str) -> RecurringGift | None:
+    """The gift a cancel link is for, or None for a tampered or unknown link."""
+    try:
+        reference = signing.Signer(salt=CANCEL_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    gift = RecurringGift.objects.filter(reference=reference).first()
+    if gift is None or gift.cancel_token_hash != hashlib.sha256(token.encode()).hexdigest():
+        return None
+    return gift
+
+
+@transaction.atomic
+def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str, user=None) -> RecurringGift:
+    """A monthly gift waiting for its card. Moves no money."""
+    gift = RecurringGift.objects.create(
+        email=email.strip().lower(),
+        user=user if user is not None and user.is_authenticated else None,
+        amount_minor=donation_amount_check(donation.amount_minor, currency),
+        currency=currency,
+        campaign=donation.campaign,
+        anonymous=donation.anonymous,
+        message=donation.message.strip()[:500],
+        earmark=donation.earmark,
+        gift_aid_declaration=donation.gift_aid_declaration if currency == "gbp" else None,
+    )
+    gift.cancel_token_hash = hashlib.sha256(cancel_token(gift).encode()).hexdigest()
+    gift.save(update_fields=["cancel_token_hash"])
+    audit_record(actor=user, action="recurring_gift.created", obj=gift)
+    return gift
+
+
+def recurring_gift_checkout_start(*, gift: RecurringGift) -> gateway.SetupIntentResult:
+    """A Stripe customer for the gift (once) and a SetupIntent for the browser to confirm
+    the card against. Raises PaymentsUnavailable when Stripe cannot be reached. Moves no money."""
+    if gift.status != RecurringGift.Status.PENDING:
+        raise ValidationError("This monthly gift has already been set up.")
+    with transaction.atomic():
+        gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
+        if not gift.stripe_customer_id:
+            gift.stripe_customer_id = gateway.customer_create(
+                gift_reference=gift.reference, idempotency_key=f"thrive-gift-{gift.pk}-customer"
+            )
+            gift.save(update_fields=["stripe_customer_id"])
+    return gateway.setup_intent_create(
+        reference=gift.reference,
+        customer_id=gift.stripe_customer_id,
+        idempotency_key=f"thrive-gift-{gift.pk}-setup-{gift.payment_attempts}",
+    )
+
+
+@dataclass(frozen=True)
+class GiftOutcome:
+    status: str  # succeeded, declined
+    message: str = ""
+
+
+def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOutcome:
+    """MOVES MONEY (the first month at once, then monthly). Under the gift's row lock: a
+    gift already started is returned as it is (a double click subscribes once); otherwise
+    the confirmed card becomes the customer's default and a subscription on the monthly
+    Plan for the amount is created with the key `thrive-gift-<id>-subscription-<attempt>`.
+    The first invoice is then settled by asking Stripe, as the webhook would. Raises
+    PaymentsUnavailable when Stripe cannot be reached."""
+    with transaction.atomic():
+        gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
+        if gift.stripe_subscription_id:
+            return GiftOutcome("succeeded" if gift.status != RecurringGift.Status.FAILED else "declined")
+        setup = gateway.setup_intent_retrieve(setup_intent_id)
+        if setup.reference != gift.reference or setup.status != "succeeded" or not setup.payment_method_id:
+            raise ValidationError("Your card details were not confirmed. Please enter them again.")
+        attempt = gift.payment_attempts
+        gift.payment_attempts += 1
+        gift.save(update_fields=["payment_attempts"])
+        try:
+            gateway.customer_set_default_payment_method(
+                customer_id=gift.stripe_customer_id, payment_method_id=setup.payment_method_id
+            )
+            subscription = gateway.subscription_create(
+                customer_id=gift.stripe_customer_id,
+                plan_id=gateway.monthly_plan(amount_minor=gift.amount_minor, currency=gift.currency),
+                gift_reference=gift.reference,
+                idempotency_key=f"thrive-gift-{gift.pk}-subscription-{attempt}",
+            )
+        except gateway.CardDeclined as declined:
+            audit_record(actor=None, action="recurring_gift.declined", obj=gift, code=declined.code)
+            return GiftOutcome("declined", declined.message)
+        gift.stripe_subscription_id = subscription.id
+        if subscription.status not in ("active", "trialing"):
+            gift.status = RecurringGift.Status.FAILED
+        gift.save(update_fields=["stripe_subscription_id", "status"])
+        audit_record(actor=None, action="recurring_gift.subscribed", obj=gift)
+    if gift.status == RecurringGift.Status.FAILED:
+        return GiftOutcome("declined", gateway.DEFAULT_DECLINE_MESSAGE)
+    if subscription.latest_invoice_id:
+        invoice_settle(invoice_id=subscription.latest_invoice_id)
+    return GiftOutcome("succeeded")
+
+
+def invoice_settle(*, invoice_id: str) -> Donation | None:
+    """A monthly gift's invoice was paid: re-fetch it from Stripe and record one Donation
+    for it (the invoice id is unique), mark the gift active, and send the receipt with the
+    cancel link once. Idempotent and safe to run concurrently. Moves no money."""
+    from payments.selectors import campaign_totals_forget
+    from payments.tasks import donation_receipt_send
+
+    invoice = gateway.invoice_retrieve(invoice_id)
+    if invoice.status != "paid" or invoice.amount_paid <= 0 or not invoice.subscription_id:
+        return None
+    with transaction.atomic():
+        gift = RecurringGift.objects.select_for_update().filter(stripe_subscription_id=invoice.subscription_id).first()
+        if gift is None:
+            return None
+        donation, created = Donation.objects.get_or_create(
+            stripe_invoice_id=invoice.id,
+            defaults={
+                "amount_minor": invoice.amount_paid,
+                "currency": invoice.currency,
+                "email": gift.email,
+                "campaign_id": gift.campaign_id,
+                "anonymous": gift.anonymous,
+                "message": gift.message,
+                "earmark": gift.earmark,
+                "gift_aid_declaration_id": gift.gift_aid_declaration_id,
+                "recurring_gift": gift,
+                "donated_at": timezone.now(),
+            },
+        )
+        if not created:
+            return donation
+        if gift.status in (RecurringGift.Status.PENDING, RecurringGift.Status.FAILED):
+            gift.status = RecurringGift.Status.ACTIVE
+            gift.save(update_fields=["status"])
+        audit_record(actor=None, action="donation.recorded", obj=donation, gift=gift.pk)
+        if gift.campaign_id:
+            transaction.on_commit(lambda: campaign_totals_forget(gift.campaign_id))
+        transaction.on_commit(lambda: donation_receipt_send.enqueue(donation_id=donation.pk))
+    return donation
+
+
+def recurring_gift_cancel(*, gift: RecurringGift, actor=None) -> RecurringGift:
+    """Stop a monthly gift: the Stripe subscription is cancelled, so no further money is
+    taken. Cancelling twice is harmless. Raises PaymentsUnavailable when Stripe cannot be
+    reached (nothing changes: the donor can try the link again)."""
+    if gift.stripe_subscription_id:
+        gateway.subscription_cancel(gift.stripe_subscription_id)
+    return _gift_mark_cancelled(gift, actor)
+
+
+def subscription_ended(*, subscription_id: str) -> RecurringGift | None:
+    """Stripe says a subscription was deleted: re-fetch it, and if it really ended, mark its gift cancelled."""
+    subscription = gateway.subscription_retrieve(subscription_id)
+    gift = RecurringGift.objects.filter(stripe_subscription_id=subscription_id).first()
+    if gift is None or subscription.status not in ("canceled", "incomplete_expired"):
+        return gift
+    return _gift_mark_cancelled(gift, None)
+
+
+@transaction.atomic
+def _gift_mark_cancelled(gift: RecurringGift, actor) -> RecurringGift:
+    gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
+    if gift.status != RecurringGift.Status.CANCELLED:
+        gift.status = RecurringGift.Status.CANCELLED
+        gift.cancelled_at = timezone.now()
+        gift.save(update_fields=["status", "cancelled_at"])
+        audit_record(actor=actor, action="recurring_gift.cancelled", obj=gift)
+    return gift

@@ -1,0 +1,254 @@
+"""Creating orders and paying them (the checkout). Settling is in `settle.py`.
+
+The flow (../shared/STACK.md): the browser confirms a SetupIntent with the card Element;
+`order_pay` then creates the PaymentIntent with that payment method and confirm=True, under
+the order's row lock and with an idempotency key from the order id and attempt number, so
+a double-clicked pay button charges once; 3-D Secure happens in the browser only when
+Stripe asks for it. Whatever the browser does next, the webhook or the reconciliation task
+settles the payment through `payment_settle`.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.audit import audit_record
+from payments import gateway
+from payments.models import GiftAidDeclaration, Order, OrderLine, Payment
+from payments.money import format_money
+
+OPEN_STATES = (Order.Status.OPEN, Order.Status.FAILED)
+
+
+@dataclass(frozen=True)
+class DonationChoice:
+    """A donation as the donor chose it (the amount is checked by `donation_amount_check`)."""
+
+    amount_minor: int
+    campaign: object = None  # a CampaignPage or None
+    anonymous: bool = False
+    message: str = ""
+    earmark: str = ""
+    gift_aid_declaration: GiftAidDeclaration | None = None
+
+
+@dataclass(frozen=True)
+class PayOutcome:
+    """What the checkout tells the browser: `succeeded`, `requires_action` (with the
+    client secret for 3-D Secure), `declined` (with plain words) or `processing`."""
+
+    status: str
+    message: str = ""
+    client_secret: str = ""
+
+
+def donation_amount_check(amount_minor: int, currency: str) -> int:
+    """The amount if it is a whole number of minor units within the limits; else a ValidationError."""
+    if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
+        raise ValidationError("Please enter an amount, for example 10.")
+    low, high = settings.DONATION_MIN_MINOR, settings.DONATION_MAX_MINOR
+    if amount_minor < low:
+        raise ValidationError(f"The smallest gift we can take online is {format_money(low, currency)}.")
+    if amount_minor > high:
+        raise ValidationError(
+            f"For gifts over {format_money(high, currency)} please contact us, so we can thank you properly."
+        )
+    return amount_minor
+
+
+def _ticket_lines(registrations) -> list[OrderLine]:
+    from events.models import Registration  # the one model of events payments reads
+
+    lines = []
+    for registration in registrations:
+        if registration.status != Registration.Status.RESERVED or registration.amount_minor <= 0:
+            raise ValidationError("One of these places is no longer held for payment. Please book again.")
+        held = OrderLine.objects.filter(
+            registration=registration, order__status__in=[*OPEN_STATES, Order.Status.PAID]
+        ).exists()
+        if held:
+            raise ValidationError("One of these places is already in another checkout.")
+        lines.append(
+            OrderLine(
+                kind=OrderLine.Kind.TICKET,
+                registration=registration,
+                amount_minor=registration.amount_minor,
+                description=f"{registration.ticket_type.name}: {registration.event.title}"[:200],
+            )
+        )
+    return lines
+
+
+def _donation_line(donation: DonationChoice, currency: str) -> OrderLine:
+    amount = donation_amount_check(donation.amount_minor, currency)
+    campaign = donation.campaign
+    return OrderLine(
+        kind=OrderLine.Kind.DONATION,
+        amount_minor=amount,
+        description=f"Donation: {campaign.title}"[:200] if campaign else "Donation",
+        gift_aid_eligible=donation.gift_aid_declaration is not None and currency == "gbp",
+        campaign=campaign,
+        gift_aid_declaration=donation.gift_aid_declaration if currency == "gbp" else None,
+        anonymous=donation.anonymous,
+        message=donation.message.strip()[:500],
+        earmark=donation.earmark,
+    )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    email: str,
+    registrations=(),
+    donation: DonationChoice | None = None,
+    user=None,
+    currency: str | None = None,
+) -> Order:
+    """An open order for reserved ticket registrations (each priced by its own
+    `amount_minor`, set by events on the server) and/or one donation. Refuses an empty
+    order, a place no longer held or already in another checkout, and a donation outside
+    the limits. Moves no money and sends no email."""
+    currency = (currency or settings.PAYMENTS_DEFAULT_CURRENCY).lower()
+    lines = _ticket_lines(list(registrations))
+    if donation is not None:
+        lines.append(_donation_line(donation, currency))
+    if not lines:
+        raise ValidationError("There is nothing to pay for.")
+    order = Order.objects.create(
+        email=email.strip().lower(),
+        user=user if user is not None and user.is_authenticated else None,
+        currency=currency,
+        total_minor=sum(line.amount_minor for line in lines),
+    )
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    audit_record(actor=user, action="order.created", obj=order, lines=len(lines))
+    return order
+
+
+def order_checkout_start(*, order: Order) -> gateway.SetupIntentResult:
+    """A SetupIntent for the browser to confirm the card against (one per attempt, so a
+    card declined once can be replaced). Raises PaymentsUnavailable when Stripe cannot be
+    reached and ValidationError when the order is not open. Moves no money."""
+    if order.status not in OPEN_STATES:
+        raise ValidationError("This order is already settled.")
+    return gateway.setup_intent_create(
+        reference=order.reference, idempotency_key=f"thrive-order-{order.pk}-setup-{order.payment_attempts}"
+    )
+
+
+def _outcome_of(payment: Payment, client_secret: str = "") -> PayOutcome:
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.PARTLY_REFUNDED):
+        return PayOutcome("succeeded")
+    if payment.status == Payment.Status.REQUIRES_ACTION:
+        return PayOutcome("requires_action", client_secret=client_secret)
+    if payment.status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
+        return PayOutcome("declined", message=payment.failure_message or gateway.DEFAULT_DECLINE_MESSAGE)
+    return PayOutcome("processing")
+
+
+def _payment_outcome_now(payment: Payment) -> PayOutcome:
+    """A payment already made for this order (a second click, or the browser back from
+    3-D Secure): ask Stripe where it stands, settle it, and say so."""
+    from payments.services.settle import payment_settle
+
+    if payment.stripe_payment_intent_id and payment.status in (Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION):
+        state = payment_settle(payment_intent_id=payment.stripe_payment_intent_id)
+        payment.refresh_from_db()
+        return _outcome_of(payment, state.client_secret if state else "")
+    return _outcome_of(payment)
+
+
+def _payment_method_for(order: Order, setup_intent_id: str) -> str:
+    setup = gateway.setup_intent_retrieve(setup_intent_id)
+    if setup.reference != order.reference:
+        raise ValidationError("This card was set up for another payment. Please reload the page.")
+    if setup.status != "succeeded" or not setup.payment_method_id:
+        raise ValidationError("Your card details were not confirmed. Please enter them again.")
+    return setup.payment_method_id
+
+
+def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
+    """MOVES MONEY. Charge the order's total to the card confirmed in `setup_intent_id`.
+
+    Under the order's row lock: a payment already succeeded or waiting for 3-D Secure is
+    returned as it is (a double click charges once); otherwise a PaymentIntent is created
+    and confirmed with the idempotency key `thrive-order-<id>-pay-<attempt>`. A decline is
+    recorded (the order can be paid with another card) and returned in plain words; a
+    success is settled at once by asking Stripe (`payment_settle`), exactly as the webhook
+    would. Raises PaymentsUnavailable when Stripe cannot be reached (nothing recorded,
+    nothing charged) and ValidationError when the order is not open."""
+    from payments.services.settle import payment_settle
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        current = order.payments.exclude(status__in=[Payment.Status.FAILED, Payment.Status.CANCELLED]).first()
+        if current is None and order.status not in OPEN_STATES:
+            raise ValidationError("This order is already settled.")
+    if current is not None:
+        return _payment_outcome_now(current)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        current = order.payments.exclude(status__in=[Payment.Status.FAILED, Payment.Status.CANCELLED]).first()
+        if current is None:
+            charged = _charge_locked(order, setup_intent_id)
+    if current is not None:  # another click got here first
+        return _payment_outcome_now(current)
+    if isinstance(charged, PayOutcome):
+        return charged
+    payment, state = charged
+    if state.status == "requires_action":
+        return PayOutcome("requires_action", client_secret=state.client_secret)
+    payment_settle(payment_intent_id=state.id)
+    payment.refresh_from_db()
+    return _outcome_of(payment)
+
+
+def _charge_locked(order: Order, setup_intent_id: str) -> PayOutcome | tuple[Payment, gateway.IntentState]:
+    """Create and confirm the PaymentIntent (the caller holds the order's lock)."""
+    if order.status not in OPEN_STATES:
+        raise ValidationError("This order is already settled.")
+    payment_method_id = _payment_method_for(order, setup_intent_id)
+    key = f"thrive-order-{order.pk}-pay-{order.payment_attempts}"
+    try:
+        state = gateway.payment_intent_create_confirmed(
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            payment_method_id=payment_method_id,
+            order_reference=order.reference,
+            idempotency_key=key,
+        )
+    except gateway.CardDeclined as declined:
+        _record_decline(order, key, declined)
+        return PayOutcome("declined", message=declined.message)
+    payment = Payment.objects.create(
+        order=order,
+        stripe_payment_intent_id=state.id,
+        idempotency_key=key,
+        amount_minor=order.total_minor,
+        currency=order.currency,
+        status=Payment.Status.REQUIRES_ACTION if state.status == "requires_action" else Payment.Status.CREATED,
+    )
+    order.payment_attempts += 1
+    order.save(update_fields=["payment_attempts", "updated_at"])
+    audit_record(actor=None, action="payment.created", obj=payment, order=order.pk)
+    return payment, state
+
+
+def _record_decline(order: Order, key: str, declined: gateway.CardDeclined) -> None:
+    payment = Payment.objects.create(
+        order=order,
+        stripe_payment_intent_id=declined.payment_intent_id,
+        idempotency_key=key,
+        amount_minor=order.total_minor,
+        currency=order.currency,
+        status=Payment.Status.FAILED,
+        failure_message=declined.message[:300],
+    )
+    order.payment_attempts += 1
+    order.status = Order.Status.FAILED
+    order.save(update_fields=["payment_attempts", "status", "updated_at"])
+    audit_record(actor=None, action="payment.declined", obj=payment, order=order.pk, code=declined.code)

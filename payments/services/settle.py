@@ -1,0 +1,204 @@
+"""Settling payments: the one state machine the webhook, the checkout and the
+reconciliation task all go through.
+
+`payment_settle` re-fetches the PaymentIntent from Stripe (a webhook payload is only a
+trigger), then, under row locks on the order and the payment (order first, always),
+moves them forward. Rules, whatever order events arrive in and however often:
+- succeeded beats failed: a failure never undoes a success;
+- a success whose amount or currency differs from the order leaves the order unpaid and
+  flags it for Finance;
+- on success, ticket registrations are confirmed through events (the `payment_succeeded`
+  signal); a place that no longer exists flags the order for a refund and alerts Finance;
+- donations are recorded once (one per order line), the receipt is sent once;
+- refunds are applied only to a payment that succeeded (a refund implies success, so an
+  early refund event first settles the success).
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from payments import gateway
+from payments.models import Donation, Order, OrderLine, Payment
+
+logger = logging.getLogger(__name__)
+
+PAID_STATES = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.PARTLY_REFUNDED)
+FAILED_INTENT_STATES = {"requires_payment_method": Payment.Status.FAILED, "canceled": Payment.Status.CANCELLED}
+
+
+def order_flag(*, order: Order, reason: str) -> None:
+    """Mark an order as needing Finance (call under the order's lock). Alerts Finance by
+    email after commit, once per reason; the alert holds the order reference only."""
+    if order.needs_attention and order.attention_reason == reason:
+        return
+    order.needs_attention = True
+    order.attention_reason = reason
+    order.save(update_fields=["needs_attention", "attention_reason", "updated_at"])
+    audit_record(actor=None, action="order.flagged", obj=order, reason=reason)
+    logger.warning("order %s flagged: %s", order.pk, reason)
+    from payments.tasks import finance_alert_send
+
+    transaction.on_commit(lambda: finance_alert_send.enqueue(order_id=order.pk, reason=reason))
+
+
+def _locked(payment_intent_id: str, state: gateway.IntentState) -> tuple[Order, Payment] | None:
+    payment = Payment.objects.filter(stripe_payment_intent_id=payment_intent_id).only("order_id").first()
+    if payment is not None:
+        order = Order.objects.select_for_update().get(pk=payment.order_id)
+        return order, Payment.objects.select_for_update().get(pk=payment.pk)
+    # Stripe knows a payment we have not recorded (the checkout's commit lost, or the
+    # webhook came first): find the order by the reference we gave Stripe.
+    order = Order.objects.select_for_update().filter(reference=state.metadata.get("order", "")).first()
+    if order is None:
+        return None
+    payment, _created = Payment.objects.select_for_update().get_or_create(
+        stripe_payment_intent_id=payment_intent_id,
+        defaults={
+            "order": order,
+            "idempotency_key": f"thrive-found-{payment_intent_id}",
+            "amount_minor": order.total_minor,
+            "currency": order.currency,
+        },
+    )
+    return order, payment
+
+
+def payment_settle(*, payment_intent_id: str, now=None) -> gateway.IntentState | None:
+    """Ask Stripe about a PaymentIntent and apply what it says (see the module docstring).
+    Idempotent and safe to run concurrently. Moves no money; may email Finance and the
+    payer (after commit). Returns Stripe's state, or None for a PaymentIntent that is not
+    ours. Raises PaymentsUnavailable when Stripe cannot be reached (nothing changes)."""
+    state = gateway.payment_intent_retrieve(payment_intent_id)
+    now = now or timezone.now()
+    with transaction.atomic():
+        found = _locked(payment_intent_id, state)
+        if found is None:
+            logger.info("payment intent %s is not one of our orders", payment_intent_id)
+            return None
+        order, payment = found
+        if state.status == "succeeded":
+            _apply_success(order, payment, state, now)
+        elif state.status in FAILED_INTENT_STATES:
+            _apply_failure(order, payment, state)
+        elif state.status == "requires_action" and payment.status == Payment.Status.CREATED:
+            payment.status = Payment.Status.REQUIRES_ACTION
+            payment.save(update_fields=["status", "updated_at"])
+    return state
+
+
+def _apply_failure(order: Order, payment: Payment, state: gateway.IntentState) -> None:
+    if payment.status in PAID_STATES or payment.status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
+        return  # succeeded beats failed; a failure is recorded once
+    payment.status = FAILED_INTENT_STATES[state.status]
+    payment.failure_message = (state.failure_message or gateway.DEFAULT_DECLINE_MESSAGE)[:300]
+    payment.save(update_fields=["status", "failure_message", "updated_at"])
+    if order.status == Order.Status.OPEN:
+        order.status = Order.Status.FAILED
+        order.save(update_fields=["status", "updated_at"])
+    audit_record(actor=None, action=f"payment.{payment.status}", obj=payment, order=order.pk)
+
+
+def _apply_success(order: Order, payment: Payment, state: gateway.IntentState, now) -> None:
+    if payment.status in PAID_STATES:
+        return
+    payment.status = Payment.Status.SUCCEEDED
+    payment.succeeded_at = now
+    payment.failure_message = ""
+    payment.save(update_fields=["status", "succeeded_at", "failure_message", "updated_at"])
+    audit_record(actor=None, action="payment.succeeded", obj=payment, order=order.pk)
+    if state.amount != order.total_minor or state.currency != order.currency:
+        # Money arrived that does not match what we sold: keep the order unpaid for review.
+        order_flag(order=order, reason=Order.Attention.AMOUNT_MISMATCH)
+        return
+    if order.status not in (Order.Status.OPEN, Order.Status.FAILED):
+        order_flag(order=order, reason=Order.Attention.PAID_AFTER_CANCEL)
+        return
+    order.status = Order.Status.PAID
+    order.paid_at = now
+    order.save(update_fields=["status", "paid_at", "updated_at"])
+    _confirm_tickets(order)
+    _record_donations(order, now)
+    from payments.tasks import order_receipt_send
+
+    transaction.on_commit(lambda: order_receipt_send.enqueue(order_id=order.pk))
+
+
+def _confirm_tickets(order: Order) -> None:
+    from payments.tickets import tickets_confirm_paid
+
+    registrations = [line.registration for line in order.lines.select_related("registration") if line.registration]
+    if not registrations:
+        return
+    refused = tickets_confirm_paid(registrations=registrations)
+    if refused:
+        order_flag(order=order, reason=Order.Attention.NO_PLACE)
+
+
+def _record_donations(order: Order, now) -> None:
+    from payments.selectors import campaign_totals_forget
+
+    for line in order.lines.filter(kind=OrderLine.Kind.DONATION, donation__isnull=True):
+        Donation.objects.get_or_create(
+            order_line=line,
+            defaults={
+                "amount_minor": line.amount_minor,
+                "currency": order.currency,
+                "email": order.email,
+                "campaign_id": line.campaign_id,
+                "anonymous": line.anonymous,
+                "message": line.message,
+                "earmark": line.earmark,
+                "gift_aid_declaration_id": line.gift_aid_declaration_id if line.gift_aid_eligible else None,
+                "donated_at": now,
+            },
+        )
+        if line.campaign_id:
+            transaction.on_commit(lambda campaign_id=line.campaign_id: campaign_totals_forget(campaign_id))
+
+
+def payment_refunds_apply(*, payment: Payment, amount_refunded: int) -> Payment:
+    """Record how much of a payment Stripe says was refunded (call under the order's lock,
+    only for a payment that succeeded). Never lowers the refunded amount. Moves no money."""
+    if payment.status not in PAID_STATES or amount_refunded <= payment.amount_refunded_minor:
+        return payment
+    payment.amount_refunded_minor = min(amount_refunded, payment.amount_minor)
+    fully = payment.amount_refunded_minor >= payment.amount_minor
+    payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTLY_REFUNDED
+    payment.save(update_fields=["amount_refunded_minor", "status", "updated_at"])
+    order = payment.order
+    if order.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED):
+        order.status = Order.Status.REFUNDED if fully else Order.Status.PARTLY_REFUNDED
+        order.save(update_fields=["status", "updated_at"])
+        if fully:
+            _donations_mark_refunded(order)
+    audit_record(actor=None, action=f"payment.{payment.status}", obj=payment, refunded=payment.amount_refunded_minor)
+    return payment
+
+
+def _donations_mark_refunded(order: Order) -> None:
+    from payments.selectors import campaign_totals_forget
+
+    donations = Donation.objects.filter(order_line__order=order, refunded=False)
+    campaign_ids = set(donations.exclude(campaign=None).values_list("campaign_id", flat=True))
+    donations.update(refunded=True)
+    for campaign_id in campaign_ids:
+        transaction.on_commit(lambda campaign_id=campaign_id: campaign_totals_forget(campaign_id))
+
+
+def charge_refunds_settle(*, charge_id: str) -> None:
+    """A charge was refunded at Stripe (our refund, or one made in Stripe's dashboard):
+    settle its payment first (a refund implies it succeeded), then record the refunded
+    amount Stripe reports. Idempotent. Moves no money."""
+    charge = gateway.charge_retrieve(charge_id)
+    if not charge.payment_intent_id:
+        return
+    if payment_settle(payment_intent_id=charge.payment_intent_id) is None:
+        return
+    with transaction.atomic():
+        payment = Payment.objects.get(stripe_payment_intent_id=charge.payment_intent_id)
+        Order.objects.select_for_update().get(pk=payment.order_id)
+        payment = Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
+        payment_refunds_apply(payment=payment, amount_refunded=charge.amount_refunded)

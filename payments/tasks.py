@@ -1,0 +1,154 @@
+"""Payment tasks: receipts, Finance alerts and the reconciliation job. Each takes primary
+keys and is idempotent."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from core.tasks import requeue_after
+
+logger = logging.getLogger(__name__)
+
+RECONCILE_INTERVAL = timedelta(minutes=5)
+
+
+@task
+def payments_reconcile_task() -> dict[str, int]:
+    """Every 5 minutes: settle payments whose webhook never came. Re-queues itself."""
+    counts = payments_reconcile()
+    requeue_after(payments_reconcile_task, RECONCILE_INTERVAL)
+    return counts
+
+
+def payments_reconcile(*, now=None) -> dict[str, int]:
+    """Ask Stripe about every payment still open PAYMENTS_RECONCILE_AFTER_MINUTES after it
+    was made, and settle it with `payment_settle` (the webhook's own path, so running
+    beside the webhook changes nothing twice). Stops early, changing nothing more, when
+    Stripe cannot be reached. Moves no money."""
+    from payments import gateway
+    from payments.models import Payment
+    from payments.services import payment_settle
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PAYMENTS_RECONCILE_AFTER_MINUTES)
+    waiting = Payment.objects.filter(
+        status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION],
+        created_at__lte=cutoff,
+        stripe_payment_intent_id__isnull=False,
+    ).values_list("stripe_payment_intent_id", flat=True)
+    counts = {"asked": 0, "settled": 0}
+    for payment_intent_id in list(waiting[:500]):
+        try:
+            state = payment_settle(payment_intent_id=payment_intent_id)
+        except gateway.PaymentsUnavailable:
+            logger.warning("reconciliation stopped: Stripe unavailable")
+            break
+        counts["asked"] += 1
+        if state is not None and state.status in ("succeeded", "requires_payment_method", "canceled"):
+            counts["settled"] += 1
+    return counts
+
+
+def _receipt_pdf(context: dict) -> list[tuple[str, bytes, str]]:
+    try:
+        from certificates.rendering import render_receipt
+    except OSError:  # WeasyPrint's system libraries are missing: the email still goes.
+        logger.warning("receipt PDF not rendered: WeasyPrint unavailable")
+        return []
+    return [(f"receipt-{context['reference']}.pdf", render_receipt(context), "application/pdf")]
+
+
+@task
+def order_receipt_send(*, order_id: int) -> bool:
+    """Email the receipt (with a PDF) for a paid order, once: the order row is locked and
+    `receipt_sent_at` checked and set in the same transaction. Sends one email."""
+    from core.email import email_send, recipients_want_discretion
+    from payments.models import Order, OrderLine
+    from payments.money import format_money
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.receipt_sent_at is not None or order.status != Order.Status.PAID:
+            return False
+        discreet = recipients_want_discretion([order.email])
+        lines = [
+            {
+                "description": (line.get_kind_display() if discreet else line.description),
+                "amount": format_money(line.amount_minor, order.currency),
+            }
+            for line in order.lines.all()
+        ]
+        context = {
+            "organisation": "Payment receipt" if discreet else "Thrive",
+            "reference": order.reference,
+            "date": f"{timezone.localtime(order.paid_at):%-d %B %Y}",
+            "lines": lines,
+            "total": order.total_display,
+            "gift_aid": order.lines.filter(kind=OrderLine.Kind.DONATION, gift_aid_eligible=True).exists(),
+            "monthly": "",
+        }
+        email_send(
+            to=[order.email],
+            subject=f"Your receipt {order.reference}",
+            template="payment_receipt",
+            context=context,
+            attachments=_receipt_pdf(context),
+        )
+        order.receipt_sent_at = timezone.now()
+        order.save(update_fields=["receipt_sent_at"])
+    return True
+
+
+@task
+def donation_receipt_send(*, donation_id: int) -> bool:
+    """Email the receipt for one monthly gift payment, with the link that cancels the gift.
+    Sent once per donation (a donation is recorded once per invoice). Sends one email."""
+    from core.email import email_send
+    from payments.models import Donation
+    from payments.services import cancel_token
+
+    donation = Donation.objects.select_related("recurring_gift").get(pk=donation_id)
+    gift = donation.recurring_gift
+    context = {
+        "organisation": "Thrive",
+        "reference": f"{gift.reference}-{donation.pk}",
+        "date": f"{timezone.localtime(donation.donated_at):%-d %B %Y}",
+        "lines": [{"description": "Monthly gift", "amount": donation.amount_display}],
+        "total": donation.amount_display,
+        "gift_aid": donation.gift_aid_declaration_id is not None,
+        "monthly": gift.amount_display,
+        "cancel_url": settings.SITE_URL + reverse("payments:gift_cancel", args=[cancel_token(gift)]),
+    }
+    email_send(
+        to=[donation.email],
+        subject="Thank you for your monthly gift",
+        template="donation_receipt",
+        context=context,
+        attachments=_receipt_pdf(context),
+    )
+    return True
+
+
+@task
+def finance_alert_send(*, order_id: int, reason: str) -> None:
+    """Tell Finance an order needs them (a refund to make, an amount to check). The email
+    holds the order reference and the reason only, no personal details. Sends one email."""
+    from core.email import email_send
+    from payments.models import Order
+
+    order = Order.objects.get(pk=order_id)
+    email_send(
+        to=[settings.STAFF_NOTIFICATION_EMAIL],
+        subject=f"Payment needs attention: {order.reference}",
+        template="payment_attention",
+        context={
+            "reference": order.reference,
+            "reason": Order.Attention(reason).label,
+            "admin_url": settings.SITE_URL + reverse("payments_admin:order_detail", args=[order.pk]),
+        },
+    )

@@ -1,0 +1,148 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.roles import FINANCE
+from payments.models import Donation, Payment, Refund
+from payments.services import (
+    DonationChoice,
+    gift_aid_declaration_create,
+    order_checkout_start,
+    order_create,
+    order_pay,
+    refund_create,
+)
+from payments.tests.helpers import browser_confirm_card, donation_order, set_up_card, stripe_object
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finance_user(django_user_model):
+    user = django_user_model.objects.create_user(email="finance@thrive.example", password="x" * 12, is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=FINANCE)[0])
+    return user
+
+
+@pytest.fixture
+def finance_client(client, finance_user, settings):
+    settings.MFA_EXEMPT_EMAILS = [finance_user.email]
+    client.force_login(finance_user)
+    return client
+
+
+def _paid(amount_minor=1500, **choice) -> Payment:
+    order = donation_order(amount_minor=amount_minor, **choice)
+    order_pay(order=order, setup_intent_id=set_up_card(order))
+    return Payment.objects.get(order=order)
+
+
+def test_a_full_refund_returns_the_money_and_marks_the_payment_refunded(localstripe, finance_user):
+    payment = _paid()
+    refund = refund_create(payment=payment, reason="Asked for it back", actor=finance_user, request_token="t1")
+    assert refund.status == Refund.Status.SUCCEEDED and refund.idempotency_key == f"thrive-refund-{refund.pk}"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED and payment.order.status == "refunded"
+    assert Donation.objects.get().refunded
+    refunds = stripe_object(f"/v1/refunds?payment_intent={payment.stripe_payment_intent_id}")["data"]
+    assert [r["amount"] for r in refunds] == [1500]
+    assert refunds[0]["metadata"] == {"refund": f"R{refund.pk}"}
+
+
+def test_a_partial_refund_leaves_the_rest_refundable(localstripe, finance_user):
+    payment = _paid()
+    refund_create(payment=payment, amount_minor=500, reason="Partly", actor=finance_user, request_token="t1")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PARTLY_REFUNDED and payment.refundable_minor == 1000
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        refund_create(payment=payment, amount_minor=1001, reason="Too much", actor=finance_user, request_token="t2")
+    refund_create(payment=payment, reason="The rest", actor=finance_user, request_token="t3")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED and payment.amount_refunded_minor == 1500
+
+
+def test_a_double_clicked_refund_button_refunds_once(localstripe, finance_client):
+    payment = _paid()
+    page = finance_client.get(f"/admin/finance/orders/{payment.order_id}/")
+    assert page.status_code == 200
+    token = page.context["payments"][0][1].initial["request_token"]
+    data = {"amount": "5.00", "reason": "Double click", "request_token": token}
+    for _ in range(2):
+        assert finance_client.post(f"/admin/finance/payments/{payment.pk}/refund/", data).status_code == 302
+    assert Refund.objects.count() == 1
+    refunds = stripe_object(f"/v1/refunds?payment_intent={payment.stripe_payment_intent_id}")["data"]
+    assert [r["amount"] for r in refunds] == [500]
+
+
+def test_finance_pages_refuse_other_staff(client, django_user_model, settings, db):
+    user = django_user_model.objects.create_user(email="editor@thrive.example", password="x" * 12, is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    settings.MFA_EXEMPT_EMAILS = [user.email]
+    client.force_login(user)
+    for url in (
+        "/admin/finance/orders/",
+        "/admin/finance/payments/",
+        "/admin/finance/donations/",
+        "/admin/finance/gift-aid/",
+    ):
+        response = client.get(url)
+        # Wagtail turns a refusal into a redirect to the admin home with "no permission".
+        assert response.status_code == 403 or response["Location"] == "/admin/", url
+
+
+def test_csv_exports_quote_cells_that_look_like_formulas(localstripe, finance_client):
+    order = donation_order(email="=cmd@example.org")
+    response = finance_client.get("/admin/finance/orders/?format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Reference"
+    assert rows[1][0] == order.reference and rows[1][5] == "'=cmd@example.org"
+    assert finance_client.get("/admin/finance/payments/?format=csv").status_code == 200
+    assert finance_client.get("/admin/finance/donations/?format=csv").status_code == 200
+
+
+def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them_claimed(localstripe, finance_client):
+    from events.services import registration_reserve
+    from events.tests.factories import make_event
+
+    declaration = gift_aid_declaration_create(
+        title="Dr", first_name="Ada", last_name="Lovelace", house_name_or_number="12", postcode="ab1 2cd"
+    )
+    event = make_event(capacity=5, tickets=[{"name": "Standard", "quantity": 5, "price_minor": 1200}])
+    registration = registration_reserve(event=event, ticket_type=event.ticket_types.first(), email="g@example.org")
+    basket = order_create(
+        email="g@example.org",
+        registrations=[registration],
+        donation=DonationChoice(amount_minor=500, gift_aid_declaration=declaration),
+    )
+    setup = order_checkout_start(order=basket)
+    browser_confirm_card(setup.client_secret)
+    order_pay(order=basket, setup_intent_id=setup.id)
+    _paid(amount_minor=2000)  # no declaration: not claimable
+    refunded = _paid(amount_minor=3000, gift_aid_declaration=declaration)
+    refund_create(payment=refunded, reason="r", actor=None, request_token="r1")
+    today = timezone.localdate()
+    dates = {"from": f"{today - timedelta(days=1):%Y-%m-%d}", "to": f"{today:%Y-%m-%d}"}
+    assert finance_client.get("/admin/finance/gift-aid/", dates).context["count"] == 1
+    response = finance_client.post("/admin/finance/gift-aid/", dates)
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "Title",
+        "First name or initial",
+        "Last name",
+        "House name or number",
+        "Postcode",
+        "Aggregated donations",
+        "Sponsored event",
+        "Donation date",
+        "Amount",
+    ]
+    assert rows[1:] == [["Dr", "Ada", "Lovelace", "12", "AB1 2CD", "", "", f"{today:%d/%m/%y}", "5.00"]]
+    assert Donation.objects.filter(claimed_at__isnull=False).count() == 1
+    again = finance_client.post("/admin/finance/gift-aid/", dates)
+    assert len(list(csv.reader(io.StringIO(again.content.decode())))) == 1  # claimed once only

@@ -1,0 +1,273 @@
+"""Public payment pages: the donation form, the checkout (orders and monthly gifts), the
+result page and the monthly gift's cancel link. Views parse input, call one service, and
+render or redirect; nothing here talks to Stripe except through the services."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.csp import CSP
+from django.views.decorators.http import require_POST
+
+from core.ratelimit import rate_limit_exceeded
+from payments import gateway, services
+from payments.forms import DonationForm
+from payments.models import Order, OrderLine, RecurringGift
+from payments.money import format_money
+from payments.selectors import campaign_totals
+
+CHECKOUT_SALT = "payments.checkout"
+UNAVAILABLE = "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
+
+
+def checkout_url(obj) -> str:
+    """The private checkout address of an order or monthly gift (a signed reference)."""
+    token = signing.dumps(obj.reference, salt=CHECKOUT_SALT)
+    return reverse("payments:checkout", args=[token])
+
+
+def _checkout_target(token: str) -> Order | RecurringGift:
+    try:
+        reference = signing.loads(token, salt=CHECKOUT_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    model = RecurringGift if reference.startswith("G") else Order
+    found = model.objects.filter(reference=reference).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def checkout_csp() -> dict:
+    """The site's policy plus Stripe.js, on the checkout page only."""
+    js, api = _origin(gateway.stripe_js_url()), _origin(settings.STRIPE_API_BASE)
+    frames = [CSP.NONE] if gateway.is_demo() else [js, "https://hooks.stripe.com"]
+    return settings.SECURE_CSP | {
+        "script-src": [CSP.SELF, js],
+        "connect-src": [CSP.SELF, api],
+        "frame-src": frames,
+    }
+
+
+# Donation form ------------------------------------------------------------------------------
+
+
+def _donation_choice(form: DonationForm, user) -> services.DonationChoice:
+    data = form.cleaned_data
+    declaration = None
+    if data.get("gift_aid"):
+        declaration = services.gift_aid_declaration_create(
+            title=data.get("title", ""),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            house_name_or_number=data["house_name_or_number"],
+            postcode=data["postcode"],
+            user=user,
+        )
+    return services.DonationChoice(
+        amount_minor=data["amount_minor"],
+        campaign=form.page if form.page.__class__.__name__ == "CampaignPage" else None,
+        anonymous=data.get("anonymous", False),
+        message=data.get("message", ""),
+        earmark=data.get("earmark", ""),
+        gift_aid_declaration=declaration,
+    )
+
+
+def donation_page_serve(request, page):
+    """GET: the page with its donation form. POST: validate, create the order (once) or
+    the monthly gift, and go to the checkout. What the donor typed is kept on errors."""
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    form = DonationForm(request.POST or None, page=page, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if rate_limit_exceeded(request, scope="donate", limit=10, window_seconds=600):
+            form.is_valid()
+            form.add_error(None, "We have had several tries from you in a few minutes. Please wait 10 minutes.")
+            status = 429
+        elif form.is_valid():
+            try:
+                choice = _donation_choice(form, request.user)
+                email = form.cleaned_data["email"]
+                if form.cleaned_data.get("frequency") == "monthly":
+                    target = services.recurring_gift_create(
+                        email=email, donation=choice, currency=page.currency, user=request.user
+                    )
+                else:
+                    target = services.order_create(
+                        email=email, donation=choice, currency=page.currency, user=request.user
+                    )
+                return redirect(checkout_url(target))
+            except ValidationError as error:
+                form.add_error(None, error)
+        else:
+            status = 400
+    context = page.get_context(request) | {"form": form}
+    if page.__class__.__name__ == "CampaignPage":
+        totals = campaign_totals(page.pk)
+        percent = min(100, round(100 * totals["raised_minor"] / page.target_minor)) if page.target_minor else 0
+        context |= {"totals": totals, "percent": percent, "raised_display": _money(totals["raised_minor"], page)}
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def _money(amount: int, page) -> str:
+    return format_money(amount, page.currency)
+
+
+# Checkout ---------------------------------------------------------------------------------
+
+
+def _hold_until(order: Order):
+    times = [
+        line.registration.reserved_until
+        for line in order.lines.select_related("registration")
+        if line.registration and line.registration.reserved_until
+    ]
+    return min(times) if times else None
+
+
+def _checkout_context(target) -> dict:
+    if isinstance(target, Order):
+        return {
+            "kind": "order",
+            "order": target,
+            "lines": [
+                (line.description, format_money(line.amount_minor, target.currency)) for line in target.lines.all()
+            ],
+            "total": target.total_display,
+            "held_until": _hold_until(target),
+            "settled": target.status not in (Order.Status.OPEN, Order.Status.FAILED),
+        }
+    return {
+        "kind": "monthly",
+        "gift": target,
+        "total": f"{target.amount_display} every month",
+        "held_until": None,
+        "settled": target.status != RecurringGift.Status.PENDING,
+    }
+
+
+def checkout(request, token: str):
+    """The card form. Creates the SetupIntent the browser confirms; says plainly when Stripe
+    cannot be reached (nothing is lost: the order and any held places stay as they are)."""
+    target = _checkout_target(token)
+    context = _checkout_context(target) | {"token": token}
+    if context["settled"]:
+        return redirect("payments:checkout_done", token=token)
+    status = 200
+    try:
+        if isinstance(target, Order):
+            setup = services.order_checkout_start(order=target)
+        else:
+            setup = services.recurring_gift_checkout_start(gift=target)
+        context |= {
+            "setup": setup,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": gateway.stripe_js_url(),
+        }
+    except gateway.PaymentsUnavailable:
+        context["unavailable"] = UNAVAILABLE
+        status = 503
+    response = TemplateResponse(request, "payments/checkout.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    if not context.get("unavailable"):
+        response._csp_config = checkout_csp()
+    return response
+
+
+@require_POST
+def checkout_setup(request, token: str):
+    """JSON for checkout.js: a SetupIntent to confirm a card against after one was refused."""
+    target = _checkout_target(token)
+    try:
+        if isinstance(target, Order):
+            setup = services.order_checkout_start(order=target)
+        else:
+            setup = services.recurring_gift_checkout_start(gift=target)
+    except gateway.PaymentsUnavailable:
+        return JsonResponse({"status": "unavailable", "message": UNAVAILABLE}, status=503)
+    except ValidationError as error:
+        return JsonResponse({"status": "error", "message": " ".join(error.messages)}, status=400)
+    return JsonResponse({"setup_client_secret": setup.client_secret})
+
+
+@require_POST
+def checkout_pay(request, token: str):
+    """JSON for checkout.js: the browser confirmed a SetupIntent; charge (or subscribe)."""
+    target = _checkout_target(token)
+    setup_intent_id = request.POST.get("setup_intent", "")
+    done = reverse("payments:checkout_done", args=[token])
+    try:
+        if isinstance(target, Order):
+            outcome = services.order_pay(order=target, setup_intent_id=setup_intent_id)
+            answer = {"status": outcome.status, "message": outcome.message, "client_secret": outcome.client_secret}
+            if outcome.status == "declined":
+                target.refresh_from_db()
+                answer["setup_client_secret"] = services.order_checkout_start(order=target).client_secret
+        else:
+            outcome = services.recurring_gift_start(gift=target, setup_intent_id=setup_intent_id)
+            answer = {"status": outcome.status, "message": outcome.message}
+            target.refresh_from_db()
+            if outcome.status == "declined" and target.status == RecurringGift.Status.PENDING:
+                answer["setup_client_secret"] = services.recurring_gift_checkout_start(gift=target).client_secret
+    except gateway.PaymentsUnavailable:
+        return JsonResponse({"status": "unavailable", "message": UNAVAILABLE}, status=503)
+    except ValidationError as error:
+        return JsonResponse({"status": "error", "message": " ".join(error.messages)}, status=400)
+    answer["next"] = done
+    return JsonResponse(answer)
+
+
+def checkout_done(request, token: str):
+    """After paying: thanks, or "we are confirming", or back to the card form."""
+    target = _checkout_target(token)
+    if isinstance(target, Order):
+        paid = target.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
+        pending = not paid and target.payments.filter(status__in=["created", "requires_action"]).exists()
+        has_donation = target.lines.filter(kind=OrderLine.Kind.DONATION).exists()
+    else:
+        paid = target.status == RecurringGift.Status.ACTIVE
+        pending = target.status == RecurringGift.Status.PENDING and bool(target.stripe_subscription_id)
+        has_donation = True
+    if not paid and not pending:
+        return redirect("payments:checkout", token=token)
+    response = TemplateResponse(
+        request,
+        "payments/checkout_done.html",
+        {"paid": paid, "pending": pending, "target": target, "has_donation": has_donation, "token": token},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Monthly gift: cancel link ------------------------------------------------------------------
+
+
+def gift_cancel(request, token: str):
+    """GET: ask to confirm. POST: cancel the Stripe subscription and the gift."""
+    gift = services.recurring_gift_for_token(token)
+    if gift is None:
+        raise Http404
+    context = {"gift": gift, "token": token}
+    status = 200
+    if request.method == "POST" and gift.status != RecurringGift.Status.CANCELLED:
+        try:
+            gift = services.recurring_gift_cancel(gift=gift)
+            context["gift"] = gift
+        except gateway.PaymentsUnavailable:
+            context["error"] = "We could not reach our card processor just now, so your gift is unchanged. "
+            context["error"] += "Please try the link again in a few minutes."
+            status = 503
+    response = TemplateResponse(request, "payments/gift_cancel.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,73 @@
+"""The Stripe webhook endpoint.
+
+A request is believed only after its signature verifies against STRIPE_WEBHOOK_SECRET
+(wrong secret, changed body or stale timestamp: 400, nothing written). The event id is
+stored under a unique constraint in the same transaction as its effects, so a replay,
+in a row or at the same moment, changes nothing. The payload is only a trigger: each
+handler re-fetches the object from Stripe and goes through the services' state machine.
+"""
+
+import logging
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from payments import gateway
+from payments.models import WebhookEvent
+from payments.services import charge_refunds_settle, invoice_settle, payment_settle, subscription_ended
+
+logger = logging.getLogger(__name__)
+
+
+def _payment_intent(event: gateway.VerifiedEvent) -> None:
+    payment_settle(payment_intent_id=event.object_id)
+
+
+def _invoice(event: gateway.VerifiedEvent) -> None:
+    invoice_settle(invoice_id=event.object_id)
+
+
+def _subscription_deleted(event: gateway.VerifiedEvent) -> None:
+    subscription_ended(subscription_id=event.object_id)
+
+
+def _charge_refunded(event: gateway.VerifiedEvent) -> None:
+    charge_refunds_settle(charge_id=event.object_id)
+
+
+HANDLERS = {
+    "payment_intent.succeeded": _payment_intent,
+    "payment_intent.payment_failed": _payment_intent,
+    "payment_intent.canceled": _payment_intent,
+    "invoice.payment_succeeded": _invoice,
+    "invoice.paid": _invoice,
+    "customer.subscription.deleted": _subscription_deleted,
+    "charge.refunded": _charge_refunded,
+}
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """200 when handled, replayed or of a type we do not handle; 400 when it does not
+    verify; 503 when Stripe cannot be reached to re-fetch the object (nothing is stored,
+    so Stripe's retry is handled in full)."""
+    try:
+        event = gateway.webhook_event_verify(request.body, request.headers.get("Stripe-Signature"))
+    except gateway.InvalidWebhook as exc:
+        logger.warning("webhook refused: %s", exc)
+        return HttpResponse("invalid signature", status=400, content_type="text/plain")
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        return HttpResponse("ignored", content_type="text/plain")
+    try:
+        with transaction.atomic():
+            _row, created = WebhookEvent.objects.get_or_create(stripe_event_id=event.id, defaults={"type": event.type})
+            if not created:
+                return HttpResponse("already handled", content_type="text/plain")
+            handler(event)
+    except gateway.PaymentsUnavailable:
+        return HttpResponse("stripe unavailable, retry later", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,240 @@
+// Door check-in: camera scanning and quick JSON posts for templates/events/check_in.html.
+// Without this script the page still works through plain form posts.
+// Scanning uses the browser's BarcodeDetector where there is one, else jsQR served from
+// our own static files (loaded only then). Every request carries an attempt id, and a
+// retry after a dropped connection reuses it, so the server answers it once.
+(function () {
+  "use strict";
+  var root = document.getElementById("door");
+  if (!root || !window.fetch) { return; }
+  var scanUrl = root.getAttribute("data-scan-url");
+  var decoderUrl = root.getAttribute("data-decoder-url");
+  var csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
+  var csrfToken = csrfInput ? csrfInput.value : "";
+  var resultBox = document.getElementById("door-result");
+  var codeInput = document.getElementById("ticket-code");
+  var inFlight = {};
+
+  function newAttempt() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return "a" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function button(label, className, onClick) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = className;
+    element.textContent = label;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  function showResult(outcome, message, undoCode) {
+    resultBox.className = "door-result door-result--" + outcome;
+    resultBox.textContent = "";
+    var paragraph = document.createElement("p");
+    paragraph.id = "door-message";
+    paragraph.textContent = message;
+    resultBox.appendChild(paragraph);
+    if (undoCode) {
+      var undo = button("Undo this check-in", "door-button door-button--secondary door-undo", function () {
+        send(undoCode, "undo");
+      });
+      resultBox.appendChild(undo);
+    }
+  }
+
+  function showRecent(recent) {
+    var list = document.getElementById("recent-list");
+    list.textContent = "";
+    if (!recent.length) {
+      var empty = document.createElement("li");
+      empty.textContent = "Nobody is checked in yet.";
+      list.appendChild(empty);
+    }
+    recent.forEach(function (ticket) {
+      var item = document.createElement("li");
+      var text = document.createElement("span");
+      text.textContent = ticket.name + " · " + ticket.ticket_type + " · " + ticket.checked_in_at;
+      var undo = button("Undo", "door-link", function () { send(ticket.code, "undo"); });
+      undo.setAttribute("aria-label", "Undo check-in of " + ticket.name + ", " + ticket.code);
+      item.appendChild(text);
+      item.appendChild(undo);
+      list.appendChild(item);
+    });
+  }
+
+  function showState(data) {
+    document.getElementById("count-in").textContent = data.counts["in"];
+    document.getElementById("count-expected").textContent = data.counts.expected;
+    showRecent(data.recent);
+  }
+
+  function post(body, tries) {
+    return fetch(scanUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      // X-Requested-With makes the admin answer 403 (not a redirect) when the session has ended.
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": csrfToken,
+        "X-Requested-With": "XMLHttpRequest"
+      },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (response.status === 403) { throw new Error("forbidden"); }
+      if (!response.ok && response.status !== 400) { throw new TypeError("server " + response.status); }
+      return response.json();
+    }).catch(function (error) {
+      if (error.message === "forbidden" || tries >= 6) { throw error; }
+      showResult("offline", "No connection: trying again. Nobody is counted twice.");
+      return new Promise(function (resolve) { window.setTimeout(resolve, 500 * Math.pow(2, tries)); })
+        .then(function () { return post(body, tries + 1); });
+    });
+  }
+
+  function send(code, action) {
+    code = String(code || "").trim();
+    var key = action + ":" + code.toUpperCase();
+    if (inFlight[key]) { return; }
+    inFlight[key] = true;
+    post({ code: code, action: action, attempt: newAttempt() }, 0).then(function (data) {
+      showResult(data.outcome, data.message, data.outcome === "checked_in" ? data.ticket.code : "");
+      if (data.counts) { showState(data); }
+      if (navigator.vibrate && data.outcome === "checked_in") { navigator.vibrate(80); }
+    }).catch(function (error) {
+      showResult("refused", error.message === "forbidden"
+        ? "You are signed out or not allowed to check people in. Reload the page and sign in."
+        : "Still no connection. Check the network, then try again.");
+    }).then(function () { delete inFlight[key]; });
+  }
+
+  // Progressive enhancement of every check-in and undo form on the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("door-post")) { return; }
+    event.preventDefault();
+    var submitter = event.submitter || form.querySelector("button[name=action]");
+    send(form.elements.code.value, submitter ? submitter.value : "check_in");
+    if (form.id === "door-form") {
+      codeInput.value = "";
+      codeInput.focus();
+    }
+  });
+
+  // Camera scanning.
+  var toggle = document.getElementById("scan-toggle");
+  var video = document.getElementById("scan-video");
+  var note = document.getElementById("scan-note");
+  var stream = null;
+  var detect = null;
+  var lastCode = "";
+  var lastAt = 0;
+  var canvas = document.createElement("canvas");
+
+  function ticketCode(text) {
+    var found = String(text).toUpperCase().match(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/g);
+    return found ? found[found.length - 1] : String(text).trim();
+  }
+
+  function setNote(text) {
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function nativeDetector() {
+    if (!("BarcodeDetector" in window)) { return Promise.resolve(null); }
+    return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+      if (formats.indexOf("qr_code") < 0) { return null; }
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return function () {
+        return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+      };
+    }).catch(function () { return null; });
+  }
+
+  function fallbackDetector() {
+    var ready = window.jsQR ? Promise.resolve() : loadScript(decoderUrl);
+    return ready.then(function () {
+      var context = canvas.getContext("2d", { willReadFrequently: true });
+      return function () {
+        var width = video.videoWidth;
+        var height = video.videoHeight;
+        if (!width || !height) { return Promise.resolve(null); }
+        var scale = Math.min(1, 640 / width);
+        canvas.width = Math.round(width * scale);
+        canvas.height = Math.round(height * scale);
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        var image = context.getImageData(0, 0, canvas.width, canvas.height);
+        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        return Promise.resolve(found ? found.data : null);
+      };
+    });
+  }
+
+  function scanLoop() {
+    if (!stream) { return; }
+    detect().then(function (value) {
+      if (value) {
+        var code = ticketCode(value);
+        var now = Date.now();
+        if (code !== lastCode || now - lastAt > 4000) {
+          lastCode = code;
+          lastAt = now;
+          send(code, "check_in");
+        }
+      }
+    }).catch(function () { /* a frame that could not be read: try the next */ })
+      .then(function () { window.setTimeout(scanLoop, 250); });
+  }
+
+  function stopCamera() {
+    if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
+    stream = null;
+    video.hidden = true;
+    toggle.textContent = "Scan with the camera";
+    setNote("");
+  }
+
+  function startCamera() {
+    toggle.disabled = true;
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
+      .then(function (mediaStream) {
+        stream = mediaStream;
+        video.srcObject = mediaStream;
+        video.hidden = false;
+        toggle.textContent = "Stop the camera";
+        setNote("Hold the ticket's QR code in view.");
+        return video.play();
+      })
+      .then(nativeDetector)
+      .then(function (native) { return native || fallbackDetector(); })
+      .then(function (detector) {
+        detect = detector;
+        scanLoop();
+      })
+      .catch(function () {
+        stopCamera();
+        setNote("The camera could not start. Allow it in the browser's settings, or type the code below.");
+      })
+      .then(function () { toggle.disabled = false; });
+  }
+
+  if (toggle && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      if (stream) { stopCamera(); } else { startCamera(); }
+    });
+  }
+})();

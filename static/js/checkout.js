@@ -1,0 +1,105 @@
+// The card form of the checkout (no inline scripts). The flow works with real Stripe and
+// with localstripe: confirm a SetupIntent with the card Element, ask our server to charge
+// it, and only if the bank asks for it, run 3-D Secure with confirmCardPayment.
+(function () {
+  "use strict";
+  var form = document.getElementById("checkout-form");
+  if (!form || typeof Stripe === "undefined") { return; }
+  var stripe = Stripe(form.dataset.publishableKey);
+  var card = stripe.elements().create("card");
+  var mount = document.getElementById("card-element");
+  card.mount(mount);
+  // localstripe's stand-in inputs have placeholders but no labels: name them for screen readers.
+  Array.prototype.forEach.call(mount.querySelectorAll("input"), function (input) {
+    if (!input.getAttribute("aria-label")) {
+      var names = { number: "Card number", exp_month: "Expiry month (MM)", exp_year: "Expiry year (YY)",
+        cvc: "Security code", postal_code: "Postcode" };
+      input.setAttribute("aria-label", names[input.getAttribute("placeholder")] || input.getAttribute("placeholder"));
+    }
+  });
+  var button = document.getElementById("pay-button");
+  var message = document.getElementById("checkout-message");
+  var status = document.getElementById("checkout-status");
+  var setupSecret = form.dataset.setupSecret;
+  var plainWords = {
+    card_declined: "Your card was declined, so nothing was taken. Please try another card, or ask your bank why it was refused.",
+    expired_card: "Your card has expired. Please check the expiry date or use another card.",
+    incorrect_cvc: "The security code (the 3 digits on the back) is not right. Please check it and try again.",
+    incorrect_number: "The card number is not right. Please check it and try again.",
+    invalid_expiry_year: "The expiry year is not right. Please check it and try again."
+  };
+
+  function say(text) { status.textContent = text; }
+  function fail(text) {
+    message.textContent = text;
+    message.hidden = false;
+    button.disabled = false;
+    say("");
+    message.focus && message.setAttribute("tabindex", "-1");
+    message.focus();
+  }
+  function explain(error) {
+    if (!error) { return plainWords.card_declined; }
+    return plainWords[error.code] || plainWords[error.decline_code] ||
+      "We could not confirm your card: " + (error.message || "please check the details and try again.");
+  }
+  function pay(setupIntentId) {
+    var body = new URLSearchParams();
+    body.set("setup_intent", setupIntentId);
+    return fetch(form.action, {
+      method: "POST",
+      headers: { "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (response) { return response.json(); });
+  }
+  function handle(answer, setupIntentId) {
+    if (answer.status === "succeeded" || answer.status === "processing") {
+      say("Payment received. One moment…");
+      window.location.assign(answer.next);
+    } else if (answer.status === "requires_action") {
+      say("Your bank wants to confirm this payment.");
+      stripe.confirmCardPayment(answer.client_secret).then(function (result) {
+        if (result.error) { say("Checking with your bank…"); }
+        return pay(setupIntentId).then(function (again) { handle(again, setupIntentId); });
+      });
+    } else {
+      if (answer.setup_client_secret) { setupSecret = answer.setup_client_secret; }
+      fail(answer.message || plainWords.card_declined);
+    }
+  }
+  var needFreshSetup = false;
+  function freshSetup() {
+    if (!needFreshSetup) { return Promise.resolve(setupSecret); }
+    return fetch(form.dataset.setupUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value },
+      credentials: "same-origin"
+    }).then(function (response) { return response.json(); }).then(function (answer) {
+      if (!answer.setup_client_secret) { throw new Error("unavailable"); }
+      needFreshSetup = false;
+      setupSecret = answer.setup_client_secret;
+      return setupSecret;
+    });
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    button.disabled = true;
+    message.hidden = true;
+    say("Checking your card…");
+    freshSetup().then(function (secret) {
+      return stripe.confirmCardSetup(secret, { payment_method: { card: card } });
+    }).then(function (result) {
+      if (result.error) {
+        needFreshSetup = true;  // a refused card spends this SetupIntent on some servers
+        fail(explain(result.error));
+        return;
+      }
+      say("Taking the payment…");
+      var id = result.setupIntent.id;
+      return pay(id).then(function (answer) { handle(answer, id); });
+    }).catch(function () {
+      fail("Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes.");
+    });
+  });
+})();
