@@ -124,10 +124,18 @@ def demo_site(db):
 class DemoServer:
     """A Thrive server process with the demo content, on its own database."""
 
-    def __init__(self, url: str, var_dir: Path, env: dict):
+    def __init__(self, url: str, var_dir: Path, env: dict, stripe_url: str | None = None):
         self.url = url
         self.var_dir = var_dir
         self.env = env
+        self.stripe_url = stripe_url  # its localstripe, or None when localstripe is missing
+
+    def require_stripe(self) -> str:
+        """The server's localstripe address; skips (or fails, under THRIVE_REQUIRE_SERVICES)
+        a payment journey when localstripe is missing."""
+        if self.stripe_url is None:
+            _missing_service("needs localstripe for the demo server: pip install -r requirements.txt")
+        return self.stripe_url
 
     def shell(self, code: str) -> str:
         """Run Python in the server's Django (its own database); return what it printed."""
@@ -170,12 +178,17 @@ def demo_server(tmp_path_factory):
     """`make run`'s site, started once per test session in its own process and database, for
     browser tests: migrated, seeded, served by gunicorn on a free port."""
     tmp = tmp_path_factory.mktemp("demo-server")
+    # Its own localstripe (tests' `localstripe` empties the shared one before each test).
+    stripe = _start_localstripe(tmp / "localstripe.log")
+    stripe_url = stripe[1] if stripe else f"http://127.0.0.1:{_free_port()}"  # nothing there: payments unavailable
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings.e2e",
         "DATABASE_URL": _browser_database_url(tmp),
         "THRIVE_VAR_DIR": str(tmp),
         "SECRET_KEY": "browser-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STRIPE_API_BASE": stripe_url,
+        "STRIPE_WEBHOOK_SECRET": "whsec_browser_tests",
     }
     env.pop("REDIS_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
@@ -214,10 +227,19 @@ def demo_server(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"demo server did not start; see {tmp / 'server.log'}") from None
             time.sleep(0.2)
-    yield DemoServer(url, tmp, env)
+    if stripe:
+        from payments.gateway import localstripe_register_webhook
+
+        localstripe_register_webhook(
+            url=url + "/payments/stripe/webhook/", secret=env["STRIPE_WEBHOOK_SECRET"], api_base=stripe_url
+        )
+    yield DemoServer(url, tmp, env, stripe_url=stripe_url if stripe else None)
     server.terminate()
     server.wait(timeout=10)
     log.close()
+    if stripe:
+        stripe[0].terminate()
+        stripe[0].wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -313,15 +335,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def localstripe_server(tmp_path_factory):
-    """localstripe started once per session on a free port. A missing or broken localstripe
-    skips the tests that need it, or fails them under THRIVE_REQUIRE_SERVICES."""
+def _localstripe_executable() -> str | None:
     executable = shutil.which("localstripe") or str(Path(sys.executable).with_name("localstripe"))
-    if not Path(executable).exists():
-        _missing_service("needs localstripe: pip install -r requirements.txt")
+    return executable if Path(executable).exists() else None
+
+
+def _start_localstripe(log_path: Path) -> tuple[subprocess.Popen, str] | None:
+    """localstripe on a free port, answering; None when it is missing or does not start."""
+    executable = _localstripe_executable()
+    if executable is None:
+        return None
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
     log = log_path.open("w")
     process = subprocess.Popen(
         [executable, "--port", str(port), "--from-scratch"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
@@ -331,16 +355,28 @@ def localstripe_server(tmp_path_factory):
     while True:
         try:
             urllib.request.urlopen(url + "/js.stripe.com/v3/", timeout=2).close()  # noqa: S310
-            break
+            return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                _missing_service(f"needs localstripe: it did not start (see {log_path})")
+                return None
             time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def localstripe_server(tmp_path_factory):
+    """localstripe started once per session on a free port. A missing or broken localstripe
+    skips the tests that need it, or fails them under THRIVE_REQUIRE_SERVICES."""
+    if _localstripe_executable() is None:
+        _missing_service("needs localstripe: pip install -r requirements.txt")
+    log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    started = _start_localstripe(log_path)
+    if started is None:
+        _missing_service(f"needs localstripe: it did not start (see {log_path})")
+    process, url = started
     yield LocalStripe(url, process)
     process.terminate()
     process.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture

@@ -3,16 +3,24 @@
 Pure reads for the booking page and the event page. They only decide what to *show*:
 `events.services` decides, under the event's lock, what is actually sold.
 
-Online payment (issue 7) plugs in through one Wagtail hook, `thrive_checkout_url`:
+Online payment (issue 7) plugs in through two Wagtail hooks:
 
     @hooks.register("thrive_checkout_url")
-    def checkout_url(request, registrations) -> str | None:
+    def checkout_url(request, registrations, donation_minor=0) -> str | None:
         ...
 
 It is called with registrations that are RESERVED (held for the event's reservation
-minutes) and returns the URL of a checkout page where their amounts (`amount_minor`) are
-paid, or None if it cannot take this payment; it may raise ValidationError with a message
-for the person. It must not move money itself. Payment is confirmed later by the
+minutes; several when a person books several tickets) and an optional donation to add to
+the same payment (minor units, in the event's currency), and returns the URL of a checkout
+page where their amounts (`amount_minor`) plus the donation are paid, or None if it cannot
+take this payment; it may raise ValidationError with a message for the person (code
+"donation" when the donation is what it refused). It must not move money itself.
+
+    @hooks.register("thrive_pending_checkout_url")
+    def pending_checkout_url(registration) -> str | None:
+
+answers the checkout address where a held registration can still be paid ("Pay now" on
+the ticket page), or None. Payment is confirmed later by the
 `events.signals.payment_succeeded` signal. While no function is registered, paid tickets
 are shown but cannot be booked online, and the pages say so; when none gives a URL, the
 reservation is cancelled and nothing is charged.
@@ -37,11 +45,24 @@ def online_payment_available() -> bool:
     return bool(_checkout_hooks())
 
 
-def checkout_url(*, request, registration) -> str | None:
-    """The first checkout URL a payments hook offers for this reservation, or None. Lets a
-    hook's ValidationError (a message for the person) through."""
+def checkout_url(*, request, registrations, donation_minor: int = 0) -> str | None:
+    """The first checkout URL a payments hook offers for these reservations (and the
+    donation), or None. Lets a hook's ValidationError (a message for the person) through."""
     for get_url in _checkout_hooks():
-        url = get_url(request, [registration])
+        url = get_url(request, list(registrations), donation_minor=donation_minor)
+        if url:
+            return url
+    return None
+
+
+def pending_checkout_url(registration) -> str | None:
+    """Where a held, unpaid registration can still be paid, while its hold lasts; else None."""
+    if registration.status != registration.Status.RESERVED or not registration.reserved_until:
+        return None
+    if registration.reserved_until <= timezone.now():
+        return None
+    for get_url in hooks.get_hooks("thrive_pending_checkout_url"):
+        url = get_url(registration)
         if url:
             return url
     return None
@@ -83,7 +104,7 @@ class BookingState:
         return [o for o in self.options if o.on_sale and not o.bookable_online]
 
 
-def _needs_payment(ticket_type) -> bool:
+def needs_payment(ticket_type) -> bool:
     """Can this ticket type be booked without paying online? Free and funded ones can; pay
     what you can only when its least amount is 0 (then 0 is booked)."""
     if ticket_type.funded or ticket_type.is_free:
@@ -111,7 +132,7 @@ def booking_state(event, now=None) -> BookingState:
             price=price_text(ticket_type, currency),
             on_sale=not (ticket_type.sales_start and now < ticket_type.sales_start)
             and not (ticket_type.sales_end and now >= ticket_type.sales_end),
-            bookable_online=payments or not _needs_payment(ticket_type),
+            bookable_online=payments or not needs_payment(ticket_type),
         )
         for ticket_type in event.ticket_types.all()
     ]

@@ -134,13 +134,28 @@ def registration_transferred_email(*, event_id: int, email: str) -> None:
 
 @task
 def registration_cancelled_email(*, registration_id: int) -> None:
-    """Confirm to the holder that they cancelled their booking. Sends one email."""
+    """Confirm to the holder that they cancelled their booking; for a ticket paid online,
+    that its refund is on its way (payments refunds it from `ticket_cancelled`). Sends one
+    email."""
+    from events.booking import online_payment_available
+    from events.forms import event_currency
+    from payments.money import format_money
+
     registration = Registration.objects.select_related("event").get(pk=registration_id)
+    paid_online = registration.paid_at is not None and not registration.paid_at_door and registration.amount_minor > 0
+    refund = paid_online and online_payment_available()
     email_send(
         to=[registration.email],
         subject=f"Booking cancelled: {registration.event.title}",
         template="event_self_cancelled",
-        context={"event_title": registration.event.title, "dates": tickets.dates_text(registration.event)},
+        context={
+            "event_title": registration.event.title,
+            "dates": tickets.dates_text(registration.event),
+            "refund_total": format_money(registration.amount_minor, event_currency(registration.event))
+            if refund
+            else "",
+            "paid_by_hand": registration.paid_at is not None and registration.amount_minor > 0 and not refund,
+        },
     )
 
 

@@ -43,6 +43,28 @@ class _BookingForm(forms.Form):
         help_text="Only for pay-what-you-can tickets. Leave empty to pay the least amount.",
         error_messages={"invalid": "Enter an amount such as 5 or 7.50.", "min_value": "The amount cannot be negative."},
     )
+    quantity = forms.IntegerField(
+        label="Number of tickets",
+        required=False,  # empty means 1
+        min_value=1,
+        max_value=10,
+        initial=1,
+        help_text="Each ticket has its own code. All of them are sent to the email address below.",
+        error_messages={
+            "invalid": "Enter a whole number of tickets, for example 2.",
+            "min_value": "Book at least 1 ticket.",
+            "max_value": "You can book up to %(limit_value)s tickets at a time.",
+        },
+    )
+    donation = forms.DecimalField(
+        label="Add a donation (optional)",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        help_text="Paid with your tickets, in one payment. Leave empty for none.",
+        error_messages={"invalid": "Enter an amount such as 5 or 7.50.", "min_value": "The amount cannot be negative."},
+    )
     email = forms.EmailField(
         label="Email address",
         help_text="We send your ticket here. Choose an address that is safe for you.",
@@ -59,21 +81,39 @@ class _BookingForm(forms.Form):
     )
     nonce = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, ticket_choices: list[tuple[int, str]], show_amount: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        ticket_choices: list[tuple[int, str]],
+        show_amount: bool,
+        show_donation: bool = False,
+        most_tickets: int = 10,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].choices = ticket_choices
         if len(ticket_choices) == 1 and not self.is_bound:
             self.initial.setdefault("ticket_type", ticket_choices[0][0])
         if not show_amount:
             del self.fields["amount"]
+        if not show_donation:
+            del self.fields["donation"]
+        # The server decides how many are left; this only keeps the number box sensible.
+        self.fields["quantity"].widget.attrs.update({"max": max(1, most_tickets), "inputmode": "numeric"})
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["attendee_name"].widget.attrs["autocomplete"] = "nickname"
 
     def amount_minor(self) -> int | None:
-        amount = self.cleaned_data.get("amount")
-        if amount is None:
-            return None
-        return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        return _minor(self.cleaned_data.get("amount"))
+
+    def donation_minor(self) -> int:
+        return _minor(self.cleaned_data.get("donation")) or 0
+
+
+def _minor(amount) -> int | None:
+    if amount is None:
+        return None
+    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 BookingForm = add_honeypot(_BookingForm)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from events.availability import sponsored_places_of
 from events.models import EventPage, Registration, TicketType, WaitingListEntry
 
 Status = Registration.Status
@@ -110,11 +111,14 @@ def event_sales(*, event: EventPage, now=None) -> tuple[Sales, list[tuple[Ticket
         for name, value in counts.items():
             setattr(total, name, getattr(total, name) + value)
     total.finish()
+    sponsored = sponsored_places_of(event)
     rows = [
         (
             ticket_type,
             Sales(
-                capacity=ticket_type.quantity, **by_type.get(ticket_type.pk, {}), **waiting.get(ticket_type.pk, {})
+                capacity=ticket_type.quantity + sponsored.get(ticket_type.pk, 0),
+                **by_type.get(ticket_type.pk, {}),
+                **waiting.get(ticket_type.pk, {}),
             ).finish(limit=total.places_left),
         )
         for ticket_type in ticket_types

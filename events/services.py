@@ -84,7 +84,64 @@ def _initial_state(ticket_type: TicketType, amount: int, event: EventPage, now: 
     return {"status": Status.RESERVED, "reserved_until": now + timedelta(minutes=event.reservation_minutes)}
 
 
+MAX_TICKETS_PER_BOOKING = 10
+
+
 @transaction.atomic
+def registrations_reserve(
+    *,
+    event: EventPage,
+    ticket_type: TicketType,
+    email: str,
+    quantity: int = 1,
+    user=None,
+    attendee_name: str = "",
+    amount_minor: int | None = None,
+    now=None,
+) -> list[Registration]:
+    """Take `quantity` places of one ticket type, all or none, under the event's lock; each
+    is its own ticket (code, QR, PDF) and they share a booking reference. Places that cost
+    nothing (free, funded, or pay what you can at 0) are confirmed at once; paid ones are
+    held for the event's reservation minutes while payment happens; tickets needing approval
+    wait (holding their places) for Event staff. Refuses (changing nothing) a quantity
+    outside 1..MAX_TICKETS_PER_BOOKING, more places than are left, and when sold out,
+    closed, not on sale, or members-only without a member signed in. Sends no email:
+    callers send the confirmations after commit."""
+    from events.models.records import new_booking_reference
+
+    now = now or timezone.now()
+    if not 1 <= quantity <= MAX_TICKETS_PER_BOOKING:
+        raise ValidationError(f"You can book between 1 and {MAX_TICKETS_PER_BOOKING} tickets at a time.")
+    _check_on_sale(event, ticket_type, user, now)
+    amount = ticket_amount(ticket_type, amount_minor)
+    _lock_event(event)
+    left = places_left_by_ticket_type(event, now).get(ticket_type.pk, 0)
+    if left <= 0:
+        raise ValidationError("Sorry, there are no places left. You can join the waiting list.")
+    if left < quantity:
+        raise ValidationError(
+            f"Only {left} place{'s are' if left != 1 else ' is'} left for '{ticket_type.name}'. "
+            f"Please choose {left} or fewer. Nothing was booked."
+        )
+    booking = new_booking_reference()
+    registrations = [
+        Registration.objects.create(
+            event=event,
+            ticket_type=ticket_type,
+            user=user if user is not None and user.is_authenticated else None,
+            email=email.strip().lower(),
+            attendee_name=attendee_name.strip(),
+            amount_minor=amount,
+            booking=booking,
+            **_initial_state(ticket_type, amount, event, now),
+        )
+        for _ in range(quantity)
+    ]
+    for registration in registrations:
+        audit_record(actor=user, action=f"registration.{registration.status}", obj=registration)
+    return registrations
+
+
 def registration_reserve(
     *,
     event: EventPage,
@@ -95,28 +152,28 @@ def registration_reserve(
     amount_minor: int | None = None,
     now=None,
 ) -> Registration:
-    """Take one place. Places that cost nothing (free, funded, or pay what you can at 0) are
-    confirmed at once; paid ones are held for the event's reservation minutes while payment
-    happens; tickets needing approval wait (holding their place) for Event staff. Refuses
-    (changing nothing) when sold out, closed, not on sale, or members-only without a member
-    signed in. Sends no email: callers send the confirmation after commit."""
-    now = now or timezone.now()
-    _check_on_sale(event, ticket_type, user, now)
-    amount = ticket_amount(ticket_type, amount_minor)
-    _lock_event(event)
-    if places_left_by_ticket_type(event, now).get(ticket_type.pk, 0) <= 0:
-        raise ValidationError("Sorry, there are no places left. You can join the waiting list.")
-    registration = Registration.objects.create(
+    """Take one place: `registrations_reserve` with a quantity of 1 (same rules)."""
+    return registrations_reserve(
         event=event,
         ticket_type=ticket_type,
-        user=user if user is not None and user.is_authenticated else None,
-        email=email.strip().lower(),
-        attendee_name=attendee_name.strip(),
-        amount_minor=amount,
-        **_initial_state(ticket_type, amount, event, now),
+        email=email,
+        quantity=1,
+        user=user,
+        attendee_name=attendee_name,
+        amount_minor=amount_minor,
+        now=now,
+    )[0]
+
+
+def booking_registrations(registration: Registration) -> list[Registration]:
+    """Every ticket booked together with this one (itself included), oldest first."""
+    if not registration.booking:
+        return [registration]
+    return list(
+        Registration.objects.filter(event_id=registration.event_id, booking=registration.booking)
+        .select_related("event", "ticket_type")
+        .order_by("pk")
     )
-    audit_record(actor=user, action=f"registration.{registration.status}", obj=registration)
-    return registration
 
 
 @transaction.atomic
@@ -307,13 +364,16 @@ def registration_self_cancel(*, registration: Registration, now=None) -> Registr
     """The holder cancels their own booking from their ticket page. Refuses after the
     event's self-service cut-off, for a cancelled event, and for tickets already cancelled or
     checked in. The place goes to the waiting list or back on sale (`registration_cancel`).
-    Queues an email to the holder saying it is cancelled. Moves no money (refunds of paid
-    tickets belong to the payments work)."""
+    Queues an email to the holder saying it is cancelled, and after commit sends
+    `events.signals.ticket_cancelled` (payments refunds a ticket paid online from it). Moves
+    no money itself."""
     from events.emails import registration_cancelled_email
+    from events.signals import ticket_cancelled
 
     now = now or timezone.now()
     _check_self_service_open(registration.event, now)
     registration = registration_cancel(registration=registration, actor=registration.user, now=now)
+    transaction.on_commit(lambda: ticket_cancelled.send(sender=Registration, registration=registration))
     transaction.on_commit(lambda: registration_cancelled_email.enqueue(registration_id=registration.pk))
     return registration
 
@@ -353,10 +413,11 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     registration.attendee_name = attendee_name.strip()
     registration.user = holder
     registration.code = new_ticket_code()
+    registration.booking = ""  # the new holder does not see the rest of the booking
     registration.confirmation_sent_at = None
     registration.reminder_sent_at = None
     registration.save(
-        update_fields=["email", "attendee_name", "user", "code", "confirmation_sent_at", "reminder_sent_at"]
+        update_fields=["email", "attendee_name", "user", "code", "booking", "confirmation_sent_at", "reminder_sent_at"]
     )
     audit_record(actor=None, action="registration.transferred", obj=registration)
     _confirmation_after_commit(registration)
@@ -483,3 +544,26 @@ def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list
             lambda address=address: event_cancelled_email.enqueue(event_id=event.pk, email=address, reason=reason)
         )
     return registrations
+
+
+# Sponsored places ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_sponsored_places_set(*, event: EventPage, places: int) -> int:
+    """Set how many funded places donors have paid for on this event (payments recounts them
+    from succeeded, unrefunded earmarked gifts and calls this). Absolute, so running it twice
+    changes nothing; a lower number (a refund) takes places back off sale, never a ticket
+    already booked. Under the event's lock, then offers any freed places to the waiting
+    list. Returns the number set. Moves no money and names no one."""
+    from events.models import SponsoredPlaces
+
+    places = max(0, int(places))
+    _lock_event(event)
+    row, _created = SponsoredPlaces.objects.select_for_update().get_or_create(event=event)
+    if row.places != places:
+        row.places = places
+        row.save(update_fields=["places", "updated_at"])
+        audit_record(actor=None, action="event.sponsored_places", obj=event, places=places)
+        waiting_list_offer_next(event=event)
+    return places

@@ -1,4 +1,4 @@
-"""Signals between events and the payments app (issue 7), which does not exist yet.
+"""Signals between events and the payments app (issue 7).
 
 The contract, both ways:
 
@@ -17,9 +17,15 @@ The contract, both ways:
   Payments refunds every paid one that was paid online (`paid_at_door` False; money taken
   at the door is returned by hand). Receivers must be idempotent and should queue their
   work (a task) rather than call a payment provider inline.
+
+- `ticket_cancelled` is sent BY events after the transaction in which a holder cancelled
+  their own ticket (before the self-service cut-off) has committed. Argument:
+  `registration`. Payments refunds it when it was paid online, on the same terms as
+  `event_cancelled` (idempotent, queued as a task).
 """
 
 from django.dispatch import Signal
 
 payment_succeeded = Signal()
 event_cancelled = Signal()
+ticket_cancelled = Signal()

@@ -20,15 +20,25 @@ def events_housekeeping_task() -> dict[str, int]:
 def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> None:
     """Tell one person (an attendee or someone on the waiting list) that an event is
     cancelled, once per address however many tickets they held. Never names the venue of
-    a sensitive event. Says refunds will be arranged when they paid. Sends one email."""
+    a sensitive event. For places paid online it says the refund is on its way (payments
+    refunds them from `event_cancelled`); for money taken at the door, that the team will
+    return it. Sends one email."""
     from zoneinfo import ZoneInfo
 
     from core.email import email_send
+    from events.booking import online_payment_available
+    from events.forms import event_currency
     from events.models import EventPage, Registration
+    from payments.money import format_money
 
     event = EventPage.objects.get(pk=event_id)
     local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times
-    paid = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0).exists()
+    paid_places = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0)
+    refunded_online = (
+        sum(paid_places.filter(paid_at_door=False).values_list("amount_minor", flat=True))
+        if online_payment_available()
+        else 0
+    )
     email_send(
         to=[email],
         subject=f"Cancelled: {event.title}",
@@ -39,6 +49,9 @@ def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> Non
             "when": f"{local_start:%A %-d %B %Y, %H:%M}",
             "venue": "" if event.sensitive or event.online else event.venue,
             "reason": reason.strip(),
-            "paid": paid,
+            "paid": paid_places.exists(),
+            "refund_total": format_money(refunded_online, event_currency(event)) if refunded_online else "",
+            "paid_by_hand": paid_places.filter(paid_at_door=True).exists()
+            or (paid_places.exists() and not refunded_online),
         },
     )

@@ -37,6 +37,9 @@ from training.models import CalendarFeed
 NONCE_SECONDS = 3600
 NONCE_WAIT_SECONDS = 5
 SESSION_FEED_URL = "events_feed_url"
+DONATION_NEEDS_PAID_TICKET = (
+    "A donation can be added to paid tickets only. To give on its own, please use our donate page."
+)
 PAYMENT_NOT_AVAILABLE = (
     "Online payment is not available yet, so only places that cost nothing can be booked here for now. "
     "Please use the contact form to book a paid place."
@@ -61,6 +64,9 @@ def _forms(event, state, request, *, data=None, waiting_data=None):
         data,
         ticket_choices=[(o.ticket_type.pk, o.label) for o in state.bookable],
         show_amount=any(o.ticket_type.pay_what_you_can for o in state.bookable),
+        show_donation=booking.online_payment_available()
+        and any(booking.needs_payment(o.ticket_type) for o in state.bookable),
+        most_tickets=min(services.MAX_TICKETS_PER_BOOKING, max((o.places_left for o in state.bookable), default=1)),
         initial={"email": email, "nonce": secrets.token_urlsafe(24)},
     )
     waiting_form = WaitingListForm(
@@ -114,7 +120,7 @@ def book(request, pk: int):
     if not cache.add(key, "pending", timeout=NONCE_SECONDS):
         return _repeated_submission(request, event, state, form, waiting_form, key)
     try:
-        registration, response = _book_place(request, event, form)
+        registration, response = _book_places(request, event, form)
     except ValidationError as error:
         cache.delete(key)  # nothing was booked: the same form may be sent again
         _attach_error(form, error)
@@ -125,7 +131,14 @@ def book(request, pk: int):
 
 def _attach_error(form, error: ValidationError) -> None:
     message = error.messages[0]
-    field = "amount" if "least you can pay" in message and "amount" in form.fields else None
+    code = getattr(error, "code", None) or (error.error_list[0].code if hasattr(error, "error_list") else None)
+    field = None
+    if "least you can pay" in message and "amount" in form.fields:
+        field = "amount"
+    elif code == "donation" and "donation" in form.fields:
+        field = "donation"
+    elif code == "quantity":
+        field = "quantity"
     form.add_error(field, message)
 
 
@@ -144,44 +157,70 @@ def _repeated_submission(request, event, state, form, waiting_form, key):
     return redirect(links.ticket_path(registration))
 
 
-def _checkout_or_release(request, registration) -> str:
-    """The checkout address for a held paid place; when payments cannot take it, the hold
-    is released at once (the place goes back on sale) and the refusal is raised."""
+def _checkout_or_release(request, registrations, *, donation_minor: int = 0) -> str:
+    """The checkout address for held paid places (and any donation); when payments cannot
+    take them, every hold is released at once (the places go back on sale) and the refusal
+    is raised."""
     try:
-        url = booking.checkout_url(request=request, registration=registration)
+        url = booking.checkout_url(request=request, registrations=registrations, donation_minor=donation_minor)
     except ValidationError:
-        services.registration_cancel(registration=registration)
+        _release(registrations)
         raise
     if url is None:
-        services.registration_cancel(registration=registration)
+        _release(registrations)
         raise ValidationError("Online payment could not be started. Nothing was charged: please try again later.")
     return url
 
 
-def _book_place(request, event, form):
+def _release(registrations) -> None:
+    for registration in registrations:
+        services.registration_cancel(registration=registration)
+
+
+def _book_places(request, event, form):
+    """Reserve the places (all or none), then go to the checkout or to the first ticket
+    (whose page lists the others). Returns (first registration, response)."""
     data = form.cleaned_data
     ticket_type = event.ticket_types.get(pk=data["ticket_type"])
     amount = form.amount_minor() if ticket_type.pay_what_you_can else None
-    if services.ticket_amount(ticket_type, amount) > 0 and not booking.online_payment_available():
+    donation_minor = form.donation_minor() if "donation" in form.fields else 0
+    paid = services.ticket_amount(ticket_type, amount) > 0
+    if paid and not booking.online_payment_available():
         raise ValidationError(PAYMENT_NOT_AVAILABLE)
-    registration = services.registration_reserve(
-        event=event,
-        ticket_type=ticket_type,
-        email=data["email"],
-        user=request.user,
-        attendee_name=data["attendee_name"],
-        amount_minor=amount,
-    )
-    if registration.status == Status.RESERVED:
-        response = redirect(_checkout_or_release(request, registration))
+    if donation_minor and not paid:
+        raise ValidationError(DONATION_NEEDS_PAID_TICKET, code="donation")
+    quantity = data.get("quantity") or 1
+    try:
+        registrations = services.registrations_reserve(
+            event=event,
+            ticket_type=ticket_type,
+            email=data["email"],
+            quantity=quantity,
+            user=request.user,
+            attendee_name=data["attendee_name"],
+            amount_minor=amount,
+        )
+    except ValidationError as error:
+        if quantity > 1 and "left for" in error.messages[0]:
+            raise ValidationError(error.messages[0], code="quantity") from None
+        raise
+    first = registrations[0]
+    if first.status == Status.RESERVED:
+        response = redirect(_checkout_or_release(request, registrations, donation_minor=donation_minor))
     else:
-        if registration.status == Status.CONFIRMED:
-            confirmation_after_commit(registration)
-            messages.success(request, "Your place is booked. We have emailed your ticket to you.")
+        if first.status == Status.CONFIRMED:
+            for registration in registrations:
+                confirmation_after_commit(registration)
+            if len(registrations) == 1:
+                messages.success(request, "Your place is booked. We have emailed your ticket to you.")
+            else:
+                messages.success(
+                    request, f"Your {len(registrations)} places are booked. We have emailed each ticket to you."
+                )
         else:
             messages.success(request, "Your request is in. The events team will confirm your place by email.")
-        response = redirect(links.ticket_path(registration))
-    return registration, response
+        response = redirect(links.ticket_path(first))
+    return first, response
 
 
 @never_cache
@@ -250,7 +289,7 @@ def offer(request, token: str):
 def _after_accept(request, registration):
     if registration.status == Status.RESERVED:
         try:
-            return redirect(_checkout_or_release(request, registration))
+            return redirect(_checkout_or_release(request, [registration]))
         except ValidationError as error:
             messages.error(request, f"{error.messages[0]} The offered place has gone back on sale.")
     else:
@@ -295,7 +334,33 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
         "deadline": tickets.moment_text(event, services.self_service_deadline(event)),
         "calendar_links": links.calendar_links(event) if confirmed else [],
         "started": now >= event.starts_at,
+        "pay_now_url": booking.pending_checkout_url(registration),
+        "booking_tickets": _booking_tickets(registration),
     }
+
+
+def _booking_tickets(registration) -> list[dict]:
+    """Every ticket of the booking, each with its own code, QR code, page and PDF; empty for
+    a booking of one ticket."""
+    together = services.booking_registrations(registration)
+    if len(together) < 2:
+        return []
+    shown = []
+    for number, other in enumerate(together, start=1):
+        confirmed = other.status in (Status.CONFIRMED, Status.CHECKED_IN)
+        token = links.ticket_token(other)
+        shown.append(
+            {
+                "number": number,
+                "registration": other,
+                "current": other.pk == registration.pk,
+                "confirmed": confirmed,
+                "url": reverse("events:ticket", args=[token]),
+                "pdf_url": reverse("events:ticket_pdf", args=[token]) if confirmed else "",
+                "qr_svg": mark_safe(_qr(other.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
+            }
+        )
+    return shown
 
 
 @never_cache

@@ -8,6 +8,22 @@ from payments.models.giving import Earmark
 from payments.money import format_money, parse_major
 
 OTHER = "other"
+SPONSOR_PREFIX = "page:"
+
+
+def sponsor_choices() -> list[tuple[str, str]]:
+    """One choice per upcoming event with funded places and per course: a gift for it pays
+    for funded places there (sponsored places)."""
+    from events.models import EventPage
+    from payments.services.sponsorship import sponsorable_pages
+
+    return [
+        (
+            f"{SPONSOR_PREFIX}{page.pk}",
+            f"Funded places at {page.title}" if isinstance(page, EventPage) else f"Funded places on {page.title}",
+        )
+        for page in sponsorable_pages()
+    ]
 
 
 class DonationForm(forms.Form):
@@ -52,6 +68,7 @@ class DonationForm(forms.Form):
             (OTHER, "Other amount")
         ]
         self.fields["other_amount"].help_text = f"For example {format_money(1500, page.currency)}."
+        self.fields["earmark"].choices = list(Earmark.choices) + sponsor_choices()
         if not page.allow_monthly:
             del self.fields["frequency"]
         if not page.offers_gift_aid:
@@ -73,6 +90,11 @@ class DonationForm(forms.Form):
                 raise ValueError
         except ValueError:
             self.add_error("other_amount", "Please choose an amount or type one, for example 15.")
+        earmark = cleaned.get("earmark") or ""
+        cleaned["sponsored_page_id"] = None
+        if earmark.startswith(SPONSOR_PREFIX):
+            cleaned["sponsored_page_id"] = int(earmark.removeprefix(SPONSOR_PREFIX))
+            cleaned["earmark"] = Earmark.FUNDED_PLACES
         if cleaned.get("gift_aid"):
             for name in ("first_name", "last_name", "house_name_or_number", "postcode"):
                 if not (cleaned.get(name) or "").strip():

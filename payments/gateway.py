@@ -20,13 +20,15 @@ Configured from settings (read from the environment in config/env.py): STRIPE_SE
 STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (localstripe by default).
 """
 
+from __future__ import annotations
+
 import functools
+import importlib
 import json
 import logging
 import urllib.parse
 import urllib.request
 
-import stripe
 from django.conf import settings
 
 from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gateway.<name>)
@@ -48,6 +50,20 @@ from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gat
 )
 
 logger = logging.getLogger(__name__)
+
+
+class _ImportedOnFirstUse:
+    """`stripe` (with aiohttp and friends: about 0.2 s and 20 MB) is imported the first time
+    it is used, so processes that never pay (the task worker rendering certificates, the
+    management commands) do not carry it."""
+
+    def __getattr__(self, name):
+        module = importlib.import_module("stripe")
+        globals()["stripe"] = module
+        return getattr(module, name)
+
+
+stripe = _ImportedOnFirstUse()
 
 REAL_STRIPE_API = "https://api.stripe.com"
 

@@ -152,3 +152,34 @@ def finance_alert_send(*, order_id: int, reason: str) -> None:
             "admin_url": settings.SITE_URL + reverse("payments_admin:order_detail", args=[order.pk]),
         },
     )
+
+
+@task
+def sponsored_places_recount_task(*, page_id: int) -> int | None:
+    """Recount the sponsored places of one event or course from its succeeded, unrefunded
+    earmarked gifts (idempotent: the count is recomputed, never added to). Moves no money."""
+    from payments.services.sponsorship import sponsored_places_recount
+
+    count = sponsored_places_recount(page_id=page_id)
+    return count.places if count else None
+
+
+REFUND_RETRY = timedelta(minutes=10)
+
+
+@task
+def ticket_refunds_send(*, registration_ids: list[int], reason: str) -> dict[str, int]:
+    """MOVES MONEY (back to cards). Refund each ticket paid online among these registrations
+    (an event was cancelled, or a holder cancelled their own ticket): the ticket's own order
+    line amount, through `refund_create` with a request token made from the line id, so the
+    refund row and its idempotency key are the same however often this runs. Money taken at
+    the door is left to the team. When Stripe cannot be reached the refund stays pending and
+    the task queues itself again; a refund Stripe refuses flags the order for Finance."""
+    from payments.tickets import ticket_refunds_make
+
+    counts = ticket_refunds_make(registration_ids=registration_ids, reason=reason)
+    if counts["unavailable"] and ticket_refunds_send.get_backend().supports_defer:
+        ticket_refunds_send.using(run_after=timezone.now() + REFUND_RETRY).enqueue(
+            registration_ids=registration_ids, reason=reason
+        )
+    return counts

@@ -20,6 +20,7 @@ from payments.forms import DonationForm
 from payments.models import Order, OrderLine, RecurringGift
 from payments.money import format_money
 from payments.selectors import campaign_totals
+from payments.tickets import tickets_of_order
 
 CHECKOUT_SALT = "payments.checkout"
 UNAVAILABLE = "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
@@ -81,6 +82,7 @@ def _donation_choice(form: DonationForm, user) -> services.DonationChoice:
         message=data.get("message", ""),
         earmark=data.get("earmark", ""),
         gift_aid_declaration=declaration,
+        sponsored_page_id=data.get("sponsored_page_id"),
     )
 
 
@@ -231,21 +233,27 @@ def checkout_pay(request, token: str):
 def checkout_done(request, token: str):
     """After paying: thanks, or "we are confirming", or back to the card form."""
     target = _checkout_target(token)
+    tickets = []
     if isinstance(target, Order):
         paid = target.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
         pending = not paid and target.payments.filter(status__in=["created", "requires_action"]).exists()
         has_donation = target.lines.filter(kind=OrderLine.Kind.DONATION).exists()
+        tickets = tickets_of_order(target)
     else:
         paid = target.status == RecurringGift.Status.ACTIVE
         pending = target.status == RecurringGift.Status.PENDING and bool(target.stripe_subscription_id)
         has_donation = True
     if not paid and not pending:
         return redirect("payments:checkout", token=token)
-    response = TemplateResponse(
-        request,
-        "payments/checkout_done.html",
-        {"paid": paid, "pending": pending, "target": target, "has_donation": has_donation, "token": token},
-    )
+    context = {
+        "paid": paid,
+        "pending": pending,
+        "target": target,
+        "has_donation": has_donation,
+        "token": token,
+        "tickets": tickets,
+    }
+    response = TemplateResponse(request, "payments/checkout_done.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -36,13 +36,39 @@ def reconciliation_task():
 
 
 @hooks.register("thrive_checkout_url")
-def checkout_url_for_registrations(request, registrations):
-    """For events' booking pages: an order for the reserved paid registrations, and the
-    address of its checkout. Raises ValidationError (plain words) when it cannot be made."""
-    from payments.services import order_create
+def checkout_url_for_registrations(request, registrations, donation_minor=0):
+    """For events' booking pages: one order for the reserved paid registrations (a ticket
+    line each) plus the donation, if any (a donation line, the only line that could carry
+    Gift Aid), and the address of its checkout. Raises ValidationError (plain words; code
+    "donation" when the donation is refused) when it cannot be made. Moves no money."""
+    from payments.services import DonationChoice, order_create
     from payments.views import checkout_url
 
     registrations = list(registrations)
     email = registrations[0].email if registrations else ""
-    order = order_create(email=email, registrations=registrations, user=request.user)
+    donation = DonationChoice(amount_minor=int(donation_minor)) if donation_minor else None
+    order = order_create(email=email, registrations=registrations, donation=donation, user=request.user)
     return checkout_url(order)
+
+
+@hooks.register("thrive_pending_checkout_url")
+def pending_checkout_url(registration):
+    """The checkout of the open order that holds this registration ("Pay now"), or None."""
+    from payments.models import OrderLine
+    from payments.services.orders import OPEN_STATES
+    from payments.views import checkout_url
+
+    line = (
+        OrderLine.objects.filter(registration=registration, order__status__in=OPEN_STATES)
+        .select_related("order")
+        .order_by("-pk")
+        .first()
+    )
+    return checkout_url(line.order) if line else None
+
+
+@hooks.register("thrive_seed_demo")
+def seed_giving(password):
+    from payments.demo import seed_giving as seed
+
+    seed(password=password)

@@ -1,5 +1,5 @@
 from events.models.pages import Audience, EventDate, EventIndexPage, EventPage, EventType
-from events.models.records import Registration, TicketType, WaitingListEntry
+from events.models.records import Registration, SponsoredPlaces, TicketType, WaitingListEntry
 
 __all__ = [
     "Audience",
@@ -8,6 +8,7 @@ __all__ = [
     "EventPage",
     "EventType",
     "Registration",
+    "SponsoredPlaces",
     "TicketType",
     "WaitingListEntry",
 ]

@@ -80,6 +80,9 @@ class Registration(models.Model):
     paid_at_door = models.BooleanField(default=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Tickets booked together share this reference, so each ticket page can list the others.
+    # Passing a ticket on clears it: the new holder must not see the rest of the booking.
+    booking = models.CharField(_("booking reference"), max_length=16, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -87,6 +90,29 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"registration {self.code}"
+
+
+def new_booking_reference() -> str:
+    return "B" + random_code(12).replace("-", "")
+
+
+class SponsoredPlaces(models.Model):
+    """Funded places for survivors paid for by donors' earmarked gifts. They add to the
+    event's first funded ticket type (within the event's capacity: a venue holds what it
+    holds). Set only by `events.services.event_sponsored_places_set` (from payments), and
+    kept outside the page so publishing an older revision cannot undo it. Who used a
+    sponsored place is never recorded against a gift."""
+
+    event = models.OneToOneField("events.EventPage", on_delete=models.CASCADE, related_name="sponsored_places")
+    places = models.PositiveIntegerField(_("places funded by donors"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sponsored places")
+        verbose_name_plural = _("sponsored places")
+
+    def __str__(self):
+        return f"{self.places} sponsored places for event {self.event_id}"
 
 
 class WaitingListEntry(models.Model):

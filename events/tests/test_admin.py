@@ -183,7 +183,18 @@ def test_the_cancellation_email_names_the_venue_of_an_ordinary_event_and_promise
     with django_capture_on_commit_callbacks(execute=True):
         event_cancel(event=event, actor=staff, reason="Illness.")
     [message] = mail.outbox
-    assert "Community Hall" in message.body and "arrange your refund" in message.body
+    assert "Community Hall" in message.body and "Your refund of £35.00 for your tickets is on its way" in message.body
+
+
+def test_the_cancellation_email_says_the_team_returns_money_taken_at_the_door(
+    staff, django_capture_on_commit_callbacks
+):
+    event = make_event(venue="Community Hall", tickets=PAID)
+    RegistrationFactory(event=event, amount_minor=3500, paid_at=timezone.now(), paid_at_door=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_cancel(event=event, actor=staff, reason="Illness.")
+    [message] = mail.outbox
+    assert "paid for your place in person" in message.body and "on its way" not in message.body
 
 
 def test_cancelling_needs_a_reason_and_a_post(client, staff):

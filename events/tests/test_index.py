@@ -120,7 +120,9 @@ def test_a_repeating_event_says_how_many_more_dates_and_stays_upcoming_until_its
     event = make_event(title="Series", starts_at=first_start, ends_at=first_start + timedelta(hours=2))
     for week in (1, 2):
         EventDate.objects.create(
-            event=event, starts_at=event.starts_at + timedelta(weeks=week), ends_at=event.ends_at + timedelta(weeks=week)
+            event=event,
+            starts_at=event.starts_at + timedelta(weeks=week),
+            ends_at=event.ends_at + timedelta(weeks=week),
         )
     body = client.get(event_index().url).content.decode()
     assert "Series" in body and "also on 1 more date<" in body  # the next one shown, one after it

@@ -68,6 +68,15 @@ class RecurringGift(models.Model):
     anonymous = models.BooleanField(default=False)
     message = models.CharField(max_length=500, blank=True)
     earmark = models.CharField(max_length=20, choices=Earmark.choices, blank=True, default="")
+    sponsored_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sponsored places on"),
+        help_text=_("The event or course whose funded places this gift pays for."),
+    )
     gift_aid_declaration = models.ForeignKey(
         GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -107,6 +116,15 @@ class Donation(models.Model):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     message = models.CharField(_("message"), max_length=500, blank=True)
     earmark = models.CharField(_("earmark"), max_length=20, choices=Earmark.choices, blank=True, default="")
+    sponsored_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sponsored places on"),
+        help_text=_("The event or course whose funded places this gift pays for."),
+    )
     gift_aid_declaration = models.ForeignKey(
         GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
     )
@@ -131,7 +149,11 @@ class Donation(models.Model):
                 name="payments_donation_one_source",
             )
         ]
-        indexes = [models.Index(fields=["campaign", "refunded"]), models.Index(fields=["donated_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "refunded"]),
+            models.Index(fields=["donated_at"]),
+            models.Index(fields=["sponsored_page", "refunded"]),
+        ]
 
     def __str__(self):
         return f"donation {self.pk}"

@@ -88,6 +88,9 @@ class OrderLine(models.Model):
     anonymous = models.BooleanField(default=False)
     message = models.CharField(max_length=500, blank=True)
     earmark = models.CharField(max_length=20, blank=True)
+    sponsored_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]

@@ -69,6 +69,7 @@ def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str
         anonymous=donation.anonymous,
         message=donation.message.strip()[:500],
         earmark=donation.earmark,
+        sponsored_page_id=donation.sponsored_page_id,
         gift_aid_declaration=donation.gift_aid_declaration if currency == "gbp" else None,
     )
     gift.cancel_token_hash = hashlib.sha256(cancel_token(gift).encode()).hexdigest()
@@ -144,6 +145,14 @@ def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOu
     return GiftOutcome("succeeded")
 
 
+def sponsored_places_recount_after_commit(*, page_ids) -> None:
+    """Queue a recount of sponsored places for each page, after commit (none for None)."""
+    from payments.tasks import sponsored_places_recount_task
+
+    for page_id in {page_id for page_id in page_ids if page_id}:
+        transaction.on_commit(lambda page_id=page_id: sponsored_places_recount_task.enqueue(page_id=page_id))
+
+
 def invoice_settle(*, invoice_id: str) -> Donation | None:
     """A monthly gift's invoice was paid: re-fetch it from Stripe and record one Donation
     for it (the invoice id is unique), mark the gift active, and send the receipt with the
@@ -168,6 +177,7 @@ def invoice_settle(*, invoice_id: str) -> Donation | None:
                 "anonymous": gift.anonymous,
                 "message": gift.message,
                 "earmark": gift.earmark,
+                "sponsored_page_id": gift.sponsored_page_id,
                 "gift_aid_declaration_id": gift.gift_aid_declaration_id,
                 "recurring_gift": gift,
                 "donated_at": timezone.now(),
@@ -181,6 +191,7 @@ def invoice_settle(*, invoice_id: str) -> Donation | None:
         audit_record(actor=None, action="donation.recorded", obj=donation, gift=gift.pk)
         if gift.campaign_id:
             transaction.on_commit(lambda: campaign_totals_forget(gift.campaign_id))
+        sponsored_places_recount_after_commit(page_ids=[gift.sponsored_page_id])
         transaction.on_commit(lambda: donation_receipt_send.enqueue(donation_id=donation.pk))
     return donation
 

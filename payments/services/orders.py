@@ -32,6 +32,7 @@ class DonationChoice:
     message: str = ""
     earmark: str = ""
     gift_aid_declaration: GiftAidDeclaration | None = None
+    sponsored_page_id: int | None = None  # an event or course whose funded places it pays for
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,16 @@ class PayOutcome:
 def donation_amount_check(amount_minor: int, currency: str) -> int:
     """The amount if it is a whole number of minor units within the limits; else a ValidationError."""
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
-        raise ValidationError("Please enter an amount, for example 10.")
+        raise ValidationError("Please enter an amount, for example 10.", code="donation")
     low, high = settings.DONATION_MIN_MINOR, settings.DONATION_MAX_MINOR
     if amount_minor < low:
-        raise ValidationError(f"The smallest gift we can take online is {format_money(low, currency)}.")
+        raise ValidationError(
+            f"The smallest gift we can take online is {format_money(low, currency)}.", code="donation"
+        )
     if amount_minor > high:
         raise ValidationError(
-            f"For gifts over {format_money(high, currency)} please contact us, so we can thank you properly."
+            f"For gifts over {format_money(high, currency)} please contact us, so we can thank you properly.",
+            code="donation",
         )
     return amount_minor
 
@@ -94,6 +98,7 @@ def _donation_line(donation: DonationChoice, currency: str) -> OrderLine:
         anonymous=donation.anonymous,
         message=donation.message.strip()[:500],
         earmark=donation.earmark,
+        sponsored_page_id=donation.sponsored_page_id,
     )
 
 

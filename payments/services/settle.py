@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
+from payments.services.giving import sponsored_places_recount_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -151,12 +152,14 @@ def _record_donations(order: Order, now) -> None:
                 "anonymous": line.anonymous,
                 "message": line.message,
                 "earmark": line.earmark,
+                "sponsored_page_id": line.sponsored_page_id,
                 "gift_aid_declaration_id": line.gift_aid_declaration_id if line.gift_aid_eligible else None,
                 "donated_at": now,
             },
         )
         if line.campaign_id:
             transaction.on_commit(lambda campaign_id=line.campaign_id: campaign_totals_forget(campaign_id))
+        sponsored_places_recount_after_commit(page_ids=[line.sponsored_page_id])
 
 
 def payment_refunds_apply(*, payment: Payment, amount_refunded: int) -> Payment:
@@ -183,7 +186,9 @@ def _donations_mark_refunded(order: Order) -> None:
 
     donations = Donation.objects.filter(order_line__order=order, refunded=False)
     campaign_ids = set(donations.exclude(campaign=None).values_list("campaign_id", flat=True))
+    sponsored_ids = list(donations.exclude(sponsored_page=None).values_list("sponsored_page_id", flat=True))
     donations.update(refunded=True)
+    sponsored_places_recount_after_commit(page_ids=sponsored_ids)
     for campaign_id in campaign_ids:
         transaction.on_commit(lambda campaign_id=campaign_id: campaign_totals_forget(campaign_id))
 

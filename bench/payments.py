@@ -1,0 +1,366 @@
+#!/usr/bin/env python
+"""Payments benchmark (issue #7), in one run:
+
+1. Webhook throughput on PostgreSQL. Orders are made (a donation each) and paid at
+   localstripe (started here, on a free port) without telling the site, so the webhook is
+   what settles each one: it verifies the signature, stores the event id, re-fetches the
+   PaymentIntent from localstripe, records the payment and the donation and queues the
+   receipt, all in one transaction. `payment_intent.succeeded` events are signed with the
+   webhook secret and POSTed to the real view under gunicorn (4 sync workers): first by
+   one sender, then by 8 concurrent senders that deliver every event twice (a replay at
+   about the same moment). Target: at least 200 deliveries per second, 0 duplicates
+   (one payment, one donation and one receipt per order).
+2. The checkout page's own server time, without its Stripe round trip (the SetupIntent;
+   time inside `payments.gateway` is measured and taken off), against a plain
+   StandardPage served the same way: Django's test client in this process, anonymous, page
+   cache off. Target: a ratio of at most 2.
+
+A dedicated PostgreSQL database is created and dropped (`BENCH_PG_URL`, default
+postgres://postgres@127.0.0.1:5432/thrive_bench_payments).
+
+    .venv/bin/python bench/payments.py [--orders 600] [--requests 200]
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_payments")
+WEBHOOK_SECRET = "whsec_bench_payments"  # noqa: S105 (a local benchmark secret)
+TARGET_PER_SECOND, TARGET_RATIO, SENDERS, WORKERS = 200, 2.0, 8, 4
+
+
+# Services ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 (our local servers)
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"{what} did not start")
+            time.sleep(0.2)
+
+
+def start_localstripe(log_dir: Path) -> tuple[subprocess.Popen, str]:
+    executable = shutil.which("localstripe") or str(Path(sys.executable).with_name("localstripe"))
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own tool)
+        [executable, "--port", str(port), "--from-scratch"],
+        stdout=(log_dir / "localstripe.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_for(url + "/js.stripe.com/v3/", process, "localstripe")
+    return process, url
+
+
+def database(action: str) -> None:
+    import psycopg
+
+    parts = urlsplit(PG_URL)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if action == "create":
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_environment(var_dir: Path, stripe_url: str) -> dict:
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "THRIVE_VAR_DIR": str(var_dir),
+        "DATABASE_URL": PG_URL,
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "LOG_LEVEL": "ERROR",
+        "PAGE_CACHE_SECONDS": "0",
+        "STRIPE_API_BASE": stripe_url,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+
+
+def setup_django(environment: dict) -> None:
+    os.environ.update(environment)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def start_gunicorn(environment: dict, log_dir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own server)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ | environment,
+        stdout=(log_dir / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_for(url + "/healthz", process, "gunicorn")
+    return process, url
+
+
+# 1. Webhooks ---------------------------------------------------------------------------------
+
+
+def paid_at_stripe(orders: int) -> list[str]:
+    """Orders paid at localstripe that the site has not heard about: PaymentIntent ids."""
+    from payments import gateway
+    from payments.services import DonationChoice, order_create
+
+    intents = []
+    for n in range(orders):
+        order = order_create(email=f"bench{n}@example.org", donation=DonationChoice(amount_minor=1000 + n))
+        state = gateway.payment_intent_create_confirmed(
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            payment_method_id="pm_card_visa",
+            order_reference=order.reference,
+            idempotency_key=f"bench-{order.pk}",
+        )
+        assert state.status == "succeeded", state.status
+        intents.append(state.id)
+    return intents
+
+
+def signed_event(intent_id: str, number: int) -> tuple[bytes, str]:
+    from payments import gateway
+
+    payload = json.dumps(
+        {
+            "id": f"evt_bench_{number}",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "created": int(time.time()),
+            "data": {"object": {"id": intent_id, "object": "payment_intent"}},
+        }
+    )
+    return payload.encode(), gateway.webhook_signature_header(payload, secret=WEBHOOK_SECRET)
+
+
+def deliver(url: str, event: tuple[bytes, str]) -> int:
+    payload, signature = event
+    request = urllib.request.Request(  # noqa: S310 (our local server)
+        url, data=payload, method="POST", headers={"Content-Type": "application/json", "Stripe-Signature": signature}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def send_all(url: str, events: list, senders: int) -> tuple[float, dict[int, int]]:
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def one(event):
+        status = deliver(url, event)
+        with lock:
+            statuses[status] = statuses.get(status, 0) + 1
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=senders) as pool:
+        list(pool.map(one, events))
+    return len(events) / (time.perf_counter() - start), statuses
+
+
+def duplicates() -> dict[str, int]:
+    """Anything recorded more than once per order: payments, donations, receipts queued."""
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    from payments.models import Donation, Order, Payment
+
+    receipts: dict[int, int] = {}
+    for row in DBTaskResult.objects.filter(task_path="payments.tasks.order_receipt_send"):
+        order_id = row.args_kwargs["kwargs"]["order_id"]
+        receipts[order_id] = receipts.get(order_id, 0) + 1
+    return {
+        "orders paid": Order.objects.filter(status=Order.Status.PAID).count(),
+        "payments beyond one per order": sum(
+            row["n"] - 1 for row in Payment.objects.values("order").annotate(n=Count("pk")).filter(n__gt=1)
+        ),
+        "donations beyond one per order": sum(
+            row["n"] - 1 for row in Donation.objects.values("order_line__order").annotate(n=Count("pk")).filter(n__gt=1)
+        ),
+        "receipts beyond one per order": sum(n - 1 for n in receipts.values() if n > 1),
+        "receipts queued": sum(receipts.values()),
+    }
+
+
+def measure_webhooks(base: str, orders: int) -> dict:
+    intents = paid_at_stripe(orders)
+    events = [signed_event(intent, n) for n, intent in enumerate(intents)]
+    url = base + "/payments/stripe/webhook/"
+    half = len(events) // 2
+    for event in events[:10]:  # warm the workers (their first requests load the code)
+        deliver(url, event)
+    single, single_statuses = send_all(url, events[10:half], senders=1)
+    twice = events[half:] * 2
+    random.Random(7).shuffle(twice)
+    concurrent, concurrent_statuses = send_all(url, twice, senders=SENDERS)
+    return {
+        "single": (single, single_statuses, half - 10),
+        "concurrent": (concurrent, concurrent_statuses, len(twice)),
+        "checks": duplicates(),
+    }
+
+
+# 2. The checkout page ----------------------------------------------------------------------
+
+
+class GatewayClock:
+    """Time spent inside payments.gateway (the Stripe round trips) during a request."""
+
+    def __init__(self):
+        from payments import gateway
+
+        self.spent = 0.0
+        self._call = gateway._call
+
+        def timed(what, func, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return self._call(what, func, *args, **kwargs)
+            finally:
+                self.spent += time.perf_counter() - start
+
+        gateway._call = timed
+
+
+def measure_pages(requests: int) -> dict[str, tuple[float, float, int]]:
+    """{label: (median own ms, median Stripe ms, queries)}."""
+    from django.db import connection
+    from django.test import Client
+
+    from payments.services import DonationChoice, order_create
+    from payments.views import checkout_url
+
+    clock = GatewayClock()
+    client = Client()
+    order = order_create(email="checkout@example.org", donation=DonationChoice(amount_minor=2500))
+    urls = {"standard page (/about/)": "/about/", "checkout page": checkout_url(order)}
+    results = {}
+    for label, url in urls.items():
+        for _ in range(10):
+            assert client.get(url).status_code == 200, url
+        executed: list[str] = []
+
+        def count(execute, sql, *rest, executed=executed):
+            executed.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            client.get(url)
+        own, stripe = [], []
+        for _ in range(requests):
+            clock.spent = 0.0
+            start = time.perf_counter()
+            client.get(url)
+            total = time.perf_counter() - start
+            own.append(total - clock.spent)
+            stripe.append(clock.spent)
+        results[label] = (statistics.median(own) * 1000, statistics.median(stripe) * 1000, len(executed))
+    return results
+
+
+# Report ------------------------------------------------------------------------------------
+
+
+def report(webhooks: dict, pages: dict) -> bool:
+    checks = webhooks["checks"]
+    dupes = sum(value for key, value in checks.items() if "beyond" in key)
+    print(f"Webhooks: PostgreSQL, gunicorn with {WORKERS} sync workers, payment_intent.succeeded re-fetched from")
+    print("localstripe; each delivery verifies, stores the event, settles the payment and records the donation")
+    print(f"  {'senders':<34} {'deliveries':>10} {'per second':>11}  {'target':<8} statuses")
+    ok = True
+    for label, key in (("1 sender, each event once", "single"), (f"{SENDERS} senders, each event twice", "concurrent")):
+        rate, statuses, count = webhooks[key]
+        met = rate >= TARGET_PER_SECOND
+        print(f"  {label:<34} {count:>10} {rate:>11.0f}  {'met' if met else 'NOT met':<8} {statuses}")
+        ok &= met
+    print("  " + ", ".join(f"{key}: {value}" for key, value in checks.items()))
+    ok &= dupes == 0
+    print(f"  target: at least {TARGET_PER_SECOND} per second and 0 duplicates")
+    floor = pages["standard page (/about/)"][0]
+    print("\nCheckout: test client, anonymous, page cache off, median server time without Stripe round trips")
+    print(f"  {'page':<26} {'own ms':>8} {'stripe ms':>10} {'queries':>8} {'ratio':>7}")
+    for label, (own, stripe, queries) in pages.items():
+        print(f"  {label:<26} {own:>8.2f} {stripe:>10.2f} {queries:>8} {own / floor:>7.2f}")
+    ratio = pages["checkout page"][0] / floor
+    ok &= ratio <= TARGET_RATIO
+    print(f"  target: a ratio of at most {TARGET_RATIO}")
+    print(f"\nall targets {'met' if ok else 'NOT met'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=600)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    var_dir = Path(tempfile.mkdtemp(prefix="thrive-bench-payments-"))
+    database("create")
+    stripe, server = start_localstripe(var_dir), None
+    try:
+        environment = bench_environment(var_dir, stripe[1])
+        setup_django(environment)
+        server = start_gunicorn(environment, var_dir)
+        webhooks = measure_webhooks(server[1], args.orders)
+        pages = measure_pages(args.requests)
+    finally:
+        for process in (server[0] if server else None, stripe[0]):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
+        from django.db import connections
+
+        connections.close_all()
+        database("drop")
+    return 0 if report(webhooks, pages) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
