@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from wagtail import hooks
 
-from events.availability import places_left_by_ticket_type
+from events.availability import ticket_types_with_places
 from events.forms import event_currency, price_text
 
 CHECKOUT_HOOK = "thrive_checkout_url"
@@ -90,6 +90,7 @@ class BookingState:
     status: str
     options: list[TicketOption]
     opens_at: object = None
+    places_left: int = 0
 
     @property
     def bookable(self) -> list[TicketOption]:
@@ -114,7 +115,16 @@ def needs_payment(ticket_type) -> bool:
     return ticket_type.price_minor > 0
 
 
+def needs_currency(ticket_type) -> bool:
+    """Does showing this ticket type's price need the event's currency?"""
+    if ticket_type.funded:
+        return False
+    return bool(ticket_type.minimum_minor) if ticket_type.pay_what_you_can else ticket_type.price_minor > 0
+
+
 def booking_state(event, now=None) -> BookingState:
+    """What can be booked on `event` now (one query for the ticket types and their places;
+    the chapter is read only when a price is shown)."""
     now = now or timezone.now()
     if event.cancelled:
         return BookingState("cancelled", [])
@@ -122,21 +132,22 @@ def booking_state(event, now=None) -> BookingState:
         return BookingState("not_open", [], opens_at=event.registration_opens_at)
     if (event.registration_closes_at and now >= event.registration_closes_at) or now >= event.ends_at:
         return BookingState("closed", [])
-    places = places_left_by_ticket_type(event, now)
-    currency = event_currency(event)
+    ticket_types, overall = ticket_types_with_places(event, now)
+    # The chapter (for the currency) is read only when a price has to be shown.
+    currency = event_currency(event) if any(needs_currency(t) for t, _left in ticket_types) else "GBP"
     payments = online_payment_available()
     options = [
         TicketOption(
             ticket_type=ticket_type,
-            places_left=places.get(ticket_type.pk, 0),
+            places_left=places_left,
             price=price_text(ticket_type, currency),
             on_sale=not (ticket_type.sales_start and now < ticket_type.sales_start)
             and not (ticket_type.sales_end and now >= ticket_type.sales_end),
             bookable_online=payments or not needs_payment(ticket_type),
         )
-        for ticket_type in event.ticket_types.all()
+        for ticket_type, places_left in ticket_types
     ]
-    state = BookingState("open", options)
+    state = BookingState("open", options, places_left=overall)
     if not state.bookable:
         state.status = "sold_out" if state.waitable else "pay_offline" if state.paid_only_offline else "closed"
     return state

@@ -138,11 +138,10 @@ class EventPage(Page):
         return obj
 
     def get_context(self, request, *args, **kwargs):
-        from events.availability import places_left
+        from events.booking import booking_state
 
         context = super().get_context(request, *args, **kwargs)
-        context["ticket_types"] = list(self.ticket_types.all())
-        context["places_left"] = places_left(self)
+        context["booking"] = booking_state(self)  # the booking page re-checks it live
         return context
 
 
