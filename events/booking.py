@@ -3,27 +3,29 @@
 Pure reads for the booking page and the event page. They only decide what to *show*:
 `events.services` decides, under the event's lock, what is actually sold.
 
-Online payment (issue 7) plugs in through two Wagtail hooks:
+Online payment (issue 7) is the payments app, which plugs in through two Wagtail hooks
+(payments never imports events: events hands it plain values, see `events/checkout.py`):
 
     @hooks.register("thrive_checkout_url")
-    def checkout_url(request, registrations, donation_minor=0) -> str | None:
+    def checkout_url(request, *, email, tickets, donation_minor=0) -> str | None:
         ...
 
-It is called with registrations that are RESERVED (held for the event's reservation
-minutes; several when a person books several tickets) and an optional donation to add to
-the same payment (minor units, in the event's currency), and returns the URL of a checkout
-page where their amounts (`amount_minor`) plus the donation are paid, or None if it cannot
-take this payment; it may raise ValidationError with a message for the person (code
-"donation" when the donation is what it refused). It must not move money itself.
+It is called with the booker's email, one `payments.services.TicketLine` per registration
+that is RESERVED (held for the event's reservation minutes; several when a person books
+several tickets: reference "registration:<id>", its `amount_minor`, a description) and an
+optional donation to add to the same payment (minor units, in the event's currency), and
+returns the URL of a checkout page where their amounts plus the donation are paid, or None
+if it cannot take this payment; it may raise ValidationError with a message for the person
+(code "donation" when the donation is what it refused). It must not move money itself.
 
     @hooks.register("thrive_pending_checkout_url")
-    def pending_checkout_url(registration) -> str | None:
+    def pending_checkout_url(item_reference) -> str | None:
 
-answers the checkout address where a held registration can still be paid ("Pay now" on
-the ticket page), or None. Payment is confirmed later by the
-`events.signals.payment_succeeded` signal. While no function is registered, paid tickets
-are shown but cannot be booked online, and the pages say so; when none gives a URL, the
-reservation is cancelled and nothing is charged.
+answers the checkout address where a held registration (by its reference) can still be
+paid ("Pay now" on the ticket page), or None. Payment is confirmed later by the
+`payments.signals.payment_succeeded` signal (`events/receivers.py`). While no function is
+registered, paid tickets are shown but cannot be booked online, and the pages say so; when
+none gives a URL, the reservation is cancelled and nothing is charged.
 """
 
 from dataclasses import dataclass
@@ -47,9 +49,15 @@ def online_payment_available() -> bool:
 
 def checkout_url(*, request, registrations, donation_minor: int = 0) -> str | None:
     """The first checkout URL a payments hook offers for these reservations (and the
-    donation), or None. Lets a hook's ValidationError (a message for the person) through."""
+    donation), or None. Raises ValidationError when a place is no longer held, and lets a
+    hook's ValidationError (a message for the person) through."""
+    from events.checkout import ticket_lines
+
+    registrations = list(registrations)
+    tickets = ticket_lines(registrations)
+    email = registrations[0].email if registrations else ""
     for get_url in _checkout_hooks():
-        url = get_url(request, list(registrations), donation_minor=donation_minor)
+        url = get_url(request, email=email, tickets=tickets, donation_minor=donation_minor)
         if url:
             return url
     return None
@@ -61,8 +69,10 @@ def pending_checkout_url(registration) -> str | None:
         return None
     if registration.reserved_until <= timezone.now():
         return None
+    from events.checkout import registration_reference
+
     for get_url in hooks.get_hooks("thrive_pending_checkout_url"):
-        url = get_url(registration)
+        url = get_url(registration_reference(registration))
         if url:
             return url
     return None

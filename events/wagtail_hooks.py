@@ -53,3 +53,20 @@ def events_menu_item():
     from accounts.wagtail_hooks import RoleMenuItem
 
     return RoleMenuItem("Events", reverse("events_admin:events"), icon_name="date", order=207, roles=(EVENT_STAFF,))
+
+
+# For payments (which never imports events): see events/checkout.py ---------------------------
+
+
+@hooks.register("thrive_ticket_details")
+def ticket_details(item_references):
+    from events.checkout import ticket_details as details
+
+    return details(item_references)
+
+
+@hooks.register("thrive_sponsorship_targets", order=10)  # events before courses on the donation form
+def sponsorable_events(page_ids=None):
+    from events.checkout import sponsorship_targets
+
+    return sponsorship_targets(page_ids)

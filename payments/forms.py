@@ -12,18 +12,11 @@ SPONSOR_PREFIX = "page:"
 
 
 def sponsor_choices() -> list[tuple[str, str]]:
-    """One choice per upcoming event with funded places and per course: a gift for it pays
-    for funded places there (sponsored places)."""
-    from events.models import EventPage
-    from payments.services.sponsorship import sponsorable_pages
+    """One choice per page the apps offer for sponsorship (upcoming events with funded
+    places, courses): a gift for it pays for funded places there (sponsored places)."""
+    from payments.services.sponsorship import sponsorship_targets
 
-    return [
-        (
-            f"{SPONSOR_PREFIX}{page.pk}",
-            f"Funded places at {page.title}" if isinstance(page, EventPage) else f"Funded places on {page.title}",
-        )
-        for page in sponsorable_pages()
-    ]
+    return [(f"{SPONSOR_PREFIX}{target.page_id}", target.label) for target in sponsorship_targets()]
 
 
 class DonationForm(forms.Form):

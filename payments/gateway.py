@@ -226,8 +226,11 @@ def payment_intent_create_confirmed(
 def payment_intent_retrieve(payment_intent_id: str) -> IntentState:
     """Stripe's current view of a PaymentIntent (webhooks and reconciliation re-fetch
     through this; a payload is never trusted). Moves no money."""
-    intent = _call("payment_intent.retrieve", _client().v1.payment_intents.retrieve, payment_intent_id)
-    return _intent_state(intent)
+    # The plain JSON, not a StripeObject: every webhook re-fetches, and building the object
+    # tree cost more than reading the four fields we use.
+    path = f"/v1/payment_intents/{urllib.parse.quote(payment_intent_id, safe='')}"
+    response = _call("payment_intent.retrieve", _client().raw_request, "get", path)
+    return _intent_state(response.data)
 
 
 def charge_retrieve(charge_id: str) -> ChargeState:

@@ -168,18 +168,18 @@ REFUND_RETRY = timedelta(minutes=10)
 
 
 @task
-def ticket_refunds_send(*, registration_ids: list[int], reason: str) -> dict[str, int]:
-    """MOVES MONEY (back to cards). Refund each ticket paid online among these registrations
-    (an event was cancelled, or a holder cancelled their own ticket): the ticket's own order
-    line amount, through `refund_create` with a request token made from the line id, so the
-    refund row and its idempotency key are the same however often this runs. Money taken at
-    the door is left to the team. When Stripe cannot be reached the refund stays pending and
-    the task queues itself again; a refund Stripe refuses flags the order for Finance."""
+def ticket_refunds_send(*, item_references: list[str], reason: str) -> dict[str, int]:
+    """MOVES MONEY (back to cards). Refund each ticket among these references that was paid
+    in an order here (the app that sold them cancelled them, and passes only tickets paid
+    online): the ticket's own order line amount, through `refund_create` with a request token
+    made from the line id, so the refund row and its idempotency key are the same however
+    often this runs. When Stripe cannot be reached the refund stays pending and the task
+    queues itself again; a refund Stripe refuses flags the order for Finance."""
     from payments.tickets import ticket_refunds_make
 
-    counts = ticket_refunds_make(registration_ids=registration_ids, reason=reason)
+    counts = ticket_refunds_make(item_references=item_references, reason=reason)
     if counts["unavailable"] and ticket_refunds_send.get_backend().supports_defer:
         ticket_refunds_send.using(run_after=timezone.now() + REFUND_RETRY).enqueue(
-            registration_ids=registration_ids, reason=reason
+            item_references=item_references, reason=reason
         )
     return counts

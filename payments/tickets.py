@@ -1,39 +1,74 @@
-"""Where payments meets event bookings: confirming paid tickets, refunding cancelled
-ones, and listing an order's tickets.
+"""Where payments meets tickets sold by another app (events' bookings), without importing it.
 
-Events defines the contract (`events/signals.py`): payments sends `payment_succeeded`
-with the paid registrations; the events receiver confirms each with
-`registration_confirm_paid` and answers which it refused (the hold expired and the event
-filled up, or the booking was cancelled). Those need a refund: no money is kept for a
-place that does not exist. Events sends `event_cancelled` and `ticket_cancelled` after
-commit; the receivers here queue the refunds of tickets paid online.
+A ticket line carries the selling app's own reference for the ticket
+(`OrderLine.item_reference`, e.g. "registration:12"); payments stores it and hands it back,
+never reads it. Payments tells the app an order was paid with `payments.signals.payment_succeeded`
+and learns which tickets it refused (their hold expired and the event filled up, or the booking
+was cancelled): those need a refund, so the order is flagged. The app asks for refunds of
+cancelled tickets with `ticket_refunds_queue`. What the confirmation and checkout pages show of
+each ticket comes from the app through one Wagtail hook:
+
+    @hooks.register("thrive_ticket_details")
+    def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
+        ...
+
+which answers for the references its app owns (and leaves the others out). Reads only.
 """
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
-from django.dispatch import receiver
-
-from events.signals import event_cancelled, ticket_cancelled
+from wagtail import hooks
 
 logger = logging.getLogger(__name__)
 
+TICKET_DETAILS_HOOK = "thrive_ticket_details"
 
-def tickets_confirm_paid(*, registrations: list) -> list[int]:
-    """Confirm paid registrations through events; returns the ids events refused. Runs in
-    the caller's transaction (confirming is idempotent). Moves no money, sends no email.
-    With no receiver connected every registration counts as refused, so the order is
-    flagged rather than silently kept."""
-    from events.signals import payment_succeeded
+
+@dataclass(frozen=True)
+class TicketDetails:
+    """One ticket as the app that sold it shows it on payments' pages."""
+
+    title: str  # what the ticket is for (the event's title)
+    url: str  # the ticket's own page
+    code: str = ""  # the ticket code, once confirmed
+    confirmed: bool = False
+    held_until: datetime | None = None  # until when the place is held for payment
+
+
+def ticket_references(order) -> list[str]:
+    """The references of an order's ticket lines, in line order."""
+    from payments.models import OrderLine
+
+    return list(order.lines.filter(kind=OrderLine.Kind.TICKET).values_list("item_reference", flat=True))
+
+
+def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
+    """{reference: TicketDetails} from the apps that own these references. Reads only."""
+    details: dict[str, TicketDetails] = {}
+    if item_references:
+        for answer in hooks.get_hooks(TICKET_DETAILS_HOOK):
+            details |= answer(list(item_references))
+    return details
+
+
+def tickets_confirm_paid(*, order) -> list[str]:
+    """Send `payment_succeeded` for an order that has just become paid; returns the ticket
+    references no receiver confirmed (they need a refund). Runs in the caller's transaction
+    (confirming is idempotent). Moves no money, sends no email. With no receiver connected
+    every ticket counts as refused, so the order is flagged rather than silently kept."""
     from payments.models import Order
+    from payments.signals import payment_succeeded
 
-    answers = [answer for _receiver, answer in payment_succeeded.send(sender=Order, registrations=registrations)]
-    answers = [answer for answer in answers if isinstance(answer, dict)]
-    if not answers:
-        logger.error("no receiver confirmed %s paid registrations", len(registrations))
-        return [registration.pk for registration in registrations]
-    confirmed = {pk for answer in answers for pk in answer.get("confirmed", [])}
-    return [registration.pk for registration in registrations if registration.pk not in confirmed]
+    references = ticket_references(order)
+    answers = payment_succeeded.send(sender=Order, order_reference=order.reference, item_references=references)
+    answers = [answer for _receiver, answer in answers if isinstance(answer, dict)]
+    if references and not answers:
+        logger.error("no receiver confirmed the %s paid tickets of order %s", len(references), order.pk)
+    confirmed = {reference for answer in answers for reference in answer.get("confirmed", [])}
+    return [reference for reference in references if reference not in confirmed]
 
 
 def _refundable_payment(line):
@@ -46,30 +81,38 @@ def _refundable_payment(line):
     )
 
 
-def ticket_refunds_make(*, registration_ids: list[int], reason: str) -> dict[str, int]:
-    """MOVES MONEY. Refund the ticket line of each registration that was paid online (see
+def ticket_refunds_queue(*, item_references: list[str], reason: str) -> None:
+    """Queue the refund of these tickets (after commit, as a task: see `ticket_refunds_send`).
+    For the app that sold them, when it cancelled them (an event, or a holder's own ticket);
+    it passes only tickets paid online (money taken at the door is returned by hand).
+    Idempotent. Moves no money itself."""
+    from payments.tasks import ticket_refunds_send
+
+    item_references = list(item_references)
+    if item_references:
+        transaction.on_commit(lambda: ticket_refunds_send.enqueue(item_references=item_references, reason=reason))
+
+
+def ticket_refunds_make(*, item_references: list[str], reason: str) -> dict[str, int]:
+    """MOVES MONEY. Refund the ticket line of each reference in a paid order (see
     `payments.tasks.ticket_refunds_send`). Idempotent: the refund's request token is
     `ticket-line-<line id>`, so a second run finds the refund already made. Returns counts
-    of refunded, already refunded, skipped (not paid online) and unavailable (Stripe could
-    not be reached: try again later)."""
+    of refunded, already refunded, skipped (no paid ticket line) and unavailable (Stripe
+    could not be reached: try again later)."""
     from django.core.exceptions import ValidationError
 
-    from events.models import Registration
     from payments import gateway
     from payments.models import Order, OrderLine, Refund
     from payments.services import refund_create
     from payments.services.settle import order_flag
 
     counts = {"refunded": 0, "already": 0, "skipped": 0, "unavailable": 0}
-    paid_online = Registration.objects.filter(
-        pk__in=registration_ids, paid_at__isnull=False, paid_at_door=False, amount_minor__gt=0
-    ).values_list("pk", flat=True)
     lines = OrderLine.objects.filter(
         kind=OrderLine.Kind.TICKET,
-        registration_id__in=list(paid_online),
+        item_reference__in=list(item_references),
         order__status__in=[Order.Status.PAID, Order.Status.PARTLY_REFUNDED],
     ).select_related("order")
-    counts["skipped"] = len(registration_ids) - len(lines)
+    counts["skipped"] = len(item_references) - len(lines)
     for line in lines:
         token = f"ticket-line-{line.pk}"
         existing = Refund.objects.filter(request_token=token, status=Refund.Status.SUCCEEDED).exists()
@@ -102,45 +145,26 @@ def ticket_refunds_make(*, registration_ids: list[int], reason: str) -> dict[str
 
 def tickets_of_order(order) -> list[dict]:
     """The tickets an order paid for, each with its own page (for the confirmation page)."""
-    from events.links import ticket_path
-    from events.models import Registration
-
+    references = ticket_references(order)
+    details = ticket_details(references)
     shown = []
-    lines = order.lines.filter(registration__isnull=False).select_related("registration", "registration__event")
-    for number, line in enumerate(lines, start=1):
-        registration = line.registration
-        confirmed = registration.status in (Registration.Status.CONFIRMED, Registration.Status.CHECKED_IN)
+    for reference in references:
+        ticket = details.get(reference)
+        if ticket is None:
+            continue  # the app no longer knows it
         shown.append(
             {
-                "number": number,
-                "event_title": registration.event.title,
-                "code": registration.code if confirmed else "",
-                "confirmed": confirmed,
-                "url": ticket_path(registration),
+                "number": len(shown) + 1,
+                "title": ticket.title,
+                "code": ticket.code if ticket.confirmed else "",
+                "confirmed": ticket.confirmed,
+                "url": ticket.url,
             }
         )
     return shown
 
 
-# Receivers: events tells us about cancellations after they have committed -------------------
-
-
-def _queue_refunds(registration_ids: list[int], reason: str) -> None:
-    from payments.tasks import ticket_refunds_send
-
-    if registration_ids:
-        transaction.on_commit(lambda: ticket_refunds_send.enqueue(registration_ids=registration_ids, reason=reason))
-
-
-@receiver(event_cancelled, dispatch_uid="payments_refund_cancelled_event")
-def refund_cancelled_event(sender, *, event, registrations, **kwargs) -> None:
-    """An event was cancelled: queue the refund of every ticket paid online."""
-    paid = [r.pk for r in registrations if r.paid_at is not None and not r.paid_at_door and r.amount_minor > 0]
-    _queue_refunds(paid, "Event cancelled")
-
-
-@receiver(ticket_cancelled, dispatch_uid="payments_refund_cancelled_ticket")
-def refund_cancelled_ticket(sender, *, registration, **kwargs) -> None:
-    """A holder cancelled their own ticket before the cut-off: queue its refund if paid online."""
-    if registration.paid_at is not None and not registration.paid_at_door and registration.amount_minor > 0:
-        _queue_refunds([registration.pk], "Ticket cancelled by its holder")
+def tickets_held_until(order) -> datetime | None:
+    """The earliest time until which the order's tickets are held for payment, or None."""
+    times = [ticket.held_until for ticket in ticket_details(ticket_references(order)).values() if ticket.held_until]
+    return min(times) if times else None

@@ -20,7 +20,7 @@ from payments.forms import DonationForm
 from payments.models import Order, OrderLine, RecurringGift
 from payments.money import format_money
 from payments.selectors import campaign_totals
-from payments.tickets import tickets_of_order
+from payments.tickets import tickets_held_until, tickets_of_order
 
 CHECKOUT_SALT = "payments.checkout"
 UNAVAILABLE = "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
@@ -129,15 +129,6 @@ def _money(amount: int, page) -> str:
 # Checkout ---------------------------------------------------------------------------------
 
 
-def _hold_until(order: Order):
-    times = [
-        line.registration.reserved_until
-        for line in order.lines.select_related("registration")
-        if line.registration and line.registration.reserved_until
-    ]
-    return min(times) if times else None
-
-
 def _checkout_context(target) -> dict:
     if isinstance(target, Order):
         return {
@@ -147,7 +138,7 @@ def _checkout_context(target) -> dict:
                 (line.description, format_money(line.amount_minor, target.currency)) for line in target.lines.all()
             ],
             "total": target.total_display,
-            "held_until": _hold_until(target),
+            "held_until": tickets_held_until(target),
             "settled": target.status not in (Order.Status.OPEN, Order.Status.FAILED),
         }
     return {

@@ -36,30 +36,29 @@ def reconciliation_task():
 
 
 @hooks.register("thrive_checkout_url")
-def checkout_url_for_registrations(request, registrations, donation_minor=0):
-    """For events' booking pages: one order for the reserved paid registrations (a ticket
-    line each) plus the donation, if any (a donation line, the only line that could carry
-    Gift Aid), and the address of its checkout. Raises ValidationError (plain words; code
-    "donation" when the donation is refused) when it cannot be made. Moves no money."""
+def checkout_url_for_tickets(request, *, email, tickets, donation_minor=0):
+    """For events' booking pages: one order for the held paid tickets (a ticket line each,
+    `payments.services.TicketLine` values events built) plus the donation, if any (a
+    donation line, the only line that could carry Gift Aid), and the address of its
+    checkout. Raises ValidationError (plain words; code "donation" when the donation is
+    refused) when it cannot be made. Moves no money."""
     from payments.services import DonationChoice, order_create
     from payments.views import checkout_url
 
-    registrations = list(registrations)
-    email = registrations[0].email if registrations else ""
     donation = DonationChoice(amount_minor=int(donation_minor)) if donation_minor else None
-    order = order_create(email=email, registrations=registrations, donation=donation, user=request.user)
+    order = order_create(email=email, tickets=list(tickets), donation=donation, user=request.user)
     return checkout_url(order)
 
 
 @hooks.register("thrive_pending_checkout_url")
-def pending_checkout_url(registration):
-    """The checkout of the open order that holds this registration ("Pay now"), or None."""
+def pending_checkout_url(item_reference):
+    """The checkout of the open order that holds this ticket ("Pay now"), or None."""
     from payments.models import OrderLine
     from payments.services.orders import OPEN_STATES
     from payments.views import checkout_url
 
     line = (
-        OrderLine.objects.filter(registration=registration, order__status__in=OPEN_STATES)
+        OrderLine.objects.filter(item_reference=item_reference, order__status__in=OPEN_STATES)
         .select_related("order")
         .order_by("-pk")
         .first()

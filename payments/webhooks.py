@@ -9,8 +9,9 @@ handler re-fetches the object from Stripe and goes through the services' state m
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -35,6 +36,21 @@ def _subscription_deleted(event: gateway.VerifiedEvent) -> None:
 
 def _charge_refunded(event: gateway.VerifiedEvent) -> None:
     charge_refunds_settle(charge_id=event.object_id)
+
+
+def _event_record_once(event: gateway.VerifiedEvent) -> bool:
+    """Store the event id (call inside the transaction that applies the event); False when
+    it was stored already. One statement, no savepoint: INSERT .. ON CONFLICT DO NOTHING
+    waits for a concurrent delivery of the same event to commit (then this one is the
+    replay) or roll back (then this one goes ahead)."""
+    table = connection.ops.quote_name(WebhookEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (stripe_event_id, type, received_at) VALUES (%s, %s, %s) "  # noqa: S608 (our table)
+            "ON CONFLICT (stripe_event_id) DO NOTHING RETURNING id",
+            [event.id, event.type, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return cursor.fetchone() is not None
 
 
 HANDLERS = {
@@ -64,8 +80,7 @@ def stripe_webhook(request):
         return HttpResponse("ignored", content_type="text/plain")
     try:
         with transaction.atomic():
-            _row, created = WebhookEvent.objects.get_or_create(stripe_event_id=event.id, defaults={"type": event.type})
-            if not created:
+            if not _event_record_once(event):
                 return HttpResponse("already handled", content_type="text/plain")
             handler(event)
     except gateway.PaymentsUnavailable:

@@ -238,3 +238,19 @@ def certificate_sources() -> dict[str, dict]:
             "trainer_ids": {t.pk for t in cohort.trainers.all()},
         }
     return sources
+
+
+def sponsorship_targets(page_ids: list[int] | None = None) -> list:
+    """Courses a gift can fund places on, for payments' donation form (the
+    `thrive_sponsorship_targets` hook): with `page_ids` None, live public courses by title
+    (at most 20); else those of `page_ids` that are courses. A place costs the course's price."""
+    from payments.services.sponsorship import SponsorshipTarget
+
+    if page_ids is None:
+        courses = CoursePage.objects.live().public().order_by("title")[:20]
+    else:
+        courses = CoursePage.objects.filter(pk__in=page_ids)
+    return [
+        SponsorshipTarget(page_id=course.pk, label=f"Funded places on {course.title}", place_minor=course.price_minor)
+        for course in courses
+    ]

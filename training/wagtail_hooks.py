@@ -33,4 +33,11 @@ def cohort_certificate_sources():
     return certificate_sources()
 
 
+@hooks.register("thrive_sponsorship_targets", order=20)  # after events on the donation form
+def sponsorable_courses(page_ids=None):
+    from training.selectors import sponsorship_targets
+
+    return sponsorship_targets(page_ids)
+
+
 hooks.register("thrive_seed_demo", seed_training)

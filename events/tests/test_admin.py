@@ -18,8 +18,9 @@ from events.availability import places_left
 from events.models import EventPage, Registration, WaitingListEntry
 from events.selectors import dashboard_events, event_sales
 from events.services import event_cancel, registration_reserve
-from events.signals import event_cancelled, payment_succeeded
+from events.signals import event_cancelled
 from events.tests.factories import RegistrationFactory, WaitingListEntryFactory, make_event
+from payments.signals import payment_succeeded
 
 pytestmark = pytest.mark.django_db
 
@@ -260,9 +261,13 @@ def test_payment_succeeded_confirms_the_paid_reservations():
     Registration.objects.filter(pk=gone.pk).update(status=Status.CANCELLED)
     [(_receiver, answer)] = [
         response
-        for response in payment_succeeded.send(sender=None, registrations=[held, gone])
+        for response in payment_succeeded.send(
+            sender=None,
+            order_reference="T1",
+            item_references=[f"registration:{held.pk}", f"registration:{gone.pk}", "other-app:7"],
+        )
         if response[0].__module__ == "events.receivers"
     ]
-    assert answer == {"confirmed": [held.pk], "refused": [gone.pk]}
+    assert answer == {"confirmed": [f"registration:{held.pk}"], "refused": [f"registration:{gone.pk}"]}
     held.refresh_from_db()
     assert held.status == Status.CONFIRMED and held.paid_at is not None and not held.paid_at_door

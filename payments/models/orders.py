@@ -64,7 +64,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """One ticket (a Registration) or one donation. Only donation lines may carry Gift Aid."""
+    """One ticket (sold by another app, named by its `item_reference`) or one donation. Only
+    donation lines may carry Gift Aid."""
 
     class Kind(models.TextChoices):
         TICKET = "ticket", _("Ticket")
@@ -72,9 +73,9 @@ class OrderLine(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    registration = models.ForeignKey(
-        "events.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
-    )
+    # The selling app's own reference for a ticket ("registration:12"): payments stores it and
+    # hands it back (payments.signals, hooks), never reads it, so it needs no foreign key.
+    item_reference = models.CharField(_("item reference"), max_length=64, blank=True, default="", db_index=True)
     amount_minor = models.PositiveIntegerField(_("amount in minor units"))
     description = models.CharField(_("description"), max_length=200)
     gift_aid_eligible = models.BooleanField(_("Gift Aid eligible"), default=False)
@@ -100,7 +101,7 @@ class OrderLine(models.Model):
                 condition=Q(kind="donation") | Q(gift_aid_eligible=False), name="payments_gift_aid_only_donations"
             ),
             models.CheckConstraint(
-                condition=Q(kind="donation") | Q(registration__isnull=False), name="payments_ticket_has_registration"
+                condition=Q(kind="donation") | ~Q(item_reference=""), name="payments_ticket_has_item_reference"
             ),
         ]
 

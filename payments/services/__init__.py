@@ -14,6 +14,7 @@ from payments.services.giving import (
 from payments.services.orders import (
     DonationChoice,
     PayOutcome,
+    TicketLine,
     donation_amount_check,
     order_checkout_start,
     order_create,
@@ -25,6 +26,7 @@ from payments.services.settle import charge_refunds_settle, order_flag, payment_
 __all__ = [
     "DonationChoice",
     "PayOutcome",
+    "TicketLine",
     "cancel_token",
     "charge_refunds_settle",
     "donation_amount_check",

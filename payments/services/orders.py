@@ -8,6 +8,7 @@ Stripe asks for it. Whatever the browser does next, the webhook or the reconcili
 settles the payment through `payment_settle`.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +34,19 @@ class DonationChoice:
     earmark: str = ""
     gift_aid_declaration: GiftAidDeclaration | None = None
     sponsored_page_id: int | None = None  # an event or course whose funded places it pays for
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    """One ticket to pay for, as the app that sold it hands it over (events builds these
+    from its held registrations): `item_reference` is that app's own id for the ticket
+    ("registration:12"), which payments stores and hands back (`payments.signals`, the
+    `thrive_ticket_details` hook) but never reads; `amount_minor` is the price the server
+    set; `description` is what the checkout and the receipt say."""
+
+    item_reference: str
+    amount_minor: int
+    description: str
 
 
 @dataclass(frozen=True)
@@ -62,24 +76,22 @@ def donation_amount_check(amount_minor: int, currency: str) -> int:
     return amount_minor
 
 
-def _ticket_lines(registrations) -> list[OrderLine]:
-    from events.models import Registration  # the one model of events payments reads
-
+def _ticket_lines(tickets: list[TicketLine]) -> list[OrderLine]:
     lines = []
-    for registration in registrations:
-        if registration.status != Registration.Status.RESERVED or registration.amount_minor <= 0:
+    for ticket in tickets:
+        if not ticket.item_reference or ticket.amount_minor <= 0:
             raise ValidationError("One of these places is no longer held for payment. Please book again.")
         held = OrderLine.objects.filter(
-            registration=registration, order__status__in=[*OPEN_STATES, Order.Status.PAID]
+            item_reference=ticket.item_reference, order__status__in=[*OPEN_STATES, Order.Status.PAID]
         ).exists()
         if held:
             raise ValidationError("One of these places is already in another checkout.")
         lines.append(
             OrderLine(
                 kind=OrderLine.Kind.TICKET,
-                registration=registration,
-                amount_minor=registration.amount_minor,
-                description=f"{registration.ticket_type.name}: {registration.event.title}"[:200],
+                item_reference=ticket.item_reference,
+                amount_minor=ticket.amount_minor,
+                description=ticket.description[:200],
             )
         )
     return lines
@@ -106,17 +118,17 @@ def _donation_line(donation: DonationChoice, currency: str) -> OrderLine:
 def order_create(
     *,
     email: str,
-    registrations=(),
+    tickets: Sequence[TicketLine] = (),
     donation: DonationChoice | None = None,
     user=None,
     currency: str | None = None,
 ) -> Order:
-    """An open order for reserved ticket registrations (each priced by its own
-    `amount_minor`, set by events on the server) and/or one donation. Refuses an empty
-    order, a place no longer held or already in another checkout, and a donation outside
+    """An open order for tickets another app holds for payment (each priced by its own
+    `amount_minor`, set by that app on the server) and/or one donation. Refuses an empty
+    order, a ticket without a price or already in another checkout, and a donation outside
     the limits. Moves no money and sends no email."""
     currency = (currency or settings.PAYMENTS_DEFAULT_CURRENCY).lower()
-    lines = _ticket_lines(list(registrations))
+    lines = _ticket_lines(list(tickets))
     if donation is not None:
         lines.append(_donation_line(donation, currency))
     if not lines:

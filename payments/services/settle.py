@@ -7,8 +7,9 @@ moves them forward. Rules, whatever order events arrive in and however often:
 - succeeded beats failed: a failure never undoes a success;
 - a success whose amount or currency differs from the order leaves the order unpaid and
   flags it for Finance;
-- on success, ticket registrations are confirmed through events (the `payment_succeeded`
-  signal); a place that no longer exists flags the order for a refund and alerts Finance;
+- on success, `payments.signals.payment_succeeded` is sent with the ticket lines' references
+  (events confirms its registrations); a ticket no receiver confirmed (its place no longer
+  exists) flags the order for a refund and alerts Finance;
 - donations are recorded once (one per order line), the receipt is sent once;
 - refunds are applied only to a payment that succeeded (a refund implies success, so an
   early refund event first settles the success).
@@ -46,24 +47,28 @@ def order_flag(*, order: Order, reason: str) -> None:
 
 
 def _locked(payment_intent_id: str, state: gateway.IntentState) -> tuple[Order, Payment] | None:
-    payment = Payment.objects.filter(stripe_payment_intent_id=payment_intent_id).only("order_id").first()
-    if payment is not None:
-        order = Order.objects.select_for_update().get(pk=payment.order_id)
-        return order, Payment.objects.select_for_update().get(pk=payment.pk)
+    """Lock the order, then its payment for this PaymentIntent (order first, always): two
+    statements when the payment is recorded."""
+    orders = Order.objects.select_for_update(of=("self",))
+    order = orders.filter(payments__stripe_payment_intent_id=payment_intent_id).first()
+    if order is not None:
+        return order, Payment.objects.select_for_update().get(stripe_payment_intent_id=payment_intent_id)
     # Stripe knows a payment we have not recorded (the checkout's commit lost, or the
     # webhook came first): find the order by the reference we gave Stripe.
-    order = Order.objects.select_for_update().filter(reference=state.metadata.get("order", "")).first()
+    order = orders.filter(reference=state.metadata.get("order", "")).first()
     if order is None:
         return None
-    payment, _created = Payment.objects.select_for_update().get_or_create(
-        stripe_payment_intent_id=payment_intent_id,
-        defaults={
-            "order": order,
-            "idempotency_key": f"thrive-found-{payment_intent_id}",
-            "amount_minor": order.total_minor,
-            "currency": order.currency,
-        },
-    )
+    # Payments are created only under their order's lock, so this read, made holding it,
+    # sees any that a concurrent settle or checkout committed.
+    payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=payment_intent_id).first()
+    if payment is None:
+        payment = Payment.objects.create(
+            order=order,
+            stripe_payment_intent_id=payment_intent_id,
+            idempotency_key=f"thrive-found-{payment_intent_id}",
+            amount_minor=order.total_minor,
+            currency=order.currency,
+        )
     return order, payment
 
 
@@ -74,7 +79,9 @@ def payment_settle(*, payment_intent_id: str, now=None) -> gateway.IntentState |
     ours. Raises PaymentsUnavailable when Stripe cannot be reached (nothing changes)."""
     state = gateway.payment_intent_retrieve(payment_intent_id)
     now = now or timezone.now()
-    with transaction.atomic():
+    # No savepoint: nothing in here is caught and retried, an error undoes the caller's
+    # whole transaction (the webhook's event row with it, so Stripe's retry is handled).
+    with transaction.atomic(savepoint=False):
         found = _locked(payment_intent_id, state)
         if found is None:
             logger.info("payment intent %s is not one of our orders", payment_intent_id)
@@ -130,10 +137,7 @@ def _apply_success(order: Order, payment: Payment, state: gateway.IntentState, n
 def _confirm_tickets(order: Order) -> None:
     from payments.tickets import tickets_confirm_paid
 
-    registrations = [line.registration for line in order.lines.select_related("registration") if line.registration]
-    if not registrations:
-        return
-    refused = tickets_confirm_paid(registrations=registrations)
+    refused = tickets_confirm_paid(order=order)
     if refused:
         order_flag(order=order, reason=Order.Attention.NO_PLACE)
 
@@ -141,30 +145,34 @@ def _confirm_tickets(order: Order) -> None:
 def _record_donations(order: Order, now) -> None:
     from payments.selectors import campaign_totals_forget
 
-    for line in order.lines.filter(kind=OrderLine.Kind.DONATION, donation__isnull=True):
-        Donation.objects.get_or_create(
+    # Donations of an order are recorded only here, under its lock: one INSERT for the lines
+    # not recorded yet (the one-to-one line keeps it to one each regardless).
+    lines = list(order.lines.filter(kind=OrderLine.Kind.DONATION, donation__isnull=True))
+    Donation.objects.bulk_create(
+        Donation(
             order_line=line,
-            defaults={
-                "amount_minor": line.amount_minor,
-                "currency": order.currency,
-                "email": order.email,
-                "campaign_id": line.campaign_id,
-                "anonymous": line.anonymous,
-                "message": line.message,
-                "earmark": line.earmark,
-                "sponsored_page_id": line.sponsored_page_id,
-                "gift_aid_declaration_id": line.gift_aid_declaration_id if line.gift_aid_eligible else None,
-                "donated_at": now,
-            },
+            amount_minor=line.amount_minor,
+            currency=order.currency,
+            email=order.email,
+            campaign_id=line.campaign_id,
+            anonymous=line.anonymous,
+            message=line.message,
+            earmark=line.earmark,
+            sponsored_page_id=line.sponsored_page_id,
+            gift_aid_declaration_id=line.gift_aid_declaration_id if line.gift_aid_eligible else None,
+            donated_at=now,
         )
-        if line.campaign_id:
-            transaction.on_commit(lambda campaign_id=line.campaign_id: campaign_totals_forget(campaign_id))
-        sponsored_places_recount_after_commit(page_ids=[line.sponsored_page_id])
+        for line in lines
+    )
+    for campaign_id in {line.campaign_id for line in lines if line.campaign_id}:
+        transaction.on_commit(lambda campaign_id=campaign_id: campaign_totals_forget(campaign_id))
+    sponsored_places_recount_after_commit(page_ids=[line.sponsored_page_id for line in lines])
 
 
 def payment_refunds_apply(*, payment: Payment, amount_refunded: int) -> Payment:
     """Record how much of a payment Stripe says was refunded (call under the order's lock,
-    only for a payment that succeeded). Never lowers the refunded amount. Moves no money."""
+    only for a payment that succeeded). Never lowers the refunded amount. Sends
+    `payments.signals.payment_refunded` after commit when the amount grew. Moves no money."""
     if payment.status not in PAID_STATES or amount_refunded <= payment.amount_refunded_minor:
         return payment
     payment.amount_refunded_minor = min(amount_refunded, payment.amount_minor)
@@ -178,7 +186,25 @@ def payment_refunds_apply(*, payment: Payment, amount_refunded: int) -> Payment:
         if fully:
             _donations_mark_refunded(order)
     audit_record(actor=None, action=f"payment.{payment.status}", obj=payment, refunded=payment.amount_refunded_minor)
+    _refunded_after_commit(order, payment.amount_refunded_minor, fully)
     return payment
+
+
+def _refunded_after_commit(order: Order, amount_refunded_minor: int, fully: bool) -> None:
+    from payments.signals import payment_refunded
+    from payments.tickets import ticket_references
+
+    def send() -> None:
+        if payment_refunded.has_listeners(Order):  # no query for the references otherwise
+            payment_refunded.send(
+                sender=Order,
+                order_reference=order.reference,
+                item_references=ticket_references(order),
+                amount_refunded_minor=amount_refunded_minor,
+                fully_refunded=fully,
+            )
+
+    transaction.on_commit(send)
 
 
 def _donations_mark_refunded(order: Order) -> None:

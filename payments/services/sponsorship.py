@@ -2,22 +2,44 @@
 
 The count is always recomputed from the gifts themselves (succeeded, unrefunded donations
 earmarked for the page, divided by what one place costs), never incremented, so running it
-twice, out of order or after a refund gives the same answer. For an event the count is
-handed to events (`event_sponsored_places_set`), which adds those places to the event's
-first funded ticket type. The training app has no funded-place count for courses (only a
-free-text line), so a course's sponsored places are counted here for Finance and the
-course team to allocate by hand. Donors see totals only, never who took a place.
+twice, out of order or after a refund gives the same answer. The count is sent out with
+`payments.signals.sponsorship_changed`: events adds an event's places to its first funded
+ticket type. The training app has no funded-place count for courses (only a free-text line),
+so a course's sponsored places are counted here for Finance and the course team to allocate
+by hand. Donors see totals only, never who took a place.
+
+Payments does not know which pages can be sponsored: the apps that own them say so through
+one Wagtail hook,
+
+    @hooks.register("thrive_sponsorship_targets")
+    def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTarget]:
+        ...
+
+which, with `page_ids` None, lists what a donor may earmark a gift for now (at most 20, in
+the order to show them), and otherwise answers for those of `page_ids` that it owns,
+whatever their state (to price a place on an event that has passed). Reads only.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Sum
+from wagtail import hooks
 from wagtail.models import Page
 
 from payments.models import Donation
 
 # What one sponsored place costs when the event or course has no price of its own.
 SPONSORED_PLACE_DEFAULT_MINOR = 2500
+SPONSORSHIP_TARGETS_HOOK = "thrive_sponsorship_targets"
+
+
+@dataclass(frozen=True)
+class SponsorshipTarget:
+    """A page whose funded places gifts can pay for, as the app that owns it describes it."""
+
+    page_id: int
+    label: str  # what the donation form offers, e.g. "Funded places at Spring gathering"
+    place_minor: int = 0  # what one place costs there; 0 when it has no price of its own
 
 
 @dataclass(frozen=True)
@@ -28,21 +50,19 @@ class SponsoredCount:
     places: int
 
 
-def sponsored_place_cost(page) -> int:
-    """What one sponsored place costs on this event or course, in minor units: the lowest
-    price of the event's paid (not funded) tickets, or the course's price, else the default."""
-    from events.models import EventPage
-    from training.models import CoursePage
+def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTarget]:
+    """What the apps offer for sponsorship now (`page_ids` None), or the targets among
+    `page_ids`, in hook order. Reads only."""
+    targets: list[SponsorshipTarget] = []
+    for answer in hooks.get_hooks(SPONSORSHIP_TARGETS_HOOK):
+        targets.extend(answer(page_ids=page_ids))
+    return targets
 
-    prices: list[int] = []
-    if isinstance(page, EventPage):
-        for ticket_type in page.ticket_types.all():
-            if ticket_type.funded:
-                continue
-            prices.append(ticket_type.minimum_minor if ticket_type.pay_what_you_can else ticket_type.price_minor)
-    elif isinstance(page, CoursePage):
-        prices.append(page.price_minor)
-    prices = [price for price in prices if price > 0]
+
+def sponsored_place_cost(page) -> int:
+    """What one sponsored place costs on this event or course, in minor units, as its app
+    says (the lowest price of an event's paid tickets, a course's price), else the default."""
+    prices = [target.place_minor for target in sponsorship_targets(page_ids=[page.pk]) if target.place_minor > 0]
     return min(prices) if prices else SPONSORED_PLACE_DEFAULT_MINOR
 
 
@@ -58,36 +78,20 @@ def sponsored_places_count(page) -> SponsoredCount:
 
 
 def sponsored_places_recount(*, page_id: int) -> SponsoredCount | None:
-    """Recount the sponsored places of one event or course and, for an event, set them on
-    the event (under its lock, in events). Idempotent. Moves no money, sends no email.
-    Returns the count, or None when the page no longer exists."""
-    from events.models import EventPage
-    from events.services import event_sponsored_places_set
+    """Recount the sponsored places of one event or course and send the count with
+    `sponsorship_changed` (events sets an event's places under its lock). Idempotent. Moves
+    no money, sends no email. Returns the count, or None when the page no longer exists."""
+    from payments.signals import sponsorship_changed
 
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         return None
-    page = page.specific
     count = sponsored_places_count(page)
-    if isinstance(page, EventPage):
-        event_sponsored_places_set(event=page, places=count.places)
-    return count
-
-
-def sponsorable_pages() -> list:
-    """Live, upcoming events that have funded places, and live courses: what a donor may
-    earmark a gift for. At most 20 of each, soonest events first."""
-    from django.utils import timezone
-
-    from events.models import EventPage
-    from training.models import CoursePage
-
-    events = list(
-        EventPage.objects.live()
-        .public()
-        .filter(cancelled=False, ends_at__gt=timezone.now(), ticket_types__funded=True)
-        .distinct()
-        .order_by("starts_at")[:20]
+    sponsorship_changed.send(
+        sender=Donation,
+        page_id=count.page_id,
+        places=count.places,
+        given_minor=count.given_minor,
+        place_minor=count.place_minor,
     )
-    courses = list(CoursePage.objects.live().public().order_by("title")[:20])
-    return events + courses
+    return count

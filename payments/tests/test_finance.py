@@ -107,6 +107,7 @@ def test_csv_exports_quote_cells_that_look_like_formulas(localstripe, finance_cl
 
 
 def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them_claimed(localstripe, finance_client):
+    from events.checkout import ticket_lines
     from events.services import registration_reserve
     from events.tests.factories import make_event
 
@@ -117,7 +118,7 @@ def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them
     registration = registration_reserve(event=event, ticket_type=event.ticket_types.first(), email="g@example.org")
     basket = order_create(
         email="g@example.org",
-        registrations=[registration],
+        tickets=ticket_lines([registration]),
         donation=DonationChoice(amount_minor=500, gift_aid_declaration=declaration),
     )
     setup = order_checkout_start(order=basket)

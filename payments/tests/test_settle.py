@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from events.checkout import ticket_lines
 from events.models import Registration
 from events.services import registration_reserve
 from events.tests.factories import make_event
@@ -28,7 +29,7 @@ def test_two_tickets_and_a_donation_are_priced_by_the_server_and_confirmed_on_pa
     ticket_type = event.ticket_types.first()
     registrations = [_reserved(event, ticket_type), _reserved(event, ticket_type)]
     order = order_create(
-        email="buyer@example.org", registrations=registrations, donation=DonationChoice(amount_minor=500)
+        email="buyer@example.org", tickets=ticket_lines(registrations), donation=DonationChoice(amount_minor=500)
     )
     assert order.total_minor == 2 * 1200 + 500
     assert list(order.lines.values_list("kind", "amount_minor", "gift_aid_eligible")) == [
@@ -53,7 +54,7 @@ def test_only_the_donation_line_of_a_basket_carries_gift_aid(localstripe):
     )
     order = order_create(
         email="buyer@example.org",
-        registrations=[_reserved(event, event.ticket_types.first())],
+        tickets=ticket_lines([_reserved(event, event.ticket_types.first())]),
         donation=DonationChoice(amount_minor=500, gift_aid_declaration=declaration),
     )
     assert dict(order.lines.values_list("kind", "gift_aid_eligible")) == {"ticket": False, "donation": True}
@@ -115,7 +116,7 @@ def test_money_after_the_hold_expired_and_the_event_filled_is_flagged_for_refund
     event = make_event(capacity=1, tickets=[{"name": "Standard", "quantity": 1, "price_minor": 1000}])
     ticket_type = event.ticket_types.first()
     late = _reserved(event, ticket_type, now=timezone.now() - timedelta(hours=1))
-    order = order_create(email="late@example.org", registrations=[late])
+    order = order_create(email="late@example.org", tickets=ticket_lines([late]))
     events_housekeeping()  # the hold expired and was released ...
     _reserved(event, ticket_type, email="someone.else@example.org")  # ... and the place was sold again
     mail.outbox.clear()

@@ -82,3 +82,40 @@ def test_the_donation_form_offers_events_with_funded_places_and_records_the_earm
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["sponsored_page_id"] == event.pk and form.cleaned_data["earmark"] == "funded_places"
+
+
+def test_a_course_is_offered_after_the_events_and_a_place_on_it_costs_its_price(
+    localstripe, django_capture_on_commit_callbacks
+):
+    from payments.services.sponsorship import sponsorship_targets
+    from training.tests.factories import make_course
+
+    event = supper()
+    course = make_course(title="Speaking up", modules=1, price_minor=4000)
+    labels = [target.label for target in sponsorship_targets()]
+    assert labels.index(f"Funded places at {event.title}") < labels.index("Funded places on Speaking up")
+    give(course, 9000, django_capture_on_commit_callbacks)
+    count = sponsored_places_count(course)
+    assert (count.given_minor, count.place_minor, count.places) == (9000, 4000, 2)
+    assert not SponsoredPlaces.objects.exists()  # courses' places are allocated by hand
+
+
+def test_the_recount_is_sent_to_whichever_app_owns_the_page(db):
+    from payments.services.sponsorship import sponsored_places_recount
+    from payments.signals import sponsorship_changed
+
+    event = supper()
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    sponsorship_changed.connect(receiver)
+    try:
+        sponsored_places_recount(page_id=event.pk)
+    finally:
+        sponsorship_changed.disconnect(receiver)
+    assert received == [
+        {"signal": sponsorship_changed, "page_id": event.pk, "places": 0, "given_minor": 0, "place_minor": 2500}
+    ]
+    assert sponsored_places_recount(page_id=10**9) is None

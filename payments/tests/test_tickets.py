@@ -139,8 +139,8 @@ def test_cancelling_an_event_refunds_each_paid_ticket_once_and_says_so(
     assert payment.amount_refunded_minor == 2400 and payment.status == Payment.Status.PARTLY_REFUNDED
     assert len(stripe_object(f"/v1/refunds?payment_intent={payment.stripe_payment_intent_id}")["data"]) == 2
     # Running the task again (a retried worker) refunds nothing more.
-    registration_ids = list(Registration.objects.values_list("pk", flat=True))
-    counts = ticket_refunds_send.call(registration_ids=registration_ids, reason="Event cancelled")
+    references = [f"registration:{pk}" for pk in Registration.objects.values_list("pk", flat=True)]
+    counts = ticket_refunds_send.call(item_references=references, reason="Event cancelled")
     assert counts["refunded"] == 0 and counts["already"] == 2
     assert Refund.objects.count() == 2
     assert len(stripe_object(f"/v1/refunds?payment_intent={payment.stripe_payment_intent_id}")["data"]) == 2
@@ -148,6 +148,35 @@ def test_cancelling_an_event_refunds_each_paid_ticket_once_and_says_so(
     assert "Your refund of £24.00 for your tickets is on its way" in message.body
     order.refresh_from_db()
     assert order.status == Order.Status.PARTLY_REFUNDED
+
+
+def test_a_refund_tells_the_selling_app_which_order_and_tickets_after_commit(
+    client, localstripe, django_capture_on_commit_callbacks
+):
+    from payments.signals import payment_refunded
+
+    event = paid_event()
+    order = paid_order(client, event, django_capture_on_commit_callbacks, quantity="1")
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    payment_refunded.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            ticket_refunds_send.call(
+                item_references=[f"registration:{Registration.objects.get().pk}"], reason="Event cancelled"
+            )
+        assert received == []
+        for callback in callbacks:
+            callback()
+    finally:
+        payment_refunded.disconnect(receiver)
+    [sent] = received
+    assert sent["order_reference"] == order.reference and sent["amount_refunded_minor"] == 1200
+    assert sent["item_references"] == [f"registration:{Registration.objects.get().pk}"]
+    assert sent["fully_refunded"] is True
 
 
 def test_a_holder_cancelling_a_paid_ticket_gets_it_refunded_and_told(
@@ -174,8 +203,8 @@ def test_a_refund_waits_and_is_retried_when_stripe_is_unreachable(
     registration = Registration.objects.get()
     good_base = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    counts = ticket_refunds_send.call(registration_ids=[registration.pk], reason="Event cancelled")
+    counts = ticket_refunds_send.call(item_references=[f"registration:{registration.pk}"], reason="Event cancelled")
     assert counts["unavailable"] == 1 and Refund.objects.get().status == Refund.Status.PENDING
     settings.STRIPE_API_BASE = good_base
-    counts = ticket_refunds_send.call(registration_ids=[registration.pk], reason="Event cancelled")
+    counts = ticket_refunds_send.call(item_references=[f"registration:{registration.pk}"], reason="Event cancelled")
     assert counts["refunded"] == 1 and Refund.objects.get().status == Refund.Status.SUCCEEDED

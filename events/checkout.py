@@ -1,0 +1,118 @@
+"""How events hands its tickets to payments, and answers payments back.
+
+Payments never imports events (DESIGN): an order line for a ticket carries the reference
+"registration:<id>" that events makes here and reads back here, and everything payments needs
+to know about a ticket (its price and description when ordering, its title, code, page and
+hold on the checkout pages, whether a paid one was confirmed) is handed over as plain values.
+The signal receivers are in `events/receivers.py`, the hook functions in `events/wagtail_hooks.py`.
+"""
+
+from django.core.exceptions import ValidationError
+
+from events.models import EventPage, Registration
+from payments.services import TicketLine
+from payments.services.sponsorship import SponsorshipTarget
+from payments.tickets import TicketDetails
+
+REFERENCE_PREFIX = "registration:"
+SPONSORABLE_LISTED = 20
+
+
+def registration_reference(registration) -> str:
+    """The reference of a registration on payments' order lines."""
+    return f"{REFERENCE_PREFIX}{registration.pk}"
+
+
+def registration_ids(item_references) -> list[int]:
+    """The registration ids among order-line references (others, not ours, are skipped)."""
+    ids = []
+    for reference in item_references:
+        number = reference.removeprefix(REFERENCE_PREFIX)
+        if reference.startswith(REFERENCE_PREFIX) and number.isdigit():
+            ids.append(int(number))
+    return ids
+
+
+def registrations_by_reference(item_references) -> dict[str, Registration]:
+    """{reference: Registration} for the references that are registrations still on record."""
+    found = Registration.objects.filter(pk__in=registration_ids(item_references)).select_related("event")
+    return {registration_reference(registration): registration for registration in found}
+
+
+def ticket_lines(registrations) -> list[TicketLine]:
+    """The order lines payments charges for these held registrations: each priced by its own
+    `amount_minor` (set on the server when it was reserved). Refuses a registration that is
+    not held for payment any more."""
+    lines = []
+    for registration in registrations:
+        if registration.status != Registration.Status.RESERVED or registration.amount_minor <= 0:
+            raise ValidationError("One of these places is no longer held for payment. Please book again.")
+        lines.append(
+            TicketLine(
+                item_reference=registration_reference(registration),
+                amount_minor=registration.amount_minor,
+                description=f"{registration.ticket_type.name}: {registration.event.title}",
+            )
+        )
+    return lines
+
+
+def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
+    """What payments' confirmation and checkout pages show of each ticket we sold."""
+    from events.links import ticket_path
+
+    details = {}
+    for reference, registration in registrations_by_reference(item_references).items():
+        details[reference] = TicketDetails(
+            title=registration.event.title,
+            url=ticket_path(registration),
+            code=registration.code,
+            confirmed=registration.status in (Registration.Status.CONFIRMED, Registration.Status.CHECKED_IN),
+            held_until=registration.reserved_until,
+        )
+    return details
+
+
+def paid_online(registration) -> bool:
+    """Was this ticket paid by card through payments (not at the door, not free)?"""
+    return registration.paid_at is not None and not registration.paid_at_door and registration.amount_minor > 0
+
+
+# Sponsorship ---------------------------------------------------------------------------------
+
+
+def event_place_minor(event) -> int:
+    """What one sponsored place costs on this event: the lowest price of its paid (not
+    funded) tickets, the least amount for pay what you can; 0 when none has a price."""
+    prices = [
+        ticket_type.minimum_minor if ticket_type.pay_what_you_can else ticket_type.price_minor
+        for ticket_type in event.ticket_types.all()
+        if not ticket_type.funded
+    ]
+    prices = [price for price in prices if price > 0]
+    return min(prices) if prices else 0
+
+
+def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTarget]:
+    """Events a gift can fund places at: with `page_ids` None, the live, public, upcoming,
+    not cancelled events with funded tickets (soonest first, at most 20); else those of
+    `page_ids` that are events."""
+    from django.utils import timezone
+
+    events = EventPage.objects.prefetch_related("ticket_types")
+    if page_ids is None:
+        events = (
+            events.live()
+            .public()
+            .filter(cancelled=False, ends_at__gt=timezone.now(), ticket_types__funded=True)
+            .distinct()
+            .order_by("starts_at")[:SPONSORABLE_LISTED]
+        )
+    else:
+        events = events.filter(pk__in=page_ids)
+    return [
+        SponsorshipTarget(
+            page_id=event.pk, label=f"Funded places at {event.title}", place_minor=event_place_minor(event)
+        )
+        for event in events
+    ]
