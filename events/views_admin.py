@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import EVENT_STAFF, has_role
+from core.csv_export import csv_safe
 from events import selectors, services
 from events.models import Registration
 from events.views_door import staff_event
@@ -126,8 +127,3 @@ def attendance_csv(request, pk: int):
             ]
         )
     return response
-
-
-def csv_safe(value: str) -> str:
-    """Spreadsheet apps run cells that start with = + - @ as formulas; quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,14 +1,12 @@
 """Finance pages in the Wagtail admin: orders, payments, donations (filters, CSV), refunds
 and the Gift Aid claim export. Every view checks the Finance role itself."""
 
-import csv
 import secrets
 from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import FINANCE, role_required
 from core.audit import audit_record
+from core.csv_export import csv_response
 from payments import gateway, giftaid
 from payments.forms import RefundForm
 from payments.models import Donation, Order, Payment
@@ -23,22 +22,6 @@ from payments.money import format_money
 from payments.services import refund_create
 
 PAGE_SIZE = 100
-
-
-def csv_safe(value) -> str:
-    """Spreadsheet apps run cells that start with = + - @ (or a tab or CR) as formulas: quote them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
-    return response
 
 
 def _date(text: str | None, *, end: bool = False):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import MEMBERSHIP, TRAINERS, has_role
+from core.csv_export import csv_safe
 from training import services
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
@@ -155,11 +156,6 @@ def attendance_csv(request, pk: int):
     for learner in _learner_rows(cohort):
         name = getattr(getattr(learner.user, "member_profile", None), "display_name", f"learner {learner.user_id}")
         writer.writerow(
-            [_csv_safe(name), learner.get_status_display()] + [marks.get((learner.pk, s.pk), "") for s in sessions]
+            [csv_safe(name), learner.get_status_display()] + [marks.get((learner.pk, s.pk), "") for s in sessions]
         )
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheet apps run cells that start with = + - @ as formulas; quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
