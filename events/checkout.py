@@ -35,7 +35,10 @@ def registration_ids(item_references) -> list[int]:
 
 def registrations_by_reference(item_references) -> dict[str, Registration]:
     """{reference: Registration} for the references that are registrations still on record."""
-    found = Registration.objects.filter(pk__in=registration_ids(item_references)).select_related("event")
+    ids = registration_ids(item_references)
+    if not ids:  # a donation-only order, on every paid webhook: building the query costs ~0.6 ms
+        return {}
+    found = Registration.objects.filter(pk__in=ids).select_related("event")
     return {registration_reference(registration): registration for registration in found}
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.tasks import enqueue_on_commit
 from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
 from payments.services.orders import DonationChoice, donation_amount_check
@@ -150,7 +151,7 @@ def sponsored_places_recount_after_commit(*, page_ids) -> None:
     from payments.tasks import sponsored_places_recount_task
 
     for page_id in {page_id for page_id in page_ids if page_id}:
-        transaction.on_commit(lambda page_id=page_id: sponsored_places_recount_task.enqueue(page_id=page_id))
+        enqueue_on_commit(sponsored_places_recount_task, page_id=page_id)
 
 
 def invoice_settle(*, invoice_id: str) -> Donation | None:
@@ -192,7 +193,7 @@ def invoice_settle(*, invoice_id: str) -> Donation | None:
         if gift.campaign_id:
             transaction.on_commit(lambda: campaign_totals_forget(gift.campaign_id))
         sponsored_places_recount_after_commit(page_ids=[gift.sponsored_page_id])
-        transaction.on_commit(lambda: donation_receipt_send.enqueue(donation_id=donation.pk))
+        enqueue_on_commit(donation_receipt_send, donation_id=donation.pk)
     return donation
 
 

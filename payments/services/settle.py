@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.tasks import enqueue_on_commit
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
 from payments.services.giving import sponsored_places_recount_after_commit
@@ -43,7 +44,7 @@ def order_flag(*, order: Order, reason: str) -> None:
     logger.warning("order %s flagged: %s", order.pk, reason)
     from payments.tasks import finance_alert_send
 
-    transaction.on_commit(lambda: finance_alert_send.enqueue(order_id=order.pk, reason=reason))
+    enqueue_on_commit(finance_alert_send, order_id=order.pk, reason=reason)
 
 
 def _locked(payment_intent_id: str, state: gateway.IntentState) -> tuple[Order, Payment] | None:
@@ -131,7 +132,7 @@ def _apply_success(order: Order, payment: Payment, state: gateway.IntentState, n
     _record_donations(order, now)
     from payments.tasks import order_receipt_send
 
-    transaction.on_commit(lambda: order_receipt_send.enqueue(order_id=order.pk))
+    enqueue_on_commit(order_receipt_send, order_id=order.pk)
 
 
 def _confirm_tickets(order: Order) -> None:
