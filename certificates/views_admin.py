@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import EDITORS, MEMBERSHIP, TRAINERS, has_role
+from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
 from certificates.models import BulkIssueJob, Certificate, CertificateTemplate
 from certificates.tasks import bulk_sources, certificate_bulk_issue, certificate_context
 
@@ -51,11 +51,13 @@ def _may_bulk_issue(user, key: str) -> bool:
     if has_role(user, MEMBERSHIP):
         return True
     source = bulk_sources().get(key)
+    if source and source.get("roles") and has_role(user, *source["roles"]):
+        return True
     return bool(source and has_role(user, TRAINERS) and user.pk in source.get("trainer_ids", ()))
 
 
 def bulk_start(request):
-    if not has_role(request.user, MEMBERSHIP, TRAINERS):
+    if not has_role(request.user, MEMBERSHIP, TRAINERS, EVENT_STAFF):
         raise PermissionDenied
     sources = {key: s for key, s in bulk_sources().items() if _may_bulk_issue(request.user, key)}
     if request.method == "POST":

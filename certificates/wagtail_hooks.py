@@ -1,7 +1,7 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from accounts.roles import MEMBERSHIP, TRAINERS
+from accounts.roles import EVENT_STAFF, MEMBERSHIP, TRAINERS
 from accounts.wagtail_hooks import RoleMenuItem
 from certificates import admin_urls
 from certificates.demo import seed_certificate_template
@@ -19,7 +19,7 @@ def bulk_menu_item():
         reverse("certificates_admin:bulk"),
         icon_name="doc-full",
         order=206,
-        roles=(MEMBERSHIP, TRAINERS),
+        roles=(MEMBERSHIP, TRAINERS, EVENT_STAFF),
     )
 
 

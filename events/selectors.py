@@ -174,3 +174,45 @@ def search_tickets(*, event: EventPage, query: str, limit: int = 10) -> list[Reg
     if code:
         matches |= Q(code__startswith=code)
     return list(with_people(Registration.objects.filter(matches, event=event)).order_by("attendee_name", "pk")[:limit])
+
+
+def certificate_sources() -> dict[str, dict]:
+    """Events with attendees checked in at the door, whose attendance can be certified in
+    bulk (a hook for the certificates admin, which never imports events). Only tickets held
+    by an account qualify: a certificate belongs to a person who can sign in to see it.
+    Hours are the event's length times its dates; Event staff may issue them."""
+    from decimal import Decimal
+
+    from accounts.roles import EVENT_STAFF
+
+    events = (
+        EventPage.objects.filter(registrations__status=Status.CHECKED_IN, registrations__user__isnull=False)
+        .distinct()
+        .prefetch_related("extra_dates")
+        .order_by("-starts_at")
+    )
+    sources = {}
+    for event in events:
+        dates = 1 + len(event.extra_dates.all())
+        hours = Decimal(round((event.ends_at - event.starts_at).total_seconds() / 1800) * dates) / 2
+
+        def qualifying(event=event, hours=hours):
+            checked_in = Registration.objects.filter(
+                event=event, status=Status.CHECKED_IN, user__isnull=False
+            ).select_related("user")
+            for registration in checked_in:
+                yield {
+                    "recipient": registration.user,
+                    "source": registration,
+                    "title": event.title,
+                    "awarded_on": timezone.localtime(event.starts_at).date(),
+                    "hours": hours,
+                    "kind": "event",
+                }
+
+        sources[f"events.event:{event.pk}"] = {
+            "label": f"{event.title} ({timezone.localtime(event.starts_at):%-d %B %Y}): attendance",
+            "qualifying": qualifying,
+            "roles": {EVENT_STAFF},
+        }
+    return sources

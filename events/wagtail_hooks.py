@@ -70,3 +70,10 @@ def sponsorable_events(page_ids=None):
     from events.checkout import sponsorship_targets
 
     return sponsorship_targets(page_ids)
+
+
+@hooks.register("thrive_certificate_sources")
+def event_certificate_sources():
+    from events.selectors import certificate_sources
+
+    return certificate_sources()
