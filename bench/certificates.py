@@ -21,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, median_ms
 
 
 def setup(var_dir: Path) -> dict:
@@ -59,17 +58,6 @@ def watch_peak_memory(processes) -> int:
     return max(peaks.values())
 
 
-def median_ms(action, runs: int) -> float:
-    for _ in range(5):
-        action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1000)
@@ -96,9 +84,9 @@ def main() -> int:
     )
     context = certificate_context(sample)
     certificate_pdf = rendering.render_certificate(context)
-    certificate_ms = median_ms(lambda: rendering.render_certificate(context), 50)
+    certificate_ms = median_ms(lambda: rendering.render_certificate(context), 50, warm=5)
     hello_pdf = HTML(string="<p>Hello</p>").write_pdf()
-    hello_ms = median_ms(lambda: HTML(string="<p>Hello</p>").write_pdf(), 50)
+    hello_ms = median_ms(lambda: HTML(string="<p>Hello</p>").write_pdf(), 50, warm=5)
 
     from datetime import date
     from decimal import Decimal

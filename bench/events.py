@@ -24,16 +24,14 @@ reservations use a PostgreSQL database created for the run and dropped after it
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, median_ms, postgres_database
+
 PAGE_RATIO, FEED_RATIO, CACHED_FEED_MS, RESERVATIONS_PER_S = 2.0, 1.5, 5.0, 100
 FEED_EVENTS, INDEX_EVENTS, CLIENTS = 1000, 100, 8
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_events")
@@ -54,17 +52,6 @@ def setup_django(var_dir: Path, database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def median_ms(action, runs: int, warm: int = 3) -> float:
-    for _ in range(warm):
-        action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def count_queries(action) -> int:
@@ -302,14 +289,7 @@ def reservations_child(per_client: int) -> None:
 
 
 def measure_reservations(per_client: int) -> dict:
-    import psycopg
-
-    parts = urlsplit(PG_URL)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    postgres_database(PG_URL, create=True)
     try:
         result = subprocess.run(
             [sys.executable, __file__, "--reservations-child", "--per-client", str(per_client)],
@@ -322,8 +302,7 @@ def measure_reservations(per_client: int) -> dict:
             sys.exit(f"the PostgreSQL round failed:\n{result.stderr[-3000:]}")
         return json.loads(result.stdout.strip().splitlines()[-1])
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        postgres_database(PG_URL, create=False)
 
 
 # Report --------------------------------------------------------------------------------------

@@ -15,36 +15,16 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, free_port, wait_until_up
+
 TARGET_RATIO = 0.5
 URLS = [("bare Django view", "/_bench/ok"), ("home page", "/"), ("standard page", "/about/")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("gunicorn exited before answering")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not answer within 60 s")
 
 
 def wrk(url: str, duration: int, connections: int) -> float:
@@ -103,7 +83,7 @@ def main() -> int:
         env=env,
     )
     try:
-        wait_until_up(base + "/_bench/ok", server)
+        wait_until_up(base + "/_bench/ok", server, "gunicorn")
         for _label, path in URLS:  # warm both workers and the page cache
             for _ in range(20):
                 urllib.request.urlopen(base + path, timeout=5).read()

@@ -30,20 +30,18 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, free_port, postgres_database, wait_until_up
+
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_payments")
 WEBHOOK_SECRET = "whsec_bench_payments"  # noqa: S105 (a local benchmark secret)
 TARGET_PER_SECOND, TARGET_RATIO, SENDERS, WORKERS = 200, 2.0, 8, 4
@@ -52,24 +50,6 @@ _connections = threading.local()  # each sender's kept-alive connection
 
 
 # Services ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 (our local servers)
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"{what} did not start")
-            time.sleep(0.2)
 
 
 def start_localstripe(log_dir: Path) -> tuple[subprocess.Popen, str]:
@@ -81,19 +61,8 @@ def start_localstripe(log_dir: Path) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_for(url + "/js.stripe.com/v3/", process, "localstripe")
+    wait_until_up(url + "/js.stripe.com/v3/", process, "localstripe")
     return process, url
-
-
-def database(action: str) -> None:
-    import psycopg
-
-    parts = urlsplit(PG_URL)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if action == "create":
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def bench_environment(var_dir: Path, stripe_url: str) -> dict:
@@ -142,7 +111,7 @@ def start_gunicorn(environment: dict, log_dir: Path) -> tuple[subprocess.Popen, 
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_for(url + "/healthz", process, "gunicorn")
+    wait_until_up(url + "/healthz", process, "gunicorn")
     return process, url
 
 
@@ -357,7 +326,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="thrive-bench-payments-"))
-    database("create")
+    postgres_database(PG_URL, create=True)
     stripe, server = start_localstripe(var_dir), None
     try:
         environment = bench_environment(var_dir, stripe[1])
@@ -373,7 +342,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        database("drop")
+        postgres_database(PG_URL, create=False)
     return 0 if report(webhooks, pages) else 1
 
 

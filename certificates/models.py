@@ -85,6 +85,12 @@ class Signatory(models.Model):
         return self.name
 
 
+class CertificateQuerySet(models.QuerySet):
+    def live(self):
+        """Neither revoked nor replaced: at most one per recipient and source (a constraint)."""
+        return self.filter(revoked_at__isnull=True, replaced_by__isnull=True)
+
+
 class Certificate(models.Model):
     class Kind(models.TextChoices):
         COURSE = "course", _("Course completion")
@@ -110,6 +116,8 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(upload_to="certificates/", blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateTemplate
 from core.audit import audit_record
+from core.tasks import enqueue_on_commit
 
 
 def source_key_for(source: models.Model) -> str:
@@ -27,7 +28,7 @@ def printed_name_for(user) -> str:
 def _queue_render(certificate: Certificate) -> None:
     from certificates.tasks import certificate_render
 
-    transaction.on_commit(lambda: certificate_render.enqueue(certificate_id=certificate.pk))
+    enqueue_on_commit(certificate_render, certificate_id=certificate.pk)
 
 
 def certificate_issue(
@@ -46,7 +47,7 @@ def certificate_issue(
     (a unique constraint decides; the loser returns the winner's certificate). Title, date,
     hours and the printed name are copied now. The PDF is rendered and emailed by a task."""
     key = source_key_for(source)
-    live = Certificate.objects.filter(recipient=recipient, source_key=key, revoked_at__isnull=True, replaced_by=None)
+    live = Certificate.objects.live().filter(recipient=recipient, source_key=key)
     existing = live.first()
     if existing is not None:
         return existing

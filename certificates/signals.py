@@ -9,12 +9,10 @@ from certificates.models import Certificate
 def certificates_after_erasure(sender, user_id: int, revoke_certificates: bool, **kwargs):
     """The member chose: revoke their certificates, or keep them valid with no name. Either
     way the stored PDFs (which print the name) are deleted."""
-    live = Certificate.objects.filter(recipient_id=user_id)
-    for certificate in live:
+    certificates = Certificate.objects.filter(recipient_id=user_id)
+    for certificate in certificates:
         if certificate.pdf:
             certificate.pdf.delete(save=False)
     if revoke_certificates:
-        live.filter(revoked_at__isnull=True, replaced_by=None).update(
-            revoked_at=timezone.now(), revoked_reason="Revoked at the holder's request"
-        )
-    live.update(name_printed="", pdf="", pdf_rendered_at=None)
+        certificates.live().update(revoked_at=timezone.now(), revoked_reason="Revoked at the holder's request")
+    certificates.update(name_printed="", pdf="", pdf_rendered_at=None)

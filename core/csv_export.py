@@ -12,11 +12,12 @@ def csv_safe(value) -> str:
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """An attachment `filename` with `header` and `rows`, every cell passed through `csv_safe`."""
+    """An attachment `filename` with `header` and `rows`, every cell (headers too: some name
+    staff-entered things, such as session titles) passed through `csv_safe`."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow([csv_safe(cell) for cell in header])
     for row in rows:
         writer.writerow([csv_safe(cell) for cell in row])
     return response

@@ -13,13 +13,12 @@ carry ids only.
 import logging
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
 from core.email import email_send, recipients_want_discretion
-from core.tasks import requeue_after
+from core.tasks import enqueue_on_commit, requeue_after
 from events import links, tickets
 from events.models import EventPage, Registration, WaitingListEntry
 
@@ -49,8 +48,7 @@ def _ticket_email_context(registration: Registration) -> dict:
 
 def confirmation_after_commit(registration: Registration) -> None:
     """Queue the confirmation email once the current transaction commits."""
-    registration_id = registration.pk
-    transaction.on_commit(lambda: registration_confirmation_email.enqueue(registration_id=registration_id))
+    enqueue_on_commit(registration_confirmation_email, registration_id=registration.pk)
 
 
 @task
@@ -115,8 +113,7 @@ def waiting_list_offer_email(*, entry_id: int) -> str:
 
 
 def offer_after_commit(entry: WaitingListEntry) -> None:
-    entry_id = entry.pk
-    transaction.on_commit(lambda: waiting_list_offer_email.enqueue(entry_id=entry_id))
+    enqueue_on_commit(waiting_list_offer_email, entry_id=entry.pk)
 
 
 @task
@@ -138,12 +135,12 @@ def registration_cancelled_email(*, registration_id: int) -> None:
     that its refund is on its way (payments refunds it from `ticket_cancelled`). Sends one
     email."""
     from events.booking import online_payment_available
+    from events.checkout import paid_online
     from events.forms import event_currency
     from payments.money import format_money
 
     registration = Registration.objects.select_related("event").get(pk=registration_id)
-    paid_online = registration.paid_at is not None and not registration.paid_at_door and registration.amount_minor > 0
-    refund = paid_online and online_payment_available()
+    refund = paid_online(registration) and online_payment_available()
     email_send(
         to=[registration.email],
         subject=f"Booking cancelled: {registration.event.title}",

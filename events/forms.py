@@ -27,13 +27,26 @@ def price_text(ticket_type, currency: str) -> str:
     return format_money(ticket_type.price_minor, currency)
 
 
-class _BookingForm(forms.Form):
-    ticket_type = forms.TypedChoiceField(
-        label="Ticket",
+def _ticket_type_field(label: str) -> forms.TypedChoiceField:
+    """A radio list of ticket types (its choices are set by the form, from what is on sale)."""
+    return forms.TypedChoiceField(
+        label=label,
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a ticket.", "invalid_choice": "Choose one of the tickets listed."},
     )
+
+
+def _offer_tickets(form: forms.Form, ticket_choices: list[tuple[int, str]]) -> None:
+    """Offer these ticket types (chosen already when there is only one) and autofill the email."""
+    form.fields["ticket_type"].choices = ticket_choices
+    if len(ticket_choices) == 1 and not form.is_bound:
+        form.initial.setdefault("ticket_type", ticket_choices[0][0])
+    form.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+class _BookingForm(forms.Form):
+    ticket_type = _ticket_type_field("Ticket")
     amount = forms.DecimalField(
         label="Amount you choose",
         required=False,
@@ -91,16 +104,13 @@ class _BookingForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["ticket_type"].choices = ticket_choices
-        if len(ticket_choices) == 1 and not self.is_bound:
-            self.initial.setdefault("ticket_type", ticket_choices[0][0])
+        _offer_tickets(self, ticket_choices)
         if not show_amount:
             del self.fields["amount"]
         if not show_donation:
             del self.fields["donation"]
         # The server decides how many are left; this only keeps the number box sensible.
         self.fields["quantity"].widget.attrs.update({"max": max(1, most_tickets), "inputmode": "numeric"})
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["attendee_name"].widget.attrs["autocomplete"] = "nickname"
 
     def amount_minor(self) -> int | None:
@@ -120,12 +130,7 @@ BookingForm = add_honeypot(_BookingForm)
 
 
 class _WaitingListForm(forms.Form):
-    ticket_type = forms.TypedChoiceField(
-        label="Ticket you are waiting for",
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a ticket.", "invalid_choice": "Choose one of the tickets listed."},
-    )
+    ticket_type = _ticket_type_field("Ticket you are waiting for")
     email = forms.EmailField(
         label="Email address",
         help_text="If a place frees up we email you a link to take it. Choose an address that is safe for you.",
@@ -137,10 +142,7 @@ class _WaitingListForm(forms.Form):
 
     def __init__(self, *args, ticket_choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ticket_type"].choices = ticket_choices
-        if len(ticket_choices) == 1 and not self.is_bound:
-            self.initial.setdefault("ticket_type", ticket_choices[0][0])
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        _offer_tickets(self, ticket_choices)
 
 
 WaitingListForm = add_honeypot(_WaitingListForm)

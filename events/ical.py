@@ -61,10 +61,11 @@ def event_component(event, *, now: datetime, url: str) -> Event:
     return component
 
 
-def events_calendar(events, *, name: str, base_url: str, path_of=lambda event: event.url) -> bytes:
+def calendar_of(events, *, prodid: str, name: str, component_of) -> bytes:
+    """A calendar named `name` with `component_of(event)` for each event, and one VTIMEZONE
+    per zone its timed events use (every date counted, further dates too)."""
     events = list(events)
-    calendar = new_calendar(prodid=PRODID, name=name)
-    now = datetime.now(UTC)
+    calendar = new_calendar(prodid=prodid, name=name)
     zones: dict[str, list] = {}
     for event in events:
         if not event.all_day:
@@ -72,7 +73,17 @@ def events_calendar(events, *, name: str, base_url: str, path_of=lambda event: e
             days.append(event.starts_at.date())
             days.extend(extra.starts_at.date() for extra in further_dates(event))
     add_timezones(calendar, zones)
-    base_url = base_url.rstrip("/")
     for event in events:
-        calendar.add_component(event_component(event, now=now, url=base_url + path_of(event)))
+        calendar.add_component(component_of(event))
     return calendar.to_ical()
+
+
+def events_calendar(events, *, name: str, base_url: str, path_of=lambda event: event.url) -> bytes:
+    now = datetime.now(UTC)
+    base_url = base_url.rstrip("/")
+    return calendar_of(
+        events,
+        prodid=PRODID,
+        name=name,
+        component_of=lambda event: event_component(event, now=now, url=base_url + path_of(event)),
+    )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import MemberProfile
 from core.audit import audit_record
 from core.codes import normalise_code
+from core.tasks import enqueue_on_commit
 from events.availability import places_left_by_ticket_type
 from events.models import Audience, EventPage, Registration, TicketType, WaitingListEntry
 
@@ -39,6 +40,15 @@ def _lock_event(event: EventPage) -> None:
     list(TicketType.objects.select_for_update().filter(event_id=event.pk).order_by("pk").values_list("pk", flat=True))
 
 
+def _is_member(user) -> bool:
+    """A signed-in person with a member profile that was not erased."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists()
+    )
+
+
 def _check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetime) -> None:
     if event.cancelled:
         raise ValidationError("This event has been cancelled.")
@@ -52,13 +62,8 @@ def _check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetim
         ticket_type.sales_end and now >= ticket_type.sales_end
     ):
         raise ValidationError(f"'{ticket_type.name}' tickets are not on sale now.")
-    if event.audience != Audience.PUBLIC:
-        is_member = (
-            bool(user and user.is_authenticated)
-            and MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists()
-        )
-        if not is_member:
-            raise ValidationError("This event is for members of the network. Sign in to book.")
+    if event.audience != Audience.PUBLIC and not _is_member(user):
+        raise ValidationError("This event is for members of the network. Sign in to book.")
 
 
 def ticket_amount(ticket_type: TicketType, amount_minor: int | None = None) -> int:
@@ -228,20 +233,34 @@ def registration_approve(*, registration: Registration, actor, now=None) -> Regi
     return registration
 
 
-@transaction.atomic
-def registration_cancel(*, registration: Registration, actor=None, now=None) -> Registration:
-    """Cancel a booking; its place goes to the waiting list (or back on sale)."""
-    now = now or timezone.now()
+def _cancel_and_pass_on(
+    registration: Registration, *, actor, now: datetime, allowed, refusal: str, action: str
+) -> Registration:
+    """Under the event's lock: cancel a booking whose status is in `allowed` (else refuse
+    with `refusal`), record `action`, and offer its place to the waiting list."""
     _lock_event(registration.event)
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if registration.status in (Status.CANCELLED, Status.CHECKED_IN):
-        raise ValidationError("This ticket can no longer be cancelled.")
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if registration.status not in allowed:
+        raise ValidationError(refusal)
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at"])
-    audit_record(actor=actor, action="registration.cancelled", obj=registration)
+    audit_record(actor=actor, action=action, obj=registration)
     waiting_list_offer_next(event=registration.event, now=now)
     return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor=None, now=None) -> Registration:
+    """Cancel a booking; its place goes to the waiting list (or back on sale)."""
+    return _cancel_and_pass_on(
+        registration,
+        actor=actor,
+        now=now or timezone.now(),
+        allowed=(Status.PENDING, Status.RESERVED, Status.CONFIRMED),
+        refusal="This ticket can no longer be cancelled.",
+        action="registration.cancelled",
+    )
 
 
 # Waiting list ----------------------------------------------------------------------------
@@ -374,7 +393,7 @@ def registration_self_cancel(*, registration: Registration, now=None) -> Registr
     _check_self_service_open(registration.event, now)
     registration = registration_cancel(registration=registration, actor=registration.user, now=now)
     transaction.on_commit(lambda: ticket_cancelled.send(sender=Registration, registration=registration))
-    transaction.on_commit(lambda: registration_cancelled_email.enqueue(registration_id=registration.pk))
+    enqueue_on_commit(registration_cancelled_email, registration_id=registration.pk)
     return registration
 
 
@@ -403,8 +422,7 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     if email == registration.email:
         raise ValidationError("That is already the email address on this ticket. Enter the new holder's address.")
     holder = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-    is_member = holder is not None and MemberProfile.objects.filter(user=holder, erased_at__isnull=True).exists()
-    if event.audience != Audience.PUBLIC and not is_member:
+    if event.audience != Audience.PUBLIC and not _is_member(holder):
         raise ValidationError(
             "This event is for members of the network, and that email address does not belong to a member."
         )
@@ -421,7 +439,7 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     )
     audit_record(actor=None, action="registration.transferred", obj=registration)
     _confirmation_after_commit(registration)
-    transaction.on_commit(lambda: registration_transferred_email.enqueue(event_id=event.pk, email=previous_email))
+    enqueue_on_commit(registration_transferred_email, event_id=event.pk, email=previous_email)
     return registration
 
 
@@ -434,13 +452,8 @@ NOT_USABLE = {
 }
 
 
-@transaction.atomic
-def registration_check_in(*, event: EventPage, code: str, actor, now=None) -> tuple[Registration, bool]:
-    """Check a ticket in at the door. Returns (registration, first_time). A second scan,
-    from any device, returns first_time False with the time of the first; the row lock
-    makes simultaneous scans count once. Refuses other events' tickets and unpaid or
-    cancelled ones, saying which."""
-    now = now or timezone.now()
+def _door_ticket(event: EventPage, code: str) -> Registration:
+    """The ticket with this code, row-locked; refuses unknown codes and other events' tickets."""
     registration = (
         Registration.objects.select_for_update().select_related("event").filter(code=normalise_code(code)).first()
     )
@@ -448,6 +461,17 @@ def registration_check_in(*, event: EventPage, code: str, actor, now=None) -> tu
         raise ValidationError("No ticket has that code.", code="unknown")
     if registration.event_id != event.pk:
         raise ValidationError(f"This ticket is for another event: {registration.event.title}.", code="other_event")
+    return registration
+
+
+@transaction.atomic
+def registration_check_in(*, event: EventPage, code: str, actor, now=None) -> tuple[Registration, bool]:
+    """Check a ticket in at the door. Returns (registration, first_time). A second scan,
+    from any device, returns first_time False with the time of the first; the row lock
+    makes simultaneous scans count once. Refuses other events' tickets and unpaid or
+    cancelled ones, saying which."""
+    now = now or timezone.now()
+    registration = _door_ticket(event, code)
     if registration.status == Status.CHECKED_IN:
         return registration, False
     if registration.status != Status.CONFIRMED:
@@ -466,13 +490,7 @@ def registration_check_in_undo(*, event: EventPage, code: str, actor) -> tuple[R
     again. Returns (registration, undone); undoing a ticket that is not checked in changes
     nothing and returns undone False, so a retried request is harmless. Refuses unknown
     codes and other events' tickets, as check-in does. Sends no email."""
-    registration = (
-        Registration.objects.select_for_update().select_related("event").filter(code=normalise_code(code)).first()
-    )
-    if registration is None:
-        raise ValidationError("No ticket has that code.", code="unknown")
-    if registration.event_id != event.pk:
-        raise ValidationError(f"This ticket is for another event: {registration.event.title}.", code="other_event")
+    registration = _door_ticket(event, code)
     if registration.status != Status.CHECKED_IN:
         return registration, False
     registration.status = Status.CONFIRMED
@@ -491,17 +509,14 @@ def registration_decline(*, registration: Registration, actor, now=None) -> Regi
     """Event staff decline a booking that was waiting for approval: it is cancelled and its
     place goes to the waiting list (or back on sale). Refuses a booking that is not waiting
     for approval. Moves no money (nothing was paid) and sends no email."""
-    now = now or timezone.now()
-    _lock_event(registration.event)
-    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
-    if registration.status != Status.PENDING:
-        raise ValidationError("This booking is not waiting for approval.")
-    registration.status = Status.CANCELLED
-    registration.cancelled_at = now
-    registration.save(update_fields=["status", "cancelled_at"])
-    audit_record(actor=actor, action="registration.declined", obj=registration)
-    waiting_list_offer_next(event=registration.event, now=now)
-    return registration
+    return _cancel_and_pass_on(
+        registration,
+        actor=actor,
+        now=now or timezone.now(),
+        allowed=(Status.PENDING,),
+        refusal="This booking is not waiting for approval.",
+        action="registration.declined",
+    )
 
 
 @transaction.atomic
@@ -540,9 +555,7 @@ def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list
         )
     )
     for address in sorted(addresses):
-        transaction.on_commit(
-            lambda address=address: event_cancelled_email.enqueue(event_id=event.pk, email=address, reason=reason)
-        )
+        enqueue_on_commit(event_cancelled_email, event_id=event.pk, email=address, reason=reason)
     return registrations
 
 

@@ -8,8 +8,7 @@ discreet mode, calendar entries are titled "Appointment" with no details, as in 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from core.ical import add_timezones, new_calendar
-from events.ical import event_component
+from events.ical import calendar_of, event_component
 from events.links import Occurrence, absolute, event_occurrences
 
 NEUTRAL_TITLE = "Appointment"
@@ -79,17 +78,13 @@ def _component(event, *, now: datetime, discreet: bool):
 
 def bookings_calendar(events, *, name: str, discreet: bool) -> bytes:
     """One VEVENT per booked event (further dates come with the event's own component)."""
-    events = list(events)
-    calendar = new_calendar(prodid=PRODID, name=NEUTRAL_TITLE + "s" if discreet else name)
     now = datetime.now(UTC)
-    zones: dict[str, list] = {}
-    for event in events:
-        if not event.all_day:
-            zones.setdefault(event.time_zone, []).extend(o.starts_at.date() for o in event_occurrences(event))
-    add_timezones(calendar, zones)
-    for event in events:
-        calendar.add_component(_component(event, now=now, discreet=discreet))
-    return calendar.to_ical()
+    return calendar_of(
+        events,
+        prodid=PRODID,
+        name=NEUTRAL_TITLE + "s" if discreet else name,
+        component_of=lambda event: _component(event, now=now, discreet=discreet),
+    )
 
 
 def ticket_ics(registration, *, discreet: bool) -> bytes:

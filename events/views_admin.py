@@ -5,18 +5,17 @@ Every view checks the Event staff role itself (superusers pass). Attendees appea
 display name only, never by email address.
 """
 
-import csv
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import EVENT_STAFF, has_role
-from core.csv_export import csv_safe
+from core.csv_export import csv_response
 from events import selectors, services
+from events.forms import event_currency
 from events.models import Registration
 from events.views_door import staff_event
 
@@ -36,7 +35,7 @@ def events(request):
 def event_detail(request, pk: int):
     event = staff_event(request, pk)
     total, by_type = selectors.event_sales(event=event)
-    currency = event.chapter.currency if event.chapter else "GBP"
+    currency = event_currency(event)
     people = selectors.with_people(Registration.objects.filter(event=event))
     pending = list(people.filter(status=Status.PENDING))
     reserved = list(people.filter(status=Status.RESERVED))
@@ -109,21 +108,20 @@ def event_cancel(request, pk: int):
 def attendance_csv(request, pk: int):
     """Ticket code, attendee name, ticket type, status, checked in at. No email addresses."""
     event = staff_event(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-attendance.csv"'
-    writer = csv.writer(response)
     zone = ZoneInfo(event.time_zone)
-    writer.writerow(["Ticket code", "Attendee", "Ticket type", "Status", "Checked in at"])
     registrations = selectors.with_people(Registration.objects.filter(event=event)).order_by("created_at", "pk")
-    for registration in registrations:
-        checked_in_at = registration.checked_in_at
-        writer.writerow(
-            [
-                registration.code,
-                csv_safe(selectors.attendee_label(registration)),
-                csv_safe(registration.ticket_type.name),
-                registration.get_status_display(),
-                checked_in_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if checked_in_at else "",
-            ]
-        )
-    return response
+    rows = (
+        [
+            registration.code,
+            selectors.attendee_label(registration),
+            registration.ticket_type.name,
+            registration.get_status_display(),
+            registration.checked_in_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if registration.checked_in_at
+            else "",
+        ]
+        for registration in registrations
+    )
+    return csv_response(
+        f"event-{event.pk}-attendance.csv", ["Ticket code", "Attendee", "Ticket type", "Status", "Checked in at"], rows
+    )

@@ -49,7 +49,7 @@ Status = Registration.Status
 
 def _live_event(pk: int) -> EventPage:
     return get_object_or_404(
-        EventPage.objects.live().public().prefetch_related("ticket_types", "extra_dates").select_related("chapter"),
+        EventPage.objects.live().public().prefetch_related("extra_dates").select_related("chapter"),
         pk=pk,
     )
 
@@ -120,7 +120,7 @@ def book(request, pk: int):
     if not cache.add(key, "pending", timeout=NONCE_SECONDS):
         return _repeated_submission(request, event, state, form, waiting_form, key)
     try:
-        registration, response = _book_places(request, event, form)
+        registration, response = _book_places(request, event, state, form)
     except ValidationError as error:
         cache.delete(key)  # nothing was booked: the same form may be sent again
         _attach_error(form, error)
@@ -177,11 +177,16 @@ def _release(registrations) -> None:
         services.registration_cancel(registration=registration)
 
 
-def _book_places(request, event, form):
+def _chosen(options, pk: int):
+    """The ticket type picked on a form whose choices were `options` (so it is among them)."""
+    return next(option.ticket_type for option in options if option.ticket_type.pk == pk)
+
+
+def _book_places(request, event, state, form):
     """Reserve the places (all or none), then go to the checkout or to the first ticket
     (whose page lists the others). Returns (first registration, response)."""
     data = form.cleaned_data
-    ticket_type = event.ticket_types.get(pk=data["ticket_type"])
+    ticket_type = _chosen(state.bookable, data["ticket_type"])
     amount = form.amount_minor() if ticket_type.pay_what_you_can else None
     donation_minor = form.donation_minor() if "donation" in form.fields else 0
     paid = services.ticket_amount(ticket_type, amount) > 0
@@ -246,7 +251,7 @@ def waiting_list_join(request, pk: int):
         try:
             services.waiting_list_join(
                 event=event,
-                ticket_type=event.ticket_types.get(pk=waiting_form.cleaned_data["ticket_type"]),
+                ticket_type=_chosen(state.waitable, waiting_form.cleaned_data["ticket_type"]),
                 email=waiting_form.cleaned_data["email"],
                 user=request.user,
             )

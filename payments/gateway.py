@@ -245,12 +245,6 @@ def charge_retrieve(charge_id: str) -> ChargeState:
     )
 
 
-def refunds_total(payment_intent_id: str) -> int:
-    """The sum of succeeded refunds on a PaymentIntent, in minor units. Moves no money."""
-    page = _call("refund.list", _client().v1.refunds.list, params={"payment_intent": payment_intent_id, "limit": 100})
-    return sum(int(refund["amount"]) for refund in page["data"] if refund["status"] in ("succeeded", "pending"))
-
-
 def refund_create(
     *, payment_intent_id: str, amount_minor: int, refund_reference: str, idempotency_key: str
 ) -> RefundResult:

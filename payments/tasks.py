@@ -68,7 +68,7 @@ def order_receipt_send(*, order_id: int) -> bool:
     """Email the receipt (with a PDF) for a paid order, once: the order row is locked and
     `receipt_sent_at` checked and set in the same transaction. Sends one email."""
     from core.email import email_send, recipients_want_discretion
-    from payments.models import Order, OrderLine
+    from payments.models import Order
     from payments.money import format_money
 
     with transaction.atomic():
@@ -76,12 +76,13 @@ def order_receipt_send(*, order_id: int) -> bool:
         if order.receipt_sent_at is not None or order.status != Order.Status.PAID:
             return False
         discreet = recipients_want_discretion([order.email])
+        order_lines = list(order.lines.all())
         lines = [
             {
                 "description": (line.get_kind_display() if discreet else line.description),
                 "amount": format_money(line.amount_minor, order.currency),
             }
-            for line in order.lines.all()
+            for line in order_lines
         ]
         context = {
             "organisation": "Payment receipt" if discreet else "Thrive",
@@ -89,7 +90,7 @@ def order_receipt_send(*, order_id: int) -> bool:
             "date": f"{timezone.localtime(order.paid_at):%-d %B %Y}",
             "lines": lines,
             "total": order.total_display,
-            "gift_aid": order.lines.filter(kind=OrderLine.Kind.DONATION, gift_aid_eligible=True).exists(),
+            "gift_aid": any(line.gift_aid_eligible for line in order_lines),  # donation lines only (a constraint)
             "monthly": "",
         }
         email_send(

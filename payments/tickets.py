@@ -22,6 +22,8 @@ from datetime import datetime
 from django.db import transaction
 from wagtail import hooks
 
+from core.tasks import enqueue_on_commit
+
 logger = logging.getLogger(__name__)
 
 TICKET_DETAILS_HOOK = "thrive_ticket_details"
@@ -90,7 +92,7 @@ def ticket_refunds_queue(*, item_references: list[str], reason: str) -> None:
 
     item_references = list(item_references)
     if item_references:
-        transaction.on_commit(lambda: ticket_refunds_send.enqueue(item_references=item_references, reason=reason))
+        enqueue_on_commit(ticket_refunds_send, item_references=item_references, reason=reason)
 
 
 def ticket_refunds_make(*, item_references: list[str], reason: str) -> dict[str, int]:

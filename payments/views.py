@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core.ratelimit import rate_limit_exceeded
 from payments import gateway, services
 from payments.forms import DonationForm
-from payments.models import Order, OrderLine, RecurringGift
+from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
 from payments.money import format_money
 from payments.selectors import campaign_totals
 from payments.tickets import tickets_held_until, tickets_of_order
@@ -77,7 +77,7 @@ def _donation_choice(form: DonationForm, user) -> services.DonationChoice:
         )
     return services.DonationChoice(
         amount_minor=data["amount_minor"],
-        campaign=form.page if form.page.__class__.__name__ == "CampaignPage" else None,
+        campaign=form.page if isinstance(form.page, CampaignPage) else None,
         anonymous=data.get("anonymous", False),
         message=data.get("message", ""),
         earmark=data.get("earmark", ""),
@@ -115,7 +115,7 @@ def donation_page_serve(request, page):
         else:
             status = 400
     context = page.get_context(request) | {"form": form}
-    if page.__class__.__name__ == "CampaignPage":
+    if isinstance(page, CampaignPage):
         totals = campaign_totals(page.pk)
         percent = min(100, round(100 * totals["raised_minor"] / page.target_minor)) if page.target_minor else 0
         context |= {"totals": totals, "percent": percent, "raised_display": _money(totals["raised_minor"], page)}
@@ -150,6 +150,12 @@ def _checkout_context(target) -> dict:
     }
 
 
+def _checkout_start(target: Order | RecurringGift) -> gateway.SetupIntentResult:
+    if isinstance(target, Order):
+        return services.order_checkout_start(order=target)
+    return services.recurring_gift_checkout_start(gift=target)
+
+
 def checkout(request, token: str):
     """The card form. Creates the SetupIntent the browser confirms; says plainly when Stripe
     cannot be reached (nothing is lost: the order and any held places stay as they are)."""
@@ -159,10 +165,7 @@ def checkout(request, token: str):
         return redirect("payments:checkout_done", token=token)
     status = 200
     try:
-        if isinstance(target, Order):
-            setup = services.order_checkout_start(order=target)
-        else:
-            setup = services.recurring_gift_checkout_start(gift=target)
+        setup = _checkout_start(target)
         context |= {
             "setup": setup,
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
@@ -183,10 +186,7 @@ def checkout_setup(request, token: str):
     """JSON for checkout.js: a SetupIntent to confirm a card against after one was refused."""
     target = _checkout_target(token)
     try:
-        if isinstance(target, Order):
-            setup = services.order_checkout_start(order=target)
-        else:
-            setup = services.recurring_gift_checkout_start(gift=target)
+        setup = _checkout_start(target)
     except gateway.PaymentsUnavailable:
         return JsonResponse({"status": "unavailable", "message": UNAVAILABLE}, status=503)
     except ValidationError as error:
@@ -227,7 +227,10 @@ def checkout_done(request, token: str):
     tickets = []
     if isinstance(target, Order):
         paid = target.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
-        pending = not paid and target.payments.filter(status__in=["created", "requires_action"]).exists()
+        pending = (
+            not paid
+            and target.payments.filter(status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION]).exists()
+        )
         has_donation = target.lines.filter(kind=OrderLine.Kind.DONATION).exists()
         tickets = tickets_of_order(target)
     else:

@@ -6,6 +6,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from certificates.models import Certificate
+from certificates.services import source_key_for
 from cms.models import Chapter
 from core.page_cache import cached_until_published
 from training.models import (
@@ -21,7 +22,7 @@ from training.models import (
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent
 
-PLACE_TAKING = [Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED]
+PLACE_TAKING = Enrolment.PLACE_TAKING
 
 
 def course_listing(*, index, params) -> dict:
@@ -181,16 +182,14 @@ def dashboard(*, user) -> dict:
         enrolment.next_session = next(
             (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None
         )
+    completed_keys = [source_key_for(e) for e in enrolments if e.status == Enrolment.Status.COMPLETED]
     certificates = {}
-    if any(e.status == Enrolment.Status.COMPLETED for e in enrolments):
+    if completed_keys:
         certificates = {
-            c.source_key: c
-            for c in Certificate.objects.filter(
-                recipient=user, source_key__startswith="training.enrolment:", revoked_at__isnull=True, replaced_by=None
-            )
+            c.source_key: c for c in Certificate.objects.live().filter(recipient=user, source_key__in=completed_keys)
         }
     for enrolment in enrolments:
-        enrolment.certificate = certificates.get(f"training.enrolment:{enrolment.pk}")
+        enrolment.certificate = certificates.get(source_key_for(enrolment))
     active = {e.cohort_id for e in enrolments if e.status in PLACE_TAKING}
     upcoming = [s for s in sessions if s.ends_at >= now and s.cohort_id in active]
     return {"enrolments": enrolments, "next_session": upcoming[0] if upcoming else None}

@@ -36,6 +36,10 @@ def _dashboard_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("training:dashboard")
 
 
+def _places_taken(cohort: Cohort) -> int:
+    return Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING).count()
+
+
 def completed_course_ids(user) -> set[int]:
     return set(Enrolment.objects.filter(user=user, status=Status.COMPLETED).values_list("cohort__course_id", flat=True))
 
@@ -47,7 +51,9 @@ def _check_can_enrol(*, user, cohort: Cohort, course: CoursePage) -> None:
         raise ValidationError("You are already enrolled in this course run (or on its waiting list).")
     if cohort.enrolment_closes_at and cohort.enrolment_closes_at <= timezone.now():
         raise ValidationError("Enrolment for this course run has closed. Look for a later run of the course.")
-    missing = [c.title for c in course.prerequisites.all() if c.pk not in completed_course_ids(user)]
+    prerequisites = list(course.prerequisites.all())
+    completed = completed_course_ids(user) if prerequisites else set()
+    missing = [c.title for c in prerequisites if c.pk not in completed]
     if missing:
         raise ValidationError(f"Complete {', '.join(missing)} first: this course builds on it.")
 
@@ -64,7 +70,7 @@ def enrolment_create(*, user, cohort: Cohort, join_waitlist: bool = False) -> En
     _check_can_enrol(user=user, cohort=cohort, course=course)
     if course.enrolment_mode != EnrolmentMode.OPEN:
         raise ValidationError("This course takes applications: use 'Apply' and the training team will reply.")
-    enrolled = Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED]).count()
+    enrolled = _places_taken(cohort)
     if enrolled >= cohort.capacity and not join_waitlist:
         raise ValidationError("This course run is full. You can join its waiting list instead.")
     now = timezone.now()
@@ -105,7 +111,7 @@ def enrolment_approve(*, enrolment: Enrolment, actor) -> Enrolment:
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != Status.APPLIED:
         raise ValidationError("Only applications waiting for a decision can be approved.")
-    enrolled = Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED]).count()
+    enrolled = _places_taken(cohort)
     enrolment.status = Status.ENROLLED if enrolled < cohort.capacity else Status.WAITLISTED
     enrolment.enrolled_at = timezone.now() if enrolment.status == Status.ENROLLED else None
     enrolment.save(update_fields=["status", "enrolled_at"])
@@ -115,7 +121,7 @@ def enrolment_approve(*, enrolment: Enrolment, actor) -> Enrolment:
 
 def _promote_next(cohort: Cohort) -> Enrolment | None:
     """Give a freed place to the oldest waitlisted learner. Caller holds the cohort lock."""
-    enrolled = Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED]).count()
+    enrolled = _places_taken(cohort)
     if enrolled >= cohort.capacity:
         return None
     nxt = Enrolment.objects.filter(cohort=cohort, status=Status.WAITLISTED).order_by("created_at", "pk").first()
@@ -169,7 +175,7 @@ def module_complete(*, enrolment: Enrolment, module: ModulePage, answers: dict[s
     """Mark a module complete for an enrolled learner. Refuses locked modules and a failed
     quiz (returns nothing, saves nothing). Returns the quiz score when there is a quiz."""
     enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
-    if enrolment.status not in (Status.ENROLLED, Status.COMPLETED):
+    if enrolment.status not in Enrolment.PLACE_TAKING:
         raise ValidationError("Only enrolled learners can complete modules.")
     if module.get_parent().pk != enrolment.cohort.course_id:
         raise ValidationError("This module belongs to another course.")
@@ -204,9 +210,7 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
     if not is_trainer_of(actor, cohort):
         raise ValidationError("Only this cohort's trainers can take its attendance.")
     valid = set(Attendance.Status.values)
-    enrolments = {
-        e.pk: e for e in Enrolment.objects.filter(cohort=cohort, status__in=[Status.ENROLLED, Status.COMPLETED])
-    }
+    enrolments = {e.pk: e for e in Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING)}
     changed = 0
     for enrolment_id, status in marks.items():
         if enrolment_id not in enrolments or status not in valid:
@@ -225,7 +229,8 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
         changed += created
     audit_record(actor=actor, action="attendance.marked", obj=session, count=len(marks))
     for enrolment in enrolments.values():
-        completion_check(enrolment=enrolment)
+        if enrolment.status == Status.ENROLLED:  # completed learners stay completed
+            completion_check(enrolment=enrolment)
     return changed
 
 
@@ -242,7 +247,7 @@ def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code
     now = time.time()
     if code.strip() not in {check_in_code(session, now), check_in_code(session, now - 60)}:
         raise ValidationError("That code is not right or has changed. Ask your trainer for the current one.")
-    if enrolment.cohort_id != session.cohort_id or enrolment.status not in (Status.ENROLLED, Status.COMPLETED):
+    if enrolment.cohort_id != session.cohort_id or enrolment.status not in Enrolment.PLACE_TAKING:
         raise ValidationError("You are not enrolled in this session.")
     Attendance.objects.update_or_create(
         session=session, enrolment=enrolment, defaults={"status": Attendance.Status.PRESENT, "self_checked_in": True}

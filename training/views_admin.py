@@ -4,24 +4,22 @@ Trainers see and mark only cohorts they train; Membership staff see every cohort
 (read-only); superusers everything. Checked here on every request, and again in services.
 """
 
-import csv
 import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import MEMBERSHIP, TRAINERS, has_role
-from core.csv_export import csv_safe
+from core.csv_export import csv_response
 from training import services
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent
 
-ACTIVE_LEARNERS = [Enrolment.Status.ENROLLED, Enrolment.Status.COMPLETED]
+ACTIVE_LEARNERS = Enrolment.PLACE_TAKING
 
 
 def visible_cohorts(user):
@@ -149,13 +147,13 @@ def attendance_csv(request, pk: int):
         (a.enrolment_id, a.session_id): a.get_status_display()
         for a in Attendance.objects.filter(session__cohort=cohort)
     }
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-attendance.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Learner", "Status"] + [f"{s.title} ({s.starts_at:%Y-%m-%d})" for s in sessions])
-    for learner in _learner_rows(cohort):
-        name = getattr(getattr(learner.user, "member_profile", None), "display_name", f"learner {learner.user_id}")
-        writer.writerow(
-            [csv_safe(name), learner.get_status_display()] + [marks.get((learner.pk, s.pk), "") for s in sessions]
-        )
-    return response
+    header = ["Learner", "Status"] + [f"{s.title} ({s.starts_at:%Y-%m-%d})" for s in sessions]
+    rows = (
+        [
+            getattr(getattr(learner.user, "member_profile", None), "display_name", f"learner {learner.user_id}"),
+            learner.get_status_display(),
+        ]
+        + [marks.get((learner.pk, s.pk), "") for s in sessions]
+        for learner in _learner_rows(cohort)
+    )
+    return csv_response(f"cohort-{cohort.pk}-attendance.csv", header, rows)

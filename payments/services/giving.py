@@ -1,6 +1,5 @@
 """Gift Aid declarations and monthly gifts (Stripe customer, Plan and Subscription)."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core import signing
@@ -12,6 +11,7 @@ from core.audit import audit_record
 from core.tasks import enqueue_on_commit
 from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
+from payments.selectors import campaign_totals_forget
 from payments.services.orders import DonationChoice, donation_amount_check
 
 CANCEL_SALT = "payments.recurring-gift-cancel"
@@ -53,7 +53,7 @@ def recurring_gift_for_token(token: str) -> RecurringGift | None:
     except signing.BadSignature:
         return None
     gift = RecurringGift.objects.filter(reference=reference).first()
-    if gift is None or gift.cancel_token_hash != hashlib.sha256(token.encode()).hexdigest():
+    if gift is None or gift.cancel_token_hash != RecurringGift.hash_token(token):
         return None
     return gift
 
@@ -73,7 +73,7 @@ def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str
         sponsored_page_id=donation.sponsored_page_id,
         gift_aid_declaration=donation.gift_aid_declaration if currency == "gbp" else None,
     )
-    gift.cancel_token_hash = hashlib.sha256(cancel_token(gift).encode()).hexdigest()
+    gift.cancel_token_hash = RecurringGift.hash_token(cancel_token(gift))
     gift.save(update_fields=["cancel_token_hash"])
     audit_record(actor=user, action="recurring_gift.created", obj=gift)
     return gift
@@ -146,6 +146,12 @@ def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOu
     return GiftOutcome("succeeded")
 
 
+def campaign_totals_forget_after_commit(*, campaign_ids) -> None:
+    """Drop each campaign's cached totals once the transaction commits (none for None)."""
+    for campaign_id in {campaign_id for campaign_id in campaign_ids if campaign_id}:
+        transaction.on_commit(lambda campaign_id=campaign_id: campaign_totals_forget(campaign_id))
+
+
 def sponsored_places_recount_after_commit(*, page_ids) -> None:
     """Queue a recount of sponsored places for each page, after commit (none for None)."""
     from payments.tasks import sponsored_places_recount_task
@@ -158,7 +164,6 @@ def invoice_settle(*, invoice_id: str) -> Donation | None:
     """A monthly gift's invoice was paid: re-fetch it from Stripe and record one Donation
     for it (the invoice id is unique), mark the gift active, and send the receipt with the
     cancel link once. Idempotent and safe to run concurrently. Moves no money."""
-    from payments.selectors import campaign_totals_forget
     from payments.tasks import donation_receipt_send
 
     invoice = gateway.invoice_retrieve(invoice_id)
@@ -190,8 +195,7 @@ def invoice_settle(*, invoice_id: str) -> Donation | None:
             gift.status = RecurringGift.Status.ACTIVE
             gift.save(update_fields=["status"])
         audit_record(actor=None, action="donation.recorded", obj=donation, gift=gift.pk)
-        if gift.campaign_id:
-            transaction.on_commit(lambda: campaign_totals_forget(gift.campaign_id))
+        campaign_totals_forget_after_commit(campaign_ids=[gift.campaign_id])
         sponsored_places_recount_after_commit(page_ids=[gift.sponsored_page_id])
         enqueue_on_commit(donation_receipt_send, donation_id=donation.pk)
     return donation

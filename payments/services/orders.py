@@ -203,16 +203,9 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         current = order.payments.exclude(status__in=[Payment.Status.FAILED, Payment.Status.CANCELLED]).first()
-        if current is None and order.status not in OPEN_STATES:
-            raise ValidationError("This order is already settled.")
-    if current is not None:
-        return _payment_outcome_now(current)
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        current = order.payments.exclude(status__in=[Payment.Status.FAILED, Payment.Status.CANCELLED]).first()
         if current is None:
             charged = _charge_locked(order, setup_intent_id)
-    if current is not None:  # another click got here first
+    if current is not None:  # a payment already made (another click got here first)
         return _payment_outcome_now(current)
     if isinstance(charged, PayOutcome):
         return charged

@@ -24,7 +24,7 @@ from core.audit import audit_record
 from core.tasks import enqueue_on_commit
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
-from payments.services.giving import sponsored_places_recount_after_commit
+from payments.services.giving import campaign_totals_forget_after_commit, sponsored_places_recount_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,6 @@ def _confirm_tickets(order: Order) -> None:
 
 
 def _record_donations(order: Order, now) -> None:
-    from payments.selectors import campaign_totals_forget
-
     # Donations of an order are recorded only here, under its lock: one INSERT for the lines
     # not recorded yet (the one-to-one line keeps it to one each regardless).
     lines = list(order.lines.filter(kind=OrderLine.Kind.DONATION, donation__isnull=True))
@@ -165,8 +163,7 @@ def _record_donations(order: Order, now) -> None:
         )
         for line in lines
     )
-    for campaign_id in {line.campaign_id for line in lines if line.campaign_id}:
-        transaction.on_commit(lambda campaign_id=campaign_id: campaign_totals_forget(campaign_id))
+    campaign_totals_forget_after_commit(campaign_ids=[line.campaign_id for line in lines])
     sponsored_places_recount_after_commit(page_ids=[line.sponsored_page_id for line in lines])
 
 
@@ -209,15 +206,11 @@ def _refunded_after_commit(order: Order, amount_refunded_minor: int, fully: bool
 
 
 def _donations_mark_refunded(order: Order) -> None:
-    from payments.selectors import campaign_totals_forget
-
     donations = Donation.objects.filter(order_line__order=order, refunded=False)
-    campaign_ids = set(donations.exclude(campaign=None).values_list("campaign_id", flat=True))
-    sponsored_ids = list(donations.exclude(sponsored_page=None).values_list("sponsored_page_id", flat=True))
+    touched = list(donations.values_list("campaign_id", "sponsored_page_id"))
     donations.update(refunded=True)
-    sponsored_places_recount_after_commit(page_ids=sponsored_ids)
-    for campaign_id in campaign_ids:
-        transaction.on_commit(lambda campaign_id=campaign_id: campaign_totals_forget(campaign_id))
+    sponsored_places_recount_after_commit(page_ids=[page_id for _campaign_id, page_id in touched])
+    campaign_totals_forget_after_commit(campaign_ids=[campaign_id for campaign_id, _page_id in touched])
 
 
 def charge_refunds_settle(*, charge_id: str) -> None:

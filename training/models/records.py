@@ -93,6 +93,8 @@ class Enrolment(models.Model):
         DECLINED = "declined", _("Not accepted")
 
     ACTIVE = (Status.APPLIED, Status.ENROLLED, Status.WAITLISTED, Status.COMPLETED)
+    # Holding a place in the cohort: counted against its capacity, sees its sessions.
+    PLACE_TAKING = (Status.ENROLLED, Status.COMPLETED)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
