@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.http import require_POST
 
@@ -138,7 +139,9 @@ def _checkout_context(target) -> dict:
                 (line.description, format_money(line.amount_minor, target.currency)) for line in target.lines.all()
             ],
             "total": target.total_display,
-            "held_until": tickets_held_until(target),
+            "held_until": (held_until := tickets_held_until(target)),
+            # Counted down in the page from the server's clock (the visitor's may be wrong).
+            "hold_seconds": max(0, int((held_until - timezone.now()).total_seconds())) if held_until else None,
             "settled": target.status not in (Order.Status.OPEN, Order.Status.FAILED),
         }
     return {

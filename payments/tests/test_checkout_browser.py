@@ -110,13 +110,27 @@ def test_two_tickets_and_a_donation_paid_by_card_end_with_tickets_and_a_receipt(
 
 def test_a_declined_card_is_explained_and_the_places_stay_held_until_the_hold_ends(demo_server, browser_page):
     base = demo_server.url
+    browser_page.clock.install()  # the page's own clock, moved on below to the hold's end
     event = paid_event(demo_server, title="Browser declined supper", capacity=2)
     book(browser_page, base, event, email="declined@example.org", quantity=2)
+    hold = browser_page.locator(".checkout-hold")
+    seconds_left = int(hold.get_attribute("data-hold-seconds"))
+    assert 60 < seconds_left <= 30 * 60
+    assert re.search(r"\(\d+ minutes left\)", hold.inner_text())
     fill_card(browser_page, DECLINED)
     browser_page.get_by_role("button", name=re.compile(r"^Pay ")).click()
     message = browser_page.locator("#checkout-message")
     message.wait_for(state="visible")
     assert "Your card was declined, so nothing was taken" in message.inner_text()
+    # The countdown warns screen readers once at 5 minutes left, then says when the hold ends.
+    announce = browser_page.locator("[data-countdown-announce]")
+    browser_page.clock.run_for((seconds_left - 290) * 1000)
+    assert announce.inner_text() == "5 minutes left to pay before the hold on your places ends."
+    assert re.search(r"\(4 minutes left\)", hold.inner_text())
+    browser_page.clock.run_for(300 * 1000)
+    assert announce.inner_text() == "The hold on your places has ended."
+    assert browser_page.locator("[data-countdown-ended]").is_visible()
+    assert "left)" not in hold.inner_text()
     held = demo_server.shell(
         "from django.utils import timezone; from events.models import Registration;"
         "rows = Registration.objects.filter(email='declined@example.org');"
