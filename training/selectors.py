@@ -14,6 +14,7 @@ from training.models import (
     CourseFormat,
     CourseIndexPage,
     CoursePage,
+    CourseSponsoredPlaces,
     Enrolment,
     LiveSession,
     ModulePage,
@@ -104,9 +105,29 @@ def course_detail(*, course, user) -> dict:
     for cohort in cohorts:
         cohort.my_enrolment = mine.get(cohort.pk)
     return course_outline(course) | {
+        "price": _course_price(course),
+        "sponsored_places": course_sponsored_places(course),
         "cohorts": cohorts,
         "enrolled": any(e.status in PLACE_TAKING for e in mine.values()),
     }
+
+
+def course_sponsored_places(course) -> int:
+    """How many places donors' earmarked gifts have paid for on this course."""
+    return CourseSponsoredPlaces.objects.filter(course=course).values_list("places", flat=True).first() or 0
+
+
+def _course_price(course) -> str:
+    """The course's price in its chapter's currency ("" when free)."""
+    if not course.price_minor:
+        return ""
+    from django.conf import settings
+
+    from payments.money import format_money
+
+    chapter = course_outline(course)["chapter"]
+    currency = chapter.currency if chapter else settings.PAYMENTS_DEFAULT_CURRENCY
+    return format_money(course.price_minor, currency)
 
 
 def learner_enrolment(*, user, course_id: int) -> Enrolment | None:

@@ -21,7 +21,16 @@ from accounts.models import MemberProfile
 from certificates.services import certificate_issue
 from core.audit import audit_record
 from core.email import email_send
-from training.models import Cohort, CoursePage, Enrolment, EnrolmentMode, LiveSession, ModulePage, ModuleProgress
+from training.models import (
+    Cohort,
+    CoursePage,
+    CourseSponsoredPlaces,
+    Enrolment,
+    EnrolmentMode,
+    LiveSession,
+    ModulePage,
+    ModuleProgress,
+)
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent
 
@@ -315,3 +324,29 @@ def completion_sign_off(*, enrolment: Enrolment, actor, reason: str) -> None:
     if enrolment.status != Status.ENROLLED:
         raise ValidationError("Only enrolled learners can be signed off.")
     _complete(enrolment, actor=actor, note=reason.strip())
+
+
+# Sponsored places ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_sponsored_places_set(*, course: CoursePage, places: int) -> int:
+    """Set how many places donors have paid for on this course (payments recounts them from
+    succeeded, unrefunded earmarked gifts and calls this). Absolute, so running it twice
+    changes nothing and a refund lowers it. One upsert, safe beside a concurrent call; the
+    course page shows the new number once cached pages are retired (after commit). Returns
+    the number set. Moves no money and names no one."""
+    from core.page_cache import purge_all
+
+    places = max(0, int(places))
+    before = CourseSponsoredPlaces.objects.filter(course=course).values_list("places", flat=True).first()
+    CourseSponsoredPlaces.objects.bulk_create(
+        [CourseSponsoredPlaces(course=course, places=places)],
+        update_conflicts=True,
+        unique_fields=["course"],
+        update_fields=["places", "updated_at"],
+    )
+    if before != places:
+        audit_record(actor=None, action="course.sponsored_places", obj=course, places=places)
+        transaction.on_commit(purge_all)
+    return places

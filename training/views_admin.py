@@ -18,6 +18,7 @@ from training import services
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent
+from training.selectors import course_sponsored_places
 
 ACTIVE_LEARNERS = Enrolment.PLACE_TAKING
 
@@ -98,6 +99,7 @@ def cohort_detail(request, pk: int):
             "waiting": cohort.enrolments.filter(status=Enrolment.Status.WAITLISTED).count(),
             "completion_rate": round(100 * completed / len(learners)) if learners else 0,
             "can_mark": can_mark,
+            "sponsored_places": course_sponsored_places(cohort.course),
         },
     )
 

@@ -97,7 +97,8 @@ def test_a_course_is_offered_after_the_events_and_a_place_on_it_costs_its_price(
     give(course, 9000, django_capture_on_commit_callbacks)
     count = sponsored_places_count(course)
     assert (count.given_minor, count.place_minor, count.places) == (9000, 4000, 2)
-    assert not SponsoredPlaces.objects.exists()  # courses' places are allocated by hand
+    assert not SponsoredPlaces.objects.exists()  # an event's count, not a course's
+    assert course.sponsored_places.places == 2  # training keeps a course's count
 
 
 def test_the_recount_is_sent_to_whichever_app_owns_the_page(db):

@@ -2,6 +2,7 @@ from training.models.pages import CourseFormat, CourseIndexPage, CoursePage, Enr
 from training.models.records import (
     CalendarFeed,
     Cohort,
+    CourseSponsoredPlaces,
     Enrolment,
     LiveSession,
     ModuleProgress,
@@ -14,6 +15,7 @@ __all__ = [
     "CourseFormat",
     "CourseIndexPage",
     "CoursePage",
+    "CourseSponsoredPlaces",
     "Enrolment",
     "EnrolmentMode",
     "LiveSession",
