@@ -212,7 +212,7 @@ def checkout_pay(request, token: str):
                 answer["setup_client_secret"] = services.order_checkout_start(order=target).client_secret
         else:
             outcome = services.recurring_gift_start(gift=target, setup_intent_id=setup_intent_id)
-            answer = {"status": outcome.status, "message": outcome.message}
+            answer = {"status": outcome.status, "message": outcome.message, "client_secret": outcome.client_secret}
             target.refresh_from_db()
             if outcome.status == "declined" and target.status == RecurringGift.Status.PENDING:
                 answer["setup_client_secret"] = services.recurring_gift_checkout_start(gift=target).client_secret

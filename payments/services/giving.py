@@ -100,8 +100,9 @@ def recurring_gift_checkout_start(*, gift: RecurringGift) -> gateway.SetupIntent
 
 @dataclass(frozen=True)
 class GiftOutcome:
-    status: str  # succeeded, declined
+    status: str  # succeeded, requires_action (3-D Secure on the first payment), declined
     message: str = ""
+    client_secret: str = ""  # for requires_action: the first payment's, for the browser
 
 
 def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOutcome:
@@ -109,41 +110,69 @@ def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOu
     gift already started is returned as it is (a double click subscribes once); otherwise
     the confirmed card becomes the customer's default and a subscription on the monthly
     Plan for the amount is created with the key `thrive-gift-<id>-subscription-<attempt>`.
-    The first invoice is then settled by asking Stripe, as the webhook would. Raises
-    PaymentsUnavailable when Stripe cannot be reached."""
+    When the bank wants the first payment confirmed (3-D Secure), the subscription waits
+    ("incomplete") and the browser is given that payment's client secret; called again
+    afterwards, this asks Stripe where the first payment stands. A first payment refused or
+    not confirmed cancels that subscription (it can never take money later) and leaves the
+    gift open for another card. A paid first invoice is settled by asking Stripe, as the
+    webhook would. Raises PaymentsUnavailable when Stripe cannot be reached."""
     with transaction.atomic():
         gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
         if gift.stripe_subscription_id:
-            return GiftOutcome("succeeded" if gift.status != RecurringGift.Status.FAILED else "declined")
-        setup = gateway.setup_intent_retrieve(setup_intent_id)
-        if setup.reference != gift.reference or setup.status != "succeeded" or not setup.payment_method_id:
-            raise ValidationError("Your card details were not confirmed. Please enter them again.")
-        attempt = gift.payment_attempts
-        gift.payment_attempts += 1
-        gift.save(update_fields=["payment_attempts"])
-        try:
-            gateway.customer_set_default_payment_method(
-                customer_id=gift.stripe_customer_id, payment_method_id=setup.payment_method_id
-            )
-            subscription = gateway.subscription_create(
-                customer_id=gift.stripe_customer_id,
-                plan_id=gateway.monthly_plan(amount_minor=gift.amount_minor, currency=gift.currency),
-                gift_reference=gift.reference,
-                idempotency_key=f"thrive-gift-{gift.pk}-subscription-{attempt}",
-            )
-        except gateway.CardDeclined as declined:
-            audit_record(actor=None, action="recurring_gift.declined", obj=gift, code=declined.code)
-            return GiftOutcome("declined", declined.message)
-        gift.stripe_subscription_id = subscription.id
+            if gift.status != RecurringGift.Status.PENDING:
+                return GiftOutcome("succeeded" if gift.status != RecurringGift.Status.FAILED else "declined")
+            subscription = gateway.subscription_retrieve(gift.stripe_subscription_id)
+        else:
+            setup = gateway.setup_intent_retrieve(setup_intent_id)
+            if setup.reference != gift.reference or setup.status != "succeeded" or not setup.payment_method_id:
+                raise ValidationError("Your card details were not confirmed. Please enter them again.")
+            attempt = gift.payment_attempts
+            gift.payment_attempts += 1
+            gift.save(update_fields=["payment_attempts"])
+            try:
+                gateway.customer_set_default_payment_method(
+                    customer_id=gift.stripe_customer_id, payment_method_id=setup.payment_method_id
+                )
+                subscription = gateway.subscription_create(
+                    customer_id=gift.stripe_customer_id,
+                    plan_id=gateway.monthly_plan(amount_minor=gift.amount_minor, currency=gift.currency),
+                    gift_reference=gift.reference,
+                    idempotency_key=f"thrive-gift-{gift.pk}-subscription-{attempt}",
+                )
+            except gateway.CardDeclined as declined:
+                audit_record(actor=None, action="recurring_gift.declined", obj=gift, code=declined.code)
+                return GiftOutcome("declined", declined.message)
+            gift.stripe_subscription_id = subscription.id
+            gift.save(update_fields=["stripe_subscription_id"])
+            audit_record(actor=None, action="recurring_gift.subscribed", obj=gift)
         if subscription.status not in ("active", "trialing"):
-            gift.status = RecurringGift.Status.FAILED
-        gift.save(update_fields=["stripe_subscription_id", "status"])
-        audit_record(actor=None, action="recurring_gift.subscribed", obj=gift)
-    if gift.status == RecurringGift.Status.FAILED:
-        return GiftOutcome("declined", gateway.DEFAULT_DECLINE_MESSAGE)
+            waiting = _first_payment_waiting(gift, subscription)
+            if waiting is not None:
+                return waiting
     if subscription.latest_invoice_id:
         invoice_settle(invoice_id=subscription.latest_invoice_id)
     return GiftOutcome("succeeded")
+
+
+def _first_payment_waiting(gift: RecurringGift, subscription: gateway.SubscriptionState) -> GiftOutcome | None:
+    """For a subscription whose first payment is not through (call under the gift's lock):
+    requires_action with the client secret while the bank waits for the donor; None once it
+    succeeded; otherwise (refused, not confirmed, or the subscription ended for it: Stripe
+    lets an incomplete one expire, localstripe deletes it) declined, with the subscription
+    cancelled and the gift open for another card."""
+    intent = None
+    if subscription.status == "incomplete" and subscription.latest_invoice_id:
+        intent = gateway.invoice_payment_intent(subscription.latest_invoice_id)
+    if intent is not None and intent.status == "requires_action":
+        return GiftOutcome("requires_action", client_secret=intent.client_secret)
+    if intent is not None and intent.status in ("succeeded", "processing"):
+        return None
+    gateway.subscription_cancel(subscription.id)  # harmless when it has ended already
+    gift.stripe_subscription_id = None
+    gift.save(update_fields=["stripe_subscription_id"])
+    audit_record(actor=None, action="recurring_gift.declined", obj=gift, code="first_payment_not_confirmed")
+    message = (intent.failure_message if intent is not None else "") or gateway.DEFAULT_DECLINE_MESSAGE
+    return GiftOutcome("declined", message)
 
 
 def campaign_totals_forget_after_commit(*, campaign_ids) -> None:

@@ -163,6 +163,26 @@ def test_a_card_that_needs_3d_secure_passes_it_and_succeeds(demo_server, browser
     assert status.splitlines()[-1] == "paid"
 
 
+def test_a_monthly_gift_whose_first_payment_needs_3d_secure_passes_it_and_starts(demo_server, browser_page):
+    demo_server.require_stripe()
+    browser_page.goto(demo_server.url + "/donate/")
+    browser_page.get_by_role("textbox", name="Other amount").fill("7")
+    browser_page.get_by_label("Every month").check()
+    browser_page.get_by_label("Email address").fill("monthly.secure@example.org")
+    browser_page.get_by_role("button", name="Continue to payment").click()
+    browser_page.wait_for_url("**/payments/checkout/**")
+    fill_card(browser_page, THREE_D_SECURE)
+    assert pay_and_pass_3d_secure(browser_page) >= 1
+    assert "Thank you" in browser_page.content()
+    facts = demo_server.shell(
+        "from payments.models import RecurringGift;"
+        "gift = RecurringGift.objects.get(email='monthly.secure@example.org');"
+        "print(gift.status, gift.amount_minor, gift.donations.count())"
+    )
+    assert facts.splitlines()[-1] == "active 700 1"
+    assert browser_page.recorder.console_errors == []
+
+
 def test_the_donate_and_campaign_pages_pass_axe(demo_server, browser_page, axe):
     for path in ("/donate/", "/fund-a-place/"):
         browser_page.goto(demo_server.url + path)

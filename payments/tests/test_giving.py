@@ -9,7 +9,14 @@ from payments.services import (
     recurring_gift_create,
     recurring_gift_start,
 )
-from payments.tests.helpers import browser_confirm_card, event_payload, post_webhook, stripe_object
+from payments.tests.helpers import (
+    THREE_D_SECURE,
+    browser_authenticate_payment,
+    browser_confirm_card,
+    event_payload,
+    post_webhook,
+    stripe_object,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +105,55 @@ def test_starting_a_monthly_gift_records_its_first_payment_at_once(localstripe):
     assert recurring_gift_start(gift=gift, setup_intent_id=setup.id).status == "succeeded"  # double click
     assert Donation.objects.count() == 1
     assert len(stripe_object("/v1/subscriptions")["data"]) == 1
+
+
+def _gift_with_card(number: str) -> tuple[RecurringGift, str]:
+    gift = recurring_gift_create(email="secure@example.org", donation=DonationChoice(amount_minor=1500), currency="gbp")
+    setup = recurring_gift_checkout_start(gift=gift)
+    assert browser_confirm_card(setup.client_secret, number)["status"] == "succeeded"
+    return gift, setup.id
+
+
+def test_a_monthly_gift_whose_first_payment_needs_3d_secure_waits_for_it_then_succeeds(
+    localstripe, django_capture_on_commit_callbacks
+):
+    gift, setup_id = _gift_with_card(THREE_D_SECURE)
+    outcome = recurring_gift_start(gift=gift, setup_intent_id=setup_id)
+    assert outcome.status == "requires_action" and "_secret_" in outcome.client_secret
+    gift.refresh_from_db()
+    assert gift.status == RecurringGift.Status.PENDING and gift.stripe_subscription_id
+    # Asked again before the donor answered the bank (a second tab, a double click): the same
+    # payment is waiting; no second subscription.
+    assert recurring_gift_start(gift=gift, setup_intent_id=setup_id).client_secret == outcome.client_secret
+    assert len(stripe_object("/v1/subscriptions")["data"]) == 1
+    assert browser_authenticate_payment(outcome.client_secret)["status"] == "succeeded"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recurring_gift_start(gift=gift, setup_intent_id=setup_id).status == "succeeded"
+    gift.refresh_from_db()
+    assert gift.status == RecurringGift.Status.ACTIVE
+    assert stripe_object(f"/v1/subscriptions/{gift.stripe_subscription_id}")["status"] == "active"
+    donation = Donation.objects.get()
+    assert donation.recurring_gift == gift and donation.amount_minor == 1500
+
+
+def test_a_first_payment_the_donor_does_not_confirm_stops_that_subscription_and_another_card_can_be_used(
+    localstripe, django_capture_on_commit_callbacks
+):
+    gift, setup_id = _gift_with_card(THREE_D_SECURE)
+    outcome = recurring_gift_start(gift=gift, setup_intent_id=setup_id)
+    first_subscription = RecurringGift.objects.get(pk=gift.pk).stripe_subscription_id
+    browser_authenticate_payment(outcome.client_secret, success=False)
+    declined = recurring_gift_start(gift=gift, setup_intent_id=setup_id)
+    assert declined.status == "declined" and declined.message
+    gift.refresh_from_db()
+    assert gift.status == RecurringGift.Status.PENDING and gift.stripe_subscription_id is None
+    assert stripe_object(f"/v1/subscriptions/{first_subscription}")["status"] == "canceled"
+    assert not Donation.objects.exists()
+    # Another card, same gift: a new subscription, paid.
+    setup = recurring_gift_checkout_start(gift=gift)
+    browser_confirm_card(setup.client_secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recurring_gift_start(gift=gift, setup_intent_id=setup.id).status == "succeeded"
+    gift.refresh_from_db()
+    assert gift.status == RecurringGift.Status.ACTIVE and gift.stripe_subscription_id != first_subscription
+    assert Donation.objects.count() == 1
