@@ -1,4 +1,7 @@
-"""The donation form (donate and campaign pages) and the refund form (Finance)."""
+"""The donation form (donate and campaign pages), Gift Aid on a basket's donation (checkout)
+and the refund form (Finance)."""
+
+import copy
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -93,6 +96,29 @@ class DonationForm(forms.Form):
                 if not (cleaned.get(name) or "").strip():
                     self.add_error(name, f"For Gift Aid we need your {self.fields[name].label.lower()}.")
         return cleaned
+
+
+class GiftAidForm(forms.Form):
+    """Gift Aid for the donation in a basket, asked on the checkout page (the booking form
+    that added the donation asks for no declaration). The same fields and wording as the
+    donation form's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gift_aid"] = copy.deepcopy(DonationForm.base_fields["gift_aid"])
+        self.fields["gift_aid"].required = True
+        self.fields["gift_aid"].help_text = giftaid.DECLARATION_TEXT
+        for name in DonationForm.GIFT_AID_FIELDS:
+            self.fields[name] = copy.deepcopy(DonationForm.base_fields[name])
+            self.fields[name].required = name != "title"
+        # On the checkout the card form asks for the card's postcode too: say which this is.
+        self.fields["postcode"].label = "Home postcode"
+        self.fields["gift_aid"].error_messages["required"] = "Tick the box to make the Gift Aid declaration."
+        for name in ("first_name", "last_name", "house_name_or_number", "postcode"):
+            label = self.fields[name].label.lower()
+            self.fields[name].error_messages["required"] = f"For Gift Aid we need your {label}."
+
+    GIFT_AID_FIELDS = DonationForm.GIFT_AID_FIELDS
 
 
 class RefundForm(forms.Form):

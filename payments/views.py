@@ -5,8 +5,10 @@ render or redirect; nothing here talks to Stripe except through the services."""
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.ratelimit import rate_limit_exceeded
 from payments import gateway, services
-from payments.forms import DonationForm
+from payments.forms import DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
 from payments.money import format_money
 from payments.selectors import campaign_totals
@@ -143,6 +145,7 @@ def _checkout_context(target) -> dict:
             # Counted down in the page from the server's clock (the visitor's may be wrong).
             "hold_seconds": max(0, int((held_until - timezone.now()).total_seconds())) if held_until else None,
             "settled": target.status not in (Order.Status.OPEN, Order.Status.FAILED),
+            "gift_aid": _gift_aid_offer(target),
         }
     return {
         "kind": "monthly",
@@ -159,14 +162,23 @@ def _checkout_start(target: Order | RecurringGift) -> gateway.SetupIntentResult:
     return services.recurring_gift_checkout_start(gift=target)
 
 
-def checkout(request, token: str):
-    """The card form. Creates the SetupIntent the browser confirms; says plainly when Stripe
-    cannot be reached (nothing is lost: the order and any held places stay as they are)."""
-    target = _checkout_target(token)
+def _gift_aid_offer(order: Order) -> dict | None:
+    """Gift Aid for the donation in a basket, when it can have it: {"added": bool, "amount"}."""
+    if order.currency != "gbp":
+        return None
+    line = next((line for line in order.lines.all() if line.kind == OrderLine.Kind.DONATION), None)
+    if line is None:
+        return None
+    return {"added": line.gift_aid_eligible, "amount": format_money(line.amount_minor, order.currency)}
+
+
+def _checkout_page(request, token: str, target, *, gift_aid_form=None):
     context = _checkout_context(target) | {"token": token}
     if context["settled"]:
         return redirect("payments:checkout_done", token=token)
-    status = 200
+    if context.get("gift_aid") and not context["gift_aid"]["added"]:
+        context["gift_aid_form"] = gift_aid_form or GiftAidForm()
+    status = 400 if gift_aid_form is not None else 200
     try:
         setup = _checkout_start(target)
         context |= {
@@ -182,6 +194,41 @@ def checkout(request, token: str):
     if not context.get("unavailable"):
         response._csp_config = checkout_csp()
     return response
+
+
+def checkout(request, token: str):
+    """The card form. Creates the SetupIntent the browser confirms; says plainly when Stripe
+    cannot be reached (nothing is lost: the order and any held places stay as they are)."""
+    return _checkout_page(request, token, _checkout_target(token))
+
+
+@require_POST
+def checkout_gift_aid(request, token: str):
+    """Gift Aid on the donation of a basket, declared on the checkout page (no JavaScript
+    needed). Errors come back on the same page with what was typed kept."""
+    target = _checkout_target(token)
+    if not isinstance(target, Order):
+        raise Http404
+    form = GiftAidForm(request.POST)
+    if not form.is_valid():
+        return _checkout_page(request, token, target, gift_aid_form=form)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            declaration = services.gift_aid_declaration_create(
+                title=data.get("title", ""),
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                house_name_or_number=data["house_name_or_number"],
+                postcode=data["postcode"],
+                user=request.user,
+            )
+            services.order_gift_aid_add(order=target, declaration=declaration)
+    except ValidationError as error:
+        form.add_error(None, " ".join(error.messages))
+        return _checkout_page(request, token, target, gift_aid_form=form)
+    messages.success(request, "Gift Aid has been added to your donation. Thank you.")
+    return redirect("payments:checkout", token=token)
 
 
 @require_POST

@@ -18,6 +18,7 @@ from payments.services.orders import (
     donation_amount_check,
     order_checkout_start,
     order_create,
+    order_gift_aid_add,
     order_pay,
 )
 from payments.services.refunds import refund_create
@@ -35,6 +36,7 @@ __all__ = [
     "order_checkout_start",
     "order_create",
     "order_flag",
+    "order_gift_aid_add",
     "order_pay",
     "payment_settle",
     "recurring_gift_cancel",

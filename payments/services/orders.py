@@ -262,3 +262,25 @@ def _record_decline(order: Order, key: str, declined: gateway.CardDeclined) -> N
     order.status = Order.Status.FAILED
     order.save(update_fields=["payment_attempts", "status", "updated_at"])
     audit_record(actor=None, action="payment.declined", obj=payment, order=order.pk, code=declined.code)
+
+
+@transaction.atomic
+def order_gift_aid_add(*, order: Order, declaration: GiftAidDeclaration) -> OrderLine:
+    """Put a Gift Aid declaration on the donation line of an order not paid yet (a donation
+    added while booking tickets). Only the donation line can carry it, and only in pounds
+    sterling. Under the order's lock, so it is in place before any payment settles (the
+    Donation is recorded from the line then, under the same lock); a declaration covers a
+    gift whether or not a payment attempt had already begun, as HMRC allows. Moves no money."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.currency != "gbp":
+        raise ValidationError("Gift Aid applies only to donations in pounds sterling.")
+    if order.status not in OPEN_STATES:
+        raise ValidationError("This order has been paid or closed, so Gift Aid can no longer be added here.")
+    line = order.lines.filter(kind=OrderLine.Kind.DONATION).first()
+    if line is None:
+        raise ValidationError("There is no donation in this order to add Gift Aid to.")
+    line.gift_aid_declaration = declaration
+    line.gift_aid_eligible = True
+    line.save(update_fields=["gift_aid_declaration", "gift_aid_eligible"])
+    audit_record(actor=None, action="order.gift_aid_added", obj=order, line=line.pk)
+    return line

@@ -72,6 +72,15 @@ def test_two_tickets_and_a_donation_paid_by_card_end_with_tickets_and_a_receipt(
     content = browser_page.content()
     assert "Standard: Browser paid supper" in content and "Donation" in content and "£29.00" in content
     assert axe(browser_page) == []
+    # Gift Aid on the donation (the booking form asked for none): the donation line only.
+    browser_page.get_by_label("Yes, add Gift Aid to my donation").check()
+    browser_page.get_by_label("First name").fill("Sam")
+    browser_page.get_by_label("Last name").fill("Donor")
+    browser_page.get_by_label("House name or number").fill("12")
+    browser_page.get_by_label("Home postcode").fill("N1 9GU")
+    browser_page.get_by_role("button", name="Add Gift Aid").click()
+    browser_page.wait_for_load_state()
+    assert "Gift Aid: added to your £5.00 donation." in browser_page.content()
     fill_card(browser_page, VISA)
     pay_and_pass_3d_secure(browser_page)
     content = browser_page.content()
@@ -89,7 +98,7 @@ def test_two_tickets_and_a_donation_paid_by_card_end_with_tickets_and_a_receipt(
         ).splitlines()[-1]
     )
     assert facts["status"] == "paid" and facts["total"] == 2900
-    assert facts["lines"] == [["ticket", 1200, False], ["ticket", 1200, False], ["donation", 500, False]]
+    assert facts["lines"] == [["ticket", 1200, False], ["ticket", 1200, False], ["donation", 500, True]]
     assert facts["statuses"] == ["confirmed"]
     for code in facts["codes"]:
         assert code in content
