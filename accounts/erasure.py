@@ -51,4 +51,4 @@ def erase_member(*, user: User, old_email: str, revoke_certificates: bool) -> No
     user.set_unusable_password()  # also ends every session: their hash no longer matches
     user.save()
     user.groups.clear()
-    member_erased.send(sender=User, user_id=user.pk, revoke_certificates=revoke_certificates)
+    member_erased.send(sender=User, user_id=user.pk, old_email=old_email, revoke_certificates=revoke_certificates)

@@ -184,3 +184,26 @@ def ticket_refunds_send(*, item_references: list[str], reason: str) -> dict[str,
             item_references=item_references, reason=reason
         )
     return counts
+
+
+GIFT_CANCEL_RETRY = timedelta(minutes=10)
+
+
+@task
+def recurring_gift_cancel_task(*, gift_id: int) -> str:
+    """Cancel a monthly gift's Stripe subscription (after the donor's erasure): no further
+    money is taken. Idempotent; while Stripe cannot be reached it queues itself again."""
+    from payments import gateway
+    from payments.models import RecurringGift
+    from payments.services import recurring_gift_cancel
+
+    gift = RecurringGift.objects.filter(pk=gift_id).first()
+    if gift is None:
+        return "gone"
+    try:
+        recurring_gift_cancel(gift=gift)
+    except gateway.PaymentsUnavailable:
+        if recurring_gift_cancel_task.get_backend().supports_defer:
+            recurring_gift_cancel_task.using(run_after=timezone.now() + GIFT_CANCEL_RETRY).enqueue(gift_id=gift_id)
+        return "retry"
+    return "cancelled"

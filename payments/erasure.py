@@ -1,0 +1,94 @@
+"""A member's erasure, as payments applies it (accounts' `member_erased` signal).
+
+UK law requires payment records to be kept for six years, and HMRC can audit a Gift Aid
+claim for as long: so amounts, dates and references stay, with nothing that names or
+reaches the person. Precisely, for the orders, donations and monthly gifts of the account
+or of the email address it had:
+- email addresses become `erased-<kind>-<id>@erased.invalid`, gift messages are emptied;
+- a monthly gift still taking money is cancelled at Stripe (by a task after commit, retried
+  while Stripe cannot be reached), so no further money is taken from someone we can no
+  longer write to;
+- a Gift Aid declaration behind a donation already claimed from HMRC is kept whole (name
+  and home address: HMRC's audit needs them) but no longer linked to the account; one that
+  no claim used yet is deleted, and its donations are no longer claimed (Gift Aid cannot be
+  claimed without the donor's name).
+Stripe holds no name or email of ours (metadata carries references only), so nothing is
+sent to Stripe except the cancellations.
+"""
+
+from django.db.models import Q
+
+from accounts.erasure import erased_email
+from accounts.models import User
+from core.audit import audit_record
+from core.tasks import enqueue_on_commit
+from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, RecurringGift
+
+
+def payments_erase_member(*, user_id: int, old_email: str) -> dict[str, int]:
+    """Apply a member's erasure to payments (call inside the erasure's transaction). Returns
+    counts of what changed. Idempotent."""
+    by_person = Q(user_id=user_id) | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
+    orders = list(Order.objects.select_for_update().filter(by_person))
+    gifts = list(RecurringGift.objects.select_for_update().filter(by_person))
+    donations = list(
+        Donation.objects.select_for_update(of=("self",)).filter(
+            Q(order_line__order__in=orders)
+            | Q(recurring_gift__in=gifts)
+            | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
+        )
+    )
+    for order in orders:
+        order.email = erased_email("order", order.pk)
+        order.save(update_fields=["email", "updated_at"])
+    OrderLine.objects.filter(order__in=orders).exclude(message="").update(message="")
+    cancelled = 0
+    for gift in gifts:
+        gift.email = erased_email("gift", gift.pk)
+        gift.message = ""
+        gift.save(update_fields=["email", "message"])
+        if gift.stripe_subscription_id and gift.status != RecurringGift.Status.CANCELLED:
+            from payments.tasks import recurring_gift_cancel_task
+
+            enqueue_on_commit(recurring_gift_cancel_task, gift_id=gift.pk)
+            cancelled += 1
+    for donation in donations:
+        donation.email = erased_email("donation", donation.pk)
+        donation.message = ""
+        donation.save(update_fields=["email", "message"])
+    kept, deleted = _declarations_erase(user_id, orders, gifts, donations)
+    counts = {
+        "orders": len(orders),
+        "donations": len(donations),
+        "monthly_gifts_cancelled": cancelled,
+        "declarations_kept": kept,
+        "declarations_deleted": deleted,
+    }
+    audit_record(actor=None, action="payments.member_erased", obj=User.objects.get(pk=user_id), **counts)
+    return counts
+
+
+def _declarations_erase(user_id: int, orders, gifts, donations) -> tuple[int, int]:
+    ids = set(GiftAidDeclaration.objects.filter(user_id=user_id).values_list("pk", flat=True))
+    ids |= {d.gift_aid_declaration_id for d in donations if d.gift_aid_declaration_id}
+    ids |= {g.gift_aid_declaration_id for g in gifts if g.gift_aid_declaration_id}
+    ids |= set(
+        OrderLine.objects.filter(order__in=orders, gift_aid_declaration__isnull=False).values_list(
+            "gift_aid_declaration_id", flat=True
+        )
+    )
+    claimed = set(
+        Donation.objects.filter(gift_aid_declaration_id__in=ids, claimed_at__isnull=False).values_list(
+            "gift_aid_declaration_id", flat=True
+        )
+    )
+    GiftAidDeclaration.objects.filter(pk__in=claimed).update(user=None)
+    unclaimed = ids - claimed
+    if unclaimed:
+        Donation.objects.filter(gift_aid_declaration_id__in=unclaimed).update(gift_aid_declaration=None)
+        OrderLine.objects.filter(gift_aid_declaration_id__in=unclaimed).update(
+            gift_aid_declaration=None, gift_aid_eligible=False
+        )
+        RecurringGift.objects.filter(gift_aid_declaration_id__in=unclaimed).update(gift_aid_declaration=None)
+        GiftAidDeclaration.objects.filter(pk__in=unclaimed).delete()
+    return len(claimed), len(unclaimed)
