@@ -155,6 +155,7 @@ def _intent_state(intent) -> IntentState:
         metadata=_plain(_field(intent, "metadata")),
         failure_message=decline_message(code) if error else "",
         latest_charge_id=_id_of(_field(intent, "latest_charge")),
+        created=int(_field(intent, "created", 0)),
     )
 
 
@@ -231,6 +232,25 @@ def payment_intent_retrieve(payment_intent_id: str) -> IntentState:
     path = f"/v1/payment_intents/{urllib.parse.quote(payment_intent_id, safe='')}"
     response = _call("payment_intent.retrieve", _client().raw_request, "get", path)
     return _intent_state(response.data)
+
+
+def payment_intents_since(*, since: int, limit: int = 1000) -> list[IntentState]:
+    """PaymentIntents Stripe made at or after `since` (Unix seconds), at most `limit`:
+    reconciliation looks among them for ones we never recorded. Moves no money. Stripe
+    filters by `created` and lists newest first; localstripe takes no filter and lists in
+    its own order, so the time is checked here as well."""
+    params: dict = {"limit": 100}
+    if not is_demo():
+        params["created"] = {"gte": since}
+    found: list[IntentState] = []
+    while len(found) < limit:
+        page = _call("payment_intent.list", _client().v1.payment_intents.list, params=params)
+        intents = list(page.data)
+        found.extend(state for state in map(_intent_state, intents) if state.created >= since)
+        if not page.has_more or not intents:
+            break
+        params["starting_after"] = intents[-1]["id"]
+    return found[:limit]
 
 
 def charge_retrieve(charge_id: str) -> ChargeState:

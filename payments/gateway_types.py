@@ -77,6 +77,7 @@ class IntentState:
     metadata: dict
     failure_message: str
     latest_charge_id: str | None
+    created: int = 0  # when Stripe made it, Unix seconds
 
 
 @dataclass(frozen=True)

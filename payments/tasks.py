@@ -28,8 +28,11 @@ def payments_reconcile_task() -> dict[str, int]:
 def payments_reconcile(*, now=None) -> dict[str, int]:
     """Ask Stripe about every payment still open PAYMENTS_RECONCILE_AFTER_MINUTES after it
     was made, and settle it with `payment_settle` (the webhook's own path, so running
-    beside the webhook changes nothing twice). Stops early, changing nothing more, when
-    Stripe cannot be reached. Moves no money."""
+    beside the webhook changes nothing twice). Then look among the PaymentIntents Stripe
+    made in the last PAYMENTS_RECONCILE_LOOKBACK_HOURS for succeeded ones of our orders that
+    we never recorded (Stripe took the money but our commit was lost, and its webhook too)
+    and settle those the same way: they are found by the order reference in their metadata.
+    Stops early, changing nothing more, when Stripe cannot be reached. Moves no money."""
     from payments import gateway
     from payments.models import Payment
     from payments.services import payment_settle
@@ -41,16 +44,29 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
         created_at__lte=cutoff,
         stripe_payment_intent_id__isnull=False,
     ).values_list("stripe_payment_intent_id", flat=True)
-    counts = {"asked": 0, "settled": 0}
-    for payment_intent_id in list(waiting[:500]):
-        try:
+    counts = {"asked": 0, "settled": 0, "found": 0}
+    try:
+        for payment_intent_id in list(waiting[:500]):
             state = payment_settle(payment_intent_id=payment_intent_id)
-        except gateway.PaymentsUnavailable:
-            logger.warning("reconciliation stopped: Stripe unavailable")
-            break
-        counts["asked"] += 1
-        if state is not None and state.status in ("succeeded", "requires_payment_method", "canceled"):
-            counts["settled"] += 1
+            counts["asked"] += 1
+            if state is not None and state.status in ("succeeded", "requires_payment_method", "canceled"):
+                counts["settled"] += 1
+        since = int((now - timedelta(hours=settings.PAYMENTS_RECONCILE_LOOKBACK_HOURS)).timestamp())
+        unrecorded = [
+            state
+            for state in gateway.payment_intents_since(since=since)
+            if state.status == "succeeded" and state.metadata.get("order") and state.created <= cutoff.timestamp()
+        ]
+        recorded = set(
+            Payment.objects.filter(stripe_payment_intent_id__in=[state.id for state in unrecorded]).values_list(
+                "stripe_payment_intent_id", flat=True
+            )
+        )
+        for state in unrecorded:
+            if state.id not in recorded and payment_settle(payment_intent_id=state.id) is not None:
+                counts["found"] += 1
+    except gateway.PaymentsUnavailable:
+        logger.warning("reconciliation stopped: Stripe unavailable")
     return counts
 
 

@@ -265,6 +265,8 @@ STRIPE_API_BASE = env.STRIPE_API_BASE.rstrip("/")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 # The reconciliation task asks Stripe about payments still open after this many minutes.
 PAYMENTS_RECONCILE_AFTER_MINUTES = 10
+# How far back reconciliation looks for PaymentIntents of our orders that we never recorded.
+PAYMENTS_RECONCILE_LOOKBACK_HOURS = 48
 PAYMENTS_DEFAULT_CURRENCY = "gbp"
 # Donations: the smallest and largest one-off or monthly amount accepted online, in minor units.
 DONATION_MIN_MINOR = 100

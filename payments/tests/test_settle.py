@@ -137,14 +137,14 @@ def test_reconciliation_settles_an_order_whose_webhook_never_came(localstripe, d
     with mock.patch("payments.services.settle.payment_settle", lambda **kwargs: None):
         order_pay(order=order, setup_intent_id=setup_id)
     assert Payment.objects.get().status == Payment.Status.CREATED
-    assert payments_reconcile() == {"asked": 0, "settled": 0}  # too recent: the webhook may still come
+    assert payments_reconcile() == {"asked": 0, "settled": 0, "found": 0}  # too recent: the webhook may still come
     with django_capture_on_commit_callbacks(execute=True):
         counts = payments_reconcile(now=timezone.now() + timedelta(minutes=11))
-    assert counts == {"asked": 1, "settled": 1}
+    assert counts == {"asked": 1, "settled": 1, "found": 0}
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert Donation.objects.count() == 1
-    assert payments_reconcile(now=timezone.now() + timedelta(minutes=11)) == {"asked": 0, "settled": 0}
+    assert payments_reconcile(now=timezone.now() + timedelta(minutes=11)) == {"asked": 0, "settled": 0, "found": 0}
 
 
 def test_reconciliation_changes_nothing_when_stripe_is_unreachable(localstripe, settings):
@@ -153,7 +153,7 @@ def test_reconciliation_changes_nothing_when_stripe_is_unreachable(localstripe, 
     with mock.patch("payments.services.settle.payment_settle", lambda **kwargs: None):
         order_pay(order=order, setup_intent_id=setup_id)
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    assert payments_reconcile(now=timezone.now() + timedelta(minutes=11)) == {"asked": 0, "settled": 0}
+    assert payments_reconcile(now=timezone.now() + timedelta(minutes=11)) == {"asked": 0, "settled": 0, "found": 0}
     assert Payment.objects.get().status == Payment.Status.CREATED
 
 
@@ -165,3 +165,30 @@ def test_a_donation_line_is_recorded_once_however_often_it_is_settled(localstrip
         payment_settle(payment_intent_id=payment.stripe_payment_intent_id)
     assert Donation.objects.count() == 1
     assert OrderLine.objects.get().donation.amount_minor == 1500
+
+
+def test_reconciliation_finds_a_payment_stripe_took_that_we_never_recorded(
+    localstripe, django_capture_on_commit_callbacks
+):
+    """Stripe charged the card, but our commit was lost and the webhook never came: the
+    PaymentIntent is found among Stripe's recent ones by the order reference it carries."""
+    from payments import gateway
+
+    order = donation_order()
+    for reference, key in ((order.reference, "lost-commit"), ("O-NOT-OURS", "not-ours")):
+        gateway.payment_intent_create_confirmed(
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            payment_method_id="pm_card_visa",
+            order_reference=reference,
+            idempotency_key=key,
+        )
+    assert not Payment.objects.exists()
+    assert payments_reconcile()["found"] == 0  # too recent: the webhook may still come
+    later = timezone.now() + timedelta(minutes=11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payments_reconcile(now=later) == {"asked": 0, "settled": 0, "found": 1}
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID and Payment.objects.get().status == Payment.Status.SUCCEEDED
+    assert Donation.objects.count() == 1
+    assert payments_reconcile(now=later) == {"asked": 0, "settled": 0, "found": 0}
