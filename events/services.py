@@ -40,7 +40,7 @@ def _lock_event(event: EventPage) -> None:
     list(TicketType.objects.select_for_update().filter(event_id=event.pk).order_by("pk").values_list("pk", flat=True))
 
 
-def _is_member(user) -> bool:
+def is_member(user) -> bool:
     """A signed-in person with a member profile that was not erased."""
     return (
         user is not None
@@ -62,7 +62,12 @@ def _check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetim
         ticket_type.sales_end and now >= ticket_type.sales_end
     ):
         raise ValidationError(f"'{ticket_type.name}' tickets are not on sale now.")
-    if event.audience != Audience.PUBLIC and not _is_member(user):
+    if event.audience != Audience.PUBLIC and not is_member(user):
+        if user is not None and user.is_authenticated:
+            raise ValidationError(
+                "This event is for members of the network, and your account is not a member's account yet. "
+                "You can apply to join: membership is free."
+            )
         raise ValidationError("This event is for members of the network. Sign in to book.")
 
 
@@ -422,7 +427,7 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     if email == registration.email:
         raise ValidationError("That is already the email address on this ticket. Enter the new holder's address.")
     holder = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-    if event.audience != Audience.PUBLIC and not _is_member(holder):
+    if event.audience != Audience.PUBLIC and not is_member(holder):
         raise ValidationError(
             "This event is for members of the network, and that email address does not belong to a member."
         )

@@ -88,6 +88,7 @@ def _render_booking(request, event, state, book_form, waiting_form, *, status: i
         "dates": tickets.dates_text(event),
         "payments_available": booking.online_payment_available(),
         "payment_note": PAYMENT_NOT_AVAILABLE,
+        "is_member": services.is_member(request.user),
     }
     return render(request, "events/booking/book.html", context, status=status)
 

@@ -235,3 +235,17 @@ def test_a_paid_hold_is_released_when_payments_refuse_it(client, monkeypatch):
     assert "Card payments are paused for maintenance." in response.content.decode()
     assert Registration.objects.get().status == Status.CANCELLED
     assert "1 place left" in client.get(book_url(event)).content.decode()
+
+
+def test_a_signed_in_non_member_is_told_to_apply_not_to_sign_in(client):
+    from accounts.tests.factories import UserFactory
+
+    event = make_event(audience="members")
+    client.force_login(UserFactory())
+    page = client.get(book_url(event)).content.decode()
+    assert "your account is not a member's account yet" in page and "/membership/apply/" in page
+    assert "Sign in</a> to book" not in page
+    response = client.post(book_url(event), booking(event))
+    assert "Sign in to book" not in response.content.decode()
+    assert "You can apply to join" in response.content.decode()
+    assert not Registration.objects.exists()
