@@ -207,10 +207,16 @@ def gift_aid_claimable(start, end):
     )
 
 
-def gift_aid_rows(donations) -> list[list[str]]:
-    """One row per donation in the Charities Online schedule's column order."""
-    rows = []
+def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]]:
+    """The Charities Online schedule's rows, in its column order: one per donation, or with
+    `aggregate_small`, donations of 20.00 or less added together (HMRC's aggregated
+    donations: up to 1,000.00 a row, no donor details, dated by the row's last donation)
+    after the rows of the larger ones."""
+    rows, small = [], []
     for donation in donations:
+        if aggregate_small and donation.amount_minor <= giftaid.AGGREGATE_MAX_DONATION_MINOR:
+            small.append(donation)
+            continue
         declaration = donation.gift_aid_declaration
         rows.append(
             [
@@ -219,12 +225,27 @@ def gift_aid_rows(donations) -> list[list[str]]:
                 declaration.last_name,
                 declaration.house_name_or_number,
                 declaration.postcode,
-                "",  # aggregated donations: each donation is claimed on its own row
+                "",  # aggregated donations: this one is claimed on its own row
                 "",  # sponsored event: not a sponsorship
                 f"{timezone.localtime(donation.donated_at):%d/%m/%y}",
                 f"{donation.amount_minor / 100:.2f}",
             ]
         )
+    batch: list = []
+    for donation in [*small, None]:
+        full = donation is not None and sum(d.amount_minor for d in batch) + donation.amount_minor > (
+            giftaid.AGGREGATE_MAX_ROW_MINOR
+        )
+        if batch and (donation is None or full):
+            total = sum(d.amount_minor for d in batch)
+            last = max(d.donated_at for d in batch)
+            description = f"{giftaid.AGGREGATE_DESCRIPTION} ({len(batch)})"
+            rows.append(
+                ["", "", "", "", "", description, "", f"{timezone.localtime(last):%d/%m/%y}", f"{total / 100:.2f}"]
+            )
+            batch = []
+        if donation is not None:
+            batch.append(donation)
     return rows
 
 
@@ -237,7 +258,7 @@ def gift_aid_export(request):
     if request.method == "POST" and start and end:
         with transaction.atomic():
             claimable = list(gift_aid_claimable(start, end).select_for_update(of=("self",)))
-            rows = gift_aid_rows(claimable)
+            rows = gift_aid_rows(claimable, aggregate_small=request.POST.get("aggregate") == "on")
             now = timezone.now()
             Donation.objects.filter(pk__in=[d.pk for d in claimable]).update(claimed_at=now)
             for donation in claimable:

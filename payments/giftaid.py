@@ -21,3 +21,9 @@ SCHEDULE_COLUMNS = [
     "Donation date",
     "Amount",
 ]
+
+# HMRC lets donations of 20.00 or less be added together on one schedule row, up to
+# 1,000.00 a row, with no donor details; the row's date is that of its last donation.
+AGGREGATE_MAX_DONATION_MINOR = 2000
+AGGREGATE_MAX_ROW_MINOR = 100000
+AGGREGATE_DESCRIPTION = "Small donations"  # at most 35 characters

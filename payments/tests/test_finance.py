@@ -147,3 +147,31 @@ def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them
     assert Donation.objects.filter(claimed_at__isnull=False).count() == 1
     again = finance_client.post("/admin/finance/gift-aid/", dates)
     assert len(list(csv.reader(io.StringIO(again.content.decode())))) == 1  # claimed once only
+
+
+def test_gift_aid_export_can_add_small_donations_together_as_hmrc_allows(localstripe, finance_client):
+    declaration = gift_aid_declaration_create(
+        title="", first_name="Ada", last_name="Lovelace", house_name_or_number="12", postcode="ab1 2cd"
+    )
+    for amount in (2000, 1500, 2500):  # two small ones, one above 20.00
+        _paid(amount_minor=amount, gift_aid_declaration=declaration)
+    today = timezone.localdate()
+    dates = {"from": f"{today - timedelta(days=1):%Y-%m-%d}", "to": f"{today:%Y-%m-%d}", "aggregate": "on"}
+    rows = list(csv.reader(io.StringIO(finance_client.post("/admin/finance/gift-aid/", dates).content.decode())))
+    assert rows[1:] == [
+        ["", "Ada", "Lovelace", "12", "AB1 2CD", "", "", f"{today:%d/%m/%y}", "25.00"],
+        ["", "", "", "", "", "Small donations (2)", "", f"{today:%d/%m/%y}", "35.00"],
+    ]
+    assert Donation.objects.filter(claimed_at__isnull=False).count() == 3
+
+
+def test_aggregated_rows_stay_within_1000_pounds_each():
+    from types import SimpleNamespace
+
+    from payments.admin_views import gift_aid_rows
+
+    now = timezone.now()
+    small = [SimpleNamespace(amount_minor=2000, donated_at=now, gift_aid_declaration=None) for _ in range(120)]
+    rows = gift_aid_rows(small, aggregate_small=True)
+    assert [row[8] for row in rows] == ["1000.00", "1000.00", "400.00"]
+    assert [row[5] for row in rows] == ["Small donations (50)", "Small donations (50)", "Small donations (20)"]
