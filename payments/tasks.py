@@ -223,3 +223,64 @@ def recurring_gift_cancel_task(*, gift_id: int) -> str:
             recurring_gift_cancel_task.using(run_after=timezone.now() + GIFT_CANCEL_RETRY).enqueue(gift_id=gift_id)
         return "retry"
     return "cancelled"
+
+
+RETENTION_INTERVAL = timedelta(days=1)
+
+
+@task
+def payments_retention_task() -> dict[str, int]:
+    """Daily: `payments_retention`. Re-queues itself."""
+    counts = payments_retention()
+    requeue_after(payments_retention_task, RETENTION_INTERVAL)
+    return counts
+
+
+def payments_retention(*, now=None) -> dict[str, int]:
+    """Remove what payments has kept long enough. Idempotent; returns counts only.
+
+    - the email of an order never paid (the checkout was abandoned, failed or was
+      cancelled), and its gift message, RETENTION_UNPAID_ORDER_DAYS after it was made;
+    - a Gift Aid declaration RETENTION_GIFT_AID_DAYS (six years) after the last claim made
+      with it, when no donation under it is still unclaimed and no monthly gift still uses
+      it (HMRC may audit a claim for six years; a declaration also covers future gifts).
+      Its donations stay, without it.
+    """
+    from django.db.models import Max, Q
+
+    from accounts.erasure import erased_email
+    from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, RecurringGift
+    from payments.services.settle import PAID_STATES
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        unpaid = list(
+            Order.objects.select_for_update()
+            .filter(
+                status__in=[Order.Status.OPEN, Order.Status.FAILED, Order.Status.CANCELLED],
+                created_at__lt=now - timedelta(days=settings.RETENTION_UNPAID_ORDER_DAYS),
+            )
+            .exclude(email__endswith="@erased.invalid")
+            .exclude(payments__status__in=PAID_STATES)
+        )
+        for order in unpaid:
+            order.email = erased_email("order", order.pk)
+            order.save(update_fields=["email", "updated_at"])
+        OrderLine.objects.filter(order__in=unpaid).exclude(message="").update(message="")
+
+        in_use = Q(donations__claimed_at__isnull=True) | Q(
+            pk__in=RecurringGift.objects.exclude(status=RecurringGift.Status.CANCELLED).values(
+                "gift_aid_declaration_id"
+            )
+        )
+        expired = list(
+            GiftAidDeclaration.objects.annotate(last_claim=Max("donations__claimed_at"))
+            .filter(last_claim__lt=now - timedelta(days=settings.RETENTION_GIFT_AID_DAYS))
+            .exclude(in_use)
+            .values_list("pk", flat=True)
+        )
+        Donation.objects.filter(gift_aid_declaration_id__in=expired).update(gift_aid_declaration=None)
+        OrderLine.objects.filter(gift_aid_declaration_id__in=expired).update(gift_aid_declaration=None)
+        RecurringGift.objects.filter(gift_aid_declaration_id__in=expired).update(gift_aid_declaration=None)
+        GiftAidDeclaration.objects.filter(pk__in=expired).delete()
+    return {"unpaid_order_emails": len(unpaid), "gift_aid_declarations": len(expired)}

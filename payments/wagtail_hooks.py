@@ -35,6 +35,13 @@ def reconciliation_task():
     return payments_reconcile_task
 
 
+@hooks.register("thrive_periodic_tasks")
+def retention_task():
+    from payments.tasks import payments_retention_task
+
+    return payments_retention_task
+
+
 @hooks.register("thrive_checkout_url")
 def checkout_url_for_tickets(request, *, email, tickets, donation_minor=0):
     """For events' booking pages: one order for the held paid tickets (a ticket line each,

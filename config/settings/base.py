@@ -251,6 +251,9 @@ REFERRAL_INVITATION_DAYS = 14
 RETENTION_ACCESS_NEEDS_DAYS = 365
 RETENTION_LAPSED_APPLICATION_DAYS = 90
 RETENTION_CLOSED_REFERRAL_DAYS = 90
+# Payments: the email of an order never paid; a Gift Aid declaration after its last claim.
+RETENTION_UNPAID_ORDER_DAYS = 90
+RETENTION_GIFT_AID_DAYS = 6 * 366
 ADMIN_LOGIN_FAILURE_LIMIT = 5
 ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = 900
 # Staff who may reach the admin without two-factor sign-in: development's demo staff only.
