@@ -1,3 +1,5 @@
+import gc
+import sys
 from datetime import timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
@@ -32,3 +34,33 @@ def _queue_in_database(backend) -> bool:
     from django_tasks_db.models import DBTaskResult
 
     return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+
+
+_modules_when_frozen = 0
+
+
+def collect_after_worker_task(sender, **kwargs) -> None:
+    """Connected to `task_finished`. In a database-queue worker (`manage.py db_worker`), frees
+    what each task left in reference cycles at once, in a collection that costs well under a
+    millisecond.
+
+    Left to the automatic collector, those cycles (each WeasyPrint document holds Pango and
+    HarfBuzz memory through them) wait for a full collection, which on a worker's heap (about
+    two million objects after `django.setup()`) is rare and costs about 145 ms: a certificate
+    worker grew by about 10 MB over 400 PDFs. So after a task that loaded new code (the first
+    of its kind), everything still alive is collected once and frozen with `gc.freeze()`
+    (modules, settings, caches: they are still freed by reference counting), and after every
+    task only what was allocated since is examined. Tasks of other backends (the immediate one
+    runs them inside a request or a test) are left alone. Never raises: an error here would
+    mark a task that succeeded as failed."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    global _modules_when_frozen
+    # The worker sends the backend itself after a success, its class after a failure.
+    backend_class = sender if isinstance(sender, type) else type(sender)
+    if not issubclass(backend_class, DatabaseBackend):
+        return
+    gc.collect()
+    if len(sys.modules) != _modules_when_frozen:
+        gc.freeze()
+        _modules_when_frozen = len(sys.modules)
