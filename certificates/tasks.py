@@ -7,18 +7,18 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 
 from certificates.models import BulkIssueJob, Certificate
 from core.email import email_send
+from core.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
 
 def verify_url(certificate: Certificate) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("certificates:verify_code", args=[certificate.code])
+    return absolute_url("certificates:verify_code", certificate.code)
 
 
 def certificate_context(certificate: Certificate) -> dict:

@@ -21,7 +21,8 @@ urlpatterns = [
     path("search/", cms_views.search, name="search"),
     path("payments/", include("payments.urls")),
     path("", include("training.urls")),
-    path("", include("certificates.urls")),
+    # Pages that tasks link to from PDFs and emails (certificate verification): see that module.
+    path("", include("config.link_urls")),
     path("", include("events.urls")),
 ]
 
