@@ -134,18 +134,17 @@ def _money(amount: int, page) -> str:
 
 def _checkout_context(target) -> dict:
     if isinstance(target, Order):
+        lines = list(target.lines.all())
         return {
             "kind": "order",
             "order": target,
-            "lines": [
-                (line.description, format_money(line.amount_minor, target.currency)) for line in target.lines.all()
-            ],
+            "lines": [(line.description, format_money(line.amount_minor, target.currency)) for line in lines],
             "total": target.total_display,
             "held_until": (held_until := tickets_held_until(target)),
             # Counted down in the page from the server's clock (the visitor's may be wrong).
             "hold_seconds": max(0, int((held_until - timezone.now()).total_seconds())) if held_until else None,
             "settled": target.status not in (Order.Status.OPEN, Order.Status.FAILED),
-            "gift_aid": _gift_aid_offer(target),
+            "gift_aid": _gift_aid_offer(target, lines),
         }
     return {
         "kind": "monthly",
@@ -162,11 +161,11 @@ def _checkout_start(target: Order | RecurringGift) -> gateway.SetupIntentResult:
     return services.recurring_gift_checkout_start(gift=target)
 
 
-def _gift_aid_offer(order: Order) -> dict | None:
+def _gift_aid_offer(order: Order, lines: list[OrderLine]) -> dict | None:
     """Gift Aid for the donation in a basket, when it can have it: {"added": bool, "amount"}."""
     if order.currency != "gbp":
         return None
-    line = next((line for line in order.lines.all() if line.kind == OrderLine.Kind.DONATION), None)
+    line = next((line for line in lines if line.kind == OrderLine.Kind.DONATION), None)
     if line is None:
         return None
     return {"added": line.gift_aid_eligible, "amount": format_money(line.amount_minor, order.currency)}
