@@ -66,18 +66,21 @@ def checkout_csp() -> dict:
 # Donation form ------------------------------------------------------------------------------
 
 
+def _declaration(data: dict, user):
+    """The Gift Aid declaration a donation form or the checkout's Gift Aid form made."""
+    return services.gift_aid_declaration_create(
+        title=data.get("title", ""),
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        house_name_or_number=data["house_name_or_number"],
+        postcode=data["postcode"],
+        user=user,
+    )
+
+
 def _donation_choice(form: DonationForm, user) -> services.DonationChoice:
     data = form.cleaned_data
-    declaration = None
-    if data.get("gift_aid"):
-        declaration = services.gift_aid_declaration_create(
-            title=data.get("title", ""),
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            house_name_or_number=data["house_name_or_number"],
-            postcode=data["postcode"],
-            user=user,
-        )
+    declaration = _declaration(data, user) if data.get("gift_aid") else None
     return services.DonationChoice(
         amount_minor=data["amount_minor"],
         campaign=form.page if isinstance(form.page, CampaignPage) else None,
@@ -211,18 +214,9 @@ def checkout_gift_aid(request, token: str):
     form = GiftAidForm(request.POST)
     if not form.is_valid():
         return _checkout_page(request, token, target, gift_aid_form=form)
-    data = form.cleaned_data
     try:
         with transaction.atomic():
-            declaration = services.gift_aid_declaration_create(
-                title=data.get("title", ""),
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                house_name_or_number=data["house_name_or_number"],
-                postcode=data["postcode"],
-                user=request.user,
-            )
-            services.order_gift_aid_add(order=target, declaration=declaration)
+            services.order_gift_aid_add(order=target, declaration=_declaration(form.cleaned_data, request.user))
     except ValidationError as error:
         form.add_error(None, " ".join(error.messages))
         return _checkout_page(request, token, target, gift_aid_form=form)

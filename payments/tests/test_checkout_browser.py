@@ -61,6 +61,14 @@ def pay_and_pass_3d_secure(page) -> int:
     return boxes
 
 
+def declare_gift_aid(page, *, postcode_label: str) -> None:
+    page.get_by_label("Yes, add Gift Aid to my donation").check()
+    page.get_by_label("First name").fill("Sam")
+    page.get_by_label("Last name").fill("Donor")
+    page.get_by_label("House name or number").fill("12")
+    page.get_by_label(postcode_label).fill("N1 9GU")
+
+
 def mails(demo_server) -> list[str]:
     return [path.read_text() for path in sorted((demo_server.var_dir / "mail").glob("*.log"))]
 
@@ -73,11 +81,7 @@ def test_two_tickets_and_a_donation_paid_by_card_end_with_tickets_and_a_receipt(
     assert "Standard: Browser paid supper" in content and "Donation" in content and "£29.00" in content
     assert axe(browser_page) == []
     # Gift Aid on the donation (the booking form asked for none): the donation line only.
-    browser_page.get_by_label("Yes, add Gift Aid to my donation").check()
-    browser_page.get_by_label("First name").fill("Sam")
-    browser_page.get_by_label("Last name").fill("Donor")
-    browser_page.get_by_label("House name or number").fill("12")
-    browser_page.get_by_label("Home postcode").fill("N1 9GU")
+    declare_gift_aid(browser_page, postcode_label="Home postcode")
     browser_page.get_by_role("button", name="Add Gift Aid").click()
     browser_page.wait_for_load_state()
     assert "Gift Aid: added to your £5.00 donation." in browser_page.content()
@@ -204,11 +208,7 @@ def test_a_donation_with_gift_aid_checkout_and_receipt_pass_axe(demo_server, bro
     browser_page.goto(demo_server.url + "/fund-a-place/")
     browser_page.get_by_role("textbox", name="Other amount").fill("12")
     browser_page.get_by_label("Email address").fill("campaign.donor@example.org")
-    browser_page.get_by_label("Yes, add Gift Aid to my donation").check()
-    browser_page.get_by_label("First name").fill("Sam")
-    browser_page.get_by_label("Last name").fill("Donor")
-    browser_page.get_by_label("House name or number").fill("12")
-    browser_page.get_by_label("Postcode").fill("N1 9GU")
+    declare_gift_aid(browser_page, postcode_label="Postcode")
     browser_page.get_by_role("button", name="Continue to payment").click()
     browser_page.wait_for_url("**/payments/checkout/**")
     assert axe(browser_page) == []
