@@ -14,13 +14,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MemberProfile
 from certificates.services import certificate_issue
 from core.audit import audit_record
-from core.email import email_send
+from core.tasks import enqueue_on_commit
 from training.models import (
     Cohort,
     CoursePage,
@@ -37,12 +36,10 @@ from training.rules import attendance_percent
 Status = Enrolment.Status
 
 
-def _email_after_commit(**kwargs) -> None:
-    transaction.on_commit(lambda: email_send(**kwargs))
+def _email_after_commit(enrolment: Enrolment, kind: str) -> None:
+    from training.tasks import enrolment_email
 
-
-def _dashboard_url() -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("training:dashboard")
+    enqueue_on_commit(enrolment_email, enrolment_id=enrolment.pk, kind=kind)
 
 
 def _places_taken(cohort: Cohort) -> int:
@@ -91,12 +88,7 @@ def enrolment_create(*, user, cohort: Cohort, join_waitlist: bool = False) -> En
         enrolled_at=None if full else now,
     )
     audit_record(actor=user, action=f"enrolment.{enrolment.status}", obj=enrolment)
-    _email_after_commit(
-        to=[user.email],
-        subject=f"{'Waiting list' if full else 'You are enrolled'}: {course.title}",
-        template="enrolment_created",
-        context={"enrolment": enrolment, "course": course, "cohort": cohort, "dashboard_url": _dashboard_url()},
-    )
+    _email_after_commit(enrolment, "waitlisted" if full else "enrolled")
     return enrolment
 
 
@@ -140,12 +132,7 @@ def _promote_next(cohort: Cohort) -> Enrolment | None:
     nxt.enrolled_at = timezone.now()
     nxt.save(update_fields=["status", "enrolled_at"])
     audit_record(actor=None, action="enrolment.promoted", obj=nxt)
-    _email_after_commit(
-        to=[nxt.user.email],
-        subject=f"A place is yours: {cohort.course.title}",
-        template="enrolment_promoted",
-        context={"enrolment": nxt, "course": cohort.course, "cohort": cohort, "dashboard_url": _dashboard_url()},
-    )
+    _email_after_commit(nxt, "promoted")
     return nxt
 
 

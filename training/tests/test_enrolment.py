@@ -29,6 +29,21 @@ def test_a_member_enrols_and_is_emailed(django_capture_on_commit_callbacks):
     assert mail.outbox[-1].to == [learner.email]
 
 
+def test_the_enrolment_email_is_a_queued_task_not_sent_in_the_request(django_capture_on_commit_callbacks, settings):
+    """A slow or failing mail server never fails the learner's enrolment: the worker sends it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    cohort = make_cohort(make_course())
+    learner = make_learner()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = enrolment_create(user=learner, cohort=cohort)
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.ENROLLED
+    assert mail.outbox == []
+    queued = DBTaskResult.objects.get(task_path="training.tasks.enrolment_email")
+    assert queued.args_kwargs["kwargs"] == {"enrolment_id": enrolment.pk, "kind": "enrolled"}
+
+
 def test_enrolling_twice_is_refused_clearly():
     cohort = make_cohort(make_course())
     learner = make_learner()

@@ -1,0 +1,39 @@
+"""Training tasks: the emails enrolment sends (queued after commit, so a slow or failing mail
+server never fails the learner's request; the task backend retries what fails)."""
+
+from django.conf import settings
+from django.tasks import task
+from django.urls import reverse
+
+from core.email import email_send
+from training.models import Enrolment
+
+# Which email: (subject before the course title, template).
+ENROLMENT_EMAILS = {
+    "enrolled": ("You are enrolled", "enrolment_created"),
+    "waitlisted": ("Waiting list", "enrolment_created"),
+    "promoted": ("A place is yours", "enrolment_promoted"),
+}
+
+
+@task
+def enrolment_email(*, enrolment_id: int, kind: str) -> str:
+    """Send one enrolment email (`kind` from ENROLMENT_EMAILS) to the learner. Sends nothing
+    for an enrolment that no longer exists or whose learner's account was closed."""
+    enrolment = Enrolment.objects.select_related("user", "cohort__course").filter(pk=enrolment_id).first()
+    if enrolment is None or not enrolment.user.is_active:
+        return "skipped"
+    subject, template = ENROLMENT_EMAILS[kind]
+    cohort = enrolment.cohort
+    email_send(
+        to=[enrolment.user.email],
+        subject=f"{subject}: {cohort.course.title}",
+        template=template,
+        context={
+            "enrolment": enrolment,
+            "course": cohort.course,
+            "cohort": cohort,
+            "dashboard_url": settings.SITE_URL.rstrip("/") + reverse("training:dashboard"),
+        },
+    )
+    return "sent"
