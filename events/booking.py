@@ -136,12 +136,11 @@ def booking_state(event, now=None) -> BookingState:
     """What can be booked on `event` now (one query for the ticket types and their places;
     the chapter is read only when a price is shown)."""
     now = now or timezone.now()
-    if event.cancelled:
-        return BookingState("cancelled", [])
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return BookingState("not_open", [], opens_at=event.registration_opens_at)
-    if (event.registration_closes_at and now >= event.registration_closes_at) or now >= event.ends_at:
-        return BookingState("closed", [])
+    registration = event.registration_state(now)
+    if registration != "open":
+        return BookingState(
+            registration, [], opens_at=event.registration_opens_at if registration == "not_open" else None
+        )
     ticket_types, overall = ticket_types_with_places(event, now)
     # The chapter (for the currency) is read only when a price has to be shown.
     currency = event_currency(event) if any(needs_currency(t) for t, _left in ticket_types) else "GBP"
@@ -151,8 +150,7 @@ def booking_state(event, now=None) -> BookingState:
             ticket_type=ticket_type,
             places_left=places_left,
             price=price_text(ticket_type, currency),
-            on_sale=not (ticket_type.sales_start and now < ticket_type.sales_start)
-            and not (ticket_type.sales_end and now >= ticket_type.sales_end),
+            on_sale=ticket_type.on_sale_at(now),
             bookable_online=payments or not needs_payment(ticket_type),
         )
         for ticket_type, places_left in ticket_types

@@ -50,17 +50,16 @@ def is_member(user) -> bool:
 
 
 def _check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetime) -> None:
-    if event.cancelled:
+    registration = event.registration_state(now)
+    if registration == "cancelled":
         raise ValidationError("This event has been cancelled.")
-    if event.registration_opens_at and now < event.registration_opens_at:
+    if registration == "not_open":
         raise ValidationError(f"Booking opens on {event.registration_opens_at:%-d %B %Y at %H:%M}.")
-    if (event.registration_closes_at and now >= event.registration_closes_at) or now >= event.ends_at:
+    if registration == "closed":
         raise ValidationError("Booking for this event has closed.")
     if ticket_type.event_id != event.pk:
         raise ValidationError("That ticket is not for this event.")
-    if (ticket_type.sales_start and now < ticket_type.sales_start) or (
-        ticket_type.sales_end and now >= ticket_type.sales_end
-    ):
+    if not ticket_type.on_sale_at(now):
         raise ValidationError(f"'{ticket_type.name}' tickets are not on sale now.")
     if event.audience != Audience.PUBLIC and not is_member(user):
         if user is not None and user.is_authenticated:

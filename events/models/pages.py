@@ -123,6 +123,18 @@ class EventPage(Page):
     class Meta:
         verbose_name = _("event page")
 
+    def registration_state(self, now) -> str:
+        """Whether booking is possible at `now` as far as the event itself goes: "cancelled",
+        "not_open" (before registration opens), "closed" (after it closes or the event
+        ended) or "open". The booking page and the booking service both ask this."""
+        if self.cancelled:
+            return "cancelled"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_open"
+        if (self.registration_closes_at and now >= self.registration_closes_at) or now >= self.ends_at:
+            return "closed"
+        return "open"
+
     def save(self, *args, **kwargs):
         # Calendar clients replace an entry only when SEQUENCE grows (RFC 5545 3.8.7.4).
         if self.pk:

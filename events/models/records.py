@@ -39,6 +39,10 @@ class TicketType(models.Model):
     def __str__(self):
         return self.name
 
+    def on_sale_at(self, now) -> bool:
+        """Inside this ticket type's own sales window (if it has one)."""
+        return not (self.sales_start and now < self.sales_start) and not (self.sales_end and now >= self.sales_end)
+
     @property
     def is_free(self) -> bool:
         return self.funded or (self.price_minor == 0 and not self.pay_what_you_can)
