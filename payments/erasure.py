@@ -8,10 +8,10 @@ or of the email address it had:
 - a monthly gift still taking money is cancelled at Stripe (by a task after commit, retried
   while Stripe cannot be reached), so no further money is taken from someone we can no
   longer write to;
-- a Gift Aid declaration behind a donation already claimed from HMRC is kept whole (name
-  and home address: HMRC's audit needs them) but no longer linked to the account; one that
-  no claim used yet is deleted, and its donations are no longer claimed (Gift Aid cannot be
-  claimed without the donor's name).
+- no further Gift Aid is claimed for them: donations not claimed yet lose their declaration;
+  a declaration behind a donation already claimed from HMRC is kept whole (name and home
+  address: HMRC's audit needs them) but no longer linked to the account; one that no claim
+  used is deleted.
 Stripe holds no name or email of ours (metadata carries references only), so nothing is
 sent to Stripe except the cancellations.
 """
@@ -83,12 +83,10 @@ def _declarations_erase(user_id: int, orders, gifts, donations) -> tuple[int, in
         )
     )
     GiftAidDeclaration.objects.filter(pk__in=claimed).update(user=None)
+    # No further claim is made with any of them: what was not claimed yet loses its declaration.
+    Donation.objects.filter(gift_aid_declaration_id__in=ids, claimed_at__isnull=True).update(gift_aid_declaration=None)
+    OrderLine.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None, gift_aid_eligible=False)
+    RecurringGift.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None)
     unclaimed = ids - claimed
-    if unclaimed:
-        Donation.objects.filter(gift_aid_declaration_id__in=unclaimed).update(gift_aid_declaration=None)
-        OrderLine.objects.filter(gift_aid_declaration_id__in=unclaimed).update(
-            gift_aid_declaration=None, gift_aid_eligible=False
-        )
-        RecurringGift.objects.filter(gift_aid_declaration_id__in=unclaimed).update(gift_aid_declaration=None)
-        GiftAidDeclaration.objects.filter(pk__in=unclaimed).delete()
+    GiftAidDeclaration.objects.filter(pk__in=unclaimed).delete()
     return len(claimed), len(unclaimed)

@@ -48,7 +48,10 @@ def test_erasure_empties_payments_personal_data_and_stops_the_monthly_gift(
         paid.append(order)
     Donation.objects.filter(gift_aid_declaration=claimed).update(claimed_at=timezone.now())
     gift = recurring_gift_create(
-        email=EMAIL, donation=DonationChoice(amount_minor=1000, message="Monthly, Wrenna"), currency="gbp", user=user
+        email=EMAIL,
+        donation=DonationChoice(amount_minor=1000, message="Monthly, Wrenna", gift_aid_declaration=claimed),
+        currency="gbp",
+        user=user,
     )
     setup = recurring_gift_checkout_start(gift=gift)
     browser_confirm_card(setup.client_secret)
@@ -67,6 +70,8 @@ def test_erasure_empties_payments_personal_data_and_stops_the_monthly_gift(
     kept = GiftAidDeclaration.objects.get()
     assert kept.pk == claimed.pk and kept.last_name == "Claimedsurname" and kept.user_id is None
     assert Donation.objects.filter(gift_aid_declaration=kept, claimed_at__isnull=False).count() == 1
+    # ... and no further claim uses it: the monthly gift's unclaimed donation lost it.
+    assert Donation.objects.get(recurring_gift=gift).gift_aid_declaration is None
     # The money records stay: three donations, two paid orders, with their amounts.
     assert sorted(Donation.objects.values_list("amount_minor", flat=True)) == [1000, 2000, 2000]
     assert Order.objects.filter(pk__in=[o.pk for o in paid], status=Order.Status.PAID).count() == 2
