@@ -7,6 +7,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from core.codes import random_code
+from payments.models import SponsoredPlacesCount
 
 
 def new_ticket_code() -> str:
@@ -100,20 +101,15 @@ def new_booking_reference() -> str:
     return "B" + random_code(12).replace("-", "")
 
 
-class SponsoredPlaces(models.Model):
+class SponsoredPlaces(SponsoredPlacesCount):
     """Funded places for survivors paid for by donors' earmarked gifts. They add to the
     event's first funded ticket type (within the event's capacity: a venue holds what it
-    holds). Set only by `events.services.event_sponsored_places_set` (from payments), and
-    kept outside the page so publishing an older revision cannot undo it. Who used a
-    sponsored place is never recorded against a gift."""
+    holds). Set only by `events.services.event_sponsored_places_set` (from payments)."""
 
     event = models.OneToOneField("events.EventPage", on_delete=models.CASCADE, related_name="sponsored_places")
-    places = models.PositiveIntegerField(_("places funded by donors"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        verbose_name = _("sponsored places")
-        verbose_name_plural = _("sponsored places")
+    class Meta(SponsoredPlacesCount.Meta):
+        pass
 
     def __str__(self):
         return f"{self.places} sponsored places for event {self.event_id}"

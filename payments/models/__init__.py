@@ -1,4 +1,4 @@
-from payments.models.giving import Donation, GiftAidDeclaration, RecurringGift
+from payments.models.giving import Donation, GiftAidDeclaration, RecurringGift, SponsoredPlacesCount
 from payments.models.orders import Order, OrderLine, Payment, Refund, WebhookEvent
 from payments.models.pages import CampaignPage, DonatePage
 
@@ -11,6 +11,7 @@ __all__ = [
     "OrderLine",
     "Payment",
     "RecurringGift",
+    "SponsoredPlacesCount",
     "Refund",
     "WebhookEvent",
 ]

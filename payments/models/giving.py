@@ -161,3 +161,19 @@ class Donation(models.Model):
     @property
     def amount_display(self) -> str:
         return format_money(self.amount_minor, self.currency)
+
+
+class SponsoredPlacesCount(models.Model):
+    """What an app whose pages donors can sponsor (events, training) keeps per page: how many
+    places donors' gifts pay for there, as payments last counted them (absolute, so a replay
+    or a refund comes out right). Abstract: each app adds its one-to-one to its own page, and
+    keeps the row outside the page so publishing an older revision cannot undo it. Who used
+    a sponsored place is never recorded against a gift."""
+
+    places = models.PositiveIntegerField(_("places funded by donors"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("sponsored places")
+        verbose_name_plural = _("sponsored places")

@@ -12,6 +12,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 
+from payments.models import SponsoredPlacesCount
+
 
 @register_snippet
 class Cohort(ClusterableModel):
@@ -170,21 +172,17 @@ class CalendarFeed(models.Model):
         return f"calendar feed {self.pk}"
 
 
-class CourseSponsoredPlaces(models.Model):
+class CourseSponsoredPlaces(SponsoredPlacesCount):
     """Places on a course for survivors, paid for by donors' gifts earmarked for it (counted
     by payments from succeeded, unrefunded gifts: the course price, or 25.00, per place).
-    Set only by `training.services.course_sponsored_places_set`, and kept outside the page so
-    publishing an older revision cannot undo it. The course team allocates them to cohorts
-    (enrolment on a course is free for members, so a place is paid for, not reserved); who
-    took a sponsored place is never recorded against a gift."""
+    Set only by `training.services.course_sponsored_places_set`. The course team allocates
+    them to cohorts (enrolment on a course is free for members, so a place is paid for, not
+    reserved)."""
 
     course = models.OneToOneField("training.CoursePage", on_delete=models.CASCADE, related_name="sponsored_places")
-    places = models.PositiveIntegerField(_("places funded by donors"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        verbose_name = _("sponsored places")
-        verbose_name_plural = _("sponsored places")
+    class Meta(SponsoredPlacesCount.Meta):
+        pass
 
     def __str__(self):
         return f"{self.places} sponsored places for course {self.course_id}"
