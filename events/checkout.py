@@ -7,6 +7,8 @@ hold on the checkout pages, whether a paid one was confirmed) is handed over as 
 The signal receivers are in `events/receivers.py`, the hook functions in `events/wagtail_hooks.py`.
 """
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 
 from events.models import EventPage, Registration
@@ -74,6 +76,17 @@ def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
             held_until=registration.reserved_until,
         )
     return details
+
+
+def tickets_hold_extend(item_references: list[str]) -> list[datetime]:
+    """payments' `thrive_tickets_hold_extend` hook: more time to pay for the tickets we sold
+    among these references; answers until when each one still held is held now."""
+    from events.services import registrations_hold_extend
+
+    ids = registration_ids(item_references)
+    return (
+        [registration.reserved_until for registration in registrations_hold_extend(registration_ids=ids)] if ids else []
+    )
 
 
 def paid_online(registration) -> bool:

@@ -563,6 +563,45 @@ def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list
     return registrations
 
 
+# More time to pay ----------------------------------------------------------------------------
+
+# How many times a hold for payment can be given the event's reservation minutes again.
+HOLD_EXTENSIONS = 2
+
+
+@transaction.atomic
+def registrations_hold_extend(*, registration_ids: list[int], now=None) -> list[Registration]:
+    """More time to pay (WCAG 2.2.1: a time limit the person can extend): each of these
+    reservations still held is held for the event's reservation minutes again from now, up
+    to HOLD_EXTENSIONS times the first hold (created_at + (1 + HOLD_EXTENSIONS) x minutes),
+    so a place cannot be kept off sale for long. Under each event's lock, so housekeeping
+    cannot release it meanwhile; a hold that has already lapsed is not revived. Returns the
+    reservations still held, as they are now."""
+    now = now or timezone.now()
+    held = []
+    event_ids = sorted(
+        set(
+            Registration.objects.filter(pk__in=registration_ids, status=Status.RESERVED).values_list(
+                "event_id", flat=True
+            )
+        )
+    )
+    for event in EventPage.objects.filter(pk__in=event_ids).order_by("pk"):
+        _lock_event(event)
+        minutes = timedelta(minutes=event.reservation_minutes)
+        rows = Registration.objects.select_for_update().filter(
+            pk__in=registration_ids, event=event, status=Status.RESERVED, reserved_until__gt=now
+        )
+        for registration in rows:
+            until = min(now + minutes, registration.created_at + minutes * (1 + HOLD_EXTENSIONS))
+            if until > registration.reserved_until:
+                registration.reserved_until = until
+                registration.save(update_fields=["reserved_until"])
+                audit_record(actor=None, action="registration.hold_extended", obj=registration)
+            held.append(registration)
+    return held
+
+
 # Sponsored places ----------------------------------------------------------------------------
 
 

@@ -65,6 +65,13 @@ def ticket_details(item_references):
     return details(item_references)
 
 
+@hooks.register("thrive_tickets_hold_extend")
+def tickets_hold_extend(item_references):
+    from events.checkout import tickets_hold_extend as extend
+
+    return extend(item_references)
+
+
 @hooks.register("thrive_sponsorship_targets", order=10)  # events before courses on the donation form
 def sponsorable_events(page_ids=None):
     from events.checkout import sponsorship_targets

@@ -13,6 +13,13 @@ each ticket comes from the app through one Wagtail hook:
         ...
 
 which answers for the references its app owns (and leaves the others out). Reads only.
+A payer who needs more time asks the app to hold its tickets longer through
+
+    @hooks.register("thrive_tickets_hold_extend")
+    def tickets_hold_extend(item_references: list[str]) -> list[datetime]:
+        ...
+
+which extends what it can and answers until when each ticket it still holds is held.
 """
 
 import logging
@@ -27,6 +34,7 @@ from core.tasks import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 TICKET_DETAILS_HOOK = "thrive_ticket_details"
+HOLD_EXTEND_HOOK = "thrive_tickets_hold_extend"
 
 
 @dataclass(frozen=True)
@@ -169,4 +177,15 @@ def tickets_of_order(order) -> list[dict]:
 def tickets_held_until(order) -> datetime | None:
     """The earliest time until which the order's tickets are held for payment, or None."""
     times = [ticket.held_until for ticket in ticket_details(ticket_references(order)).values() if ticket.held_until]
+    return min(times) if times else None
+
+
+def tickets_hold_extend(order) -> datetime | None:
+    """Ask the apps that sold this order's tickets to hold them longer (within their own
+    limits); the earliest time they are now held until, or None when none is held."""
+    references = ticket_references(order)
+    times: list[datetime] = []
+    if references:
+        for answer in hooks.get_hooks(HOLD_EXTEND_HOOK):
+            times.extend(answer(references))
     return min(times) if times else None

@@ -23,7 +23,7 @@ from payments.forms import DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
 from payments.money import format_money
 from payments.selectors import campaign_totals
-from payments.tickets import tickets_held_until, tickets_of_order
+from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 
 CHECKOUT_SALT = "payments.checkout"
 UNAVAILABLE = "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
@@ -221,6 +221,25 @@ def checkout_gift_aid(request, token: str):
         form.add_error(None, " ".join(error.messages))
         return _checkout_page(request, token, target, gift_aid_form=form)
     messages.success(request, "Gift Aid has been added to your donation. Thank you.")
+    return redirect("payments:checkout", token=token)
+
+
+@require_POST
+def checkout_extend(request, token: str):
+    """ "I need more time": the places stay held longer, within what the event allows."""
+    target = _checkout_target(token)
+    if not isinstance(target, Order) or target.status not in (Order.Status.OPEN, Order.Status.FAILED):
+        return redirect("payments:checkout", token=token)
+    before = tickets_held_until(target)
+    after = tickets_hold_extend(target)
+    if after is None:
+        messages.info(request, "The hold on your places has already ended. You can still pay if they are free.")
+    elif before is not None and after > before:
+        messages.success(request, f"Your places are now held until {timezone.localtime(after):%H:%M}.")
+    else:
+        messages.info(
+            request, f"Your places are held until {timezone.localtime(after):%H:%M}; we cannot hold them longer."
+        )
     return redirect("payments:checkout", token=token)
 
 

@@ -249,3 +249,29 @@ def test_a_signed_in_non_member_is_told_to_apply_not_to_sign_in(client):
     assert "Sign in to book" not in response.content.decode()
     assert "You can apply to join" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_a_hold_for_payment_can_be_extended_twice_but_a_lapsed_one_is_not_revived():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.services import registration_reserve, registrations_hold_extend
+
+    event = make_event(tickets=[{"name": "Standard", "quantity": 5, "price_minor": 1200}])
+    held = registration_reserve(event=event, ticket_type=event.ticket_types.get(), email="slow@example.org")
+    minutes = timedelta(minutes=event.reservation_minutes)
+    first_until = held.reserved_until
+    later = held.created_at + minutes - timedelta(minutes=1)  # one minute left
+    [extended] = registrations_hold_extend(registration_ids=[held.pk], now=later)
+    assert extended.reserved_until == later + minutes > first_until
+    # However often it is asked, never beyond three holds' worth from the booking.
+    for step in range(1, 6):
+        registrations_hold_extend(registration_ids=[held.pk], now=later + step * minutes / 2)
+    held.refresh_from_db()
+    assert held.reserved_until == held.created_at + 3 * minutes
+    # Once the hold has lapsed it is not revived (the place may have gone to someone else).
+    assert registrations_hold_extend(registration_ids=[held.pk], now=held.reserved_until + timedelta(seconds=1)) == []
+    held.refresh_from_db()
+    assert held.reserved_until == held.created_at + 3 * minutes
+    assert timezone.now() < held.reserved_until

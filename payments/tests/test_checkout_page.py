@@ -1,5 +1,6 @@
-"""Gift Aid on the donation in a basket: the booking form asks for no declaration, so the
-checkout page offers it for the donation line only (pounds sterling), before payment."""
+"""What the checkout page offers beside the card form: Gift Aid on the donation in a basket
+(the booking form asks for no declaration, so the checkout offers it for the donation line
+only, in pounds sterling, before payment), and more time on the hold of the places."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -82,3 +83,31 @@ def test_no_offer_without_a_donation_or_in_another_currency(client, localstripe)
 
     euros = order_create(email="e@example.org", donation=DonationChoice(amount_minor=500), currency="eur")
     assert "Gift Aid" not in client.get(checkout_url(euros)).content.decode()
+
+
+def test_i_need_more_time_holds_the_places_longer_within_the_events_limit(client, localstripe):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.checkout import ticket_lines
+    from events.models import Registration
+    from events.services import registration_reserve
+    from events.tests.factories import make_event
+    from payments.services import order_create
+
+    event = make_event(capacity=5, tickets=[{"name": "Standard", "quantity": 5, "price_minor": 1200}])
+    held = registration_reserve(event=event, ticket_type=event.ticket_types.first(), email="slow@example.org")
+    order = order_create(email="slow@example.org", tickets=ticket_lines([held]))
+    ten_minutes_ago = timezone.now() - timedelta(minutes=10)
+    Registration.objects.filter(pk=held.pk).update(
+        created_at=ten_minutes_ago, reserved_until=ten_minutes_ago + timedelta(minutes=event.reservation_minutes)
+    )
+    page = client.get(checkout_url(order)).content.decode()
+    assert "I need more time" in page
+    response = client.post(checkout_url(order).rstrip("/") + "/more-time/", follow=True)
+    held.refresh_from_db()
+    assert held.reserved_until > timezone.now() + timedelta(minutes=event.reservation_minutes - 1)
+    assert f"Your places are now held until {timezone.localtime(held.reserved_until):%H:%M}." in (
+        response.content.decode()
+    )
