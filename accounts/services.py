@@ -25,16 +25,13 @@ from accounts.models import (
 from accounts.tokens import new_token
 from core.audit import audit_record
 from core.email import email_send
+from core.links import absolute
 
 ApplicationStatus = MembershipApplication.Status
 
 
 def _after_commit_email(**kwargs) -> None:
     transaction.on_commit(lambda: email_send(**kwargs))
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 # Applications ---------------------------------------------------------------------------
@@ -77,7 +74,7 @@ def application_submit(
         token_hash=digest,
     )
     audit_record(actor=user, action="application.submitted", obj=application, referred=referral is not None)
-    status_url = _absolute(reverse("membership:application_status", args=[token]))
+    status_url = absolute(reverse("membership:application_status", args=[token]))
     _after_commit_email(
         to=[email],
         subject="We have received your application",
@@ -88,7 +85,7 @@ def application_submit(
         to=[settings.STAFF_NOTIFICATION_EMAIL],
         subject="A membership application is waiting for review",
         template="staff_application_waiting",
-        context={"queue_url": _absolute(reverse("membership_admin:applications"))},
+        context={"queue_url": absolute(reverse("membership_admin:applications"))},
     )
     return application, token
 
@@ -127,7 +124,7 @@ def application_approve(*, application: MembershipApplication, actor: User) -> M
         to=[user.email],
         subject="Welcome to the network",
         template="application_approved",
-        context={"profile": profile, "set_password_url": _absolute(reverse("account_reset_password"))},
+        context={"profile": profile, "set_password_url": absolute(reverse("account_reset_password"))},
     )
     return profile
 
@@ -169,7 +166,7 @@ def application_request_information(*, application: MembershipApplication, actor
         template="application_more_info",
         context={
             "application": application,
-            "status_url": _absolute(reverse("membership:application_status", args=[token])),
+            "status_url": absolute(reverse("membership:application_status", args=[token])),
         },
     )
     return token
@@ -211,7 +208,7 @@ def referral_create(*, contact: PartnerContact, email: str, note: str) -> tuple[
         template="referral_invitation",
         context={
             "organisation": contact.organisation,
-            "invitation_url": _absolute(reverse("membership:invitation", args=[token])),
+            "invitation_url": absolute(reverse("membership:invitation", args=[token])),
             "days": settings.REFERRAL_INVITATION_DAYS,
         },
         always_discreet=True,
@@ -285,7 +282,7 @@ def erasure_request(*, user: User, revoke_certificates: bool) -> ErasureRequest:
         to=[settings.STAFF_NOTIFICATION_EMAIL],
         subject="A data erasure request is waiting",
         template="staff_erasure_waiting",
-        context={"queue_url": _absolute(reverse("membership_admin:erasure_requests"))},
+        context={"queue_url": absolute(reverse("membership_admin:erasure_requests"))},
     )
     return request
 

@@ -6,11 +6,13 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 
 
-def requeue_after(periodic_task, interval: timedelta) -> None:
-    """Queue the next run of a periodic task (`manage.py schedule_tasks` starts the chain).
-    Backends that cannot wait (the immediate one, in tests) run each task once."""
-    if periodic_task.get_backend().supports_defer:
-        periodic_task.using(run_after=timezone.now() + interval).enqueue()
+def requeue_after(task, interval: timedelta, **kwargs) -> None:
+    """Queue `task(**kwargs)` to run again after `interval`: the next run of a periodic task
+    (`manage.py schedule_tasks` starts the chain), or a retry of one that could not finish
+    (Stripe unreachable). Backends that cannot wait (the immediate one, in tests) run each
+    task once."""
+    if task.get_backend().supports_defer:
+        task.using(run_after=timezone.now() + interval).enqueue(**kwargs)
 
 
 def enqueue_on_commit(task, **kwargs) -> None:

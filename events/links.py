@@ -15,18 +15,14 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
 from core.ical import clean
+from core.links import absolute
 
 TICKET_SALT = "events.ticket"
 OFFER_SALT = "events.waiting-list-offer"
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 # Signed links --------------------------------------------------------------------------

@@ -8,8 +8,9 @@ discreet mode, calendar entries are titled "Appointment" with no details, as in 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from core.links import absolute
 from events.ical import calendar_of, event_component
-from events.links import Occurrence, absolute, event_occurrences
+from events.links import Occurrence, event_occurrences
 
 NEUTRAL_TITLE = "Appointment"
 PRODID = "-//Thrive//Bookings//EN"

@@ -50,7 +50,7 @@ def orders(request):
     if status in Order.Status.values:
         queryset = queryset.filter(status=status)
     if request.GET.get("attention") == "1":
-        queryset = queryset.filter(needs_attention=True)
+        queryset = queryset.exclude(attention_reason="")
     if request.GET.get("format") == "csv":
         rows = (
             [
@@ -80,7 +80,7 @@ def order_detail(request, pk: int):
     forms = {
         payment.pk: RefundForm(currency=payment.currency, initial={"request_token": secrets.token_urlsafe(24)})
         for payment in payments
-        if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED)
+        if payment.status in Payment.REFUNDABLE
     }
     return TemplateResponse(
         request,

@@ -10,6 +10,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from core.links import absolute
 from core.tasks import requeue_after
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def donation_receipt_send(*, donation_id: int) -> bool:
         "total": donation.amount_display,
         "gift_aid": donation.gift_aid_declaration_id is not None,
         "monthly": gift.amount_display,
-        "cancel_url": settings.SITE_URL + reverse("payments:gift_cancel", args=[cancel_token(gift)]),
+        "cancel_url": absolute(reverse("payments:gift_cancel", args=[cancel_token(gift)])),
     }
     email_send(
         to=[donation.email],
@@ -166,7 +167,7 @@ def finance_alert_send(*, order_id: int, reason: str) -> None:
         context={
             "reference": order.reference,
             "reason": Order.Attention(reason).label,
-            "admin_url": settings.SITE_URL + reverse("payments_admin:order_detail", args=[order.pk]),
+            "admin_url": absolute(reverse("payments_admin:order_detail", args=[order.pk])),
         },
     )
 
@@ -195,10 +196,8 @@ def ticket_refunds_send(*, item_references: list[str], reason: str) -> dict[str,
     from payments.tickets import ticket_refunds_make
 
     counts = ticket_refunds_make(item_references=item_references, reason=reason)
-    if counts["unavailable"] and ticket_refunds_send.get_backend().supports_defer:
-        ticket_refunds_send.using(run_after=timezone.now() + REFUND_RETRY).enqueue(
-            item_references=item_references, reason=reason
-        )
+    if counts["unavailable"]:
+        requeue_after(ticket_refunds_send, REFUND_RETRY, item_references=item_references, reason=reason)
     return counts
 
 
@@ -219,8 +218,7 @@ def recurring_gift_cancel_task(*, gift_id: int) -> str:
     try:
         recurring_gift_cancel(gift=gift)
     except gateway.PaymentsUnavailable:
-        if recurring_gift_cancel_task.get_backend().supports_defer:
-            recurring_gift_cancel_task.using(run_after=timezone.now() + GIFT_CANCEL_RETRY).enqueue(gift_id=gift_id)
+        requeue_after(recurring_gift_cancel_task, GIFT_CANCEL_RETRY, gift_id=gift_id)
         return "retry"
     return "cancelled"
 
@@ -249,19 +247,18 @@ def payments_retention(*, now=None) -> dict[str, int]:
     from django.db.models import Max, Q
 
     from accounts.erasure import erased_email
-    from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, RecurringGift
-    from payments.services.settle import PAID_STATES
+    from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, Payment, RecurringGift
 
     now = now or timezone.now()
     with transaction.atomic():
         unpaid = list(
             Order.objects.select_for_update()
             .filter(
-                status__in=[Order.Status.OPEN, Order.Status.FAILED, Order.Status.CANCELLED],
+                status__in=[*Order.OPEN_STATES, Order.Status.CANCELLED],
                 created_at__lt=now - timedelta(days=settings.RETENTION_UNPAID_ORDER_DAYS),
             )
             .exclude(email__endswith="@erased.invalid")
-            .exclude(payments__status__in=PAID_STATES)
+            .exclude(payments__status__in=Payment.PAID_STATES)
         )
         for order in unpaid:
             order.email = erased_email("order", order.pk)

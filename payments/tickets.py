@@ -84,11 +84,7 @@ def tickets_confirm_paid(*, order) -> list[str]:
 def _refundable_payment(line):
     from payments.models import Payment
 
-    return (
-        line.order.payments.filter(status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED])
-        .order_by("-pk")
-        .first()
-    )
+    return line.order.payments.filter(status__in=Payment.REFUNDABLE).order_by("-pk").first()
 
 
 def ticket_refunds_queue(*, item_references: list[str], reason: str) -> None:

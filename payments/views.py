@@ -146,7 +146,7 @@ def _checkout_context(target) -> dict:
             "held_until": (held_until := tickets_held_until(target)),
             # Counted down in the page from the server's clock (the visitor's may be wrong).
             "hold_seconds": max(0, int((held_until - timezone.now()).total_seconds())) if held_until else None,
-            "settled": target.status not in (Order.Status.OPEN, Order.Status.FAILED),
+            "settled": target.status not in Order.OPEN_STATES,
             "gift_aid": _gift_aid_offer(target, lines),
         }
     return {
@@ -228,7 +228,7 @@ def checkout_gift_aid(request, token: str):
 def checkout_extend(request, token: str):
     """ "I need more time": the places stay held longer, within what the event allows."""
     target = _checkout_target(token)
-    if not isinstance(target, Order) or target.status not in (Order.Status.OPEN, Order.Status.FAILED):
+    if not isinstance(target, Order) or target.status not in Order.OPEN_STATES:
         return redirect("payments:checkout", token=token)
     before = tickets_held_until(target)
     after = tickets_hold_extend(target)
@@ -288,7 +288,7 @@ def checkout_done(request, token: str):
     target = _checkout_target(token)
     tickets = []
     if isinstance(target, Order):
-        paid = target.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED)
+        paid = target.status in Order.PAID_STATES
         pending = (
             not paid
             and target.payments.filter(status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION]).exists()

@@ -60,12 +60,11 @@ def checkout_url_for_tickets(request, *, email, tickets, donation_minor=0):
 @hooks.register("thrive_pending_checkout_url")
 def pending_checkout_url(item_reference):
     """The checkout of the open order that holds this ticket ("Pay now"), or None."""
-    from payments.models import OrderLine
-    from payments.services.orders import OPEN_STATES
+    from payments.models import Order, OrderLine
     from payments.views import checkout_url
 
     line = (
-        OrderLine.objects.filter(item_reference=item_reference, order__status__in=OPEN_STATES)
+        OrderLine.objects.filter(item_reference=item_reference, order__status__in=Order.OPEN_STATES)
         .select_related("order")
         .order_by("-pk")
         .first()

@@ -1,11 +1,11 @@
 """Training tasks: the emails enrolment sends (queued after commit, so a slow or failing mail
 server never fails the learner's request; the task backend retries what fails)."""
 
-from django.conf import settings
 from django.tasks import task
 from django.urls import reverse
 
 from core.email import email_send
+from core.links import absolute
 from training.models import Enrolment
 
 # Which email: (subject before the course title, template).
@@ -33,7 +33,7 @@ def enrolment_email(*, enrolment_id: int, kind: str) -> str:
             "enrolment": enrolment,
             "course": cohort.course,
             "cohort": cohort,
-            "dashboard_url": settings.SITE_URL.rstrip("/") + reverse("training:dashboard"),
+            "dashboard_url": absolute(reverse("training:dashboard")),
         },
     )
     return "sent"

@@ -32,6 +32,11 @@ class Order(models.Model):
         PAID_AFTER_CANCEL = "paid_after_cancel", _("Paid after the order was closed: refund")
         REFUND_FAILED = "refund_failed", _("A refund could not be sent")
 
+    # Still to be paid (a failed attempt can be followed by another card).
+    OPEN_STATES = (Status.OPEN, Status.FAILED)
+    # Paid, whatever has been refunded since.
+    PAID_STATES = (Status.PAID, Status.PARTLY_REFUNDED, Status.REFUNDED)
+
     reference = models.CharField(_("reference"), max_length=16, unique=True, default=new_order_reference)
     email = models.EmailField(_("email"))
     user = models.ForeignKey(
@@ -40,7 +45,6 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="gbp")
     total_minor = models.PositiveIntegerField(_("total in minor units"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
-    needs_attention = models.BooleanField(_("needs attention"), default=False)
     attention_reason = models.CharField(
         _("attention reason"), max_length=20, choices=Attention.choices, blank=True, default=""
     )
@@ -54,6 +58,11 @@ class Order(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("order")
         indexes = [models.Index(fields=["status", "created_at"])]
+
+    @property
+    def needs_attention(self) -> bool:
+        """Finance has to look at it: it was flagged, with a reason (`order_flag`)."""
+        return bool(self.attention_reason)
 
     def __str__(self):
         return f"order {self.reference}"
@@ -120,6 +129,10 @@ class Payment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
         PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
+
+    # Money was taken, whatever has been refunded since; and what can still be refunded.
+    PAID_STATES = (Status.SUCCEEDED, Status.REFUNDED, Status.PARTLY_REFUNDED)
+    REFUNDABLE = (Status.SUCCEEDED, Status.PARTLY_REFUNDED)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)

@@ -20,8 +20,6 @@ from payments import gateway
 from payments.models import GiftAidDeclaration, Order, OrderLine, Payment
 from payments.money import format_money
 
-OPEN_STATES = (Order.Status.OPEN, Order.Status.FAILED)
-
 
 @dataclass(frozen=True)
 class DonationChoice:
@@ -82,7 +80,7 @@ def _ticket_lines(tickets: list[TicketLine]) -> list[OrderLine]:
         if not ticket.item_reference or ticket.amount_minor <= 0:
             raise ValidationError("One of these places is no longer held for payment. Please book again.")
         held = OrderLine.objects.filter(
-            item_reference=ticket.item_reference, order__status__in=[*OPEN_STATES, Order.Status.PAID]
+            item_reference=ticket.item_reference, order__status__in=[*Order.OPEN_STATES, Order.Status.PAID]
         ).exists()
         if held:
             raise ValidationError("One of these places is already in another checkout.")
@@ -150,7 +148,7 @@ def order_checkout_start(*, order: Order) -> gateway.SetupIntentResult:
     """A SetupIntent for the browser to confirm the card against (one per attempt, so a
     card declined once can be replaced). Raises PaymentsUnavailable when Stripe cannot be
     reached and ValidationError when the order is not open. Moves no money."""
-    if order.status not in OPEN_STATES:
+    if order.status not in Order.OPEN_STATES:
         raise ValidationError("This order is already settled.")
     return gateway.setup_intent_create(
         reference=order.reference, idempotency_key=f"thrive-order-{order.pk}-setup-{order.payment_attempts}"
@@ -219,7 +217,7 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
 
 def _charge_locked(order: Order, setup_intent_id: str) -> PayOutcome | tuple[Payment, gateway.IntentState]:
     """Create and confirm the PaymentIntent (the caller holds the order's lock)."""
-    if order.status not in OPEN_STATES:
+    if order.status not in Order.OPEN_STATES:
         raise ValidationError("This order is already settled.")
     payment_method_id = _payment_method_for(order, setup_intent_id)
     key = f"thrive-order-{order.pk}-pay-{order.payment_attempts}"
@@ -274,7 +272,7 @@ def order_gift_aid_add(*, order: Order, declaration: GiftAidDeclaration) -> Orde
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.currency != "gbp":
         raise ValidationError("Gift Aid applies only to donations in pounds sterling.")
-    if order.status not in OPEN_STATES:
+    if order.status not in Order.OPEN_STATES:
         raise ValidationError("This order has been paid or closed, so Gift Aid can no longer be added here.")
     line = order.lines.filter(kind=OrderLine.Kind.DONATION).first()
     if line is None:

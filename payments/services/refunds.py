@@ -10,8 +10,6 @@ from payments.models import Order, Payment, Refund
 from payments.money import format_money
 from payments.services.settle import payment_refunds_apply
 
-REFUNDABLE = (Payment.Status.SUCCEEDED, Payment.Status.PARTLY_REFUNDED)
-
 
 def _refund_row(*, payment: Payment, amount_minor: int | None, reason: str, actor, request_token: str) -> Refund:
     with transaction.atomic():
@@ -20,7 +18,7 @@ def _refund_row(*, payment: Payment, amount_minor: int | None, reason: str, acto
         existing = Refund.objects.filter(request_token=request_token).first()
         if existing is not None:
             return existing
-        if payment.status not in REFUNDABLE:
+        if payment.status not in Payment.REFUNDABLE:
             raise ValidationError("Only a payment that succeeded can be refunded.")
         if not reason.strip():
             raise ValidationError("Please give a reason for the refund.")

@@ -28,18 +28,16 @@ from payments.services.giving import campaign_totals_forget_after_commit, sponso
 
 logger = logging.getLogger(__name__)
 
-PAID_STATES = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.PARTLY_REFUNDED)
 FAILED_INTENT_STATES = {"requires_payment_method": Payment.Status.FAILED, "canceled": Payment.Status.CANCELLED}
 
 
 def order_flag(*, order: Order, reason: str) -> None:
     """Mark an order as needing Finance (call under the order's lock). Alerts Finance by
     email after commit, once per reason; the alert holds the order reference only."""
-    if order.needs_attention and order.attention_reason == reason:
+    if order.attention_reason == reason:
         return
-    order.needs_attention = True
     order.attention_reason = reason
-    order.save(update_fields=["needs_attention", "attention_reason", "updated_at"])
+    order.save(update_fields=["attention_reason", "updated_at"])
     audit_record(actor=None, action="order.flagged", obj=order, reason=reason)
     logger.warning("order %s flagged: %s", order.pk, reason)
     from payments.tasks import finance_alert_send
@@ -99,7 +97,7 @@ def payment_settle(*, payment_intent_id: str, now=None) -> gateway.IntentState |
 
 
 def _apply_failure(order: Order, payment: Payment, state: gateway.IntentState) -> None:
-    if payment.status in PAID_STATES or payment.status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
+    if payment.status in Payment.PAID_STATES or payment.status in (Payment.Status.FAILED, Payment.Status.CANCELLED):
         return  # succeeded beats failed; a failure is recorded once
     payment.status = FAILED_INTENT_STATES[state.status]
     payment.failure_message = (state.failure_message or gateway.DEFAULT_DECLINE_MESSAGE)[:300]
@@ -111,7 +109,7 @@ def _apply_failure(order: Order, payment: Payment, state: gateway.IntentState) -
 
 
 def _apply_success(order: Order, payment: Payment, state: gateway.IntentState, now) -> None:
-    if payment.status in PAID_STATES:
+    if payment.status in Payment.PAID_STATES:
         return
     payment.status = Payment.Status.SUCCEEDED
     payment.succeeded_at = now
@@ -122,7 +120,7 @@ def _apply_success(order: Order, payment: Payment, state: gateway.IntentState, n
         # Money arrived that does not match what we sold: keep the order unpaid for review.
         order_flag(order=order, reason=Order.Attention.AMOUNT_MISMATCH)
         return
-    if order.status not in (Order.Status.OPEN, Order.Status.FAILED):
+    if order.status not in Order.OPEN_STATES:
         order_flag(order=order, reason=Order.Attention.PAID_AFTER_CANCEL)
         return
     order.status = Order.Status.PAID
@@ -171,14 +169,14 @@ def payment_refunds_apply(*, payment: Payment, amount_refunded: int) -> Payment:
     """Record how much of a payment Stripe says was refunded (call under the order's lock,
     only for a payment that succeeded). Never lowers the refunded amount. Sends
     `payments.signals.payment_refunded` after commit when the amount grew. Moves no money."""
-    if payment.status not in PAID_STATES or amount_refunded <= payment.amount_refunded_minor:
+    if payment.status not in Payment.PAID_STATES or amount_refunded <= payment.amount_refunded_minor:
         return payment
     payment.amount_refunded_minor = min(amount_refunded, payment.amount_minor)
     fully = payment.amount_refunded_minor >= payment.amount_minor
     payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTLY_REFUNDED
     payment.save(update_fields=["amount_refunded_minor", "status", "updated_at"])
     order = payment.order
-    if order.status in (Order.Status.PAID, Order.Status.PARTLY_REFUNDED, Order.Status.REFUNDED):
+    if order.status in Order.PAID_STATES:
         order.status = Order.Status.REFUNDED if fully else Order.Status.PARTLY_REFUNDED
         order.save(update_fields=["status", "updated_at"])
         if fully:

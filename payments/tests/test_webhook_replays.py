@@ -115,7 +115,7 @@ CASES = {
 def _state() -> tuple:
     """Everything a delivery may change, as plain values."""
     return (
-        sorted(Order.objects.values_list("status", "needs_attention")),
+        sorted(Order.objects.values_list("status", "attention_reason")),
         sorted(Payment.objects.values_list("status", "amount_refunded_minor")),
         Donation.objects.count(),
         sorted(Refund.objects.values_list("amount_minor", "status")),

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
+from core.links import absolute
 
 
 class Command(BaseCommand):
@@ -134,7 +135,7 @@ class Command(BaseCommand):
                     ) from None
                 time.sleep(0.2)
         gateway.localstripe_register_webhook(
-            url=settings.SITE_URL.rstrip("/") + reverse("payments:stripe_webhook"),
+            url=absolute(reverse("payments:stripe_webhook")),
             secret=settings.STRIPE_WEBHOOK_SECRET,
         )
         return process
