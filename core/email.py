@@ -26,6 +26,11 @@ def recipients_want_discretion(addresses: list[str]) -> bool:
     return get_user_model().objects.filter(email__in=normalised, member_profile__discreet_mode=True).exists()
 
 
+def user_wants_discretion(user) -> bool:
+    """Has this account turned discreet mode on (neutral wording in emails and calendars)?"""
+    return get_user_model().objects.filter(pk=user.pk, member_profile__discreet_mode=True).exists()
+
+
 def email_send(
     *,
     to: list[str],

@@ -23,9 +23,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.models import MemberProfile
 from accounts.tokens import new_token, token_hash
 from cms.forms import HONEYPOT_FIELD
+from core.email import recipients_want_discretion, user_wants_discretion
 from core.ical import calendar_response
 from core.ratelimit import rate_limit_exceeded
 from events import booking, links, services, tickets
@@ -430,15 +430,14 @@ def ticket_pdf(request, token: str):
 @never_cache
 def ticket_ics(request, token: str):
     registration = _confirmed_or_404(token)
-    discreet = registration.user_id is not None and _discreet(registration.user)
+    # As the emailed copy decides: the booking's address, or the account it belongs to.
+    discreet = recipients_want_discretion([registration.email]) or (
+        registration.user_id is not None and user_wants_discretion(registration.user)
+    )
     return calendar_response(tickets.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
 
 
 # My bookings and the personal calendar -------------------------------------------------
-
-
-def _discreet(user) -> bool:
-    return MemberProfile.objects.filter(user=user, discreet_mode=True).exists()
 
 
 @login_required
@@ -494,5 +493,5 @@ def my_feed(request, token: str):
         .prefetch_related("extra_dates")
         .order_by("starts_at")
     )
-    body = tickets.bookings_calendar(events, name="My bookings", discreet=_discreet(user))
+    body = tickets.bookings_calendar(events, name="My bookings", discreet=user_wants_discretion(user))
     return calendar_response(body, "my-bookings.ics", private=True)

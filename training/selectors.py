@@ -23,8 +23,6 @@ from training.models import (
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent
 
-PLACE_TAKING = Enrolment.PLACE_TAKING
-
 
 def course_listing(*, index, params) -> dict:
     today = timezone.localdate()
@@ -73,7 +71,7 @@ def course_modules(course) -> list[ModulePage]:
 
 
 def course_outline(course) -> dict:
-    """What only changes when staff publish: modules, prerequisites, chapter. Cached under
+    """What only changes when staff publish: modules, prerequisites, chapter, price. Cached under
     the page-cache version."""
     return cached_until_published(
         f"course-outline:{course.pk}",
@@ -81,6 +79,7 @@ def course_outline(course) -> dict:
             "modules": course_modules(course),
             "prerequisite_courses": list(course.prerequisites.all()),
             "chapter": course.chapter,
+            "price": _course_price(course),
             "index_url": course.get_parent().url,
         },
     )
@@ -91,7 +90,7 @@ def course_detail(*, course, user) -> dict:
     cohorts = list(
         Cohort.objects.filter(course=course, ends_on__gte=today)
         .select_related("chapter")
-        .annotate(taken=Count("enrolments", filter=Q(enrolments__status__in=PLACE_TAKING)))
+        .annotate(taken=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.PLACE_TAKING)))
         .order_by("starts_on")
     )
     for cohort in cohorts:
@@ -105,10 +104,9 @@ def course_detail(*, course, user) -> dict:
     for cohort in cohorts:
         cohort.my_enrolment = mine.get(cohort.pk)
     return course_outline(course) | {
-        "price": _course_price(course),
         "sponsored_places": course_sponsored_places(course),
         "cohorts": cohorts,
-        "enrolled": any(e.status in PLACE_TAKING for e in mine.values()),
+        "enrolled": any(e.status in Enrolment.PLACE_TAKING for e in mine.values()),
     }
 
 
@@ -125,8 +123,7 @@ def _course_price(course) -> str:
 
     from payments.money import format_money
 
-    chapter = course_outline(course)["chapter"]
-    currency = chapter.currency if chapter else settings.PAYMENTS_DEFAULT_CURRENCY
+    currency = course.chapter.currency if course.chapter else settings.PAYMENTS_DEFAULT_CURRENCY
     return format_money(course.price_minor, currency)
 
 
@@ -134,7 +131,7 @@ def learner_enrolment(*, user, course_id: int) -> Enrolment | None:
     if not user.is_authenticated:
         return None
     return (
-        Enrolment.objects.filter(user=user, cohort__course_id=course_id, status__in=PLACE_TAKING)
+        Enrolment.objects.filter(user=user, cohort__course_id=course_id, status__in=Enrolment.PLACE_TAKING)
         .select_related("cohort")
         .first()
     )
@@ -211,7 +208,7 @@ def dashboard(*, user) -> dict:
         }
     for enrolment in enrolments:
         enrolment.certificate = certificates.get(source_key_for(enrolment))
-    active = {e.cohort_id for e in enrolments if e.status in PLACE_TAKING}
+    active = {e.cohort_id for e in enrolments if e.status in Enrolment.PLACE_TAKING}
     upcoming = [s for s in sessions if s.ends_at >= now and s.cohort_id in active]
     return {"enrolments": enrolments, "next_session": upcoming[0] if upcoming else None}
 

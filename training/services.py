@@ -208,6 +208,7 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
     valid = set(Attendance.Status.values)
     enrolments = {e.pk: e for e in Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING)}
     changed = 0
+    status_changed = set()  # whose attendance, so whose completion, this save can change
     for enrolment_id, status in marks.items():
         if enrolment_id not in enrolments or status not in valid:
             raise ValidationError("That learner or mark is not part of this session.")
@@ -215,6 +216,8 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
         if notes and enrolment_id in notes:
             defaults["trainer_note"] = notes[enrolment_id]
         row, created = Attendance.objects.get_or_create(session=session, enrolment_id=enrolment_id, defaults=defaults)
+        if created or row.status != status:
+            status_changed.add(enrolment_id)
         if not created and (
             row.status != status or ("trainer_note" in defaults and row.trainer_note != notes[enrolment_id])
         ):
@@ -224,9 +227,9 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
             changed += 1
         changed += created
     audit_record(actor=actor, action="attendance.marked", obj=session, count=len(marks))
-    for enrolment in enrolments.values():
-        if enrolment.status == Status.ENROLLED:  # completed learners stay completed
-            completion_check(enrolment=enrolment)
+    for enrolment_id in status_changed:
+        if enrolments[enrolment_id].status == Status.ENROLLED:  # completed learners stay completed
+            completion_check(enrolment=enrolments[enrolment_id])
     return changed
 
 
@@ -320,20 +323,15 @@ def completion_sign_off(*, enrolment: Enrolment, actor, reason: str) -> None:
 def course_sponsored_places_set(*, course: CoursePage, places: int) -> int:
     """Set how many places donors have paid for on this course (payments recounts them from
     succeeded, unrefunded earmarked gifts and calls this). Absolute, so running it twice
-    changes nothing and a refund lowers it. One upsert, safe beside a concurrent call; the
-    course page shows the new number once cached pages are retired (after commit). Returns
-    the number set. Moves no money and names no one."""
-    from core.page_cache import purge_all
-
+    changes nothing and a refund lowers it. Under the course page's row lock, so concurrent
+    recounts write one after the other; the course page shows the new number once cached
+    pages are retired (the model purges the page cache when saved). Returns the number set.
+    Moves no money and names no one."""
     places = max(0, int(places))
-    before = CourseSponsoredPlaces.objects.filter(course=course).values_list("places", flat=True).first()
-    CourseSponsoredPlaces.objects.bulk_create(
-        [CourseSponsoredPlaces(course=course, places=places)],
-        update_conflicts=True,
-        unique_fields=["course"],
-        update_fields=["places", "updated_at"],
-    )
-    if before != places:
+    CoursePage.objects.select_for_update().filter(pk=course.pk).values_list("pk", flat=True).first()
+    row, _created = CourseSponsoredPlaces.objects.get_or_create(course=course)
+    if row.places != places:
+        row.places = places
+        row.save(update_fields=["places", "updated_at"])
         audit_record(actor=None, action="course.sponsored_places", obj=course, places=places)
-        transaction.on_commit(purge_all)
     return places

@@ -7,17 +7,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import MemberProfile
 from accounts.tokens import new_token, token_hash
+from core.email import user_wants_discretion
 from core.ical import calendar_response
 from training import ical, selectors, services
 from training.models import CalendarFeed, Cohort, Enrolment, LiveSession, ModulePage
-
-PLACE_TAKING = selectors.PLACE_TAKING
-
-
-def _discreet(user) -> bool:
-    return MemberProfile.objects.filter(user=user, discreet_mode=True).exists()
 
 
 @login_required
@@ -99,27 +93,33 @@ def feed(request, token: str):
     if not user.is_active:
         raise Http404
     sessions = (
-        LiveSession.objects.filter(cohort__enrolments__user=user, cohort__enrolments__status__in=PLACE_TAKING)
+        LiveSession.objects.filter(cohort__enrolments__user=user, cohort__enrolments__status__in=Enrolment.PLACE_TAKING)
         .select_related("cohort__course")
         .distinct()
     )
-    body = ical.sessions_calendar(sessions, name="My learning", discreet=_discreet(user))
+    body = ical.sessions_calendar(sessions, name="My learning", discreet=user_wants_discretion(user))
     return calendar_response(body, "my-learning.ics", private=True)
 
 
 @login_required
 def session_calendar(request, pk: int):
     session = get_object_or_404(LiveSession.objects.select_related("cohort__course"), pk=pk)
-    if not Enrolment.objects.filter(user=request.user, cohort=session.cohort, status__in=PLACE_TAKING).exists():
+    if not Enrolment.objects.filter(
+        user=request.user, cohort=session.cohort, status__in=Enrolment.PLACE_TAKING
+    ).exists():
         raise Http404
-    body = ical.sessions_calendar([session], name=session.cohort.course.title, discreet=_discreet(request.user))
+    body = ical.sessions_calendar(
+        [session], name=session.cohort.course.title, discreet=user_wants_discretion(request.user)
+    )
     return calendar_response(body, f"session-{session.pk}.ics", private=True)
 
 
 @login_required
 def self_check_in(request, pk: int):
     session = get_object_or_404(LiveSession.objects.select_related("cohort__course"), pk=pk)
-    enrolment = Enrolment.objects.filter(user=request.user, cohort=session.cohort, status__in=PLACE_TAKING).first()
+    enrolment = Enrolment.objects.filter(
+        user=request.user, cohort=session.cohort, status__in=Enrolment.PLACE_TAKING
+    ).first()
     if enrolment is None:
         raise Http404
     error = None

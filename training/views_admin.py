@@ -20,8 +20,6 @@ from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent
 from training.selectors import course_sponsored_places
 
-ACTIVE_LEARNERS = Enrolment.PLACE_TAKING
-
 
 def visible_cohorts(user):
     cohorts = Cohort.objects.select_related("course")
@@ -41,7 +39,7 @@ def _cohort_for(user, pk: int, *, to_mark: bool = False) -> Cohort:
 
 def cohorts(request):
     rows = visible_cohorts(request.user).annotate(
-        learners=Count("enrolments", filter=Q(enrolments__status__in=ACTIVE_LEARNERS)),
+        learners=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.PLACE_TAKING)),
         completed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.COMPLETED)),
         waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
         applications=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.APPLIED)),
@@ -51,7 +49,7 @@ def cohorts(request):
 
 def _learner_rows(cohort: Cohort) -> list[Enrolment]:
     return list(
-        Enrolment.objects.filter(cohort=cohort, status__in=ACTIVE_LEARNERS)
+        Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING)
         .select_related("user__member_profile")
         .order_by("user__member_profile__display_name", "pk")
     )

@@ -188,3 +188,11 @@ def test_the_personal_feed_of_a_discreet_member_says_appointment_only(client):
     page = client.get("/events/my-bookings/").content.decode()
     body = client.get(urlsplit(re.search(r'value="(http[^"]+\.ics)"', page).group(1)).path).content
     assert b"Survivor circle" not in body and b"SUMMARY:Appointment" in body
+
+
+def test_a_ticket_booked_without_signing_in_with_a_discreet_members_address_downloads_neutral(client):
+    """The downloaded .ics decides as the emailed one does: by the booking's address too."""
+    profile = MemberProfileFactory(discreet_mode=True)
+    registration = RegistrationFactory(event=make_event(title="Survivor circle"), user=None, email=profile.user.email)
+    body = client.get(ticket_link(registration) + "event.ics").content
+    assert b"Survivor circle" not in body and b"SUMMARY:Appointment" in body

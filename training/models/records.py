@@ -180,6 +180,7 @@ class CourseSponsoredPlaces(SponsoredPlacesCount):
     reserved)."""
 
     course = models.OneToOneField("training.CoursePage", on_delete=models.CASCADE, related_name="sponsored_places")
+    purges_page_cache = True  # the course page shows the count
 
     class Meta(SponsoredPlacesCount.Meta):
         pass
