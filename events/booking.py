@@ -125,13 +125,6 @@ def needs_payment(ticket_type) -> bool:
     return ticket_type.price_minor > 0
 
 
-def needs_currency(ticket_type) -> bool:
-    """Does showing this ticket type's price need the event's currency?"""
-    if ticket_type.funded:
-        return False
-    return bool(ticket_type.minimum_minor) if ticket_type.pay_what_you_can else ticket_type.price_minor > 0
-
-
 def booking_state(event, now=None) -> BookingState:
     """What can be booked on `event` now (one query for the ticket types and their places;
     the chapter is read only when a price is shown)."""
@@ -143,7 +136,7 @@ def booking_state(event, now=None) -> BookingState:
         )
     ticket_types, overall = ticket_types_with_places(event, now)
     # The chapter (for the currency) is read only when a price has to be shown.
-    currency = event_currency(event) if any(needs_currency(t) for t, _left in ticket_types) else "GBP"
+    currency = event_currency(event) if any(needs_payment(t) for t, _left in ticket_types) else "GBP"
     payments = online_payment_available()
     options = [
         TicketOption(

@@ -62,7 +62,11 @@ def registration_confirmation_email(*, registration_id: int) -> str:
     ).update(confirmation_sent_at=now)
     if not claimed:
         return "skipped"
-    registration = Registration.objects.select_related("event", "ticket_type").get(pk=registration_id)
+    registration = (
+        Registration.objects.select_related("event", "ticket_type")
+        .prefetch_related("event__extra_dates")  # the email, its PDF and its .ics each show the dates
+        .get(pk=registration_id)
+    )
     try:
         _send_confirmation(registration)
     except Exception:

@@ -49,7 +49,12 @@ def registration_from_token(token: str):
         pk, code = signing.loads(token, salt=TICKET_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return Registration.objects.select_related("event", "ticket_type").filter(pk=pk, code=code).first()
+    return (
+        Registration.objects.select_related("event", "ticket_type")
+        .prefetch_related("event__extra_dates")  # the ticket page shows the dates and calendar links
+        .filter(pk=pk, code=code)
+        .first()
+    )
 
 
 def offer_token(entry) -> str:
