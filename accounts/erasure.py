@@ -6,9 +6,11 @@ from django.utils import timezone
 from accounts.models import Consent, MemberProfile, MembershipApplication, Referral, User
 from accounts.signals import member_erased
 
+ERASED_EMAIL_DOMAIN = "@erased.invalid"
+
 
 def erased_email(kind: str, pk: int) -> str:
-    return f"erased-{kind}-{pk}@erased.invalid"
+    return f"erased-{kind}-{pk}{ERASED_EMAIL_DOMAIN}"
 
 
 def erase_member(*, user: User, old_email: str, revoke_certificates: bool) -> None:

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from cms.blocks import BaseStreamBlock
 from cms.forms import HONEYPOT_FIELD, add_honeypot
 from core.page_cache import versioned_lookup, versioned_set
 from core.ratelimit import rate_limit_exceeded
+from core.tasks import enqueue_on_commit
 
 
 @register_setting(icon="cog")
@@ -328,5 +329,5 @@ class FormPage(AbstractEmailForm):
         if self.to_address:
             from cms.tasks import form_submission_notify
 
-            transaction.on_commit(lambda: form_submission_notify.enqueue(submission_id=submission.pk))
+            enqueue_on_commit(form_submission_notify, submission_id=submission.pk)
         return submission

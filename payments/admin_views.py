@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import FINANCE, role_required
-from core.audit import audit_record
+from core.audit import audit_record_each
 from core.csv_export import csv_response
 from payments import gateway, giftaid
 from payments.forms import RefundForm
@@ -261,8 +261,7 @@ def gift_aid_export(request):
             rows = gift_aid_rows(claimable, aggregate_small=request.POST.get("aggregate") == "on")
             now = timezone.now()
             Donation.objects.filter(pk__in=[d.pk for d in claimable]).update(claimed_at=now)
-            for donation in claimable:
-                audit_record(actor=request.user, action="donation.gift_aid_claimed", obj=donation)
+            audit_record_each(actor=request.user, action="donation.gift_aid_claimed", objs=claimable)
         return csv_response(f"gift-aid-{start:%Y%m%d}-{end:%Y%m%d}.csv", giftaid.SCHEDULE_COLUMNS, rows)
     count = gift_aid_claimable(start, end).count() if start and end else None
     return TemplateResponse(

@@ -38,10 +38,7 @@ def payments_erase_member(*, user_id: int, old_email: str) -> dict[str, int]:
             | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
         )
     )
-    for order in orders:
-        order.email = erased_email("order", order.pk)
-        order.save(update_fields=["email", "updated_at"])
-    OrderLine.objects.filter(order__in=orders).exclude(message="").update(message="")
+    orders_forget_contact(orders)
     cancelled = 0
     for gift in gifts:
         gift.email = erased_email("gift", gift.pk)
@@ -84,9 +81,28 @@ def _declarations_erase(user_id: int, orders, gifts, donations) -> tuple[int, in
     )
     GiftAidDeclaration.objects.filter(pk__in=claimed).update(user=None)
     # No further claim is made with any of them: what was not claimed yet loses its declaration.
-    Donation.objects.filter(gift_aid_declaration_id__in=ids, claimed_at__isnull=True).update(gift_aid_declaration=None)
-    OrderLine.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None, gift_aid_eligible=False)
-    RecurringGift.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None)
+    declarations_detach(ids, claimed_too=False)
     unclaimed = ids - claimed
     GiftAidDeclaration.objects.filter(pk__in=unclaimed).delete()
     return len(claimed), len(unclaimed)
+
+
+def orders_forget_contact(orders) -> None:
+    """Replace these orders' email addresses and empty their gift messages (call under
+    their row locks). Amounts, dates and references stay."""
+    for order in orders:
+        order.email = erased_email("order", order.pk)
+        order.save(update_fields=["email", "updated_at"])
+    OrderLine.objects.filter(order__in=orders).exclude(message="").update(message="")
+
+
+def declarations_detach(ids, *, claimed_too: bool) -> None:
+    """Take these Gift Aid declarations off the order lines, monthly gifts and donations
+    that carry them (only the unclaimed donations unless `claimed_too`), so nothing more is
+    claimed with them and they can be deleted."""
+    donations = Donation.objects.filter(gift_aid_declaration_id__in=ids)
+    if not claimed_too:
+        donations = donations.filter(claimed_at__isnull=True)
+    donations.update(gift_aid_declaration=None)
+    OrderLine.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None, gift_aid_eligible=False)
+    RecurringGift.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None)

@@ -246,8 +246,9 @@ def payments_retention(*, now=None) -> dict[str, int]:
     """
     from django.db.models import Max, Q
 
-    from accounts.erasure import erased_email
-    from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, Payment, RecurringGift
+    from accounts.erasure import ERASED_EMAIL_DOMAIN
+    from payments.erasure import declarations_detach, orders_forget_contact
+    from payments.models import GiftAidDeclaration, Order, Payment, RecurringGift
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -257,13 +258,10 @@ def payments_retention(*, now=None) -> dict[str, int]:
                 status__in=[*Order.OPEN_STATES, Order.Status.CANCELLED],
                 created_at__lt=now - timedelta(days=settings.RETENTION_UNPAID_ORDER_DAYS),
             )
-            .exclude(email__endswith="@erased.invalid")
+            .exclude(email__endswith=ERASED_EMAIL_DOMAIN)
             .exclude(payments__status__in=Payment.PAID_STATES)
         )
-        for order in unpaid:
-            order.email = erased_email("order", order.pk)
-            order.save(update_fields=["email", "updated_at"])
-        OrderLine.objects.filter(order__in=unpaid).exclude(message="").update(message="")
+        orders_forget_contact(unpaid)
 
         in_use = Q(donations__claimed_at__isnull=True) | Q(
             pk__in=RecurringGift.objects.exclude(status=RecurringGift.Status.CANCELLED).values(
@@ -276,8 +274,6 @@ def payments_retention(*, now=None) -> dict[str, int]:
             .exclude(in_use)
             .values_list("pk", flat=True)
         )
-        Donation.objects.filter(gift_aid_declaration_id__in=expired).update(gift_aid_declaration=None)
-        OrderLine.objects.filter(gift_aid_declaration_id__in=expired).update(gift_aid_declaration=None)
-        RecurringGift.objects.filter(gift_aid_declaration_id__in=expired).update(gift_aid_declaration=None)
+        declarations_detach(expired, claimed_too=True)
         GiftAidDeclaration.objects.filter(pk__in=expired).delete()
     return {"unpaid_order_emails": len(unpaid), "gift_aid_declarations": len(expired)}

@@ -75,24 +75,23 @@ def donation_amount_check(amount_minor: int, currency: str) -> int:
 
 
 def _ticket_lines(tickets: list[TicketLine]) -> list[OrderLine]:
-    lines = []
-    for ticket in tickets:
-        if not ticket.item_reference or ticket.amount_minor <= 0:
-            raise ValidationError("One of these places is no longer held for payment. Please book again.")
-        held = OrderLine.objects.filter(
-            item_reference=ticket.item_reference, order__status__in=[*Order.OPEN_STATES, Order.Status.PAID]
-        ).exists()
-        if held:
-            raise ValidationError("One of these places is already in another checkout.")
-        lines.append(
-            OrderLine(
-                kind=OrderLine.Kind.TICKET,
-                item_reference=ticket.item_reference,
-                amount_minor=ticket.amount_minor,
-                description=ticket.description[:200],
-            )
+    if any(not ticket.item_reference or ticket.amount_minor <= 0 for ticket in tickets):
+        raise ValidationError("One of these places is no longer held for payment. Please book again.")
+    in_other_checkout = OrderLine.objects.filter(
+        item_reference__in=[ticket.item_reference for ticket in tickets],
+        order__status__in=[*Order.OPEN_STATES, Order.Status.PAID],
+    ).exists()
+    if in_other_checkout:
+        raise ValidationError("One of these places is already in another checkout.")
+    return [
+        OrderLine(
+            kind=OrderLine.Kind.TICKET,
+            item_reference=ticket.item_reference,
+            amount_minor=ticket.amount_minor,
+            description=ticket.description[:200],
         )
-    return lines
+        for ticket in tickets
+    ]
 
 
 def _donation_line(donation: DonationChoice, currency: str) -> OrderLine:

@@ -4,9 +4,8 @@ The count is always recomputed from the gifts themselves (succeeded, unrefunded 
 earmarked for the page, divided by what one place costs), never incremented, so running it
 twice, out of order or after a refund gives the same answer. The count is sent out with
 `payments.signals.sponsorship_changed`: events adds an event's places to its first funded
-ticket type. The training app has no funded-place count for courses (only a free-text line),
-so a course's sponsored places are counted here for Finance and the course team to allocate
-by hand. Donors see totals only, never who took a place.
+ticket type; training keeps a course's count, shown on the course page and to its trainers,
+who allocate the places to cohorts. Donors see totals only, never who took a place.
 
 Payments does not know which pages can be sponsored: the apps that own them say so through
 one Wagtail hook,
