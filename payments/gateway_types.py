@@ -32,6 +32,7 @@ DECLINE_MESSAGES = {
     "expired_card": "Your card has expired. Please check the expiry date or use another card.",
     "incorrect_cvc": "The security code (the 3 digits on the back) is not right. Please check it and try again.",
     "incorrect_number": "The card number is not right. Please check it and try again.",
+    "invalid_expiry_year": "The expiry year is not right. Please check it and try again.",
     "processing_error": "Your bank could not process the payment just now. Please try again in a moment.",
     "payment_intent_authentication_failure": "Your bank's security check was not completed, so nothing "
     "was taken. Please try again.",

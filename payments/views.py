@@ -187,6 +187,8 @@ def _checkout_page(request, token: str, target, *, gift_aid_form=None):
             "setup": setup,
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             "stripe_js_url": gateway.stripe_js_url(),
+            # checkout.js explains a card refused in the browser in the same words as the server.
+            "decline_messages": gateway.DECLINE_MESSAGES | {"card_declined": gateway.DEFAULT_DECLINE_MESSAGE},
         }
     except gateway.PaymentsUnavailable:
         context["unavailable"] = UNAVAILABLE

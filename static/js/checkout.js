@@ -21,13 +21,8 @@
   var message = document.getElementById("checkout-message");
   var status = document.getElementById("checkout-status");
   var setupSecret = form.dataset.setupSecret;
-  var plainWords = {
-    card_declined: "Your card was declined, so nothing was taken. Please try another card, or ask your bank why it was refused.",
-    expired_card: "Your card has expired. Please check the expiry date or use another card.",
-    incorrect_cvc: "The security code (the 3 digits on the back) is not right. Please check it and try again.",
-    incorrect_number: "The card number is not right. Please check it and try again.",
-    invalid_expiry_year: "The expiry year is not right. Please check it and try again."
-  };
+  // The server's own plain words for decline codes (payments.gateway_types.DECLINE_MESSAGES).
+  var plainWords = JSON.parse(document.getElementById("decline-messages").textContent);
 
   function say(text) { status.textContent = text; }
   function fail(text) {
