@@ -192,8 +192,8 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
     returned as it is (a double click charges once); otherwise a PaymentIntent is created
     and confirmed with the idempotency key `thrive-order-<id>-pay-<attempt>`. A decline is
     recorded (the order can be paid with another card) and returned in plain words; a
-    success is settled at once by asking Stripe (`payment_settle`), exactly as the webhook
-    would. Raises PaymentsUnavailable when Stripe cannot be reached (nothing recorded,
+    success is settled at once with Stripe's answer to the confirm call (`payment_settle`),
+    through the webhook's own state machine. Raises PaymentsUnavailable when Stripe cannot be reached (nothing recorded,
     nothing charged) and ValidationError when the order is not open."""
     from payments.services.settle import payment_settle
 
@@ -209,7 +209,7 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
     payment, state = charged
     if state.status == "requires_action":
         return PayOutcome("requires_action", client_secret=state.client_secret)
-    payment_settle(payment_intent_id=state.id)
+    payment_settle(payment_intent_id=state.id, state=state)
     payment.refresh_from_db()
     return _outcome_of(payment)
 

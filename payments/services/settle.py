@@ -71,12 +71,17 @@ def _locked(payment_intent_id: str, state: gateway.IntentState) -> tuple[Order, 
     return order, payment
 
 
-def payment_settle(*, payment_intent_id: str, now=None) -> gateway.IntentState | None:
+def payment_settle(
+    *, payment_intent_id: str, state: gateway.IntentState | None = None, now=None
+) -> gateway.IntentState | None:
     """Ask Stripe about a PaymentIntent and apply what it says (see the module docstring).
-    Idempotent and safe to run concurrently. Moves no money; may email Finance and the
-    payer (after commit). Returns Stripe's state, or None for a PaymentIntent that is not
-    ours. Raises PaymentsUnavailable when Stripe cannot be reached (nothing changes)."""
-    state = gateway.payment_intent_retrieve(payment_intent_id)
+    `state` is Stripe's answer when the caller has just had it from Stripe's API itself (the
+    checkout's confirm call), which saves asking again; never a webhook payload. Idempotent
+    and safe to run concurrently. Moves no money; may email Finance and the payer (after
+    commit). Returns Stripe's state, or None for a PaymentIntent that is not ours. Raises
+    PaymentsUnavailable when Stripe cannot be reached (nothing changes)."""
+    if state is None or state.id != payment_intent_id:
+        state = gateway.payment_intent_retrieve(payment_intent_id)
     now = now or timezone.now()
     # No savepoint: nothing in here is caught and retried, an error undoes the caller's
     # whole transaction (the webhook's event row with it, so Stripe's retry is handled).
