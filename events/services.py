@@ -18,7 +18,9 @@ from core.audit import audit_record
 from core.codes import normalise_code
 from core.tasks import enqueue_on_commit
 from events.availability import places_left_by_ticket_type
+from events.forms import event_currency
 from events.models import Audience, EventPage, Registration, TicketType, WaitingListEntry
+from payments.money import format_money
 
 Status = Registration.Status
 
@@ -79,7 +81,8 @@ def ticket_amount(ticket_type: TicketType, amount_minor: int | None = None) -> i
         chosen = ticket_type.minimum_minor if amount_minor is None else int(amount_minor)
         if chosen < ticket_type.minimum_minor:
             raise ValidationError(
-                f"The least you can pay for '{ticket_type.name}' is {ticket_type.minimum_minor / 100:.2f}."
+                f"The least you can pay for '{ticket_type.name}' is "
+                f"{format_money(ticket_type.minimum_minor, event_currency(ticket_type.event))}."
             )
         return chosen
     return ticket_type.price_minor

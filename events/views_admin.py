@@ -8,27 +8,23 @@ display name only, never by email address.
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.roles import EVENT_STAFF, has_role
+from accounts.roles import EVENT_STAFF, role_required
 from core.csv_export import csv_response
 from events import selectors, services
 from events.forms import event_currency
 from events.models import Registration
 from events.views_door import staff_event
+from payments.money import format_money
 
 Status = Registration.Status
 
 
-def money(amount_minor: int, currency: str) -> str:
-    return f"{amount_minor / 100:.2f} {currency}"
-
-
+@role_required(EVENT_STAFF)
 def events(request):
-    if not has_role(request.user, EVENT_STAFF):
-        raise PermissionDenied
     return render(request, "events_admin/events.html", {"rows": selectors.dashboard_events()})
 
 
@@ -45,11 +41,13 @@ def event_detail(request, pk: int):
         {
             "event": event,
             "total": total,
-            "total_amount": money(total.amount_minor, currency),
-            "by_type": [(ticket_type, sales, money(sales.amount_minor, currency)) for ticket_type, sales in by_type],
+            "total_amount": format_money(total.amount_minor, currency),
+            "by_type": [
+                (ticket_type, sales, format_money(sales.amount_minor, currency)) for ticket_type, sales in by_type
+            ],
             "waiting_list": selectors.waiting_list_summary(event=event),
             "pending": [(r, selectors.attendee_label(r)) for r in pending],
-            "reserved": [(r, selectors.attendee_label(r), money(r.amount_minor, currency)) for r in reserved],
+            "reserved": [(r, selectors.attendee_label(r), format_money(r.amount_minor, currency)) for r in reserved],
         },
     )
 

@@ -91,7 +91,7 @@ def test_the_event_page_shows_sales_per_ticket_type_and_the_money_taken(client, 
     event = make_event(capacity=5, tickets=PAID)
     RegistrationFactory.create_batch(2, event=event, amount_minor=3500, paid_at=timezone.now())
     html = client.get(admin_url(event)).content.decode()
-    assert "Supper (5 places)" in html and "70.00 GBP" in html and "2 of 5 places sold" in html
+    assert "Supper (5 places)" in html and "£70.00" in html and "2 of 5 places sold" in html
 
 
 def test_approving_a_pending_free_booking_confirms_it(client, staff):

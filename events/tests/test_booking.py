@@ -115,7 +115,7 @@ def test_pay_what_you_can_below_the_minimum_is_refused_with_a_message_on_the_amo
     checkout_available(monkeypatch)
     response = client.post(book_url(event), booking(event, amount="3.50"))
     assert response.status_code == 200 and not Registration.objects.exists()
-    assert "The least you can pay for &#x27;Supper&#x27; is 5.00." in response.content.decode()
+    assert "The least you can pay for &#x27;Supper&#x27; is £5.00." in response.content.decode()
     assert re.search(r'id="id_amount_error"', response.content.decode())
 
 
