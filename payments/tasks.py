@@ -27,35 +27,39 @@ def payments_reconcile_task() -> dict[str, int]:
 
 
 def payments_reconcile(*, now=None) -> dict[str, int]:
-    """Ask Stripe about every payment still open PAYMENTS_RECONCILE_AFTER_MINUTES after it
-    was made, and settle it with `payment_settle` (the webhook's own path, so running
-    beside the webhook changes nothing twice). Then look among the PaymentIntents Stripe
-    made in the last PAYMENTS_RECONCILE_LOOKBACK_HOURS for succeeded ones of our orders that
-    we never recorded (Stripe took the money but our commit was lost, and its webhook too)
-    and settle those the same way: they are found by the order reference in their metadata.
-    Stops early, changing nothing more, when Stripe cannot be reached. Moves no money."""
+    """Settle, with `payment_settle` (the webhook's own path, so running beside the webhook
+    changes nothing twice), every payment still open PAYMENTS_RECONCILE_AFTER_MINUTES after
+    it was made, and every succeeded PaymentIntent of one of our orders that we never
+    recorded (Stripe took the money but our commit was lost, and its webhook too: found by
+    the order reference in its metadata). Stripe is asked once for the PaymentIntents of the
+    last PAYMENTS_RECONCILE_LOOKBACK_HOURS; an open payment older than that is asked about
+    on its own. Stops early, changing nothing more, when Stripe cannot be reached. Moves no
+    money."""
     from payments import gateway
     from payments.models import Payment
     from payments.services import payment_settle
 
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.PAYMENTS_RECONCILE_AFTER_MINUTES)
-    waiting = Payment.objects.filter(
-        status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION],
-        created_at__lte=cutoff,
-        stripe_payment_intent_id__isnull=False,
-    ).values_list("stripe_payment_intent_id", flat=True)
+    waiting = list(
+        Payment.objects.filter(
+            status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION],
+            created_at__lte=cutoff,
+            stripe_payment_intent_id__isnull=False,
+        ).values_list("stripe_payment_intent_id", flat=True)[:500]
+    )
     counts = {"asked": 0, "settled": 0, "found": 0}
     try:
-        for payment_intent_id in list(waiting[:500]):
-            state = payment_settle(payment_intent_id=payment_intent_id)
+        since = int((now - timedelta(hours=settings.PAYMENTS_RECONCILE_LOOKBACK_HOURS)).timestamp())
+        recent = {state.id: state for state in gateway.payment_intents_since(since=since)}
+        for payment_intent_id in waiting:
+            state = payment_settle(payment_intent_id=payment_intent_id, state=recent.get(payment_intent_id))
             counts["asked"] += 1
             if state is not None and state.status in ("succeeded", "requires_payment_method", "canceled"):
                 counts["settled"] += 1
-        since = int((now - timedelta(hours=settings.PAYMENTS_RECONCILE_LOOKBACK_HOURS)).timestamp())
         unrecorded = [
             state
-            for state in gateway.payment_intents_since(since=since)
+            for state in recent.values()
             if state.status == "succeeded" and state.metadata.get("order") and state.created <= cutoff.timestamp()
         ]
         recorded = set(
@@ -64,7 +68,7 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
             )
         )
         for state in unrecorded:
-            if state.id not in recorded and payment_settle(payment_intent_id=state.id) is not None:
+            if state.id not in recorded and payment_settle(payment_intent_id=state.id, state=state) is not None:
                 counts["found"] += 1
     except gateway.PaymentsUnavailable:
         logger.warning("reconciliation stopped: Stripe unavailable")

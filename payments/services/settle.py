@@ -76,7 +76,8 @@ def payment_settle(
 ) -> gateway.IntentState | None:
     """Ask Stripe about a PaymentIntent and apply what it says (see the module docstring).
     `state` is Stripe's answer when the caller has just had it from Stripe's API itself (the
-    checkout's confirm call), which saves asking again; never a webhook payload. Idempotent
+    checkout's confirm call, reconciliation's list), which saves asking again; never a webhook
+    payload. Idempotent
     and safe to run concurrently. Moves no money; may email Finance and the payer (after
     commit). Returns Stripe's state, or None for a PaymentIntent that is not ours. Raises
     PaymentsUnavailable when Stripe cannot be reached (nothing changes)."""
