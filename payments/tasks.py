@@ -86,16 +86,22 @@ def _receipt_pdf(context: dict) -> list[tuple[str, bytes, str]]:
 
 @task
 def order_receipt_send(*, order_id: int) -> bool:
-    """Email the receipt (with a PDF) for a paid order, once: the order row is locked and
-    `receipt_sent_at` checked and set in the same transaction. Sends one email."""
+    """Email the receipt (with a PDF) for a paid order, once: the order is claimed by setting
+    `receipt_sent_at` in one UPDATE (a second run, or one at the same moment, claims nothing),
+    and the claim is given back if sending fails, so running it again sends it. No row lock is held
+    while the PDF is rendered and the email sent. Sends one email."""
     from core.email import email_send, recipients_want_discretion
     from payments.models import Order
     from payments.money import format_money
 
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if order.receipt_sent_at is not None or order.status != Order.Status.PAID:
-            return False
+    now = timezone.now()
+    claimed = Order.objects.filter(pk=order_id, status=Order.Status.PAID, receipt_sent_at__isnull=True).update(
+        receipt_sent_at=now
+    )
+    if not claimed:
+        return False
+    order = Order.objects.get(pk=order_id)
+    try:
         discreet = recipients_want_discretion([order.email])
         order_lines = list(order.lines.all())
         lines = [
@@ -121,8 +127,10 @@ def order_receipt_send(*, order_id: int) -> bool:
             context=context,
             attachments=_receipt_pdf(context),
         )
-        order.receipt_sent_at = timezone.now()
-        order.save(update_fields=["receipt_sent_at"])
+    except Exception:
+        Order.objects.filter(pk=order_id, receipt_sent_at=now).update(receipt_sent_at=None)
+        logger.exception("receipt for order %s not sent; it will be retried", order_id)
+        raise
     return True
 
 
