@@ -21,7 +21,7 @@ from training.models import (
     ModuleProgress,
 )
 from training.models import SessionAttendance as Attendance
-from training.rules import attendance_percent
+from training.rules import attendance_percent, statuses_that_count
 
 
 def course_listing(*, index, params) -> dict:
@@ -196,7 +196,10 @@ def dashboard(*, user) -> dict:
         enrolment.modules_done = len(required & done.get(enrolment.pk, set()))
         enrolment.progress_percent = round(100 * enrolment.modules_done / len(required)) if required else 100
         past = [s for s in sessions if s.cohort_id == enrolment.cohort_id and s.starts_at <= now]
-        enrolment.attendance_percent = attendance_percent([marks.get((enrolment.pk, s.pk)) for s in past])
+        own_marks = {s.pk: marks[(enrolment.pk, s.pk)] for s in past if (enrolment.pk, s.pk) in marks}
+        enrolment.attendance_percent = attendance_percent(
+            statuses_that_count(past, marks=own_marks, enrolled_at=enrolment.enrolled_at, now=now)
+        )
         enrolment.next_session = next(
             (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None
         )

@@ -9,7 +9,9 @@ person can act on.
 import hashlib
 import hmac
 import time
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,7 +33,7 @@ from training.models import (
     ModuleProgress,
 )
 from training.models import SessionAttendance as Attendance
-from training.rules import attendance_percent
+from training.rules import attendance_percent, statuses_that_count
 
 Status = Enrolment.Status
 
@@ -240,14 +242,48 @@ def check_in_code(session: LiveSession, at: float | None = None) -> str:
     return f"{int(digest[:8], 16) % 1_000_000:06d}"
 
 
+# Self check-in is open from this long before a session starts until it ends.
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
+
+
+def check_in_window(session: LiveSession) -> tuple[datetime, datetime]:
+    """When learners may check themselves in to a session: (opens, closes)."""
+    return session.starts_at - CHECK_IN_OPENS_BEFORE, session.ends_at
+
+
+def check_in_closed_reason(session: LiveSession, now: datetime | None = None) -> str:
+    """Why self check-in is not open now, in words for the learner ("" while it is open).
+    Times are in the cohort's time zone."""
+    now = now or timezone.now()
+    opens, closes = check_in_window(session)
+    zone = ZoneInfo(session.cohort.time_zone)
+    if now < opens:
+        at = timezone.localtime(opens, zone)
+        return (
+            f"Check-in for this session opens at {at:%H:%M} on {at:%A} {at.day} {at:%B} ({session.cohort.time_zone}), "
+            f"{CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before it starts. Come back then."
+        )
+    if now > closes:
+        at = timezone.localtime(closes, zone)
+        return (
+            f"Check-in for this session closed when it ended, at {at:%H:%M} on {at:%A} {at.day} {at:%B} "
+            f"({session.cohort.time_zone}). If you were there, ask your trainer to mark you present."
+        )
+    return ""
+
+
 @transaction.atomic
 def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code: str) -> None:
-    """A learner checks in with the code the trainer shows (this minute's or the last)."""
+    """A learner checks in with the code the trainer shows (this minute's or the last), only
+    while check-in is open (`check_in_window`: from 30 minutes before the start to the end)."""
+    if enrolment.cohort_id != session.cohort_id or enrolment.status not in Enrolment.PLACE_TAKING:
+        raise ValidationError("You are not enrolled in this session.")
+    closed = check_in_closed_reason(session)
+    if closed:
+        raise ValidationError(closed)
     now = time.time()
     if code.strip() not in {check_in_code(session, now), check_in_code(session, now - 60)}:
         raise ValidationError("That code is not right or has changed. Ask your trainer for the current one.")
-    if enrolment.cohort_id != session.cohort_id or enrolment.status not in Enrolment.PLACE_TAKING:
-        raise ValidationError("You are not enrolled in this session.")
     Attendance.objects.update_or_create(
         session=session, enrolment=enrolment, defaults={"status": Attendance.Status.PRESENT, "self_checked_in": True}
     )
@@ -262,9 +298,14 @@ def completion_state(enrolment: Enrolment) -> dict:
     course = enrolment.cohort.course
     required = set(ModulePage.objects.child_of(course).live().filter(required=True).values_list("pk", flat=True))
     done = set(enrolment.progress.values_list("module_id", flat=True))
-    past_sessions = LiveSession.objects.filter(cohort_id=enrolment.cohort_id, starts_at__lte=timezone.now())
+    now = timezone.now()
+    past_sessions = list(
+        LiveSession.objects.filter(cohort_id=enrolment.cohort_id, starts_at__lte=now).only("pk", "starts_at", "ends_at")
+    )
     marks = dict(enrolment.attendance.filter(session__in=past_sessions).values_list("session_id", "status"))
-    percent = attendance_percent([marks.get(pk) for pk in past_sessions.values_list("pk", flat=True)])
+    percent = attendance_percent(
+        statuses_that_count(past_sessions, marks=marks, enrolled_at=enrolment.enrolled_at, now=now)
+    )
     percent = 100 if percent is None else percent
     return {
         "modules_required": len(required),

@@ -131,4 +131,5 @@ def self_check_in(request, pk: int):
         else:
             messages.success(request, "You are checked in. Welcome!")
             return redirect("training:dashboard")
-    return render(request, "training/check_in.html", {"session": session, "error": error})
+    closed = services.check_in_closed_reason(session)
+    return render(request, "training/check_in.html", {"session": session, "error": error, "closed": closed})

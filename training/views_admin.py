@@ -17,7 +17,7 @@ from core.csv_export import csv_response
 from training import services
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
-from training.rules import attendance_percent
+from training.rules import attendance_percent, statuses_that_count
 from training.selectors import course_sponsored_places
 
 
@@ -80,9 +80,12 @@ def cohort_detail(request, pk: int):
         (a.enrolment_id, a.session_id): a.status
         for a in Attendance.objects.filter(session__cohort=cohort).only("enrolment_id", "session_id", "status")
     }
-    started = [s for s in sessions if s.starts_at <= timezone.now()]
+    now = timezone.now()
     for learner in learners:
-        learner.attendance_percent = attendance_percent([marks.get((learner.pk, s.pk)) for s in started])
+        own_marks = {s.pk: marks[(learner.pk, s.pk)] for s in sessions if (learner.pk, s.pk) in marks}
+        learner.attendance_percent = attendance_percent(
+            statuses_that_count(sessions, marks=own_marks, enrolled_at=learner.enrolled_at, now=now)
+        )
     completed = sum(1 for learner in learners if learner.status == Enrolment.Status.COMPLETED)
     return render(
         request,
@@ -125,6 +128,8 @@ def attendance(request, pk: int, session_pk: int):
         learner.mark = mark.status if mark else ""
         learner.note = mark.trainer_note if mark else ""
         learner.self_checked_in = bool(mark and mark.self_checked_in)
+        # Such a session does not count for them unless they were there (training.rules).
+        learner.joined_after = bool(learner.enrolled_at and session.ends_at <= learner.enrolled_at)
     return render(
         request,
         "training_admin/attendance.html",
