@@ -196,7 +196,7 @@ def gift_aid_claimable(start, end):
     return (
         Donation.objects.filter(
             gift_aid_declaration__isnull=False,
-            currency="gbp",
+            currency="GBP",
             refunded=False,
             claimed_at__isnull=True,
             donated_at__gte=start,

@@ -16,6 +16,10 @@ ignores the key, which is why the services also hold row locks). Metadata carrie
 opaque references, never a person's name or email. Functions marked MOVES MONEY charge or
 refund a card; the rest read or set things up.
 
+Currencies: Thrive spells them as ISO 4217 does ("USD"); Stripe wants and answers lower case
+("usd"). This module lowers what it sends and raises what it reads (`_iso`), and nowhere else
+converts.
+
 Configured from settings (read from the environment in config/env.py): STRIPE_SECRET_KEY,
 STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (localstripe by default).
 """
@@ -143,6 +147,11 @@ def _call(what: str, func, *args, **kwargs):
         raise PaymentGatewayError(f"{what}: {status} {getattr(exc, 'code', '') or ''}".strip()) from None
 
 
+def _iso(stripe_currency) -> str:
+    """Stripe spells currencies in lower case ("usd"); we spell them as ISO 4217 does ("USD")."""
+    return str(stripe_currency).upper()
+
+
 def _intent_state(intent) -> IntentState:
     error = _field(intent, "last_payment_error")
     code = (_field(error, "decline_code") or _field(error, "code")) if error else None
@@ -150,7 +159,7 @@ def _intent_state(intent) -> IntentState:
         id=intent["id"],
         status=intent["status"],
         amount=int(intent["amount"]),
-        currency=str(intent["currency"]).lower(),
+        currency=_iso(intent["currency"]),
         client_secret=_field(intent, "client_secret", ""),
         metadata=_plain(_field(intent, "metadata")),
         failure_message=decline_message(code) if error else "",
@@ -261,7 +270,7 @@ def charge_retrieve(charge_id: str) -> ChargeState:
         payment_intent_id=_id_of(_field(charge, "payment_intent")),
         amount=int(charge["amount"]),
         amount_refunded=int(_field(charge, "amount_refunded", 0)),
-        currency=str(charge["currency"]).lower(),
+        currency=_iso(charge["currency"]),
     )
 
 
@@ -283,7 +292,7 @@ def refund_create(
         options={"idempotency_key": idempotency_key},
     )
     return RefundResult(
-        id=refund["id"], status=refund["status"], amount=int(refund["amount"]), currency=str(refund["currency"]).lower()
+        id=refund["id"], status=refund["status"], amount=int(refund["amount"]), currency=_iso(refund["currency"])
     )
 
 
@@ -404,7 +413,7 @@ def invoice_retrieve(invoice_id: str) -> InvoiceState:
         subscription_id=_invoice_subscription_id(invoice),
         customer_id=_id_of(_field(invoice, "customer")),
         amount_paid=int(_field(invoice, "amount_paid", 0)),
-        currency=str(invoice["currency"]).lower(),
+        currency=_iso(invoice["currency"]),
     )
 
 

@@ -166,7 +166,7 @@ def _checkout_start(target: Order | RecurringGift) -> gateway.SetupIntentResult:
 
 def _gift_aid_offer(order: Order, lines: list[OrderLine]) -> dict | None:
     """Gift Aid for the donation in a basket, when it can have it: {"added": bool, "amount"}."""
-    if order.currency != "gbp":
+    if order.currency != "GBP":
         return None
     line = next((line for line in lines if line.kind == OrderLine.Kind.DONATION), None)
     if line is None:

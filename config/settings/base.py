@@ -270,7 +270,7 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 PAYMENTS_RECONCILE_AFTER_MINUTES = 10
 # How far back reconciliation looks for PaymentIntents of our orders that we never recorded.
 PAYMENTS_RECONCILE_LOOKBACK_HOURS = 48
-PAYMENTS_DEFAULT_CURRENCY = "gbp"
+PAYMENTS_DEFAULT_CURRENCY = "GBP"
 # Donations: the smallest and largest one-off or monthly amount accepted online, in minor units.
 DONATION_MIN_MINOR = 100
 DONATION_MAX_MINOR = 1_000_000

@@ -61,7 +61,7 @@ class RecurringGift(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="recurring_gifts"
     )
     amount_minor = models.PositiveIntegerField(_("monthly amount in minor units"))
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="gbp")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="GBP")
     campaign = models.ForeignKey(
         "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -42,7 +42,7 @@ class Order(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="gbp")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="GBP")
     total_minor = models.PositiveIntegerField(_("total in minor units"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     attention_reason = models.CharField(

@@ -13,6 +13,10 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from payments.money import CURRENCY_CHOICES, format_money, parse_major
+from payments.money_fields import MinorAmountField
+
+# A campaign may aim higher than a price: up to 10,000,000.00.
+MONEY_TARGET_MAX_MINOR = 1_000_000_000
 
 
 class GivingPageMixin(models.Model):
@@ -24,7 +28,7 @@ class GivingPageMixin(models.Model):
         default="10, 25, 50",
         help_text=_("Whole amounts separated by commas, largest last, e.g. 10, 25, 50."),
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="gbp")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="GBP")
     allow_monthly = models.BooleanField(_("offer monthly giving"), default=True)
     gift_aid = models.BooleanField(
         _("offer UK Gift Aid"), default=True, help_text=_("Only for donations in pounds from UK taxpayers.")
@@ -58,7 +62,7 @@ class GivingPageMixin(models.Model):
 
     @property
     def offers_gift_aid(self) -> bool:
-        return self.gift_aid and self.currency == "gbp"
+        return self.gift_aid and self.currency == "GBP"
 
     def serve(self, request, *args, **kwargs):
         from payments.views import donation_page_serve
@@ -84,9 +88,7 @@ class DonatePage(GivingPageMixin, Page):
 class CampaignPage(GivingPageMixin, Page):
     summary = models.CharField(_("summary"), max_length=250, blank=True)
     story = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("story"))
-    target_minor = models.PositiveIntegerField(
-        _("target in minor units"), help_text=_("In pence (or cents): 500000 is 5,000.00.")
-    )
+    target_minor = MinorAmountField(_("target"), currency_attr="currency", max_minor=MONEY_TARGET_MAX_MINOR)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
 
     content_panels = (

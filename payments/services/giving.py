@@ -11,6 +11,7 @@ from core.audit import audit_record
 from core.tasks import enqueue_on_commit
 from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
+from payments.money import currency_code
 from payments.selectors import campaign_totals_forget
 from payments.services.orders import DonationChoice, donation_amount_check
 
@@ -61,6 +62,7 @@ def recurring_gift_for_token(token: str) -> RecurringGift | None:
 @transaction.atomic
 def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str, user=None) -> RecurringGift:
     """A monthly gift waiting for its card. Moves no money."""
+    currency = currency_code(currency)
     gift = RecurringGift.objects.create(
         email=email.strip().lower(),
         user=user if user is not None and user.is_authenticated else None,
@@ -71,7 +73,7 @@ def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str
         message=donation.message.strip()[:500],
         earmark=donation.earmark,
         sponsored_page_id=donation.sponsored_page_id,
-        gift_aid_declaration=donation.gift_aid_declaration if currency == "gbp" else None,
+        gift_aid_declaration=donation.gift_aid_declaration if currency == "GBP" else None,
     )
     gift.cancel_token_hash = RecurringGift.hash_token(cancel_token(gift))
     gift.save(update_fields=["cancel_token_hash"])

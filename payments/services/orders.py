@@ -18,7 +18,7 @@ from django.db import transaction
 from core.audit import audit_record
 from payments import gateway
 from payments.models import GiftAidDeclaration, Order, OrderLine, Payment
-from payments.money import format_money
+from payments.money import currency_code, format_money
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,9 @@ def _donation_line(donation: DonationChoice, currency: str) -> OrderLine:
         kind=OrderLine.Kind.DONATION,
         amount_minor=amount,
         description=f"Donation: {campaign.title}"[:200] if campaign else "Donation",
-        gift_aid_eligible=donation.gift_aid_declaration is not None and currency == "gbp",
+        gift_aid_eligible=donation.gift_aid_declaration is not None and currency == "GBP",
         campaign=campaign,
-        gift_aid_declaration=donation.gift_aid_declaration if currency == "gbp" else None,
+        gift_aid_declaration=donation.gift_aid_declaration if currency == "GBP" else None,
         anonymous=donation.anonymous,
         message=donation.message.strip()[:500],
         earmark=donation.earmark,
@@ -124,7 +124,7 @@ def order_create(
     `amount_minor`, set by that app on the server) and/or one donation. Refuses an empty
     order, a ticket without a price or already in another checkout, and a donation outside
     the limits. Moves no money and sends no email."""
-    currency = (currency or settings.PAYMENTS_DEFAULT_CURRENCY).lower()
+    currency = currency_code(currency or settings.PAYMENTS_DEFAULT_CURRENCY)
     lines = _ticket_lines(list(tickets))
     if donation is not None:
         lines.append(_donation_line(donation, currency))
@@ -269,7 +269,7 @@ def order_gift_aid_add(*, order: Order, declaration: GiftAidDeclaration) -> Orde
     Donation is recorded from the line then, under the same lock); a declaration covers a
     gift whether or not a payment attempt had already begun, as HMRC allows. Moves no money."""
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.currency != "gbp":
+    if order.currency != "GBP":
         raise ValidationError("Gift Aid applies only to donations in pounds sterling.")
     if order.status not in Order.OPEN_STATES:
         raise ValidationError("This order has been paid or closed, so Gift Aid can no longer be added here.")

@@ -72,7 +72,7 @@ def test_gift_aid_is_refused_once_the_order_is_paid_and_for_other_currencies(loc
         order_gift_aid_add(order=paid, declaration=declaration)
     from payments.services import DonationChoice, order_create
 
-    euros = order_create(email="e@example.org", donation=DonationChoice(amount_minor=500), currency="eur")
+    euros = order_create(email="e@example.org", donation=DonationChoice(amount_minor=500), currency="EUR")
     with pytest.raises(ValidationError, match="pounds sterling"):
         order_gift_aid_add(order=euros, declaration=declaration)
     assert not OrderLine.objects.filter(gift_aid_eligible=True).exists()
@@ -81,7 +81,7 @@ def test_gift_aid_is_refused_once_the_order_is_paid_and_for_other_currencies(loc
 def test_no_offer_without_a_donation_or_in_another_currency(client, localstripe):
     from payments.services import DonationChoice, order_create
 
-    euros = order_create(email="e@example.org", donation=DonationChoice(amount_minor=500), currency="eur")
+    euros = order_create(email="e@example.org", donation=DonationChoice(amount_minor=500), currency="EUR")
     assert "Gift Aid" not in client.get(checkout_url(euros)).content.decode()
 
 

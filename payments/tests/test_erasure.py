@@ -50,7 +50,7 @@ def test_erasure_empties_payments_personal_data_and_stops_the_monthly_gift(
     gift = recurring_gift_create(
         email=EMAIL,
         donation=DonationChoice(amount_minor=1000, message="Monthly, Wrenna", gift_aid_declaration=claimed),
-        currency="gbp",
+        currency="GBP",
         user=user,
     )
     setup = recurring_gift_checkout_start(gift=gift)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def _monthly_gift(amount_minor=1000) -> RecurringGift:
     gift = recurring_gift_create(
-        email="monthly@example.org", donation=DonationChoice(amount_minor=amount_minor), currency="gbp"
+        email="monthly@example.org", donation=DonationChoice(amount_minor=amount_minor), currency="GBP"
     )
     setup = recurring_gift_checkout_start(gift=gift)
     browser_confirm_card(setup.client_secret)
@@ -80,7 +80,7 @@ def test_the_cancel_link_cancels_the_stripe_subscription(client, localstripe):
 
 
 def test_a_tampered_cancel_link_is_404(client, db):
-    gift = recurring_gift_create(email="m@example.org", donation=DonationChoice(amount_minor=1000), currency="gbp")
+    gift = recurring_gift_create(email="m@example.org", donation=DonationChoice(amount_minor=1000), currency="GBP")
     assert client.get(f"/payments/monthly/cancel/{cancel_token(gift)}x/").status_code == 404
 
 
@@ -98,7 +98,7 @@ def test_a_subscription_deleted_at_stripe_marks_the_gift_cancelled(client, local
 
 
 def test_starting_a_monthly_gift_records_its_first_payment_at_once(localstripe):
-    gift = recurring_gift_create(email="m@example.org", donation=DonationChoice(amount_minor=1000), currency="gbp")
+    gift = recurring_gift_create(email="m@example.org", donation=DonationChoice(amount_minor=1000), currency="GBP")
     setup = recurring_gift_checkout_start(gift=gift)
     browser_confirm_card(setup.client_secret)
     assert recurring_gift_start(gift=gift, setup_intent_id=setup.id).status == "succeeded"
@@ -108,7 +108,7 @@ def test_starting_a_monthly_gift_records_its_first_payment_at_once(localstripe):
 
 
 def _gift_with_card(number: str) -> tuple[RecurringGift, str]:
-    gift = recurring_gift_create(email="secure@example.org", donation=DonationChoice(amount_minor=1500), currency="gbp")
+    gift = recurring_gift_create(email="secure@example.org", donation=DonationChoice(amount_minor=1500), currency="GBP")
     setup = recurring_gift_checkout_start(gift=gift)
     assert browser_confirm_card(setup.client_secret, number)["status"] == "succeeded"
     return gift, setup.id

@@ -46,7 +46,7 @@ def test_a_declaration_goes_six_years_after_its_last_claim_unless_it_still_cover
     claimed_at = timezone.now()
     Donation.objects.exclude(gift_aid_declaration=unclaimed).update(claimed_at=claimed_at)
     gift = recurring_gift_create(
-        email="m@example.org", donation=DonationChoice(amount_minor=1000, gift_aid_declaration=monthly), currency="gbp"
+        email="m@example.org", donation=DonationChoice(amount_minor=1000, gift_aid_declaration=monthly), currency="GBP"
     )
     RecurringGift.objects.filter(pk=gift.pk).update(status=RecurringGift.Status.ACTIVE)
     assert payments_retention(now=claimed_at + timedelta(days=365 * 5))["gift_aid_declarations"] == 0

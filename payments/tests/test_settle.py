@@ -75,7 +75,7 @@ def test_an_amount_off_by_one_unit_leaves_the_order_unpaid_and_flagged(localstri
     # Stripe holds a payment for our order's reference but one penny more than we sold.
     state = gateway.payment_intent_create_confirmed(
         amount_minor=1501,
-        currency="gbp",
+        currency="GBP",
         payment_method_id=gateway.setup_intent_retrieve(setup.id).payment_method_id,
         order_reference=order.reference,
         idempotency_key="test-mismatch",
@@ -98,7 +98,7 @@ def test_a_currency_mismatch_is_flagged_too(localstripe):
     browser_confirm_card(setup.client_secret)
     state = gateway.payment_intent_create_confirmed(
         amount_minor=1500,
-        currency="eur",
+        currency="EUR",
         payment_method_id=gateway.setup_intent_retrieve(setup.id).payment_method_id,
         order_reference=order.reference,
         idempotency_key="test-currency",

@@ -48,7 +48,7 @@ def _paid_without_settling() -> Payment:
 
 def _monthly_gift() -> RecurringGift:
     gift = recurring_gift_create(
-        email="monthly@example.org", donation=DonationChoice(amount_minor=1000), currency="gbp"
+        email="monthly@example.org", donation=DonationChoice(amount_minor=1000), currency="GBP"
     )
     setup = recurring_gift_checkout_start(gift=gift)
     browser_confirm_card(setup.client_secret)
