@@ -153,6 +153,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Never reveal whether an address has an account: it could confirm a person is here.
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's emails go through core.email.email_send (discreet mode, our wording): accounts/adapter.py.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Security notices (password changed, two-factor on or off, address changed), in our words,
+# without the IP address or browser allauth would add.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Thrive"
 
