@@ -19,6 +19,17 @@ DECLINED_AT_SETUP = "4000000000000002"
 THREE_D_SECURE = "4000002500003155"
 
 
+def checkout_reference(url: str) -> str:
+    """The order reference a checkout address is signed for. Compare this, not the address:
+    the signature carries the second it was made, so two addresses for one order may differ."""
+    from django.core import signing
+
+    from payments.views import CHECKOUT_SALT
+
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    return signing.loads(token, salt=CHECKOUT_SALT)
+
+
 def _localstripe(method: str, path: str, body: dict | None = None, *, secret: bool = False) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(settings.STRIPE_API_BASE + path, data=data, method=method)  # noqa: S310

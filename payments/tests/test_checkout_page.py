@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from payments import giftaid
-from payments.models import Donation, GiftAidDeclaration, OrderLine
+from payments.models import Donation, GiftAidDeclaration, OrderLine, Payment
 from payments.services import order_gift_aid_add, order_pay
 from payments.tests.helpers import donation_order, set_up_card
-from payments.views import checkout_url
+from payments.views import GIFT_AID_UNTICKED, checkout_url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,41 +23,70 @@ DECLARATION = {
 }
 
 
-def _gift_aid_url(order) -> str:
-    return checkout_url(order).rstrip("/") + "/gift-aid/"
+def _pay_url(order) -> str:
+    return checkout_url(order).rstrip("/") + "/pay/"
 
 
-def test_the_checkout_offers_gift_aid_on_the_donation_and_adds_it_before_payment(
+def test_the_checkout_offers_gift_aid_in_the_card_form_and_records_it_before_the_payment_intent(
     client, localstripe, django_capture_on_commit_callbacks
 ):
     order = donation_order(amount_minor=500)
     page = client.get(checkout_url(order)).content.decode()
     assert "Add Gift Aid to your £5.00 donation?" in page
-    response = client.post(_gift_aid_url(order), DECLARATION)
-    assert response.status_code == 302 and response["Location"] == checkout_url(order)
-    page = client.get(checkout_url(order)).content.decode()
-    assert "Gift Aid: added to your £5.00 donation." in page and "Add Gift Aid to your" not in page
+    form = page[page.index('<form id="checkout-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="first_name"' in form and "Add Gift Aid</button>" not in page  # one form, one button
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_pay_url(order), DECLARATION | {"setup_intent": set_up_card(order)})
+    assert response.json()["status"] == "succeeded"
     line = order.lines.get(kind=OrderLine.Kind.DONATION)
     declaration = GiftAidDeclaration.objects.get()
     assert line.gift_aid_eligible and line.gift_aid_declaration == declaration
     assert (declaration.first_name, declaration.postcode) == ("Sam", "N1 9GU")
     assert declaration.declaration_text == giftaid.DECLARATION_TEXT
     assert declaration.declaration_version == giftaid.DECLARATION_VERSION
-    with django_capture_on_commit_callbacks(execute=True):
-        assert order_pay(order=order, setup_intent_id=set_up_card(order)).status == "succeeded"
     assert Donation.objects.get().gift_aid_declaration == declaration
+    assert declaration.declared_at < Payment.objects.get().created_at  # recorded before the PaymentIntent
 
 
-def test_a_declaration_missing_a_field_or_the_tick_is_refused_with_what_was_typed_kept(client, localstripe):
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        (DECLARATION | {"postcode": ""}, {"postcode": ["For Gift Aid we need your home postcode."]}),
+        (DECLARATION | {"gift_aid": ""}, {"gift_aid": [GIFT_AID_UNTICKED]}),
+    ],
+    ids=["ticked-without-postcode", "filled-in-not-ticked"],
+)
+def test_pay_with_a_declaration_half_done_stops_before_any_payment_and_says_why(client, localstripe, sent, expected):
     order = donation_order(amount_minor=500)
-    response = client.post(_gift_aid_url(order), DECLARATION | {"postcode": "", "gift_aid": ""})
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert "For Gift Aid we need your home postcode." in page
-    assert "Tick the box to make the Gift Aid declaration." in page
-    assert 'value="Donor"' in page
-    assert not GiftAidDeclaration.objects.exists()
-    assert not order.lines.get().gift_aid_eligible
+    response = client.post(_pay_url(order), sent | {"setup_intent": set_up_card(order)})
+    answer = response.json()
+    assert response.status_code == 400 and answer["status"] == "gift_aid_invalid"
+    assert answer["errors"] == expected
+    assert "nothing has been taken" in answer["message"] and expected[next(iter(expected))][0] in answer["message"]
+    assert not GiftAidDeclaration.objects.exists() and not order.lines.get().gift_aid_eligible
+    assert not Payment.objects.exists()
+    order.refresh_from_db()
+    assert order.status in order.OPEN_STATES
+
+
+def test_pay_without_any_gift_aid_details_pays_without_gift_aid(client, localstripe):
+    order = donation_order(amount_minor=500)
+    response = client.post(_pay_url(order), {"setup_intent": set_up_card(order), "first_name": " "})
+    assert response.json()["status"] == "succeeded"
+    assert not GiftAidDeclaration.objects.exists() and not order.lines.get().gift_aid_eligible
+
+
+def test_a_declined_card_keeps_the_declaration_sent_with_it_and_the_next_try_does_not_repeat_it(client, localstripe):
+    from payments.tests.helpers import DECLINED_AT_CHARGE, VISA
+
+    order = donation_order(amount_minor=500)
+    declined = client.post(_pay_url(order), DECLARATION | {"setup_intent": set_up_card(order, DECLINED_AT_CHARGE)})
+    answer = declined.json()
+    assert answer["status"] == "declined" and answer["gift_aid_added"] == "Gift Aid: added to your £5.00 donation."
+    again = client.post(_pay_url(order), DECLARATION | {"setup_intent": set_up_card(order, VISA)})
+    assert again.json()["status"] == "succeeded"
+    assert GiftAidDeclaration.objects.count() == 1 and Donation.objects.get().gift_aid_declaration is not None
 
 
 def test_gift_aid_is_refused_once_the_order_is_paid_and_for_other_currencies(localstripe):
