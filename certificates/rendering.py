@@ -11,13 +11,14 @@ import base64
 import functools
 from pathlib import Path
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from core.qr import qr_svg
 
 ASSET_BASE = "https://assets.thrive.invalid/"
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
@@ -61,11 +62,6 @@ def _renderer():
 def _ticket_stylesheet():
     fetcher, fonts, _css = _renderer()
     return CSS(string=TICKET_STYLESHEET.read_text(), base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
-
-
-def qr_svg(url: str) -> str:
-    """The verification URL as an inline SVG QR code (no fetch needed)."""
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#1d1d1f")
 
 
 def image_data_url(image, spec: str = "max-600x300") -> str:

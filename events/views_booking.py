@@ -9,7 +9,6 @@ outdated link answers 404. They are never cached and never indexed.
 import secrets
 import time
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +26,7 @@ from accounts.tokens import new_token, token_hash
 from cms.forms import HONEYPOT_FIELD
 from core.email import recipients_want_discretion, user_wants_discretion
 from core.ical import calendar_response
+from core.qr import qr_svg
 from core.ratelimit import rate_limit_exceeded
 from events import booking, links, services, tickets
 from events.emails import confirmation_after_commit
@@ -314,7 +314,7 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _qr(code: str) -> str:
-    return segno.make(code, error="m").svg_inline(scale=5, border=2, dark="#1d1d1f", title=f"Ticket code {code}")
+    return qr_svg(code, scale=5, title=f"Ticket code {code}")
 
 
 def ticket_page_context(registration, token: str, now=None) -> dict:

@@ -164,21 +164,29 @@
     }).catch(function () { return null; });
   }
 
+  function loadDecoder() {
+    return window.jsQR ? Promise.resolve() : loadScript(decoderUrl);
+  }
+
+  // jsQR reads the pixels of `source` (a video frame or a photo) drawn at most `longest` wide.
+  function decodePixels(source, width, height, longest, inversion) {
+    if (!width || !height) { return null; }
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    var scale = Math.min(1, longest / Math.max(width, height));
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    context.fillStyle = "#fff";  // a transparent image reads as white paper, not black
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(source, 0, 0, canvas.width, canvas.height);
+    var image = context.getImageData(0, 0, canvas.width, canvas.height);
+    var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: inversion });
+    return found ? found.data : null;
+  }
+
   function fallbackDetector() {
-    var ready = window.jsQR ? Promise.resolve() : loadScript(decoderUrl);
-    return ready.then(function () {
-      var context = canvas.getContext("2d", { willReadFrequently: true });
+    return loadDecoder().then(function () {
       return function () {
-        var width = video.videoWidth;
-        var height = video.videoHeight;
-        if (!width || !height) { return Promise.resolve(null); }
-        var scale = Math.min(1, 640 / width);
-        canvas.width = Math.round(width * scale);
-        canvas.height = Math.round(height * scale);
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        var image = context.getImageData(0, 0, canvas.width, canvas.height);
-        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-        return Promise.resolve(found ? found.data : null);
+        return Promise.resolve(decodePixels(video, video.videoWidth, video.videoHeight, 640, "dontInvert"));
       };
     });
   }
@@ -229,6 +237,38 @@
         setNote("The camera could not start. Allow it in the browser's settings, or type the code below.");
       })
       .then(function () { toggle.disabled = false; });
+  }
+
+  // A photo of the ticket (or a saved ticket image), for phones whose camera will not stream:
+  // read by the same jsQR, then checked in like a scan.
+  var photo = document.getElementById("scan-photo");
+  var photoInput = document.getElementById("scan-photo-input");
+
+  function readPhoto(file) {
+    return Promise.all([loadDecoder(), window.createImageBitmap(file)]).then(function (loaded) {
+      var bitmap = loaded[1];
+      var value = decodePixels(bitmap, bitmap.width, bitmap.height, 1600, "attemptBoth");
+      if (bitmap.close) { bitmap.close(); }
+      return value;
+    });
+  }
+
+  if (photo && photoInput && window.createImageBitmap) {
+    photo.hidden = false;
+    photoInput.addEventListener("change", function () {
+      var file = photoInput.files && photoInput.files[0];
+      if (!file) { return; }
+      showResult("reading", "Reading the photo…");
+      readPhoto(file).then(function (value) {
+        if (value) {
+          send(ticketCode(value), "check_in");
+        } else {
+          showResult("refused", "No QR code found in that photo. Try again closer, or type the code below.");
+        }
+      }).catch(function () {
+        showResult("refused", "That photo could not be read. Try another, or type the code below.");
+      }).then(function () { photoInput.value = ""; });
+    });
   }
 
   if (toggle && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
