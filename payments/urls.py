@@ -8,7 +8,6 @@ urlpatterns = [
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("checkout/<str:token>/", views.checkout, name="checkout"),
     path("checkout/<str:token>/pay/", views.checkout_pay, name="checkout_pay"),
-    path("checkout/<str:token>/gift-aid/", views.checkout_gift_aid, name="checkout_gift_aid"),
     path("checkout/<str:token>/more-time/", views.checkout_extend, name="checkout_extend"),
     path("checkout/<str:token>/setup/", views.checkout_setup, name="checkout_setup"),
     path("checkout/<str:token>/done/", views.checkout_done, name="checkout_done"),

@@ -174,13 +174,14 @@ def _gift_aid_offer(order: Order, lines: list[OrderLine]) -> dict | None:
     return {"added": line.gift_aid_eligible, "amount": format_money(line.amount_minor, order.currency)}
 
 
-def _checkout_page(request, token: str, target, *, gift_aid_form=None):
+def _checkout_page(request, token: str, target):
     context = _checkout_context(target) | {"token": token}
     if context["settled"]:
         return redirect("payments:checkout_done", token=token)
     if context.get("gift_aid") and not context["gift_aid"]["added"]:
-        context["gift_aid_form"] = gift_aid_form or GiftAidForm()
-    status = 400 if gift_aid_form is not None else 200
+        # Part of the card form: sent with the payment and recorded before it is taken.
+        context["gift_aid_form"] = GiftAidForm(use_required_attribute=False)  # optional until ticked
+    status = 200
     try:
         setup = _checkout_start(target)
         context |= {
@@ -204,26 +205,6 @@ def checkout(request, token: str):
     """The card form. Creates the SetupIntent the browser confirms; says plainly when Stripe
     cannot be reached (nothing is lost: the order and any held places stay as they are)."""
     return _checkout_page(request, token, _checkout_target(token))
-
-
-@require_POST
-def checkout_gift_aid(request, token: str):
-    """Gift Aid on the donation of a basket, declared on the checkout page (no JavaScript
-    needed). Errors come back on the same page with what was typed kept."""
-    target = _checkout_target(token)
-    if not isinstance(target, Order):
-        raise Http404
-    form = GiftAidForm(request.POST)
-    if not form.is_valid():
-        return _checkout_page(request, token, target, gift_aid_form=form)
-    try:
-        with transaction.atomic():
-            services.order_gift_aid_add(order=target, declaration=_declaration(form.cleaned_data, request.user))
-    except ValidationError as error:
-        form.add_error(None, " ".join(error.messages))
-        return _checkout_page(request, token, target, gift_aid_form=form)
-    messages.success(request, "Gift Aid has been added to your donation. Thank you.")
-    return redirect("payments:checkout", token=token)
 
 
 @require_POST
@@ -258,19 +239,63 @@ def checkout_setup(request, token: str):
     return JsonResponse({"setup_client_secret": setup.client_secret})
 
 
+GIFT_AID_UNTICKED = (
+    "You filled in your details for Gift Aid but did not tick the declaration. Tick it to add Gift Aid, "
+    "or clear those details to pay without Gift Aid. Nothing has been taken."
+)
+
+
+def _checkout_gift_aid_record(request, order: Order) -> JsonResponse | None:
+    """The Gift Aid declaration sent with the payment (the checkout's one form), recorded on
+    the basket's donation before any PaymentIntent exists. None when there is nothing to
+    record or it is recorded; otherwise the JSON that stops the payment and says why (a
+    declaration half filled in or not ticked is never dropped in silence)."""
+    offer = _gift_aid_offer(order, list(order.lines.all()))
+    if offer is None or offer["added"]:
+        return None
+    form = GiftAidForm(request.POST)
+    if not request.POST.get("gift_aid"):
+        if not any(request.POST.get(name, "").strip() for name in GiftAidForm.GIFT_AID_FIELDS):
+            return None
+        errors = {"gift_aid": [GIFT_AID_UNTICKED]}
+    elif form.is_valid():
+        try:
+            with transaction.atomic():
+                services.order_gift_aid_add(order=order, declaration=_declaration(form.cleaned_data, request.user))
+        except ValidationError as error:
+            return JsonResponse({"status": "error", "message": " ".join(error.messages)}, status=400)
+        return None
+    else:
+        errors = {name: list(texts) for name, texts in form.errors.items()}
+    problems = " ".join(text for texts in errors.values() for text in texts)
+    return JsonResponse(
+        {
+            "status": "gift_aid_invalid",
+            "message": f"Your Gift Aid declaration is not complete, so nothing has been taken. {problems}",
+            "errors": errors,
+        }
+    )  # 200, as a declined card is: an answer the page shows, not a broken request
+
+
 @require_POST
 def checkout_pay(request, token: str):
-    """JSON for checkout.js: the browser confirmed a SetupIntent; charge (or subscribe)."""
+    """JSON for checkout.js: the browser confirmed a SetupIntent; record the Gift Aid
+    declaration sent with it (if any), then charge (or subscribe)."""
     target = _checkout_target(token)
     setup_intent_id = request.POST.get("setup_intent", "")
     done = reverse("payments:checkout_done", args=[token])
     try:
         if isinstance(target, Order):
+            if target.status in Order.OPEN_STATES and (refused := _checkout_gift_aid_record(request, target)):
+                return refused
             outcome = services.order_pay(order=target, setup_intent_id=setup_intent_id)
             answer = {"status": outcome.status, "message": outcome.message, "client_secret": outcome.client_secret}
             if outcome.status == "declined":
                 target.refresh_from_db()
                 answer["setup_client_secret"] = services.order_checkout_start(order=target).client_secret
+                offer = _gift_aid_offer(target, list(target.lines.all()))
+                if offer and offer["added"]:  # the page swaps the filled-in declaration for this
+                    answer["gift_aid_added"] = f"Gift Aid: added to your {offer['amount']} donation."
         else:
             outcome = services.recurring_gift_start(gift=target, setup_intent_id=setup_intent_id)
             answer = {"status": outcome.status, "message": outcome.message, "client_secret": outcome.client_secret}

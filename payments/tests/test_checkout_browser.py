@@ -80,11 +80,10 @@ def test_two_tickets_and_a_donation_paid_by_card_end_with_tickets_and_a_receipt(
     content = browser_page.content()
     assert "Standard: Browser paid supper" in content and "Donation" in content and "£29.00" in content
     assert axe(browser_page) == []
-    # Gift Aid on the donation (the booking form asked for none): the donation line only.
+    # Gift Aid on the donation (the booking form asked for none): the donation line only. It is
+    # part of the card form, so pressing Pay (there is no other button) sends it with the payment.
     declare_gift_aid(browser_page, postcode_label="Home postcode")
-    browser_page.get_by_role("button", name="Add Gift Aid").click()
-    browser_page.wait_for_load_state()
-    assert "Gift Aid: added to your £5.00 donation." in browser_page.content()
+    assert browser_page.get_by_role("button", name="Add Gift Aid").count() == 0
     fill_card(browser_page, VISA)
     pay_and_pass_3d_secure(browser_page)
     content = browser_page.content()
@@ -118,6 +117,42 @@ def test_two_tickets_and_a_donation_paid_by_card_end_with_tickets_and_a_receipt(
     content = browser_page.content()
     assert "All 2 tickets in this booking" in content and all(code in content for code in facts["codes"])
     assert axe(browser_page) == []
+    assert browser_page.recorder.console_errors == []
+
+
+def test_a_gift_aid_declaration_missing_its_postcode_stops_pay_with_the_reason_then_pays_with_it(
+    demo_server, browser_page, axe
+):
+    base = demo_server.url
+    event = paid_event(demo_server, title="Browser Gift Aid supper")
+    book(browser_page, base, event, email="gift.aid.stop@example.org", donation="5")
+    declare_gift_aid(browser_page, postcode_label="Home postcode")
+    browser_page.get_by_label("Home postcode").fill("")
+    fill_card(browser_page, VISA)
+    browser_page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    alert = browser_page.locator("#checkout-message")
+    alert.wait_for(state="visible")
+    assert "Your Gift Aid declaration is not complete, so nothing has been taken." in alert.inner_text()
+    postcode = browser_page.get_by_label("Home postcode")
+    assert postcode.get_attribute("aria-invalid") == "true"
+    assert "For Gift Aid we need your home postcode." in browser_page.locator("#gift-aid").inner_text()
+    assert axe(browser_page) == []
+    facts = demo_server.shell(
+        "from payments.models import Order;"
+        "order = Order.objects.get(email='gift.aid.stop@example.org');"
+        "print(order.payments.count(), [l.gift_aid_eligible for l in order.lines.all()])"
+    )
+    assert facts.splitlines()[-1] == "0 [False, False]"
+    postcode.fill("N1 9GU")
+    pay_and_pass_3d_secure(browser_page)
+    assert "Thank you" in browser_page.content()
+    facts = demo_server.shell(
+        "from payments.models import Donation, Order;"
+        "order = Order.objects.get(email='gift.aid.stop@example.org');"
+        "donation = Donation.objects.get(order_line__order=order);"
+        "print(order.status, donation.gift_aid_declaration.postcode)"
+    )
+    assert facts.splitlines()[-1] == "paid N1 9GU"
     assert browser_page.recorder.console_errors == []
 
 

@@ -38,8 +38,34 @@
     return plainWords[error.code] || plainWords[error.decline_code] ||
       "We could not confirm your card: " + (error.message || "please check the details and try again.");
   }
+  // The Gift Aid declaration (when the page offers one) is part of this form: it goes with
+  // the payment and the server records it before taking any money, or stops and says why.
+  var giftAid = document.getElementById("gift-aid");
+  var giftAidAdded = form.querySelector("[data-gift-aid-added]");
+  function showGiftAidErrors(errors) {
+    Array.prototype.forEach.call(form.querySelectorAll(".gift-aid-error"), function (old) {
+      var input = form.elements[old.dataset.field];
+      if (input) { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+      old.parentNode.classList.remove("field--error");
+      old.parentNode.removeChild(old);
+    });
+    Object.keys(errors || {}).forEach(function (name) {
+      var input = form.elements[name];
+      if (!input || !input.closest) { return; }
+      var wrapper = input.closest(".field") || input.parentNode;
+      var note = document.createElement("p");
+      note.className = "errorlist gift-aid-error";
+      note.id = "gift-aid-error-" + name;
+      note.dataset.field = name;
+      note.textContent = errors[name].join(" ");
+      wrapper.classList.add("field--error");
+      wrapper.insertBefore(note, input);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+    });
+  }
   function pay(setupIntentId) {
-    var body = new URLSearchParams();
+    var body = new URLSearchParams(new FormData(form));
     body.set("setup_intent", setupIntentId);
     return fetch(form.action, {
       method: "POST",
@@ -58,8 +84,19 @@
         if (result.error) { say("Checking with your bank…"); }
         return pay(setupIntentId).then(function (again) { handle(again, setupIntentId); });
       });
+    } else if (answer.status === "gift_aid_invalid") {
+      needFreshSetup = true;  // nothing was charged; the next try confirms the card again
+      showGiftAidErrors(answer.errors);
+      fail(answer.message);
     } else {
       if (answer.setup_client_secret) { setupSecret = answer.setup_client_secret; }
+      if (answer.gift_aid_added && giftAid) {
+        showGiftAidErrors({});
+        giftAid.disabled = true;
+        giftAid.hidden = true;
+        giftAidAdded.textContent = answer.gift_aid_added;
+        giftAidAdded.hidden = false;
+      }
       fail(answer.message || plainWords.card_declined);
     }
   }
