@@ -115,3 +115,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's security notices do not pass the account on; ours need it for discretion.
         The IP address and browser allauth adds are not put in the email (see the template)."""
         super().send_notification_mail(template_prefix, user, (context or {}) | {"user": user}, email)
+
+
+def user_display(user) -> str:
+    """How allauth's own pages name the signed-in account ("signed in as ..."): its email
+    address, which the person typed themselves, instead of `str(user)` ("user 9")."""
+    return user.email

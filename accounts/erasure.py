@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.utils import timezone
 
-from accounts.models import Consent, MemberProfile, MembershipApplication, Referral, User
+from accounts.models import Consent, MemberProfile, MembershipApplication, Referral, User, WelcomeLink
 from accounts.signals import member_erased
 
 ERASED_EMAIL_DOMAIN = "@erased.invalid"
@@ -43,6 +43,7 @@ def erase_member(*, user: User, old_email: str, revoke_certificates: bool) -> No
     # Sign-in records: addresses and second factors (TOTP secrets) go entirely.
     apps.get_model("account", "EmailAddress").objects.filter(user=user).delete()
     apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
+    WelcomeLink.objects.filter(user=user).delete()
 
     user.email = erased_email("user", user.pk)
     user.first_name = ""

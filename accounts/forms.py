@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication
@@ -109,3 +110,12 @@ class ApplicationDecisionForm(forms.Form):
         if cleaned.get("decision") == "more_info" and not cleaned.get("message", "").strip():
             self.add_error("message", _("Write the question you want to ask."))
         return cleaned
+
+
+class WelcomePasswordForm(SetPasswordForm):
+    """The first password of a newly approved member (from the welcome email's link)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Choose a password")
+        self.fields["new_password2"].label = _("Type it again")

@@ -255,3 +255,20 @@ class ErasureRequest(models.Model):
 
     def __str__(self):
         return f"erasure request {self.pk}"
+
+
+class WelcomeLink(models.Model):
+    """The one link a newly approved member gets: it sets their password and signs them in.
+    Single use and time-limited; only the SHA-256 of its token is stored (accounts.tokens)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="welcome_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"welcome link {self.pk}"

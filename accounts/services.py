@@ -6,6 +6,7 @@ logs it in the audit log (ids only) and sends its emails after commit.
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,8 +22,9 @@ from accounts.models import (
     PartnerContact,
     Referral,
     User,
+    WelcomeLink,
 )
-from accounts.tokens import new_token
+from accounts.tokens import new_token, token_hash
 from core.audit import audit_record
 from core.email import email_send
 from core.links import absolute
@@ -100,7 +102,10 @@ def _locked_application(application: MembershipApplication, allowed: list[str]) 
 @transaction.atomic
 def application_approve(*, application: MembershipApplication, actor: User) -> MemberProfile:
     """Approve: create (or reuse) the account for the application's email and its member
-    profile, and email the applicant how to set a password. Refuses decided applications."""
+    profile, count the address as verified (the welcome email goes to it, and only its reader
+    can use the link), and email the applicant one link that sets their password and signs
+    them in (or, for an account that already has a password, the sign-in page). Refuses
+    decided applications."""
     application = _locked_application(application, [ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO])
     user = application.user or User.objects.filter(email=application.email).first()
     if user is None:
@@ -120,13 +125,85 @@ def application_approve(*, application: MembershipApplication, actor: User) -> M
     application.decided_by = actor
     application.save()
     audit_record(actor=actor, action="application.approved", obj=application, profile=profile.pk)
+    email_address_verify(user=user)
+    if user.has_usable_password():
+        context = {"profile": profile, "sign_in_url": absolute(reverse("account_login"))}
+    else:
+        token = welcome_link_create(user=user)
+        context = {
+            "profile": profile,
+            "welcome_url": absolute(reverse("membership:welcome", args=[token])),
+            "days": settings.WELCOME_LINK_DAYS,
+        }
     _after_commit_email(
-        to=[user.email],
-        subject="Welcome to the network",
-        template="application_approved",
-        context={"profile": profile, "set_password_url": absolute(reverse("account_reset_password"))},
+        to=[user.email], subject="Welcome to the network", template="application_approved", context=context
     )
     return profile
+
+
+# Signing in for the first time ------------------------------------------------------------
+
+
+def email_address_verify(*, user: User) -> None:
+    """Count the account's own address as verified for allauth (so sign-in does not stop at
+    "confirm your email address"); it becomes the primary address if there is none."""
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=not has_primary)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+
+
+@transaction.atomic
+def welcome_link_create(*, user: User) -> str:
+    """A new welcome link for `user` (earlier unused ones stop working). Returns the token;
+    only its hash is stored."""
+    WelcomeLink.objects.filter(user=user, used_at__isnull=True).delete()
+    token, digest = new_token()
+    WelcomeLink.objects.create(
+        user=user, token_hash=digest, expires_at=timezone.now() + timedelta(days=settings.WELCOME_LINK_DAYS)
+    )
+    return token
+
+
+def welcome_link_open(token: str) -> WelcomeLink | None:
+    """The unused, unexpired welcome link of an active account with this token, or None."""
+    return (
+        WelcomeLink.objects.select_related("user")
+        .filter(token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
+
+
+WELCOME_LINK_CLOSED = (
+    "This link has already been used or is too old. To sign in, choose a new password from the sign-in page."
+)
+
+
+@transaction.atomic
+def welcome_link_use(*, token: str, password: str) -> User:
+    """Set the account's password from its welcome link and use the link up (once, also under
+    two clicks at once: the row is locked). The caller has validated the password and signs
+    the person in. Refuses a used, expired or unknown link."""
+    link = (
+        WelcomeLink.objects.select_for_update()
+        .filter(token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if link is None:
+        raise ValidationError(WELCOME_LINK_CLOSED)
+    user = User.objects.select_for_update().get(pk=link.user_id)
+    if not user.is_active:
+        raise ValidationError(WELCOME_LINK_CLOSED)
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    email_address_verify(user=user)
+    audit_record(actor=user, action="welcome_link.used", obj=link)
+    return user
 
 
 @transaction.atomic

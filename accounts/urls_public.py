@@ -8,6 +8,7 @@ membership_patterns = (
         path("invitation/<str:token>/", views_public.invitation, name="invitation"),
         path("application/<str:token>/", views_public.application_status, name="application_status"),
         path("alumni/", views_public.alumni, name="alumni"),
+        path("welcome/<str:token>/", views_public.welcome, name="welcome"),
     ],
     "membership",
 )

@@ -1,13 +1,22 @@
 """Public membership pages: apply, answer an invitation, follow an application, alumni."""
 
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from accounts.forms import ApplicationForm, ApplicationReplyForm
+from accounts.forms import ApplicationForm, ApplicationReplyForm, WelcomePasswordForm
 from accounts.models import MemberProfile, MembershipApplication, Referral
-from accounts.services import application_reply, application_submit, referral_is_open, referral_respond
+from accounts.services import (
+    application_reply,
+    application_submit,
+    referral_is_open,
+    referral_respond,
+    welcome_link_open,
+    welcome_link_use,
+)
 from accounts.tokens import token_hash
 from cms.forms import HONEYPOT_FIELD
 from core.ratelimit import rate_limit_exceeded
@@ -106,6 +115,24 @@ def application_status(request, token: str):
     response = render(request, "membership/application_status.html", {"application": application, "form": form})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+def welcome(request, token: str):
+    """The one link of the welcome email: choose a password, and be signed in on the account
+    page. Used, expired and unknown links say so plainly (the same page for each, so a guess
+    learns nothing) and point to the password reset."""
+    link = welcome_link_open(token)
+    if link is None:
+        return render(request, "membership/welcome_closed.html", status=410)
+    form = WelcomePasswordForm(link.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = welcome_link_use(token=token, password=form.cleaned_data["new_password1"])
+        except ValidationError:
+            return render(request, "membership/welcome_closed.html", status=410)
+        return perform_login(request, user, email=user.email, redirect_url=reverse("accounts:home"))
+    return render(request, "membership/welcome.html", {"form": form, "email": link.user.email})
 
 
 def alumni(request):

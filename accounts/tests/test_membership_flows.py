@@ -79,7 +79,7 @@ def test_staff_approve_creates_the_member_and_emails_them(client, chapter, djang
     profile = MemberProfile.objects.get(user__email="robin@example.org")
     assert profile.display_name == "Robin" and profile.chapter == chapter
     assert mail.outbox[-1].to == ["robin@example.org"]
-    assert "/accounts/password/reset/" in mail.outbox[-1].body
+    assert "/membership/welcome/" in mail.outbox[-1].body  # one link: password and sign-in
     assert AuditEvent.objects.filter(action="application.approved", actor=officer).exists()
     # A double click (second POST) changes nothing and says why.
     again = client.post(f"/admin/membership/applications/{application.pk}/", {"decision": "approve"})

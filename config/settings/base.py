@@ -155,6 +155,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's emails go through core.email.email_send (discreet mode, our wording): accounts/adapter.py.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 # Security notices (password changed, two-factor on or off, address changed), in our words,
 # without the IP address or browser allauth would add.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
@@ -253,6 +254,8 @@ DISCREET_SUBJECT = "You have a new message"
 
 # Membership: invitations, staff sign-in, retention (see README "Retention").
 REFERRAL_INVITATION_DAYS = 14
+# The welcome email's one link (choose a password and sign in) works once, for this long.
+WELCOME_LINK_DAYS = 7
 RETENTION_ACCESS_NEEDS_DAYS = 365
 RETENTION_LAPSED_APPLICATION_DAYS = 90
 RETENTION_CLOSED_REFERRAL_DAYS = 90
