@@ -1,9 +1,13 @@
-"""Reads used by more than one view: campaign totals and the finance lists."""
+"""Reads used by more than one view: campaign totals, the finance lists, a monthly gift's next payment."""
+
+import calendar
+from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Count, Sum
+from django.utils import timezone
 
-from payments.models import Donation
+from payments.models import Donation, RecurringGift
 
 TOTALS_KEY = "payments:campaign-total:{}"
 
@@ -25,3 +29,26 @@ def campaign_totals(campaign_id: int) -> dict:
 
 def campaign_totals_forget(campaign_id: int) -> None:
     cache.delete(TOTALS_KEY.format(campaign_id))
+
+
+def _months_after(day: date, months: int) -> date:
+    """`day` moved on by whole calendar months, on the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def recurring_gift_next_payment_on(gift: RecurringGift, *, today: date | None = None) -> date | None:
+    """When a monthly gift's next payment is taken: Stripe charges a monthly subscription on
+    the day of its first payment each month (the month's last day when it is shorter), so the
+    first payment's date moved on by whole months to the first one after today. None for a gift
+    that is not taking money. One query."""
+    if gift.status != RecurringGift.Status.ACTIVE:
+        return None
+    first = gift.donations.order_by("donated_at").values_list("donated_at", flat=True).first() or gift.created_at
+    anchor = timezone.localdate(first)
+    today = today or timezone.localdate()
+    months = 1
+    while (next_on := _months_after(anchor, months)) <= today:
+        months += 1
+    return next_on

@@ -22,7 +22,7 @@ from payments import gateway, services
 from payments.forms import DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
 from payments.money import format_money
-from payments.selectors import campaign_totals
+from payments.selectors import campaign_totals, recurring_gift_next_payment_on
 from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 
 CHECKOUT_SALT = "payments.checkout"
@@ -336,6 +336,13 @@ def checkout_done(request, token: str):
         "token": token,
         "tickets": tickets,
     }
+    if isinstance(target, RecurringGift):
+        # What a monthly donor must be told: how much, when next, and how to stop it.
+        context["monthly"] = {
+            "amount": target.amount_display,
+            "next_payment_on": recurring_gift_next_payment_on(target),
+            "cancel_url": reverse("payments:gift_cancel", args=[services.cancel_token(target)]),
+        }
     response = TemplateResponse(request, "payments/checkout_done.html", context)
     response["Cache-Control"] = "no-store"
     return response

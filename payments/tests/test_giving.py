@@ -157,3 +157,57 @@ def test_a_first_payment_the_donor_does_not_confirm_stops_that_subscription_and_
     gift.refresh_from_db()
     assert gift.status == RecurringGift.Status.ACTIVE and gift.stripe_subscription_id != first_subscription
     assert Donation.objects.count() == 1
+
+
+def test_the_monthly_thank_you_page_says_the_amount_the_next_date_and_how_to_stop(
+    client, localstripe, django_capture_on_commit_callbacks
+):
+    import re
+    from datetime import date
+
+    from django.utils import timezone
+
+    from payments.selectors import _months_after
+    from payments.views import checkout_url
+
+    gift = recurring_gift_create(email="thanks@example.org", donation=DonationChoice(amount_minor=1250), currency="GBP")
+    setup = recurring_gift_checkout_start(gift=gift)
+    browser_confirm_card(setup.client_secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recurring_gift_start(gift=gift, setup_intent_id=setup.id).status == "succeeded"
+    page = client.get(checkout_url(gift).rstrip("/") + "/done/").content.decode()
+    assert "Thank you" in page and "£12.50 every month" in page
+    next_on = _months_after(timezone.localdate(), 1)
+    assert f'<time datetime="{next_on:%Y-%m-%d}">{next_on.day} {next_on:%B %Y}</time>' in page
+    assert next_on > timezone.localdate() and isinstance(next_on, date)
+    stop = re.search(r'<a href="(/payments/monthly/cancel/[^"]+/)">stop my monthly gift</a>', page)
+    assert stop, "the page links to a working way to stop the gift"
+    assert client.post(stop.group(1)).status_code == 200
+    gift.refresh_from_db()
+    assert gift.status == RecurringGift.Status.CANCELLED
+    assert stripe_object(f"/v1/subscriptions/{gift.stripe_subscription_id}")["status"] == "canceled"
+
+
+def test_a_monthly_gift_is_next_taken_on_its_first_payments_day_or_the_months_last_day():
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from payments.selectors import recurring_gift_next_payment_on
+
+    gift = recurring_gift_create(email="m@example.org", donation=DonationChoice(amount_minor=500), currency="GBP")
+    gift.status = RecurringGift.Status.ACTIVE
+    gift.save(update_fields=["status"])
+    Donation.objects.create(
+        amount_minor=500,
+        currency="GBP",
+        email=gift.email,
+        recurring_gift=gift,
+        stripe_invoice_id="in_first",
+        donated_at=timezone.make_aware(datetime(2027, 1, 31, 10, 0)),
+    )
+    assert recurring_gift_next_payment_on(gift, today=date(2027, 1, 31)) == date(2027, 2, 28)
+    assert recurring_gift_next_payment_on(gift, today=date(2027, 2, 28)) == date(2027, 3, 31)
+    assert recurring_gift_next_payment_on(gift, today=date(2027, 12, 31)) == date(2028, 1, 31)
+    gift.status = RecurringGift.Status.CANCELLED
+    assert recurring_gift_next_payment_on(gift, today=date(2027, 2, 1)) is None
