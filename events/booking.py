@@ -7,13 +7,14 @@ Online payment (issue 7) is the payments app, which plugs in through two Wagtail
 (payments never imports events: events hands it plain values, see `events/checkout.py`):
 
     @hooks.register("thrive_checkout_url")
-    def checkout_url(request, *, email, tickets, donation_minor=0) -> str | None:
+    def checkout_url(request, *, email, tickets, donation_minor=0, currency=None) -> str | None:
         ...
 
 It is called with the booker's email, one `payments.services.TicketLine` per registration
 that is RESERVED (held for the event's reservation minutes; several when a person books
-several tickets: reference "registration:<id>", its `amount_minor`, a description) and an
-optional donation to add to the same payment (minor units, in the event's currency), and
+several tickets: reference "registration:<id>", its `amount_minor`, a description), an
+optional donation to add to the same payment (minor units), and the event's currency (ISO
+4217, "USD": every amount is in it, and the order must be charged in it), and
 returns the URL of a checkout page where their amounts plus the donation are paid, or None
 if it cannot take this payment; it may raise ValidationError with a message for the person
 (code "donation" when the donation is what it refused). It must not move money itself.
@@ -56,8 +57,9 @@ def checkout_url(*, request, registrations, donation_minor: int = 0) -> str | No
     registrations = list(registrations)
     tickets = ticket_lines(registrations)
     email = registrations[0].email if registrations else ""
+    currency = event_currency(registrations[0].event) if registrations else None
     for get_url in _checkout_hooks():
-        url = get_url(request, email=email, tickets=tickets, donation_minor=donation_minor)
+        url = get_url(request, email=email, tickets=tickets, donation_minor=donation_minor, currency=currency)
         if url:
             return url
     return None
@@ -101,6 +103,7 @@ class BookingState:
     options: list[TicketOption]
     opens_at: object = None
     places_left: int = 0
+    currency: str = ""  # of the prices shown ("" when none is)
 
     @property
     def bookable(self) -> list[TicketOption]:
@@ -135,8 +138,9 @@ def booking_state(event, now=None) -> BookingState:
             registration, [], opens_at=event.registration_opens_at if registration == "not_open" else None
         )
     ticket_types, overall = ticket_types_with_places(event, now)
-    # The chapter (for the currency) is read only when a price has to be shown.
-    currency = event_currency(event) if any(needs_payment(t) for t, _left in ticket_types) else "GBP"
+    # The chapter (for the currency) is read only when an amount has to be shown.
+    shows_amount = any(needs_payment(t) or t.pay_what_you_can for t, _left in ticket_types)
+    currency = event_currency(event) if shows_amount else ""
     payments = online_payment_available()
     options = [
         TicketOption(
@@ -148,7 +152,7 @@ def booking_state(event, now=None) -> BookingState:
         )
         for ticket_type, places_left in ticket_types
     ]
-    state = BookingState("open", options, places_left=overall)
+    state = BookingState("open", options, places_left=overall, currency=currency)
     if not state.bookable:
         state.status = "sold_out" if state.waitable else "pay_offline" if state.paid_only_offline else "closed"
     return state

@@ -4,24 +4,30 @@ The forms parse what people type; every rule about selling (capacity, audience, 
 amounts) is decided by `events.services`, whose refusals the views attach to these forms.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import forms
+from django.conf import settings
 
 from cms.forms import add_honeypot
-from payments.money import format_money
+from payments.money import currency_code, format_money
+from payments.money_fields import MoneyFormField
 
 
 def event_currency(event) -> str:
-    return event.chapter.currency if event.chapter_id and event.chapter else "GBP"
+    """The currency of an event's prices: its chapter's, else the default (ISO 4217, "USD")."""
+    if event.chapter_id and event.chapter:
+        return currency_code(event.chapter.currency)
+    return currency_code(settings.PAYMENTS_DEFAULT_CURRENCY)
 
 
 def price_text(ticket_type, currency: str) -> str:
+    """What a ticket costs, in words: "£12.00", "free", "pay what you can (at least £5.00)"
+    ("at least £5.00" or "from £0.00" when the ticket's own name already says pay what you can)."""
     if ticket_type.funded:
         return "funded place, free for survivors"
     if ticket_type.pay_what_you_can:
         least = format_money(ticket_type.minimum_minor, currency)
-        return f"pay what you can (at least {least})" if ticket_type.minimum_minor else "pay what you can"
+        amount = f"at least {least}" if ticket_type.minimum_minor else f"from {least}"
+        return amount if "pay what you can" in ticket_type.name.lower() else f"pay what you can ({amount})"
     if ticket_type.price_minor == 0:
         return "free"
     return format_money(ticket_type.price_minor, currency)
@@ -47,14 +53,10 @@ def _offer_tickets(form: forms.Form, ticket_choices: list[tuple[int, str]]) -> N
 
 class _BookingForm(forms.Form):
     ticket_type = _ticket_type_field("Ticket")
-    amount = forms.DecimalField(
+    amount = MoneyFormField(
         label="Amount you choose",
         required=False,
-        min_value=0,
-        max_digits=8,
-        decimal_places=2,
         help_text="Only for pay-what-you-can tickets. Leave empty to pay the least amount.",
-        error_messages={"invalid": "Enter an amount such as 5 or 7.50.", "min_value": "The amount cannot be negative."},
     )
     quantity = forms.IntegerField(
         label="Number of tickets",
@@ -69,14 +71,10 @@ class _BookingForm(forms.Form):
             "max_value": "You can book up to %(limit_value)s tickets at a time.",
         },
     )
-    donation = forms.DecimalField(
+    donation = MoneyFormField(
         label="Add a donation (optional)",
         required=False,
-        min_value=0,
-        max_digits=8,
-        decimal_places=2,
         help_text="Paid with your tickets, in one payment. Leave empty for none.",
-        error_messages={"invalid": "Enter an amount such as 5 or 7.50.", "min_value": "The amount cannot be negative."},
     )
     email = forms.EmailField(
         label="Email address",
@@ -101,10 +99,13 @@ class _BookingForm(forms.Form):
         show_amount: bool,
         show_donation: bool = False,
         most_tickets: int = 10,
+        currency: str | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         _offer_tickets(self, ticket_choices)
+        for name in ("amount", "donation"):
+            self.fields[name].currency = currency  # the event's; None: the default
         if not show_amount:
             del self.fields["amount"]
         if not show_donation:
@@ -114,16 +115,10 @@ class _BookingForm(forms.Form):
         self.fields["attendee_name"].widget.attrs["autocomplete"] = "nickname"
 
     def amount_minor(self) -> int | None:
-        return _minor(self.cleaned_data.get("amount"))
+        return self.cleaned_data.get("amount")
 
     def donation_minor(self) -> int:
-        return _minor(self.cleaned_data.get("donation")) or 0
-
-
-def _minor(amount) -> int | None:
-    if amount is None:
-        return None
-    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        return self.cleaned_data.get("donation") or 0
 
 
 BookingForm = add_honeypot(_BookingForm)

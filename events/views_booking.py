@@ -67,6 +67,7 @@ def _forms(event, state, request, *, data=None, waiting_data=None):
         show_donation=booking.online_payment_available()
         and any(booking.needs_payment(o.ticket_type) for o in state.bookable),
         most_tickets=min(services.MAX_TICKETS_PER_BOOKING, max((o.places_left for o in state.bookable), default=1)),
+        currency=state.currency or None,
         initial={"email": email, "nonce": secrets.token_urlsafe(24)},
     )
     waiting_form = WaitingListForm(

@@ -18,7 +18,7 @@ from core.csv_export import csv_response
 from payments import gateway, giftaid
 from payments.forms import RefundForm
 from payments.models import Donation, Order, Payment
-from payments.money import format_money
+from payments.money import format_major, format_money
 from payments.services import refund_create
 
 PAGE_SIZE = 100
@@ -57,8 +57,8 @@ def orders(request):
                 o.reference,
                 o.created_at.isoformat(),
                 o.status,
-                o.total_minor / 100,
-                o.currency.upper(),
+                format_major(o.total_minor, o.currency),
+                o.currency,
                 o.email,
                 o.attention_reason,
             ]
@@ -132,9 +132,9 @@ def payments_list(request):
                 p.order.reference,
                 p.created_at.isoformat(),
                 p.status,
-                p.amount_minor / 100,
-                p.amount_refunded_minor / 100,
-                p.currency.upper(),
+                format_major(p.amount_minor, p.currency),
+                format_major(p.amount_refunded_minor, p.currency),
+                p.currency,
                 p.stripe_payment_intent_id,
                 p.failure_message,
             ]
@@ -160,8 +160,8 @@ def donations(request):
         rows = (
             [
                 d.donated_at.isoformat(),
-                d.amount_minor / 100,
-                d.currency.upper(),
+                format_major(d.amount_minor, d.currency),
+                d.currency,
                 d.campaign.title if d.campaign else "",
                 "monthly" if d.recurring_gift_id else "once",
                 "yes" if d.gift_aid_declaration_id else "no",

@@ -4,11 +4,11 @@ and the refund form (Finance)."""
 import copy
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from payments import giftaid
 from payments.models.giving import Earmark
 from payments.money import format_money, parse_major
+from payments.money_fields import MoneyFormField
 
 OTHER = "other"
 SPONSOR_PREFIX = "page:"
@@ -122,8 +122,8 @@ class GiftAidForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.CharField(
-        label="Amount to refund", required=False, max_length=12, help_text="Leave empty to refund all that is left."
+    amount = MoneyFormField(
+        label="Amount to refund", required=False, allow_zero=False, help_text="Leave empty to refund all that is left."
     )
     reason = forms.CharField(label="Reason", max_length=300, help_text="Kept with the refund; never sent to Stripe.")
     request_token = forms.CharField(widget=forms.HiddenInput)
@@ -131,12 +131,4 @@ class RefundForm(forms.Form):
     def __init__(self, *args, currency: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency = currency
-
-    def clean_amount(self):
-        text = (self.cleaned_data.get("amount") or "").strip()
-        if not text:
-            return None
-        try:
-            return parse_major(text, self.currency)
-        except ValueError:
-            raise ValidationError("Type an amount such as 12.50.") from None
+        self.fields["amount"].currency = currency

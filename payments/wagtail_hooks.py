@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 
 from accounts.roles import FINANCE
@@ -9,6 +11,12 @@ from payments import admin_urls
 @hooks.register("register_admin_urls")
 def finance_admin_urls():
     return [path("finance/", include(admin_urls, namespace="payments_admin"))]
+
+
+@hooks.register("insert_global_admin_css")
+def money_input_css():
+    """The money boxes' layout (symbol, box, code on one line) in the page editor and Finance."""
+    return format_html('<link rel="stylesheet" href="{}">', static("css/money-input-admin.css"))
 
 
 @hooks.register("register_admin_menu_item")
@@ -43,17 +51,17 @@ def retention_task():
 
 
 @hooks.register("thrive_checkout_url")
-def checkout_url_for_tickets(request, *, email, tickets, donation_minor=0):
-    """For events' booking pages: one order for the held paid tickets (a ticket line each,
-    `payments.services.TicketLine` values events built) plus the donation, if any (a
-    donation line, the only line that could carry Gift Aid), and the address of its
-    checkout. Raises ValidationError (plain words; code "donation" when the donation is
-    refused) when it cannot be made. Moves no money."""
+def checkout_url_for_tickets(request, *, email, tickets, donation_minor=0, currency=None):
+    """For events' booking pages: one order, in the event's `currency`, for the held paid
+    tickets (a ticket line each, `payments.services.TicketLine` values events built) plus the
+    donation, if any (a donation line, the only line that could carry Gift Aid), and the
+    address of its checkout. Raises ValidationError (plain words; code "donation" when the
+    donation is refused) when it cannot be made. Moves no money."""
     from payments.services import DonationChoice, order_create
     from payments.views import checkout_url
 
     donation = DonationChoice(amount_minor=int(donation_minor)) if donation_minor else None
-    order = order_create(email=email, tickets=list(tickets), donation=donation, user=request.user)
+    order = order_create(email=email, tickets=list(tickets), donation=donation, user=request.user, currency=currency)
     return checkout_url(order)
 
 

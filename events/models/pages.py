@@ -9,6 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from payments.money_fields import MoneyInlinePanel
 
 
 class EventType(models.TextChoices):
@@ -110,7 +111,7 @@ class EventPage(Page):
                 FieldRowPanel([FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]),
                 FieldRowPanel([FieldPanel("capacity"), FieldPanel("reservation_minutes"), FieldPanel("offer_hours")]),
                 FieldPanel("self_service_cutoff_hours"),
-                InlinePanel("ticket_types", label=_("Ticket type")),
+                MoneyInlinePanel("ticket_types", label=_("Ticket type")),
             ],
             heading=_("Registration"),
         ),

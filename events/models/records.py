@@ -1,6 +1,7 @@
 """Ticket types, registrations (one ticket each) and the waiting list."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -8,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from core.codes import random_code
 from payments.models import SponsoredPlacesCount
+from payments.money_fields import MinorAmountField
 
 
 def new_ticket_code() -> str:
@@ -17,9 +19,16 @@ def new_ticket_code() -> str:
 class TicketType(models.Model):
     event = ParentalKey("events.EventPage", on_delete=models.CASCADE, related_name="ticket_types")
     name = models.CharField(_("name"), max_length=120)
-    price_minor = models.PositiveIntegerField(_("price in minor units"), default=0, help_text=_("0 for free."))
+    price_minor = MinorAmountField(
+        _("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free, in the chapter's currency.")
+    )
     pay_what_you_can = models.BooleanField(_("pay what you can"), default=False)
-    minimum_minor = models.PositiveIntegerField(_("minimum (pay what you can)"), default=0)
+    minimum_minor = MinorAmountField(
+        _("minimum (pay what you can)"),
+        default=0,
+        currency_attr="chapter_currency",
+        help_text=_("The least a pay-what-you-can ticket costs; 0 lets people book for free."),
+    )
     funded = models.BooleanField(_("funded place for survivors"), default=False, help_text=_("No payment is asked."))
     quantity = models.PositiveIntegerField(_("places of this type"))
     sales_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
@@ -39,6 +48,16 @@ class TicketType(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def chapter_currency(self) -> str | None:
+        """The currency of its prices: its event's chapter's, or None while that is not known
+        (a new ticket type on an event with no chapter yet)."""
+        try:
+            event = self.event
+        except ObjectDoesNotExist:
+            return None
+        return event.chapter.currency if event is not None and event.chapter_id and event.chapter else None
 
     def on_sale_at(self, now) -> bool:
         """Inside this ticket type's own sales window (if it has one)."""

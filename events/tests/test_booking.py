@@ -41,7 +41,7 @@ def no_online_payment(monkeypatch):
 
 
 def checkout_available(monkeypatch, url="https://pay.example.org/checkout/7"):
-    def checkout(request, *, email, tickets, donation_minor=0):
+    def checkout(request, *, email, tickets, donation_minor=0, currency=None):
         return url
 
     monkeypatch.setattr("events.booking._checkout_hooks", lambda: [checkout])
@@ -226,7 +226,7 @@ def test_a_signed_in_users_booking_is_listed_on_my_bookings(client):
 def test_a_paid_hold_is_released_when_payments_refuse_it(client, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    def refusing(request, *, email, tickets, donation_minor=0):
+    def refusing(request, *, email, tickets, donation_minor=0, currency=None):
         raise ValidationError("Card payments are paused for maintenance.")
 
     monkeypatch.setattr("events.booking._checkout_hooks", lambda: [refusing])

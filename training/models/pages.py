@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from payments.money_fields import MinorAmountField
 from training.blocks import ModuleStreamBlock
 
 
@@ -62,8 +63,8 @@ class CoursePage(Page):
     enrolment_mode = models.CharField(
         _("enrolment"), max_length=20, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN
     )
-    price_minor = models.PositiveIntegerField(
-        _("price in minor units"), default=0, help_text=_("0 for free. In pence or cents of the chapter's currency.")
+    price_minor = MinorAmountField(
+        _("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free, in the chapter's currency.")
     )
     funded_places = models.CharField(
         _("funded places"), max_length=200, blank=True, help_text=_("For example: 'Free for survivor members'.")
@@ -98,6 +99,12 @@ class CoursePage(Page):
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("outcomes")]
+
+    @property
+    def chapter_currency(self) -> str | None:
+        """The currency of its price: its chapter's, or None while it has no chapter."""
+        return self.chapter.currency if self.chapter_id and self.chapter else None
+
     parent_page_types = ["training.CourseIndexPage"]
     subpage_types = ["training.ModulePage"]
 
