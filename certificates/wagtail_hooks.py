@@ -34,3 +34,10 @@ def preview_button(snippet, user, next_url=None):
 
 
 hooks.register("thrive_seed_demo", seed_certificate_template)
+
+
+@hooks.register("thrive_account_panels")
+def my_certificates_panel(request):
+    from certificates.account import account_panel
+
+    return account_panel(request)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("payments/<int:pk>/refund/", admin_views.refund, name="refund"),
     path("donations/", admin_views.donations, name="donations"),
     path("gift-aid/", admin_views.gift_aid_export, name="gift_aid"),
+    path("gift-aid/claims/<int:pk>/schedule.csv", admin_views.gift_aid_claim_download, name="gift_aid_claim_download"),
 ]

@@ -6,20 +6,22 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import FINANCE, role_required
-from core.audit import audit_record_each
+from core.audit import audit_record
 from core.csv_export import csv_response
 from payments import gateway, giftaid
 from payments.forms import RefundForm
-from payments.models import Donation, Order, Payment
+from payments.models import Donation, GiftAidClaim, Order, Payment
 from payments.money import format_major, format_money
-from payments.services import refund_create
+from payments.services import gift_aid_claim_create, gift_aid_claim_donations, refund_create
+from payments.services.giftaid_claims import day_bounds, gift_aid_claimable
 
 PAGE_SIZE = 100
 
@@ -190,23 +192,6 @@ def donations(request):
     )
 
 
-def gift_aid_claimable(start, end):
-    """Donations HMRC can be asked about: declared, in pounds, not refunded, not claimed yet,
-    given in [start, end]. Only donation lines become Donations, so tickets never appear."""
-    return (
-        Donation.objects.filter(
-            gift_aid_declaration__isnull=False,
-            currency="GBP",
-            refunded=False,
-            claimed_at__isnull=True,
-            donated_at__gte=start,
-            donated_at__lte=end,
-        )
-        .select_related("gift_aid_declaration")
-        .order_by("donated_at", "pk")
-    )
-
-
 def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]]:
     """The Charities Online schedule's rows, in its column order: one per donation, or with
     `aggregate_small`, donations of 20.00 or less added together (HMRC's aggregated
@@ -249,23 +234,73 @@ def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]
     return rows
 
 
+def _claim_dates(data) -> tuple:
+    """The claim form's dates as days (None for a missing or bad one)."""
+    days = []
+    for name in ("from", "to"):
+        try:
+            days.append(datetime.strptime(data.get(name) or "", "%Y-%m-%d").date())
+        except ValueError:
+            days.append(None)
+    return tuple(days)
+
+
 @role_required(FINANCE)
 def gift_aid_export(request):
-    """GET: choose a date range and see how many donations can be claimed. POST: download
-    them in the Charities Online schedule layout and mark them claimed (once)."""
-    start = _date(request.POST.get("from") or request.GET.get("from"))
-    end = _date(request.POST.get("to") or request.GET.get("to"), end=True)
-    if request.method == "POST" and start and end:
-        with transaction.atomic():
-            claimable = list(gift_aid_claimable(start, end).select_for_update(of=("self",)))
-            rows = gift_aid_rows(claimable, aggregate_small=request.POST.get("aggregate") == "on")
-            now = timezone.now()
-            Donation.objects.filter(pk__in=[d.pk for d in claimable]).update(claimed_at=now)
-            audit_record_each(actor=request.user, action="donation.gift_aid_claimed", objs=claimable)
-        return csv_response(f"gift-aid-{start:%Y%m%d}-{end:%Y%m%d}.csv", giftaid.SCHEDULE_COLUMNS, rows)
-    count = gift_aid_claimable(start, end).count() if start and end else None
+    """GET: choose a date range, see how many donations can be claimed, and every claim made
+    so far (each downloadable again). POST: make the claim (its donations are marked claimed,
+    so never claimed twice) and come back here to download it."""
+    if request.method == "POST":
+        starts_on, ends_on = _claim_dates(request.POST)
+        if not (starts_on and ends_on):
+            messages.error(request, "Choose the first and last day of the donations to claim.")
+            return redirect("payments_admin:gift_aid")
+        try:
+            claim = gift_aid_claim_create(
+                starts_on=starts_on,
+                ends_on=ends_on,
+                aggregate_small=request.POST.get("aggregate") == "on",
+                actor=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(f"{reverse('payments_admin:gift_aid')}?from={starts_on:%Y-%m-%d}&to={ends_on:%Y-%m-%d}")
+        messages.success(
+            request,
+            f"Claim {claim.pk} made: {claim.donation_count} donation{pluralize(claim.donation_count)}, "
+            f"{claim.total_display} given, {claim.gift_aid_display} of Gift Aid. Download its schedule below.",
+        )
+        return redirect(f"{reverse('payments_admin:gift_aid')}?claim={claim.pk}")
+    starts_on, ends_on = _claim_dates(request.GET)
+    count = None
+    if starts_on and ends_on:
+        count = gift_aid_claimable(*day_bounds(starts_on, ends_on)).count()
     return TemplateResponse(
         request,
         "payments_admin/gift_aid.html",
-        {"count": count, "from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+        {
+            "count": count,
+            "from": request.GET.get("from", ""),
+            "to": request.GET.get("to", ""),
+            "claims": GiftAidClaim.objects.select_related("created_by")[:PAGE_SIZE],
+            "new_claim": request.GET.get("claim", ""),
+        },
     )
+
+
+@role_required(FINANCE)
+def gift_aid_claim_download(request, pk: int):
+    """A claim's schedule in HMRC's Charities Online layout: built from the claim's own
+    donations, so every download of it is the same file."""
+    claim = get_object_or_404(GiftAidClaim, pk=pk)
+    donations = gift_aid_claim_donations(claim)
+    if any(donation.gift_aid_declaration is None for donation in donations):
+        # Retention deletes declarations six years after their last claim, when HMRC can no longer ask.
+        messages.error(
+            request, f"Claim {claim.pk} is past the six years HMRC may ask about: its donors' details are deleted."
+        )
+        return redirect("payments_admin:gift_aid")
+    audit_record(actor=request.user, action="gift_aid_claim.downloaded", obj=claim)
+    rows = gift_aid_rows(donations, aggregate_small=claim.aggregate_small)
+    filename = f"gift-aid-claim-{claim.pk}-{claim.starts_on:%Y%m%d}-{claim.ends_on:%Y%m%d}.csv"
+    return csv_response(filename, giftaid.SCHEDULE_COLUMNS, rows)

@@ -41,3 +41,10 @@ def sponsorable_courses(page_ids=None):
 
 
 hooks.register("thrive_seed_demo", seed_training)
+
+
+@hooks.register("thrive_account_panels")
+def my_learning_panel(request):
+    from training.account import account_panel
+
+    return account_panel(request)

@@ -1,3 +1,4 @@
+from payments.models.claims import GiftAidClaim, GiftAidClaimDonation
 from payments.models.giving import Donation, GiftAidDeclaration, RecurringGift, SponsoredPlacesCount
 from payments.models.orders import Order, OrderLine, Payment, Refund, WebhookEvent
 from payments.models.pages import CampaignPage, DonatePage
@@ -6,6 +7,8 @@ __all__ = [
     "CampaignPage",
     "DonatePage",
     "Donation",
+    "GiftAidClaim",
+    "GiftAidClaimDonation",
     "GiftAidDeclaration",
     "Order",
     "OrderLine",

@@ -1,5 +1,6 @@
 """Every write about money. Keyword-only, atomic; docstrings say which move money."""
 
+from payments.services.giftaid_claims import gift_aid_claim_create, gift_aid_claim_donations
 from payments.services.giving import (
     cancel_token,
     gift_aid_declaration_create,
@@ -31,6 +32,8 @@ __all__ = [
     "cancel_token",
     "charge_refunds_settle",
     "donation_amount_check",
+    "gift_aid_claim_create",
+    "gift_aid_claim_donations",
     "gift_aid_declaration_create",
     "invoice_settle",
     "order_checkout_start",

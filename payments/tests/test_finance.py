@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.roles import FINANCE
-from payments.models import Donation, Payment, Refund
+from payments.models import Donation, GiftAidClaim, Payment, Refund
 from payments.services import (
     DonationChoice,
     gift_aid_declaration_create,
@@ -106,6 +106,18 @@ def test_csv_exports_quote_cells_that_look_like_formulas(localstripe, finance_cl
     assert finance_client.get("/admin/finance/donations/?format=csv").status_code == 200
 
 
+def _claim(finance_client, dates):
+    """Make a claim on the Gift Aid screen, then download it from the list of claims there."""
+    made = finance_client.post("/admin/finance/gift-aid/", dates)
+    assert made.status_code == 302
+    claim = GiftAidClaim.objects.order_by("-pk").first()
+    assert made["Location"] == f"/admin/finance/gift-aid/?claim={claim.pk}"
+    page = finance_client.get(made["Location"]).content.decode()
+    link = f"/admin/finance/gift-aid/claims/{claim.pk}/schedule.csv"
+    assert f'href="{link}"' in page
+    return finance_client.get(link)
+
+
 def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them_claimed(localstripe, finance_client):
     from events.checkout import ticket_lines
     from events.services import registration_reserve
@@ -130,8 +142,7 @@ def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them
     today = timezone.localdate()
     dates = {"from": f"{today - timedelta(days=1):%Y-%m-%d}", "to": f"{today:%Y-%m-%d}"}
     assert finance_client.get("/admin/finance/gift-aid/", dates).context["count"] == 1
-    response = finance_client.post("/admin/finance/gift-aid/", dates)
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(_claim(finance_client, dates).content.decode())))
     assert rows[0] == [
         "Title",
         "First name or initial",
@@ -145,8 +156,9 @@ def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them
     ]
     assert rows[1:] == [["Dr", "Ada", "Lovelace", "12", "AB1 2CD", "", "", f"{today:%d/%m/%y}", "5.00"]]
     assert Donation.objects.filter(claimed_at__isnull=False).count() == 1
-    again = finance_client.post("/admin/finance/gift-aid/", dates)
-    assert len(list(csv.reader(io.StringIO(again.content.decode())))) == 1  # claimed once only
+    again = finance_client.post("/admin/finance/gift-aid/", dates, follow=True)  # claimed once only
+    assert "No donations are left to claim for these dates" in again.content.decode()
+    assert GiftAidClaim.objects.count() == 1
 
 
 def test_gift_aid_export_can_add_small_donations_together_as_hmrc_allows(localstripe, finance_client):
@@ -157,7 +169,7 @@ def test_gift_aid_export_can_add_small_donations_together_as_hmrc_allows(localst
         _paid(amount_minor=amount, gift_aid_declaration=declaration)
     today = timezone.localdate()
     dates = {"from": f"{today - timedelta(days=1):%Y-%m-%d}", "to": f"{today:%Y-%m-%d}", "aggregate": "on"}
-    rows = list(csv.reader(io.StringIO(finance_client.post("/admin/finance/gift-aid/", dates).content.decode())))
+    rows = list(csv.reader(io.StringIO(_claim(finance_client, dates).content.decode())))
     assert rows[1:] == [
         ["", "Ada", "Lovelace", "12", "AB1 2CD", "", "", f"{today:%d/%m/%y}", "25.00"],
         ["", "", "", "", "", "Small donations (2)", "", f"{today:%d/%m/%y}", "35.00"],
@@ -175,3 +187,56 @@ def test_aggregated_rows_stay_within_1000_pounds_each():
     rows = gift_aid_rows(small, aggregate_small=True)
     assert [row[8] for row in rows] == ["1000.00", "1000.00", "400.00"]
     assert [row[5] for row in rows] == ["Small donations (50)", "Small donations (50)", "Small donations (20)"]
+
+
+def test_each_gift_aid_claim_is_kept_with_its_totals_and_downloads_the_same_file_again(localstripe, finance_client):
+    from core.models import AuditEvent
+
+    declaration = gift_aid_declaration_create(
+        title="Ms", first_name="Ada", last_name="Byron", house_name_or_number="3", postcode="n1 9gu"
+    )
+    first = _paid(amount_minor=1000, gift_aid_declaration=declaration)
+    today = timezone.localdate()
+    dates = {"from": f"{today:%Y-%m-%d}", "to": f"{today:%Y-%m-%d}"}
+    first_file = _claim(finance_client, dates).content
+    _paid(amount_minor=4000, gift_aid_declaration=declaration)  # given after the first claim
+    second_file = _claim(finance_client, dates).content
+    one, two = GiftAidClaim.objects.order_by("pk")
+    assert (one.donation_count, one.total_minor, one.created_by.email) == (1, 1000, "finance@thrive.example")
+    assert (two.donation_count, two.total_minor, two.starts_on, two.ends_on) == (1, 4000, today, today)
+    assert list(one.donations.all()) == [first.order.lines.get().donation]
+    # Refunding a claimed donation later changes neither the claim nor its file.
+    refund_create(payment=first, reason="Asked", actor=None, request_token="later")
+    page = finance_client.get("/admin/finance/gift-aid/").content.decode()
+    for claim, file in ((one, first_file), (two, second_file)):
+        assert f"/admin/finance/gift-aid/claims/{claim.pk}/schedule.csv" in page
+        assert claim.total_display in page and claim.gift_aid_display in page
+        again = finance_client.get(f"/admin/finance/gift-aid/claims/{claim.pk}/schedule.csv")
+        assert again.content == file
+        assert again["Content-Disposition"].startswith(f'attachment; filename="gift-aid-claim-{claim.pk}-')
+    assert list(csv.reader(io.StringIO(first_file.decode())))[1][-1] == "10.00"
+    assert list(csv.reader(io.StringIO(second_file.decode())))[1][-1] == "40.00"
+    assert "£10.00" in page and "£2.50" in page  # the first claim: given, and Gift Aid at 25%
+    assert AuditEvent.objects.filter(action="gift_aid_claim.downloaded").count() == 4
+
+
+def test_a_donation_can_be_in_one_gift_aid_claim_only(localstripe, finance_user):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from payments.models import GiftAidClaimDonation
+    from payments.services import gift_aid_claim_create
+
+    declaration = gift_aid_declaration_create(
+        first_name="Ada", last_name="Byron", house_name_or_number="3", postcode="N1 9GU"
+    )
+    _paid(amount_minor=1000, gift_aid_declaration=declaration)
+    today = timezone.localdate()
+    claim = gift_aid_claim_create(starts_on=today, ends_on=today, aggregate_small=False, actor=finance_user)
+    with pytest.raises(ValidationError, match="No donations are left"):
+        gift_aid_claim_create(starts_on=today, ends_on=today, aggregate_small=False, actor=finance_user)
+    other = GiftAidClaim.objects.create(
+        starts_on=today, ends_on=today, donation_count=1, total_minor=1000, created_by=finance_user
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GiftAidClaimDonation.objects.create(claim=other, donation=claim.donations.get())
