@@ -1,7 +1,18 @@
-"""A signed-in person's own account: profile, consents, data export, erasure.
+"""A signed-in person's own account: their home page, profile, consents, data export, erasure.
 
 Every view here works on `request.user` only; the one view that takes an id (an
 application) answers 404 unless the application is the person's own.
+
+The account page is the member's home: the apps above accounts (training, events,
+certificates) add their panels to it through the `thrive_account_panels` hook, so accounts
+never imports them (DESIGN.md's layers). A provider takes the request and returns None (no
+panel) or a dict:
+
+    {"key": "learning", "title": "My learning", "order": 10,
+     "items": [{"title": ..., "url": ... or None, "detail": "...",
+                "links": [{"label": "Download (PDF)", "aria_label": "Download ... (PDF)", "url": ...}]}],
+     "empty": "What to say when there are no items",
+     "links": [{"label": "All my bookings", "url": ...}]}
 """
 
 import json
@@ -10,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from wagtail import hooks
 
 from accounts.export import member_export
 from accounts.forms import ConsentForm, ErasureForm, ProfileForm
@@ -24,16 +36,31 @@ def _own_profile(request) -> MemberProfile:
     return profile
 
 
+ACCOUNT_PANELS_HOOK = "thrive_account_panels"
+
+
+def account_panels(request) -> list[dict]:
+    """The panels other apps add to the account page, in their `order`."""
+    panels = [panel for provider in hooks.get_hooks(ACCOUNT_PANELS_HOOK) if (panel := provider(request))]
+    return sorted(panels, key=lambda panel: panel.get("order", 100))
+
+
 @login_required
 def account_home(request):
-    """The signed-in person's own account page."""
+    """The signed-in person's home: learning, bookings, certificates and calendars (from the
+    apps' panels), then their membership, data and sign-in settings."""
     profile = MemberProfile.objects.filter(user=request.user).select_related("chapter").first()
     applications = MembershipApplication.objects.filter(user=request.user)
     pending_erasure = ErasureRequest.objects.filter(user=request.user, status=ErasureRequest.Status.REQUESTED).first()
     return render(
         request,
         "accounts/account_home.html",
-        {"profile": profile, "applications": applications, "pending_erasure": pending_erasure},
+        {
+            "profile": profile,
+            "applications": applications,
+            "pending_erasure": pending_erasure,
+            "panels": account_panels(request),
+        },
     )
 
 

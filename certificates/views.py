@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
+from certificates.account import certificate_links, holder_certificates
 from certificates.models import Certificate
 from core.codes import normalise_code
 from core.ratelimit import attempts, client_key, rate_limit_exceeded
@@ -71,6 +72,15 @@ def verify_code(request, code: str):
         "certificates/verify_result.html",
         {"certificate": certificate, "show_name": show_name, "name_result": name_result},
     )
+
+
+@login_required
+def mine(request):
+    """The holder's own certificates, of every kind, with download and verification links."""
+    certificates = holder_certificates(request.user)
+    for certificate in certificates["live"]:
+        certificate.links = certificate_links(certificate)
+    return render(request, "certificates/mine.html", certificates)
 
 
 @login_required

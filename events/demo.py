@@ -6,12 +6,13 @@ in two chapters, one sensitive survivors-only event, and one that repeats on fur
 """
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from cms.models import Chapter, HomePage
-from events.models import EventDate, EventIndexPage, EventPage, TicketType
+from events.models import EventDate, EventIndexPage, EventPage, Registration, TicketType
 
 VENUE = "Community Hall, 1 High Street, London"
 
@@ -133,3 +134,50 @@ def seed_events(*, password: str) -> None:
             continue
         index.add_child(instance=event)
         event.save_revision().publish()
+    seed_member_bookings()
+
+
+DEMO_MEMBER_EMAIL = "member@thrive.example"
+
+
+def seed_member_bookings() -> None:
+    """The demo member's own bookings, so their account page has something to show: a ticket
+    for the next gathering, and the spring conference they attended, with its attendance
+    certificate. Idempotent: a booking is made only if the member has none for that event,
+    and `certificate_issue` issues once per ticket."""
+    from accounts.models import User
+    from certificates.models import Certificate
+    from certificates.services import certificate_issue
+
+    member = User.objects.filter(email=DEMO_MEMBER_EMAIL).first()
+    if member is None:
+        return
+    now = timezone.now()
+    bookings = [
+        ("survivor-leadership-gathering", Registration.Status.CONFIRMED),
+        ("spring-conference", Registration.Status.CHECKED_IN),
+    ]
+    for slug, status in bookings:
+        event = EventPage.objects.filter(slug=slug).first()
+        if event is None:
+            continue
+        registration = Registration.objects.filter(event=event, user=member).first()
+        if registration is None:
+            registration = Registration.objects.create(
+                event=event,
+                ticket_type=event.ticket_types.first(),
+                user=member,
+                email=member.email,
+                status=status,
+                confirmed_at=now,
+                checked_in_at=event.starts_at if status == Registration.Status.CHECKED_IN else None,
+            )
+        if registration.status == Registration.Status.CHECKED_IN:
+            certificate_issue(
+                recipient=member,
+                source=registration,
+                title=event.title,
+                awarded_on=timezone.localtime(event.starts_at).date(),
+                hours=Decimal((event.ends_at - event.starts_at).total_seconds() / 3600),
+                kind=Certificate.Kind.EVENT,
+            )

@@ -84,3 +84,10 @@ def event_certificate_sources():
     from events.selectors import certificate_sources
 
     return certificate_sources()
+
+
+@hooks.register("thrive_account_panels")
+def my_bookings_panel(request):
+    from events.account import account_panel
+
+    return account_panel(request)

@@ -54,7 +54,7 @@ def test_a_signed_in_visitor_never_receives_a_cached_page(client, demo_site):
     client.force_login(UserFactory())
     response = client.get("/about/")
     assert "X-Page-Cache" not in response
-    assert "Your account" in response.content.decode()
+    assert "My account" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
 
 
@@ -65,7 +65,7 @@ def test_a_page_signed_in_visitors_see_is_never_stored_for_anonymous_ones(client
     client.logout()
     client.cookies.clear()
     response = client.get("/about/")
-    assert "Your account" not in response.content.decode()
+    assert "My account" not in response.content.decode()
 
 
 @pytest.mark.django_db

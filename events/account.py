@@ -1,0 +1,49 @@
+"""The attendee's panel on the account page (the `thrive_account_panels` hook, see
+accounts/views.py): bookings coming up, each linking to its ticket page, and the way to My
+bookings and its private calendar feed."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from events import links
+from events.models import EventIndexPage, Registration
+from events.tickets import moment_text
+
+PANEL_LIMIT = 5
+
+
+def account_panel(request) -> dict | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    upcoming = list(
+        Registration.objects.filter(user=user, event__ends_at__gte=timezone.now())
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("event", "ticket_type")
+        .order_by("event__starts_at", "pk")[:PANEL_LIMIT]
+    )
+    items = [
+        {
+            "title": registration.event.title,
+            "url": links.ticket_path(registration),
+            "detail": f"{moment_text(registration.event, registration.event.starts_at)} · "
+            f"{registration.ticket_type.name} · {registration.get_status_display()}"
+            + (" · the event has been cancelled" if registration.event.cancelled else ""),
+        }
+        for registration in upcoming
+    ]
+    panel_links = [
+        {"label": "All my bookings and tickets", "url": reverse("events:my_bookings")},
+        {"label": "My bookings calendar feed", "url": reverse("events:my_bookings") + "#calendar-feed"},
+    ]
+    index = EventIndexPage.objects.live().public().first()
+    if index is not None:
+        panel_links.append({"label": "Find an event", "url": index.url})
+    return {
+        "key": "bookings",
+        "title": "My bookings",
+        "order": 20,
+        "items": items,
+        "empty": "You have no bookings coming up. Events you book while signed in appear here.",
+        "links": panel_links,
+    }

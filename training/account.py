@@ -1,0 +1,50 @@
+"""The learner's panel on the account page (the `thrive_account_panels` hook, see
+accounts/views.py): their courses, the next live session, and the way to My learning and
+its private calendar feed."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from training.models import CalendarFeed, CourseIndexPage, Enrolment, LiveSession
+
+
+def account_panel(request) -> dict | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    enrolments = list(
+        Enrolment.objects.filter(user=user, status__in=Enrolment.ACTIVE)
+        .select_related("cohort__course")
+        .order_by("-created_at")
+    )
+    next_sessions = {}
+    place_taking = [e.cohort_id for e in enrolments if e.status in Enrolment.PLACE_TAKING]
+    for session in LiveSession.objects.filter(cohort_id__in=place_taking, ends_at__gte=timezone.now()).order_by(
+        "-starts_at"
+    ):
+        next_sessions[session.cohort_id] = session  # the earliest is written last
+    items = []
+    for enrolment in enrolments:
+        course = enrolment.cohort.course
+        detail = f"{enrolment.cohort.name} · {enrolment.get_status_display()}"
+        if session := next_sessions.get(enrolment.cohort_id):
+            detail += f" · next session {timezone.localtime(session.starts_at):%-d %B, %H:%M}"
+        items.append({"title": course.title, "url": course.url, "detail": detail})
+    links = [{"label": "My learning: progress, sessions and certificates", "url": reverse("training:dashboard")}]
+    feed_label = (
+        "My sessions calendar feed"
+        if CalendarFeed.objects.filter(user=user).exists()
+        else ("Add my sessions to my calendar app")
+    )
+    links.append({"label": feed_label, "url": reverse("training:dashboard") + "#calendar-feed"})
+    index = CourseIndexPage.objects.live().public().first()
+    if index is not None:
+        links.append({"label": "Find a course", "url": index.url})
+    return {
+        "key": "learning",
+        "title": "My learning",
+        "order": 10,
+        "items": items,
+        "empty": "You are not on a course yet.",
+        "links": links,
+    }
