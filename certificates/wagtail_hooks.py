@@ -41,3 +41,10 @@ def my_certificates_panel(request):
     from certificates.account import account_panel
 
     return account_panel(request)
+
+
+@hooks.register("thrive_account_panels")
+def my_certificates_panel(request):
+    from certificates.account import account_panel
+
+    return account_panel(request)
