@@ -1,18 +1,43 @@
 """Pieces every iCalendar (RFC 5545) builder here shares. Pure: values in, values out."""
 
-import re
+import hashlib
 from datetime import date, timedelta
 
-from icalendar import Calendar, Timezone
+from icalendar import Calendar, Timezone, vText
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+from core.text import one_line, plain_lines
+
 YEAR = timedelta(days=366)
+# Discreet calendars (a member's neutral entries) name no product, no organisation, no event.
+NEUTRAL_TITLE = "Appointment"
+NEUTRAL_PRODID = "-//Calendar//Appointments//EN"
 
 
-def clean(text: str) -> str:
-    """User-entered text without control characters other than newline. icalendar escapes
-    newlines, commas and semicolons in TEXT values, so nothing can add a property."""
-    return CONTROL_CHARACTERS.sub(" ", text or "").strip()
+def entry_uid(local: str, *, discreet: bool = False) -> str:
+    """A stable UID that is not a URL. A discreet entry's UID names neither us nor what it
+    is (a digest of the ordinary one, so it stays stable too)."""
+    if discreet:
+        return hashlib.sha256(local.encode()).hexdigest()[:24] + "@calendar.invalid"
+    return f"{local}@thrive"
+
+
+def clean(text: str | None) -> str:
+    """User-entered text for a one-line value (SUMMARY, LOCATION, a calendar's name, a link's
+    title): line breaks and other control characters become spaces. icalendar escapes TEXT
+    values, but not every property is TEXT to it (X-WR-CALNAME is not: a newline there fails
+    an assert, or under `python -O` starts an injected line), so nothing unescaped is left."""
+    return one_line(text)
+
+
+def clean_place(text: str | None) -> str:
+    """A multi-line venue on one line, its lines separated by commas."""
+    return one_line(text, lines_joined_by=", ")
+
+
+def clean_text(text: str | None) -> str:
+    """User-entered text for DESCRIPTION: line breaks kept (icalendar escapes them as \\n),
+    every other control character removed."""
+    return plain_lines(text)
 
 
 def new_calendar(*, prodid: str, name: str) -> Calendar:
@@ -21,7 +46,7 @@ def new_calendar(*, prodid: str, name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", clean(name))
+    calendar.add("x-wr-calname", vText(clean(name)))
     return calendar
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Event
 
-from core.ical import add_timezones, clean, new_calendar
+from core.ical import add_timezones, clean, clean_place, clean_text, entry_uid, new_calendar
 
 PRODID = "-//Thrive//Events//EN"
 
@@ -33,7 +33,7 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> date:
 def event_component(event, *, now: datetime, url: str) -> Event:
     zone = ZoneInfo(event.time_zone)
     component = Event()
-    component.add("uid", f"event-{event.pk}@thrive")
+    component.add("uid", entry_uid(f"event-{event.pk}"))
     component.add("dtstamp", now)
     component.add("sequence", event.sequence)
     extra = further_dates(event)
@@ -51,13 +51,13 @@ def event_component(event, *, now: datetime, url: str) -> Event:
             # One RDATE line: icalendar gives it the TZID of the values, the zone of DTSTART.
             component.add("rdate", [d.starts_at.astimezone(zone) for d in extra])
     component.add("summary", clean(event.title))
-    component.add("description", clean(event.summary))
+    component.add("description", clean_text(event.summary))
     component.add("url", url)
     component.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.online:
         component.add("location", "Online")
     elif event.venue and not event.sensitive:
-        component.add("location", clean(event.venue))
+        component.add("location", clean_place(event.venue))
     return component
 
 

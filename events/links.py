@@ -7,7 +7,8 @@ is valid while what it signs still matches the database.
 
 Google and Outlook links hand the event's title and times to another company's website,
 so they carry only what a public event page shows, and never the venue of a sensitive event
-or an online meeting link.
+or an online meeting link. For a member in discreet mode they carry the times only, titled
+"Appointment", as their .ics files do.
 """
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.core import signing
 from django.urls import reverse
 
-from core.ical import clean
+from core.ical import NEUTRAL_TITLE, clean, clean_place, clean_text
 from core.links import absolute
 
 TICKET_SALT = "events.ticket"
@@ -102,21 +103,29 @@ def event_occurrences(event) -> list[Occurrence]:
 # Add to calendar -----------------------------------------------------------------------
 
 
-def _location(event) -> str:
+def _location(event, discreet: bool) -> str:
+    if discreet:
+        return ""
     if event.online:
         return "Online"
-    return "" if event.sensitive else clean(event.venue)
+    return "" if event.sensitive else clean_place(event.venue)
 
 
-def _details(event) -> str:
-    return clean(f"{event.summary}\n\n{absolute(event.url or '')}" if event.url else event.summary)
+def _details(event, discreet: bool) -> str:
+    if discreet:
+        return ""
+    return clean_text(f"{event.summary}\n\n{absolute(event.url or '')}" if event.url else event.summary)
+
+
+def _title(event, discreet: bool) -> str:
+    return NEUTRAL_TITLE if discreet else clean(event.title)
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def google_calendar_url(event, occurrence: Occurrence) -> str:
+def google_calendar_url(event, occurrence: Occurrence, *, discreet: bool = False) -> str:
     if event.all_day:
         zone = ZoneInfo(event.time_zone)
         start = occurrence.starts_at.astimezone(zone).date()
@@ -124,36 +133,39 @@ def google_calendar_url(event, occurrence: Occurrence) -> str:
         dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
     else:
         dates = f"{_utc(occurrence.starts_at):%Y%m%dT%H%M%SZ}/{_utc(occurrence.ends_at):%Y%m%dT%H%M%SZ}"
-    query = {"action": "TEMPLATE", "text": clean(event.title), "dates": dates, "details": _details(event)}
-    if location := _location(event):
+    query = {"action": "TEMPLATE", "text": _title(event, discreet), "dates": dates}
+    if details := _details(event, discreet):
+        query["details"] = details
+    if location := _location(event, discreet):
         query["location"] = location
     query["ctz"] = event.time_zone
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-def outlook_calendar_url(event, occurrence: Occurrence) -> str:
+def outlook_calendar_url(event, occurrence: Occurrence, *, discreet: bool = False) -> str:
     query = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": clean(event.title),
+        "subject": _title(event, discreet),
         "startdt": _utc(occurrence.starts_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "enddt": _utc(occurrence.ends_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "body": _details(event),
     }
+    if details := _details(event, discreet):
+        query["body"] = details
     if event.all_day:
         query["allday"] = "true"
-    if location := _location(event):
+    if location := _location(event, discreet):
         query["location"] = location
     return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
 
 
-def calendar_links(event) -> list[dict]:
-    """For each date: {"occurrence", "google", "outlook"}."""
+def calendar_links(event, *, discreet: bool = False) -> list[dict]:
+    """For each date: {"occurrence", "google", "outlook"}. Discreet: times only, neutral title."""
     return [
         {
             "occurrence": occurrence,
-            "google": google_calendar_url(event, occurrence),
-            "outlook": outlook_calendar_url(event, occurrence),
+            "google": google_calendar_url(event, occurrence, discreet=discreet),
+            "outlook": outlook_calendar_url(event, occurrence, discreet=discreet),
         }
         for occurrence in event_occurrences(event)
     ]

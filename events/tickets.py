@@ -8,11 +8,11 @@ discreet mode, calendar entries are titled "Appointment" with no details, as in 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from core.ical import NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
 from core.links import absolute
 from events.ical import calendar_of, event_component
 from events.links import Occurrence, event_occurrences
 
-NEUTRAL_TITLE = "Appointment"
 PRODID = "-//Thrive//Bookings//EN"
 
 
@@ -71,18 +71,20 @@ def ticket_pdf(registration) -> bytes:
 def _component(event, *, now: datetime, discreet: bool):
     component = event_component(event, now=now, url=absolute(event.url or "/"))
     if discreet:
-        for name in ("summary", "description", "location", "url"):
+        for name in ("uid", "summary", "description", "location", "url"):
             component.pop(name, None)
+        component.add("uid", entry_uid(f"event-{event.pk}", discreet=True))
         component.add("summary", NEUTRAL_TITLE)
     return component
 
 
 def bookings_calendar(events, *, name: str, discreet: bool) -> bytes:
-    """One VEVENT per booked event (further dates come with the event's own component)."""
+    """One VEVENT per booked event (further dates come with the event's own component).
+    Discreet: neutral PRODID, name, UIDs and titles, no description, place or link."""
     now = datetime.now(UTC)
     return calendar_of(
         events,
-        prodid=PRODID,
+        prodid=NEUTRAL_PRODID if discreet else PRODID,
         name=NEUTRAL_TITLE + "s" if discreet else name,
         component_of=lambda event: _component(event, now=now, discreet=discreet),
     )

@@ -318,6 +318,14 @@ def _qr(code: str) -> str:
     return qr_svg(code, scale=5, title=f"Ticket code {code}")
 
 
+def holder_wants_discretion(registration) -> bool:
+    """As the emailed copy decides: the booking's address, or the account it belongs to, is in
+    discreet mode (then calendar entries and links are neutral)."""
+    return recipients_want_discretion([registration.email]) or (
+        registration.user_id is not None and user_wants_discretion(registration.user)
+    )
+
+
 def ticket_page_context(registration, token: str, now=None) -> dict:
     now = now or timezone.now()
     event = registration.event
@@ -339,7 +347,8 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
         "can_cancel": changeable,
         "can_transfer": changeable and registration.status == Status.CONFIRMED,
         "deadline": tickets.moment_text(event, services.self_service_deadline(event)),
-        "calendar_links": links.calendar_links(event) if confirmed else [],
+        "discreet": (discreet := confirmed and holder_wants_discretion(registration)),
+        "calendar_links": links.calendar_links(event, discreet=discreet) if confirmed else [],
         "started": now >= event.starts_at,
         "pay_now_url": booking.pending_checkout_url(registration),
         "booking_tickets": _booking_tickets(registration),
@@ -431,10 +440,7 @@ def ticket_pdf(request, token: str):
 @never_cache
 def ticket_ics(request, token: str):
     registration = _confirmed_or_404(token)
-    # As the emailed copy decides: the booking's address, or the account it belongs to.
-    discreet = recipients_want_discretion([registration.email]) or (
-        registration.user_id is not None and user_wants_discretion(registration.user)
-    )
+    discreet = holder_wants_discretion(registration)
     return calendar_response(tickets.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
 
 

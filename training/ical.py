@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Event
 
-from core.ical import add_timezones, clean, new_calendar
+from core.ical import NEUTRAL_PRODID, NEUTRAL_TITLE, add_timezones, clean, clean_place, entry_uid, new_calendar
 
-NEUTRAL_TITLE = "Appointment"
 PRODID = "-//Thrive//Training sessions//EN"
 
 
@@ -20,7 +19,7 @@ def session_event(session, *, discreet: bool, now: datetime) -> Event:
     cohort = session.cohort
     zone = ZoneInfo(cohort.time_zone)
     event = Event()
-    event.add("uid", f"session-{session.uid}@thrive")
+    event.add("uid", entry_uid(f"session-{session.uid}", discreet=discreet))
     event.add("dtstamp", now)
     event.add("sequence", session.sequence)
     event.add("dtstart", session.starts_at.astimezone(zone))
@@ -33,7 +32,7 @@ def session_event(session, *, discreet: bool, now: datetime) -> Event:
     if session.online_url:
         details.append(f"Join online: {session.online_url}")
     if session.venue and not session.sensitive:
-        event.add("location", clean(session.venue))
+        event.add("location", clean_place(session.venue))
     elif session.sensitive:
         details.append("The venue is on your learning page.")
     if details:
@@ -43,7 +42,10 @@ def session_event(session, *, discreet: bool, now: datetime) -> Event:
 
 def sessions_calendar(sessions, *, name: str, discreet: bool) -> bytes:
     """A VCALENDAR with one VEVENT per session and a compact VTIMEZONE per zone used."""
-    calendar = new_calendar(prodid=PRODID, name=NEUTRAL_TITLE + "s" if discreet else name)
+    if discreet:
+        calendar = new_calendar(prodid=NEUTRAL_PRODID, name=NEUTRAL_TITLE + "s")
+    else:
+        calendar = new_calendar(prodid=PRODID, name=name)
     now = datetime.now(UTC)
     sessions = list(sessions)
     zones: dict[str, list] = {}

@@ -9,6 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from core.text import clean_fields_of
 from payments.money_fields import MoneyInlinePanel
 
 
@@ -135,6 +136,11 @@ class EventPage(Page):
         if (self.registration_closes_at and now >= self.registration_closes_at) or now >= self.ends_at:
             return "closed"
         return "open"
+
+    def clean(self):
+        super().clean()
+        # The title and place travel on to .ics files, calendar links and email subjects.
+        clean_fields_of(self, one_line_fields=["title"], multiline_fields=["summary", "venue", "accessibility"])
 
     def save(self, *args, **kwargs):
         # Calendar clients replace an entry only when SEQUENCE grows (RFC 5545 3.8.7.4).

@@ -8,6 +8,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from core.codes import random_code
+from core.text import clean_fields_of
 from payments.models import SponsoredPlacesCount
 from payments.money_fields import MinorAmountField
 
@@ -58,6 +59,10 @@ class TicketType(models.Model):
         except ObjectDoesNotExist:
             return None
         return event.chapter.currency if event is not None and event.chapter_id and event.chapter else None
+
+    def clean(self):
+        super().clean()
+        clean_fields_of(self, one_line_fields=["name"])
 
     def on_sale_at(self, now) -> bool:
         """Inside this ticket type's own sales window (if it has one)."""

@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.text import clean_fields_of
 from payments.money_fields import MinorAmountField
 from training.blocks import ModuleStreamBlock
 
@@ -111,6 +112,11 @@ class CoursePage(Page):
     class Meta:
         verbose_name = _("course page")
 
+    def clean(self):
+        super().clean()
+        # The title travels on to calendar entries and email subjects.
+        clean_fields_of(self, one_line_fields=["title"], multiline_fields=["summary"])
+
     def get_context(self, request, *args, **kwargs):
         from training.selectors import course_detail
 
@@ -139,6 +145,10 @@ class ModulePage(Page):
 
     class Meta:
         verbose_name = _("module page")
+
+    def clean(self):
+        super().clean()
+        clean_fields_of(self, one_line_fields=["title"])
 
     def opens_at(self, enrolled_at) -> "timezone.datetime | None":
         """When this module opens for a learner enrolled at `enrolled_at` (None: open now)."""

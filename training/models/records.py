@@ -3,6 +3,7 @@ attendance. Status fields change only through training.services."""
 
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,7 +13,9 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 
+from core.text import clean_fields_of
 from payments.models import SponsoredPlacesCount
+from training.admin_forms import CohortForm
 
 
 @register_snippet
@@ -39,9 +42,11 @@ class Cohort(ClusterableModel):
         FieldRowPanel([FieldPanel("chapter"), FieldPanel("time_zone")]),
         FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("enrolment_closes_at")]),
-        FieldPanel("trainers"),
+        FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel([InlinePanel("sessions", label=_("Live session"))], heading=_("Live sessions")),
     ]
+
+    base_form_class = CohortForm
 
     class Meta:
         ordering = ["starts_on", "pk"]
@@ -77,6 +82,11 @@ class LiveSession(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        # The title and venue travel on to calendar entries.
+        clean_fields_of(self, one_line_fields=["title"], multiline_fields=["venue"])
 
     def save(self, *args, **kwargs):
         # Calendar clients replace an entry only when SEQUENCE grows (RFC 5545 3.8.7.4).
