@@ -20,9 +20,7 @@ def new_ticket_code() -> str:
 class TicketType(models.Model):
     event = ParentalKey("events.EventPage", on_delete=models.CASCADE, related_name="ticket_types")
     name = models.CharField(_("name"), max_length=120)
-    price_minor = MinorAmountField(
-        _("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free, in the chapter's currency.")
-    )
+    price_minor = MinorAmountField(_("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free."))
     pay_what_you_can = models.BooleanField(_("pay what you can"), default=False)
     minimum_minor = MinorAmountField(
         _("minimum (pay what you can)"),

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='coursepage',
             name='price_minor',
-            field=payments.money_fields.MinorAmountField(currency_attr='chapter_currency', default=0, help_text="0 for free, in the chapter's currency.", verbose_name='price'),
+            field=payments.money_fields.MinorAmountField(currency_attr='chapter_currency', default=0, help_text='0 for free.', verbose_name='price'),
         ),
     ]

@@ -64,9 +64,7 @@ class CoursePage(Page):
     enrolment_mode = models.CharField(
         _("enrolment"), max_length=20, choices=EnrolmentMode.choices, default=EnrolmentMode.OPEN
     )
-    price_minor = MinorAmountField(
-        _("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free, in the chapter's currency.")
-    )
+    price_minor = MinorAmountField(_("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free."))
     funded_places = models.CharField(
         _("funded places"), max_length=200, blank=True, help_text=_("For example: 'Free for survivor members'.")
     )
