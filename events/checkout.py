@@ -8,6 +8,7 @@ The signal receivers are in `events/receivers.py`, the hook functions in `events
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
@@ -73,9 +74,15 @@ def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
             url=ticket_path(registration),
             code=registration.code,
             confirmed=registration.status in (Registration.Status.CONFIRMED, Registration.Status.CHECKED_IN),
-            held_until=registration.reserved_until,
+            held_until=in_event_zone(registration.event, registration.reserved_until),
         )
     return details
+
+
+def in_event_zone(event, moment: datetime | None) -> datetime | None:
+    """`moment` in the event's own time zone: payments' pages show hold times as the event
+    reads them, and name that zone (its `tzinfo.key`)."""
+    return moment.astimezone(ZoneInfo(event.time_zone)) if moment else None
 
 
 def tickets_hold_extend(item_references: list[str]) -> list[datetime]:
@@ -84,9 +91,8 @@ def tickets_hold_extend(item_references: list[str]) -> list[datetime]:
     from events.services import registrations_hold_extend
 
     ids = registration_ids(item_references)
-    return (
-        [registration.reserved_until for registration in registrations_hold_extend(registration_ids=ids)] if ids else []
-    )
+    held = registrations_hold_extend(registration_ids=ids) if ids else []
+    return [in_event_zone(registration.event, registration.reserved_until) for registration in held]
 
 
 def paid_online(registration) -> bool:

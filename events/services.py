@@ -601,6 +601,7 @@ def registrations_hold_extend(*, registration_ids: list[int], now=None) -> list[
                 registration.reserved_until = until
                 registration.save(update_fields=["reserved_until"])
                 audit_record(actor=None, action="registration.hold_extended", obj=registration)
+            registration.event = event  # read by callers (its time zone), without a query each
             held.append(registration)
     return held
 

@@ -45,7 +45,9 @@ class TicketDetails:
     url: str  # the ticket's own page
     code: str = ""  # the ticket code, once confirmed
     confirmed: bool = False
-    held_until: datetime | None = None  # until when the place is held for payment
+    # Until when the place is held for payment, in the selling app's time zone for it (the
+    # event's): payments' pages show the time in that zone and name it (`tzinfo.key`).
+    held_until: datetime | None = None
 
 
 def ticket_references(order) -> list[str]:

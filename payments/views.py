@@ -3,6 +3,7 @@ result page and the monthly gift's cancel link. Views parse input, call one serv
 render or redirect; nothing here talks to Stripe except through the services."""
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -135,6 +136,17 @@ def _money(amount: int, page) -> str:
 # Checkout ---------------------------------------------------------------------------------
 
 
+def hold_zone(moment) -> str:
+    """The time zone a hold time is shown in: the one the selling app gave it (the event's)."""
+    return getattr(getattr(moment, "tzinfo", None), "key", None) or settings.TIME_ZONE
+
+
+def hold_time_text(moment) -> str:
+    """'18:45 America/New_York time': a hold time in its event's zone, the zone named."""
+    zone = hold_zone(moment)
+    return f"{timezone.localtime(moment, ZoneInfo(zone)):%H:%M} {zone} time"
+
+
 def _checkout_context(target) -> dict:
     if isinstance(target, Order):
         lines = list(target.lines.all())
@@ -144,6 +156,7 @@ def _checkout_context(target) -> dict:
             "lines": [(line.description, format_money(line.amount_minor, target.currency)) for line in lines],
             "total": target.total_display,
             "held_until": (held_until := tickets_held_until(target)),
+            "hold_zone": hold_zone(held_until),
             # Counted down in the page from the server's clock (the visitor's may be wrong).
             "hold_seconds": max(0, int((held_until - timezone.now()).total_seconds())) if held_until else None,
             "settled": target.status not in Order.OPEN_STATES,
@@ -218,11 +231,9 @@ def checkout_extend(request, token: str):
     if after is None:
         messages.info(request, "The hold on your places has already ended. You can still pay if they are free.")
     elif before is not None and after > before:
-        messages.success(request, f"Your places are now held until {timezone.localtime(after):%H:%M}.")
+        messages.success(request, f"Your places are now held until {hold_time_text(after)}.")
     else:
-        messages.info(
-            request, f"Your places are held until {timezone.localtime(after):%H:%M}; we cannot hold them longer."
-        )
+        messages.info(request, f"Your places are held until {hold_time_text(after)}; we cannot hold them longer.")
     return redirect("payments:checkout", token=token)
 
 

@@ -116,6 +116,7 @@ def test_no_offer_without_a_donation_or_in_another_currency(client, localstripe)
 
 def test_i_need_more_time_holds_the_places_longer_within_the_events_limit(client, localstripe):
     from datetime import timedelta
+    from zoneinfo import ZoneInfo
 
     from django.utils import timezone
 
@@ -137,6 +138,5 @@ def test_i_need_more_time_holds_the_places_longer_within_the_events_limit(client
     response = client.post(checkout_url(order).rstrip("/") + "/more-time/", follow=True)
     held.refresh_from_db()
     assert held.reserved_until > timezone.now() + timedelta(minutes=event.reservation_minutes - 1)
-    assert f"Your places are now held until {timezone.localtime(held.reserved_until):%H:%M}." in (
-        response.content.decode()
-    )
+    local = timezone.localtime(held.reserved_until, ZoneInfo(event.time_zone))
+    assert f"Your places are now held until {local:%H:%M} {event.time_zone} time." in response.content.decode()
