@@ -46,6 +46,7 @@ def seed_giving(*, password: str) -> None:
             ),
             target_minor=500000,
             suggested_amounts="15, 30, 60",
+            show_in_menus=True,  # visitors find it from the menu (and the donate and home pages)
         ),
     ]
     for page in pages:

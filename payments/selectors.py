@@ -1,9 +1,11 @@
-"""Reads used by more than one view: campaign totals, the finance lists, a monthly gift's next payment."""
+"""Reads used by more than one view: campaign totals, the finance lists, a monthly gift's next
+payment, the campaigns open for gifts."""
 
 import calendar
 from datetime import date
 
 from django.core.cache import cache
+from django.db import models
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -52,3 +54,20 @@ def recurring_gift_next_payment_on(gift: RecurringGift, *, today: date | None = 
     while (next_on := _months_after(anchor, months)) <= today:
         months += 1
     return next_on
+
+
+def campaigns_open(limit: int | None = None) -> list:
+    """Live, public campaign pages still open (no end date, or ending today or later), soonest
+    ending first, for the donate page and the home page. One query."""
+    from django.db.models import F
+
+    from payments.models import CampaignPage
+
+    today = timezone.localdate()
+    pages = (
+        CampaignPage.objects.live()
+        .public()
+        .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today))
+        .order_by(F("ends_on").asc(nulls_last=True), "path")
+    )
+    return list(pages[:limit] if limit else pages)

@@ -36,6 +36,23 @@ def finance_gift_aid_menu_item():
     )
 
 
+@hooks.register("thrive_home_listings")
+def open_campaigns(request):
+    """The home page's campaigns: each open one, with its target (no running total, which
+    would go stale in the cached home page; the campaign page shows it live)."""
+    from payments.selectors import campaigns_open
+
+    items = [
+        {
+            "title": page.title,
+            "url": page.url,
+            "when": f"Target {page.target_display}" + (f", until {page.ends_on:%-d %B %Y}" if page.ends_on else ""),
+        }
+        for page in campaigns_open(limit=3)
+    ]
+    return {"title": "Campaigns", "items": items, "more_url": None}
+
+
 @hooks.register("thrive_periodic_tasks")
 def reconciliation_task():
     from payments.tasks import payments_reconcile_task

@@ -84,6 +84,11 @@ class DonatePage(GivingPageMixin, Page):
     def __str__(self):
         return self.title
 
+    def get_context(self, request, *args, **kwargs):
+        from payments.selectors import campaigns_open
+
+        return super().get_context(request, *args, **kwargs) | {"campaigns": campaigns_open()}
+
 
 class CampaignPage(GivingPageMixin, Page):
     summary = models.CharField(_("summary"), max_length=250, blank=True)
