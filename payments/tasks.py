@@ -20,10 +20,10 @@ RECONCILE_INTERVAL = timedelta(minutes=5)
 
 @task
 def payments_reconcile_task() -> dict[str, int]:
-    """Every 5 minutes: settle payments whose webhook never came. Re-queues itself."""
-    counts = payments_reconcile()
+    """Every 5 minutes: settle payments whose webhook never came. Queues its next run first,
+    so nothing that goes wrong in this run (Stripe, a bad payment, a bug) ends the chain."""
     requeue_after(payments_reconcile_task, RECONCILE_INTERVAL)
-    return counts
+    return payments_reconcile()
 
 
 def payments_reconcile(*, now=None) -> dict[str, int]:
@@ -33,11 +33,12 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
     recorded (Stripe took the money but our commit was lost, and its webhook too: found by
     the order reference in its metadata). Stripe is asked once for the PaymentIntents of the
     last PAYMENTS_RECONCILE_LOOKBACK_HOURS; an open payment older than that is asked about
-    on its own. Stops early, changing nothing more, when Stripe cannot be reached. Moves no
-    money."""
+    on its own. Stops early, changing nothing more, when Stripe cannot be reached. A payment
+    Stripe refuses to answer about (a 4xx: it no longer knows the PaymentIntent) is logged by
+    id, its order flagged for Finance (STRIPE_REFUSED) and skipped; so is one that fails
+    unexpectedly (logged only): one bad payment never stops the others. Moves no money."""
     from payments import gateway
     from payments.models import Payment
-    from payments.services import payment_settle
 
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.PAYMENTS_RECONCILE_AFTER_MINUTES)
@@ -46,14 +47,16 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
             status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION],
             created_at__lte=cutoff,
             stripe_payment_intent_id__isnull=False,
-        ).values_list("stripe_payment_intent_id", flat=True)[:500]
+        )
+        .order_by("created_at", "pk")
+        .values_list("stripe_payment_intent_id", flat=True)[:500]
     )
     counts = {"asked": 0, "settled": 0, "found": 0}
     try:
         since = int((now - timedelta(hours=settings.PAYMENTS_RECONCILE_LOOKBACK_HOURS)).timestamp())
         recent = {state.id: state for state in gateway.payment_intents_since(since=since)}
         for payment_intent_id in waiting:
-            state = payment_settle(payment_intent_id=payment_intent_id, state=recent.get(payment_intent_id))
+            state = _settle_one(payment_intent_id, recent.get(payment_intent_id))
             counts["asked"] += 1
             if state is not None and state.status in ("succeeded", "requires_payment_method", "canceled"):
                 counts["settled"] += 1
@@ -68,11 +71,41 @@ def payments_reconcile(*, now=None) -> dict[str, int]:
             )
         )
         for state in unrecorded:
-            if state.id not in recorded and payment_settle(payment_intent_id=state.id, state=state) is not None:
+            if state.id not in recorded and _settle_one(state.id, state) is not None:
                 counts["found"] += 1
     except gateway.PaymentsUnavailable:
         logger.warning("reconciliation stopped: Stripe unavailable")
     return counts
+
+
+def _settle_one(payment_intent_id: str, state):
+    """`payment_settle` for reconciliation: a refusal from Stripe flags the order and skips the
+    payment, an unexpected error is logged and skips it; Stripe being unreachable and database
+    errors still stop the run (every other payment would fail the same way)."""
+    from django.db import DatabaseError
+
+    from payments import gateway
+    from payments.models import Order
+    from payments.services import payment_settle
+    from payments.services.settle import order_flag
+
+    try:
+        return payment_settle(payment_intent_id=payment_intent_id, state=state)
+    except (gateway.PaymentsUnavailable, DatabaseError):
+        raise
+    except gateway.PaymentGatewayError:
+        logger.warning("reconciliation skipped payment intent %s: Stripe refused", payment_intent_id)
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(of=("self",))
+                .filter(payments__stripe_payment_intent_id=payment_intent_id)
+                .first()
+            )
+            if order is not None:
+                order_flag(order=order, reason=Order.Attention.STRIPE_REFUSED)
+    except Exception:
+        logger.exception("reconciliation skipped payment intent %s: unexpected error", payment_intent_id)
+    return None
 
 
 def _receipt_pdf(context: dict) -> list[tuple[str, bytes, str]]:

@@ -31,6 +31,7 @@ class Order(models.Model):
         NO_PLACE = "no_place", _("Paid after the hold expired and the event filled: refund")
         PAID_AFTER_CANCEL = "paid_after_cancel", _("Paid after the order was closed: refund")
         REFUND_FAILED = "refund_failed", _("A refund could not be sent")
+        STRIPE_REFUSED = "stripe_refused", _("Stripe refused to say how its payment stands: check it in Stripe")
 
     # Still to be paid (a failed attempt can be followed by another card).
     OPEN_STATES = (Status.OPEN, Status.FAILED)
