@@ -32,7 +32,7 @@ def finance_donations_menu_item():
 @hooks.register("register_admin_menu_item")
 def finance_gift_aid_menu_item():
     return RoleMenuItem(
-        "Gift Aid claim", reverse("payments_admin:gift_aid"), icon_name="download", order=222, roles=(FINANCE,)
+        "Gift Aid claims", reverse("payments_admin:gift_aid"), icon_name="download", order=222, roles=(FINANCE,)
     )
 
 
