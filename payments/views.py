@@ -331,7 +331,8 @@ def checkout_done(request, token: str):
             not paid
             and target.payments.filter(status__in=[Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION]).exists()
         )
-        has_donation = target.lines.filter(kind=OrderLine.Kind.DONATION).exists()
+        donation_line = target.lines.filter(kind=OrderLine.Kind.DONATION).first()
+        has_donation = donation_line is not None
         tickets = tickets_of_order(target)
     else:
         paid = target.status == RecurringGift.Status.ACTIVE
@@ -347,6 +348,12 @@ def checkout_done(request, token: str):
         "token": token,
         "tickets": tickets,
     }
+    if isinstance(target, Order):
+        context["once"] = {
+            "total": target.total_display,
+            "donation": format_money(donation_line.amount_minor, target.currency) if donation_line else "",
+            "gift_aid": bool(donation_line and donation_line.gift_aid_eligible),
+        }
     if isinstance(target, RecurringGift):
         # What a monthly donor must be told: how much, when next, and how to stop it.
         context["monthly"] = {

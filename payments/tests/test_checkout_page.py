@@ -47,6 +47,8 @@ def test_the_checkout_offers_gift_aid_in_the_card_form_and_records_it_before_the
     assert declaration.declaration_version == giftaid.DECLARATION_VERSION
     assert Donation.objects.get().gift_aid_declaration == declaration
     assert declaration.declared_at < Payment.objects.get().created_at  # recorded before the PaymentIntent
+    thanks = client.get(checkout_url(order).rstrip("/") + "/done/").content.decode()
+    assert "You paid <strong>£5.00</strong>, once. Your donation: £5.00, with Gift Aid added." in thanks
 
 
 @pytest.mark.parametrize(
