@@ -97,7 +97,8 @@ class TicketOption:
 @dataclass
 class BookingState:
     """`status` is one of: open, sold_out, pay_offline (only paid tickets, and no online
-    payment yet), not_open, closed, cancelled."""
+    payment yet), not_open, closed, cancelled. `places_left` is the one number of places
+    the event page and the booking page both say (see `places_on_sale`)."""
 
     status: str
     options: list[TicketOption]
@@ -128,6 +129,13 @@ def needs_payment(ticket_type) -> bool:
     return ticket_type.price_minor > 0
 
 
+def places_on_sale(options: list[TicketOption], capacity_left: int) -> int:
+    """Places that can be booked now: what the ticket types on sale have left, never more than
+    what is left of the event's capacity. The event page says this number, and the booking
+    page's ticket choices add up to it (places of a type not on sale yet are not counted)."""
+    return min(capacity_left, sum(option.places_left for option in options if option.on_sale))
+
+
 def booking_state(event, now=None) -> BookingState:
     """What can be booked on `event` now (one query for the ticket types and their places;
     the chapter is read only when a price is shown)."""
@@ -152,7 +160,7 @@ def booking_state(event, now=None) -> BookingState:
         )
         for ticket_type, places_left in ticket_types
     ]
-    state = BookingState("open", options, places_left=overall, currency=currency)
+    state = BookingState("open", options, places_left=places_on_sale(options, overall), currency=currency)
     if not state.bookable:
         state.status = "sold_out" if state.waitable else "pay_offline" if state.paid_only_offline else "closed"
     return state

@@ -387,18 +387,27 @@ def ticket(request, token: str):
 
 
 @never_cache
-@require_POST
 def ticket_cancel(request, token: str):
+    """Cancelling asks first: a GET (or a POST without `confirm`) shows what cancelling does
+    and a button that confirms it; only a POST with confirm=yes cancels."""
     registration = _registration_or_404(token)
-    try:
-        services.registration_self_cancel(registration=registration)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request, "Your booking is cancelled and the place has gone to someone else. Thank you for telling us."
-        )
-    return redirect("events:ticket", token=token)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.registration_self_cancel(registration=registration)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request, "Your booking is cancelled and the place has gone to someone else. Thank you for telling us."
+            )
+        return redirect("events:ticket", token=token)
+    context = ticket_page_context(registration, token)
+    if not context["can_cancel"]:
+        return redirect("events:ticket", token=token)
+    from events.checkout import paid_online
+
+    context["refund"] = paid_online(registration) and booking.online_payment_available()
+    return render(request, "events/booking/cancel.html", context)
 
 
 @never_cache

@@ -36,6 +36,8 @@ from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent, statuses_that_count
 
 Status = Enrolment.Status
+# What a learner can leave (`enrolment_withdraw`): an application, a place, a waiting-list spot.
+WITHDRAWABLE = (Status.APPLIED, Status.ENROLLED, Status.WAITLISTED)
 
 
 def _email_after_commit(enrolment: Enrolment, kind: str) -> None:
@@ -143,7 +145,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
     """Leave a course run (or its waiting list). A freed place goes to the next person waiting."""
     cohort = Cohort.objects.select_for_update().select_related("course").get(pk=enrolment.cohort_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if enrolment.status not in (Status.APPLIED, Status.ENROLLED, Status.WAITLISTED):
+    if enrolment.status not in WITHDRAWABLE:
         raise ValidationError("This enrolment has already ended.")
     held_place = enrolment.status == Status.ENROLLED
     enrolment.status = Status.WITHDRAWN

@@ -35,15 +35,20 @@ def enrol(request, pk: int):
 
 
 @login_required
-@require_POST
 def withdraw(request, pk: int):
-    enrolment = get_object_or_404(Enrolment, pk=pk, user=request.user)
-    try:
-        services.enrolment_withdraw(enrolment=enrolment, actor=request.user)
-        messages.success(request, "You have left this course run.")
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect("training:dashboard")
+    """Leaving asks first: a GET (or a POST without `confirm`) shows what leaving does and a
+    button that confirms it; only a POST with confirm=yes leaves."""
+    enrolment = get_object_or_404(Enrolment.objects.select_related("cohort__course"), pk=pk, user=request.user)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.enrolment_withdraw(enrolment=enrolment, actor=request.user)
+            messages.success(request, "You have left this course run.")
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("training:dashboard")
+    if enrolment.status not in services.WITHDRAWABLE:
+        return redirect("training:dashboard")
+    return render(request, "training/withdraw.html", {"enrolment": enrolment})
 
 
 @login_required

@@ -161,6 +161,7 @@ class EventPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["booking"] = booking_state(self)  # the booking page re-checks it live
+        context["co_hosts"] = list(self.partners.select_related("logo").order_by("name"))
         return context
 
 

@@ -72,7 +72,7 @@ def test_cancelling_before_the_cutoff_frees_the_place_and_offers_it_to_the_waiti
     registration = RegistrationFactory(event=event)
     waiting_list_join(event=event, ticket_type=event.ticket_types.first(), email="next@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(ticket_link(registration) + "cancel/")
+        response = client.post(ticket_link(registration) + "cancel/", {"confirm": "yes"})
     assert response.status_code == 302
     assert Registration.objects.get(pk=registration.pk).status == Status.CANCELLED
     assert WaitingListEntry.objects.get().status == WaitingListEntry.Status.OFFERED
@@ -84,7 +84,7 @@ def test_cancelling_after_the_cutoff_is_refused_with_a_message(client):
     registration = RegistrationFactory(event=event)
     page = client.get(ticket_link(registration)).content.decode()
     assert "Cancel my booking" not in page and "can no longer be changed online" in page
-    response = client.post(ticket_link(registration) + "cancel/", follow=True)
+    response = client.post(ticket_link(registration) + "cancel/", {"confirm": "yes"}, follow=True)
     assert "that time has passed" in response.content.decode()
     assert Registration.objects.get(pk=registration.pk).status == Status.CONFIRMED
 
