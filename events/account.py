@@ -34,7 +34,7 @@ def account_panel(request) -> dict | None:
     ]
     panel_links = [
         {"label": "All my bookings and tickets", "url": reverse("events:my_bookings")},
-        {"label": "My bookings calendar feed", "url": reverse("events:my_bookings") + "#calendar-feed"},
+        {"label": "Calendar feed of my bookings", "url": reverse("events:my_bookings") + "#calendar-feed"},
     ]
     index = EventIndexPage.objects.live().public().first()
     if index is not None:

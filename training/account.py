@@ -5,7 +5,7 @@ its private calendar feed."""
 from django.urls import reverse
 from django.utils import timezone
 
-from training.models import CalendarFeed, CourseIndexPage, Enrolment, LiveSession
+from training.models import CourseIndexPage, Enrolment, LiveSession
 
 
 def account_panel(request) -> dict | None:
@@ -31,12 +31,7 @@ def account_panel(request) -> dict | None:
             detail += f" · next session {timezone.localtime(session.starts_at):%-d %B, %H:%M}"
         items.append({"title": course.title, "url": course.url, "detail": detail})
     links = [{"label": "My learning: progress, sessions and certificates", "url": reverse("training:dashboard")}]
-    feed_label = (
-        "My sessions calendar feed"
-        if CalendarFeed.objects.filter(user=user).exists()
-        else ("Add my sessions to my calendar app")
-    )
-    links.append({"label": feed_label, "url": reverse("training:dashboard") + "#calendar-feed"})
+    links.append({"label": "Calendar feed of my sessions", "url": reverse("training:dashboard") + "#calendar-feed"})
     index = CourseIndexPage.objects.live().public().first()
     if index is not None:
         links.append({"label": "Find a course", "url": index.url})
