@@ -7,7 +7,6 @@ from django import forms
 
 from payments import giftaid
 from payments.models.giving import Earmark
-from payments.money import format_money, parse_major
 from payments.money_fields import MoneyFormField
 
 OTHER = "other"
@@ -24,9 +23,7 @@ def sponsor_choices() -> list[tuple[str, str]]:
 
 class DonationForm(forms.Form):
     preset = forms.ChoiceField(label="Amount", widget=forms.RadioSelect, required=False)
-    other_amount = forms.CharField(
-        label="Other amount", required=False, max_length=12, help_text="In pounds, for example 15."
-    )
+    other_amount = MoneyFormField(label="Other amount", required=False, allow_zero=False)
     frequency = forms.ChoiceField(
         label="How often",
         choices=[("once", "Once"), ("monthly", "Every month")],
@@ -63,7 +60,7 @@ class DonationForm(forms.Form):
         self.fields["preset"].choices = [(str(a), label) for a, label in page.suggested_choices()] + [
             (OTHER, "Other amount")
         ]
-        self.fields["other_amount"].help_text = f"For example {format_money(1500, page.currency)}."
+        self.fields["other_amount"].currency = page.currency
         self.fields["earmark"].choices = list(Earmark.choices) + sponsor_choices()
         if not page.allow_monthly:
             del self.fields["frequency"]
@@ -75,16 +72,13 @@ class DonationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        other = (cleaned.get("other_amount") or "").strip()
+        other = cleaned.get("other_amount")  # minor units; None when empty (or refused, with the reason)
         preset = cleaned.get("preset") or ""
-        try:
-            if other or preset == OTHER:
-                cleaned["amount_minor"] = parse_major(other, self.currency)
-            elif preset:
-                cleaned["amount_minor"] = int(preset)
-            else:
-                raise ValueError
-        except ValueError:
+        if other is not None:
+            cleaned["amount_minor"] = other
+        elif preset and preset != OTHER:
+            cleaned["amount_minor"] = int(preset)
+        elif "other_amount" not in self.errors:
             self.add_error("other_amount", "Please choose an amount or type one, for example 15.")
         earmark = cleaned.get("earmark") or ""
         cleaned["sponsored_page_id"] = None

@@ -152,7 +152,10 @@ def test_the_donate_form_makes_an_order_and_goes_to_checkout(client, localstripe
 def test_the_donate_form_keeps_what_was_typed_and_says_what_is_wrong(client, db, donate_page):
     response = client.post(donate_page.url, {"preset": "other", "other_amount": "abc", "email": "a@example.org"})
     assert response.status_code == 400
-    assert b"Please choose an amount" in response.content and b"a@example.org" in response.content
+    page = response.content.decode()
+    assert "Type an amount in pounds (GBP) using digits and a point" in page and "a@example.org" in page
+    response = client.post(donate_page.url, {"preset": "other", "other_amount": "", "email": "a@example.org"})
+    assert b"Please choose an amount" in response.content
     response = client.post(
         donate_page.url, {"preset": "1000", "gift_aid": "on", "email": "a@example.org", "frequency": "once"}
     )
