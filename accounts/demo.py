@@ -17,6 +17,8 @@ DEMO_MEMBERSHIP_EMAIL = "membership@thrive.example"
 DEMO_PARTNER_EMAIL = "partner@thrive.example"
 DEMO_MEMBER_EMAIL = "member@thrive.example"
 DEMO_EVENT_STAFF_EMAIL = "events@thrive.example"
+DEMO_FINANCE_EMAIL = "finance@thrive.example"
+DEMO_EDITOR_EMAIL = "editor@thrive.example"
 
 
 def demo_user(email: str, password: str, **fields) -> User:
@@ -38,6 +40,10 @@ def seed_people(*, password: str) -> None:
     officer.groups.add(Group.objects.get(name="Membership"))
     door = demo_user(DEMO_EVENT_STAFF_EMAIL, password, first_name="Demo", last_name="Events")
     door.groups.add(Group.objects.get(name="Event staff"))
+    finance = demo_user(DEMO_FINANCE_EMAIL, password, first_name="Demo", last_name="Finance")
+    finance.groups.add(Group.objects.get(name="Finance"))
+    editor = demo_user(DEMO_EDITOR_EMAIL, password, first_name="Demo", last_name="Editor")
+    editor.groups.add(Group.objects.get(name="Editors"))
     partner_user = demo_user(DEMO_PARTNER_EMAIL, password)
     organisation = PartnerOrganisation.objects.get(name="Safe Harbour Trust")
     contact, _ = PartnerContact.objects.get_or_create(user=partner_user, defaults={"organisation": organisation})

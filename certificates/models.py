@@ -9,6 +9,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.snippets.models import register_snippet
 
+from certificates.placeholders import placeholder_problems
 from core.codes import CROCKFORD, random_code
 
 CODE_ALPHABET = CROCKFORD
@@ -61,10 +62,8 @@ class CertificateTemplate(ClusterableModel):
 
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.accent_colour or ""):
             raise ValidationError({"accent_colour": _("Use a colour like #5b2a86.")})
-        try:
-            self.body.format(name="", course="", date="", hours="")
-        except (KeyError, IndexError, ValueError) as error:
-            raise ValidationError({"body": _("Use only {name}, {course}, {date} and {hours} in braces.")}) from error
+        if problems := placeholder_problems(self.body or ""):
+            raise ValidationError({"body": problems})
 
 
 class Signatory(models.Model):

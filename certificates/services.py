@@ -71,24 +71,49 @@ def certificate_issue(
     return certificate
 
 
+def _queue_revoked_email(certificate: Certificate) -> None:
+    from certificates.tasks import certificate_revoked_email
+
+    enqueue_on_commit(certificate_revoked_email, certificate_id=certificate.pk)
+
+
+REASON_MAX_LENGTH = Certificate._meta.get_field("revoked_reason").max_length
+REASON_REQUIRED = "Say why, in a few words: the holder is told, and it is kept with the certificate."
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(REASON_REQUIRED)
+    return reason[:REASON_MAX_LENGTH]
+
+
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
-    """Revoke: the verification page then says revoked, with the date. Refuses twice."""
+def certificate_revoke(*, certificate: Certificate, actor, reason: str, notify_holder: bool = True) -> Certificate:
+    """Revoke: the verification page then says revoked, with the date. The reason (required)
+    is kept on the certificate with who revoked it and when; the audit log records the act.
+    Unless `notify_holder` is False, the holder is emailed after the commit (discreet mode
+    applies). Refuses a certificate that is no longer live."""
+    reason = _reason(reason)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.revoked_at or certificate.replaced_by_id:
         raise ValidationError("This certificate is no longer live.")
     certificate.revoked_at = timezone.now()
-    certificate.revoked_reason = reason.strip()[:300]
+    certificate.revoked_reason = reason
     certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
     certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     audit_record(actor=actor, action="certificate.revoked", obj=certificate)
+    if notify_holder:
+        _queue_revoked_email(certificate)
     return certificate
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate: Certificate, actor) -> Certificate:
+def certificate_reissue(*, certificate: Certificate, actor, reason: str = "Reissued") -> Certificate:
     """A new certificate (new code, new PDF, the member's current certificate name) for the
-    same achievement; the old one reads 'replaced'."""
+    same achievement; the old one reads 'replaced' and keeps the reason and who replaced it.
+    The new PDF is emailed to the holder by the render task, saying what it replaces and why."""
+    reason = _reason(reason)
     old = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if old.revoked_at or old.replaced_by_id:
         raise ValidationError("Only a live certificate can be reissued.")
@@ -105,7 +130,12 @@ def certificate_reissue(*, certificate: Certificate, actor) -> Certificate:
     # The old row stops being live first, so the new one satisfies the unique constraint.
     Certificate.objects.filter(pk=old.pk).update(revoked_at=timezone.now(), revoked_reason="Replaced")
     new.save()
-    Certificate.objects.filter(pk=old.pk).update(replaced_by=new, revoked_at=None, revoked_reason="")
+    Certificate.objects.filter(pk=old.pk).update(
+        replaced_by=new,
+        revoked_at=None,
+        revoked_reason=reason,
+        revoked_by=actor if actor is not None and actor.is_authenticated else None,
+    )
     audit_record(actor=actor, action="certificate.reissued", obj=new, replaces=old.pk)
     _queue_render(new)
     return new

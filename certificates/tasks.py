@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from certificates.models import BulkIssueJob, Certificate
+from certificates.placeholders import fill_placeholders
 from core.email import email_send
 from core.links import absolute_url
 
@@ -42,7 +43,9 @@ def certificate_context(certificate: Certificate) -> dict:
         "logo": image_data_url(template.logo) if template else "",
         "organisation": organisation,
         "name": name,
-        "body": body_text.format(name=name or "the holder", course=certificate.title, date=awarded, hours=hours),
+        "body": fill_placeholders(
+            body_text, {"name": name or "the holder", "course": certificate.title, "date": awarded, "hours": hours}
+        ),
         "signatories": [
             {"name": s.name, "role": s.role, "image": image_data_url(s.signature, "max-400x120")}
             for s in (template.signatories.all() if template else [])
@@ -75,14 +78,31 @@ def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
     if send_email and certificate.recipient.is_active:
         with certificate.pdf.open("rb") as handle:
             pdf = handle.read()
+        replaces = Certificate.objects.filter(replaced_by=certificate).first()
         email_send(
             to=[certificate.recipient.email],
-            subject=f"Your certificate: {certificate.title}",
+            subject=f"Your {'new ' if replaces else ''}certificate: {certificate.title}",
             template="certificate_issued",
-            context={"certificate": certificate, "verify_url": verify_url(certificate)},
+            context={"certificate": certificate, "verify_url": verify_url(certificate), "replaces": replaces},
             attachments=[("certificate.pdf", pdf, "application/pdf")],
         )
     return "rendered"
+
+
+@task
+def certificate_revoked_email(*, certificate_id: int) -> str:
+    """Tell the holder their certificate was revoked, and why (discreet mode is applied by
+    the email helper). Sends nothing for a live certificate or an inactive account."""
+    certificate = Certificate.objects.select_related("recipient").filter(pk=certificate_id).first()
+    if certificate is None or certificate.revoked_at is None or not certificate.recipient.is_active:
+        return "skipped"
+    email_send(
+        to=[certificate.recipient.email],
+        subject=f"Your certificate was withdrawn: {certificate.title}",
+        template="certificate_revoked",
+        context={"certificate": certificate, "verify_url": verify_url(certificate)},
+    )
+    return "sent"
 
 
 def bulk_sources() -> dict[str, dict]:

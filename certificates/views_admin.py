@@ -1,17 +1,23 @@
-"""Staff pages: template preview, and bulk issuing with a progress bar."""
+"""Staff pages: template preview, bulk issuing with a progress bar, and one certificate
+found by its code, to revoke or reissue with a reason."""
 
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
 from certificates.models import BulkIssueJob, Certificate, CertificateTemplate
+from certificates.services import REASON_MAX_LENGTH, REASON_REQUIRED, certificate_reissue, certificate_revoke
 from certificates.tasks import bulk_sources, certificate_bulk_issue, certificate_context
+from core.codes import normalise_code
 
 SAMPLE_CODE = "SAMP-LE00-0000-0000"
 
@@ -68,7 +74,10 @@ def bulk_start(request):
         job = BulkIssueJob.objects.create(source_key=key, source_label=sources[key]["label"], created_by=request.user)
         certificate_bulk_issue.enqueue(job_id=job.pk)
         return redirect("certificates_admin:bulk_job", pk=job.pk)
-    jobs = BulkIssueJob.objects.order_by("-created_at")[:20]
+    jobs = BulkIssueJob.objects.order_by("-created_at")
+    if not has_role(request.user, MEMBERSHIP):  # only runs this person may open
+        jobs = jobs.filter(source_key__in=sources)
+    jobs = jobs[:20]
     return render(request, "certificates_admin/bulk_start.html", {"sources": sources, "jobs": jobs})
 
 
@@ -109,3 +118,112 @@ def bulk_resume(request, pk: int):
     job = _job_for(request, pk)
     certificate_bulk_issue.enqueue(job_id=job.pk)
     return redirect("certificates_admin:bulk_job", pk=job.pk)
+
+
+# One certificate: find, revoke, reissue ----------------------------------------------------
+
+
+class CertificateFindForm(forms.Form):
+    code = forms.CharField(
+        label="Certificate code",
+        max_length=40,
+        help_text="As printed under the QR code, for example 7K3M-Q9RT-2XWD-H4NB. Spaces and case do not matter.",
+    )
+
+
+class CertificateChangeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the certificate and sent to the holder in the email that tells them.",
+        error_messages={"required": REASON_REQUIRED},
+    )
+
+
+def _may_manage(user, certificate: Certificate) -> bool:
+    """Membership (and superusers) manage every certificate; a trainer only those their
+    own learners hold, as the app that issued it answers (`thrive_certificate_managers`)."""
+    if has_role(user, MEMBERSHIP):
+        return True
+    if not has_role(user, TRAINERS):
+        return False
+    answers = hooks.get_hooks("thrive_certificate_managers")
+    return any(user.pk in (answer(certificate.source_key) or ()) for answer in answers)
+
+
+def _certificate_for(request, pk: int) -> Certificate:
+    if not has_role(request.user, MEMBERSHIP, TRAINERS):
+        raise PermissionDenied
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("recipient__member_profile", "replaced_by", "revoked_by"), pk=pk
+    )
+    if not _may_manage(request.user, certificate):
+        raise Http404("No such certificate for you.")
+    return certificate
+
+
+def certificate_find(request):
+    """Find a certificate by its code. Says the same thing for an unknown code and for one
+    this person may not manage, so it reveals nothing."""
+    if not has_role(request.user, MEMBERSHIP, TRAINERS):
+        raise PermissionDenied
+    form = CertificateFindForm(request.GET or None)
+    if form.is_valid():
+        code = normalise_code(form.cleaned_data["code"])
+        certificate = Certificate.objects.filter(code=code).first()
+        if certificate is not None and _may_manage(request.user, certificate):
+            return redirect("certificates_admin:certificate", pk=certificate.pk)
+        form.add_error("code", f"No certificate {code} that you can manage. Check the code and try again.")
+    # Membership manages every certificate, so sees the latest; a trainer finds theirs by code.
+    recent = Certificate.objects.all()[:20] if has_role(request.user, MEMBERSHIP) else []
+    return render(request, "certificates_admin/certificate_find.html", {"form": form, "recent": recent})
+
+
+def _detail(request, certificate: Certificate, *, status: int = 200, **forms_given):
+    profile = getattr(certificate.recipient, "member_profile", None)
+    return render(
+        request,
+        "certificates_admin/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "replaces": Certificate.objects.filter(replaced_by=certificate).first(),
+            "holder": profile.display_name if profile is not None else "",
+            "revoke_form": forms_given.get("revoke") or CertificateChangeForm(prefix="revoke"),
+            "reissue_form": forms_given.get("reissue") or CertificateChangeForm(prefix="reissue"),
+        },
+        status=status,
+    )
+
+
+def certificate_detail(request, pk: int):
+    return _detail(request, _certificate_for(request, pk))
+
+
+def _change(request, pk: int, *, action: str):
+    """Revoke or reissue with the reason typed; the form again, with the error, if refused."""
+    certificate = _certificate_for(request, pk)
+    form = CertificateChangeForm(request.POST, prefix=action)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if action == "revoke":
+                certificate_revoke(certificate=certificate, actor=request.user, reason=reason)
+                messages.success(request, "Certificate revoked. The holder is being told by email.")
+                return redirect("certificates_admin:certificate", pk=certificate.pk)
+            new = certificate_reissue(certificate=certificate, actor=request.user, reason=reason)
+            messages.success(request, f"Reissued as {new.code}. The holder is being sent the new certificate.")
+            return redirect("certificates_admin:certificate", pk=new.pk)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    return _detail(request, certificate, status=400, **{action: form})
+
+
+@require_POST
+def certificate_revoke_view(request, pk: int):
+    return _change(request, pk, action="revoke")
+
+
+@require_POST
+def certificate_reissue_view(request, pk: int):
+    return _change(request, pk, action="reissue")

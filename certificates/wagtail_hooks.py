@@ -1,7 +1,7 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from accounts.roles import EVENT_STAFF, MEMBERSHIP, TRAINERS
+from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
 from accounts.wagtail_hooks import RoleMenuItem
 from certificates import admin_urls
 from certificates.demo import seed_certificate_template
@@ -23,24 +23,38 @@ def bulk_menu_item():
     )
 
 
+@hooks.register("register_admin_menu_item")
+def certificates_menu_item():
+    return RoleMenuItem(
+        "Certificates",
+        reverse("certificates_admin:find"),
+        icon_name="doc-full-inverse",
+        order=204,
+        roles=(MEMBERSHIP, TRAINERS),
+    )
+
+
 @hooks.register("register_snippet_listing_buttons")
 def preview_button(snippet, user, next_url=None):
-    from wagtail.snippets.widgets import SnippetListingButton
+    """A "Preview" button beside each certificate template in its snippet listing, for the
+    roles the preview page admits. Wagtail 8 calls this hook as (instance, user, next_url)
+    and takes any BaseButton; a ListingButton stays out of the "More" dropdown
+    (wagtail.snippets.views.snippets.IndexView.get_list_buttons)."""
+    from wagtail.admin.widgets.button import ListingButton
 
     from certificates.models import CertificateTemplate
 
-    if isinstance(snippet, CertificateTemplate):
-        yield SnippetListingButton("Preview", reverse("certificates_admin:preview", args=[snippet.pk]), priority=5)
+    if isinstance(snippet, CertificateTemplate) and has_role(user, EDITORS, MEMBERSHIP):
+        yield ListingButton(
+            "Preview",
+            reverse("certificates_admin:preview", args=[snippet.pk]),
+            icon_name="view",
+            attrs={"aria-label": f"Preview {snippet.name}"},
+            priority=5,
+        )
 
 
 hooks.register("thrive_seed_demo", seed_certificate_template)
-
-
-@hooks.register("thrive_account_panels")
-def my_certificates_panel(request):
-    from certificates.account import account_panel
-
-    return account_panel(request)
 
 
 @hooks.register("thrive_account_panels")

@@ -44,7 +44,16 @@ def cohorts(request):
         waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
         applications=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.APPLIED)),
     )
-    return render(request, "training_admin/cohorts.html", {"cohorts": rows})
+    return render(
+        request,
+        "training_admin/cohorts.html",
+        {
+            "cohorts": rows,
+            # The Cohort snippet's own add and edit forms, for those Wagtail lets edit cohorts.
+            "can_add": request.user.has_perm("training.add_cohort"),
+            "can_edit": request.user.has_perm("training.change_cohort"),
+        },
+    )
 
 
 def _learner_rows(cohort: Cohort) -> list[Enrolment]:
@@ -100,6 +109,7 @@ def cohort_detail(request, pk: int):
             "waiting": cohort.enrolments.filter(status=Enrolment.Status.WAITLISTED).count(),
             "completion_rate": round(100 * completed / len(learners)) if learners else 0,
             "can_mark": can_mark,
+            "can_edit": request.user.has_perm("training.change_cohort"),
             "sponsored_places": course_sponsored_places(cohort.course),
         },
     )

@@ -33,6 +33,19 @@ def cohort_certificate_sources():
     return certificate_sources()
 
 
+@hooks.register("thrive_certificate_managers")
+def cohort_certificate_managers(source_key: str) -> set[int]:
+    """For the certificates admin: the trainers of the cohort whose learner holds a
+    certificate issued for `source_key` (an enrolment's "training.enrolment:<pk>"), who may
+    revoke or reissue it. Empty for any other source."""
+    from training.models import Enrolment
+
+    label, _, pk = source_key.partition(":")
+    if label != Enrolment._meta.label_lower or not pk.isdigit():
+        return set()
+    return set(Enrolment.objects.filter(pk=int(pk)).values_list("cohort__trainers", flat=True)) - {None}
+
+
 @hooks.register("thrive_sponsorship_targets", order=20)  # after events on the donation form
 def sponsorable_courses(page_ids=None):
     from training.selectors import sponsorship_targets

@@ -16,4 +16,6 @@ MFA_EXEMPT_EMAILS = [
     "membership@thrive.example",
     "trainer@thrive.example",
     "events@thrive.example",
+    "finance@thrive.example",
+    "editor@thrive.example",
 ]

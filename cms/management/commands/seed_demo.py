@@ -53,6 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Also, with the same password: membership@thrive.example (membership team), "
             "trainer@thrive.example (trainer), events@thrive.example (event staff), "
+            "finance@thrive.example (finance), editor@thrive.example (editor), "
             "partner@thrive.example (partner contact), "
             "member@thrive.example (member)"
         )

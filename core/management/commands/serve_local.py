@@ -69,8 +69,9 @@ class Command(BaseCommand):
                     f"  Admin:  {base}/admin/",
                     f"  Demo staff login: {DEMO_STAFF_EMAIL} / {password}",
                     "  Same password: membership@thrive.example (membership team),",
-                    "                 trainer@thrive.example (trainer), partner@thrive.example (partner),",
-                    "                 member@thrive.example (member)",
+                    "                 trainer@thrive.example (trainer), events@thrive.example (event staff),",
+                    "                 finance@thrive.example (finance), editor@thrive.example (editor),",
+                    "                 partner@thrive.example (partner), member@thrive.example (member)",
                     f"  Database: {settings.DATABASES['default']['NAME']}",
                     f"  Payments: {settings.STRIPE_API_BASE}"
                     + (
