@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "events",
+    "taskworker",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

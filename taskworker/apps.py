@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TaskWorkerConfig(AppConfig):
+    name = "taskworker"
+    verbose_name = "Task worker"

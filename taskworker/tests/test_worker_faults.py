@@ -1,0 +1,152 @@
+"""The task worker against real faults (issue 13, items 2 and 4), on PostgreSQL with real
+`manage.py task_worker` processes: its database connections terminated by the server and the
+database refusing connections for a while (it keeps running, then runs the next task), and a
+worker killed with SIGKILL in the middle of a bulk issue and of a certificate's rendering (the
+lost tasks are found and run again: every certificate rendered and emailed exactly once)."""
+
+import time
+
+import pytest
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from core.tests.tasks_for_tests import note_ran
+from taskworker.tests.harness import (
+    WorkerProcess,
+    admin_session,
+    sent_emails,
+    server_session,
+    terminate_worker_sessions,
+    wait_for,
+    worker_sessions,
+    worker_waiting_on_a_lock,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _status(result) -> str:
+    return DBTaskResult.objects.get(id=result.id).status
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_worker_outlives_terminated_connections_and_a_database_outage_then_runs_the_next_task(tmp_path):
+    worker = WorkerProcess(tmp_path)
+    session = admin_session()
+    name = session.execute("SELECT current_database()").fetchone()[0]
+    try:
+        first = note_ran.enqueue(value=1)
+        wait_for(lambda: _status(first) == "SUCCESSFUL", what="the first task")
+        # 1. The server ends the worker's sessions (a failover, an idle timeout, a restart).
+        wait_for(lambda: len(worker_sessions(session)) >= 2, what="the worker's and its heartbeat's sessions")
+        assert terminate_worker_sessions(session) >= 2
+        time.sleep(1.0)  # ten polls on dead connections
+        assert worker.alive, worker.output()
+        second = note_ran.enqueue(value=2)
+        wait_for(lambda: _status(second) == "SUCCESSFUL", what="a task queued after the reset")
+
+        # 2. An outage: the database refuses every new connection for a few seconds.
+        server = server_session()
+        server.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            terminate_worker_sessions(session)
+            third = note_ran.enqueue(value=3)  # this test's own session is still open
+            time.sleep(3.0)
+            assert worker.alive, worker.output()
+            assert _status(third) == "READY"
+        finally:
+            server.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            server.close()
+        wait_for(lambda: _status(third) == "SUCCESSFUL", what="a task queued during the outage")
+        assert worker.alive
+        assert "database unavailable" in worker.output()
+    finally:
+        worker.stop()
+        session.close()
+
+
+def _completed_cohort(learners: int):
+    from training.models import Enrolment
+    from training.tests.factories import enrol, make_cohort, make_course, make_learner
+
+    cohort = make_cohort(make_course(modules=0, hours=3))
+    for _ in range(learners):
+        enrol(make_learner(), cohort, status=Enrolment.Status.COMPLETED)
+    return cohort
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_tasks_lost_with_a_killed_worker_run_again_and_every_certificate_is_rendered_and_emailed_once(
+    tmp_path, wagtail_tree
+):
+    from django.db import transaction
+
+    from certificates.models import BulkIssueJob, Certificate
+    from certificates.services import certificate_issue
+    from certificates.tasks import bulk_sources, certificate_bulk_issue
+
+    cohort = _completed_cohort(3)
+    key = f"training.cohort:{cohort.pk}"
+    job = BulkIssueJob.objects.create(source_key=key, source_label="Test run")
+    qualifying = list(bulk_sources()[key]["qualifying"]())
+    emails = {kwargs["recipient"].email for kwargs in qualifying}
+    renders = DBTaskResult.objects.filter(task_path="certificates.tasks.certificate_render")
+    session = admin_session()
+    workers = []
+    try:
+        # 1. Killed in the middle of a bulk issue: this test is issuing the last learner's
+        # certificate in a transaction it has not committed, so the worker waits there.
+        bulk = certificate_bulk_issue.enqueue(job_id=job.pk)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            certificate_issue(**qualifying[-1])
+            workers.append(WorkerProcess(tmp_path))
+            wait_for(lambda: worker_waiting_on_a_lock(session), what="the worker to reach the last learner")
+            workers[-1].kill()
+            raise RuntimeError  # gives the last learner's certificate back
+        job.refresh_from_db()
+        assert (job.status, job.done, job.total) == ("running", 2, 3)  # "running 2/3", for ever on the old worker
+        assert _status(bulk) == "RUNNING"
+
+        # 2. Killed in the middle of rendering a certificate: this test holds the certificates'
+        # rows, so the worker's render waits before it can store the PDF (and before any email).
+        with pytest.raises(RuntimeError), transaction.atomic():
+            list(Certificate.objects.select_for_update())
+            workers.append(WorkerProcess(tmp_path))
+            wait_for(lambda: worker_waiting_on_a_lock(session), what="the worker to render a certificate")
+            workers[-1].kill()
+            # A worker killed while rendering has no statement in flight; this one's UPDATE is
+            # still waiting in its server session (which would commit it once the lock is
+            # given back): end that session too, so the kill lands before the PDF is stored.
+            terminate_worker_sessions(session)
+            raise RuntimeError
+        job.refresh_from_db()
+        assert (job.status, job.done, job.total) == ("done", 3, 3)  # the lost bulk issue was run again
+        assert _status(bulk) == "SUCCESSFUL"
+        assert renders.filter(status="RUNNING").count() == 1  # lost mid-render
+        assert not Certificate.objects.filter(pdf_rendered_at__isnull=False).exists(), (
+            list(renders.values_list("status", "args_kwargs", "enqueued_at")),
+            list(Certificate.objects.values_list("pk", "pdf_rendered_at")),
+        )
+        assert sent_emails(tmp_path) == []
+
+        # 3. A worker started again finds the lost render and runs it: every certificate is
+        # rendered and emailed exactly once.
+        workers.append(WorkerProcess(tmp_path))
+        wait_for(
+            lambda: renders.filter(status="SUCCESSFUL").count() == 3,
+            what="three certificates rendered",
+            timeout=60,
+        )
+        assert Certificate.objects.count() == 3
+        assert not Certificate.objects.filter(pdf_rendered_at__isnull=True).exists()
+        assert DBTaskResult.objects.filter(status="RUNNING").count() == 0
+        sent = sent_emails(tmp_path)
+        assert sorted(message["To"] for message in sent) == sorted(emails)
+        assert all(message.get_content_type() == "multipart/mixed" for message in sent)  # the PDF attached
+        assert "queued again" in workers[1].output() + workers[2].output()
+    finally:
+        for worker in workers:
+            worker.stop()
+        session.close()

@@ -1,0 +1,249 @@
+"""The task worker `manage.py task_worker` runs: django-tasks-db's database worker, made to
+survive the database going away and to find tasks lost with a worker killed outright.
+
+- Connection loss and outages: django-tasks-db 0.13's `Worker.run` re-raises any database
+  error from its polling query, so one reset connection ended the process. Here every poll,
+  claim and heartbeat catches `OperationalError`/`InterfaceError`, closes the broken
+  connection and tries again after a back-off (1 s doubling to 30 s), logging once per outage.
+- Lost tasks: a worker killed with SIGKILL (or by the out-of-memory killer) leaves its task
+  RUNNING for ever. Each worker writes a heartbeat (`WorkerHeartbeat`) every few seconds from
+  its own thread; every worker looks, at start and then every few seconds, for RUNNING tasks
+  whose worker's heartbeat is older than the lease, or whose worker's process is gone from this
+  host, and queues them again (every task here is safe to run twice). A task that has now been
+  lost with `MAX_ATTEMPTS` workers is marked failed instead, so a task that kills its worker
+  cannot kill them one after another for ever.
+"""
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from taskworker.models import WorkerHeartbeat
+
+logger = logging.getLogger("taskworker")
+
+DATABASE_GONE = (OperationalError, InterfaceError)
+BACKOFF_FIRST = 1.0
+BACKOFF_MOST = 30.0
+MAX_ATTEMPTS = 3
+# A RUNNING task claimed by a worker that never wrote a heartbeat (django-tasks-db's own
+# `db_worker`) is taken as lost only after this long.
+WITHOUT_HEARTBEAT = timedelta(hours=1)
+
+
+class WorkerLost(Exception):
+    """Recorded as the error of a task that was lost with MAX_ATTEMPTS workers."""
+
+
+def _close_connections() -> None:
+    """Drop this thread's database connections (broken ones included) so the next query opens
+    a fresh one."""
+    for connection in connections.all(initialized_only=True):
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 (a broken connection may fail to close; it is dropped anyway)
+            connection.connection = None
+
+
+def _process_gone(heartbeat: WorkerHeartbeat) -> bool:
+    """True when the heartbeat's process ran on this host and no longer exists."""
+    if heartbeat.hostname != socket.gethostname():
+        return False
+    try:
+        os.kill(heartbeat.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def lost_tasks_requeue(*, backend_name: str, lease: timedelta, own_worker_id: str = "", now=None) -> list[str]:
+    """Queue again each RUNNING task of this backend whose worker is gone: its heartbeat is
+    older than `lease`, its process is gone from this host, or (for a worker that never wrote
+    a heartbeat) it started more than WITHOUT_HEARTBEAT ago. A task lost MAX_ATTEMPTS times is
+    marked failed instead. Safe beside other workers doing the same (each row is changed under
+    its lock, only if still RUNNING for the same workers). Returns the ids queued again."""
+    now = now or timezone.now()
+    running = list(
+        DBTaskResult.objects.running()
+        .filter(backend_name=backend_name)
+        .values_list("id", "worker_ids", "started_at", "task_path")
+    )
+    if not running:
+        return []
+    last_workers = {worker_ids[-1] for _id, worker_ids, _started, _path in running if worker_ids}
+    heartbeats = {beat.worker_id: beat for beat in WorkerHeartbeat.objects.filter(worker_id__in=last_workers)}
+    requeued = []
+    for task_id, worker_ids, started_at, task_path in running:
+        worker_id = worker_ids[-1] if worker_ids else ""
+        if worker_id == own_worker_id:
+            continue
+        beat = heartbeats.get(worker_id)
+        if beat is None:
+            lost = started_at is None or started_at < now - WITHOUT_HEARTBEAT
+        else:
+            lost = beat.seen_at < now - lease or _process_gone(beat)
+        if not lost:
+            continue
+        with transaction.atomic():
+            row = (
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .filter(id=task_id, status=TaskResultStatus.RUNNING)
+                .first()
+            )
+            if row is None or row.worker_ids != worker_ids:
+                continue
+            if len(worker_ids) >= MAX_ATTEMPTS:
+                row.set_failed(WorkerLost(f"lost with {len(worker_ids)} workers"))
+                logger.error(
+                    "task %s (%s) lost with worker %s; failed after %d attempts",
+                    task_id,
+                    task_path,
+                    worker_id,
+                    len(worker_ids),
+                )
+                continue
+            row.status = TaskResultStatus.READY
+            row.save(update_fields=["status"])
+        logger.warning("task %s (%s) lost with worker %s; queued again", task_id, task_path, worker_id)
+        requeued.append(str(task_id))
+    return requeued
+
+
+class Heartbeat(threading.Thread):
+    """Writes the worker's heartbeat every `every` seconds until stopped; survives the
+    database going away (tries again at the next beat)."""
+
+    def __init__(self, worker_id: str, every: float):
+        super().__init__(name="task-worker-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.every = every
+        self.stopped = threading.Event()
+
+    def beat(self) -> bool:
+        try:
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=self.worker_id,
+                defaults={"seen_at": timezone.now(), "pid": os.getpid(), "hostname": socket.gethostname()[:255]},
+            )
+            return True
+        except DATABASE_GONE:
+            _close_connections()
+            return False
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                self.beat()
+        finally:
+            _close_connections()
+
+
+class ResilientWorker(Worker):
+    """django-tasks-db's Worker with the loop rewritten to survive the database going away,
+    a heartbeat, and the recovery of tasks lost with other workers (module docstring)."""
+
+    def __init__(self, *, heartbeat: float, lease: float, **kwargs):
+        super().__init__(**kwargs)
+        self.heartbeat_every = heartbeat
+        self.lease = timedelta(seconds=lease)
+        self.recover_every = max(1.0, min(lease / 2, 30.0))
+        self.backoff = 0.0
+        self.unfinished: set[str] = set()  # tasks whose result could not be written
+
+    def database_gone(self, error: Exception) -> None:
+        """Log (once per outage), drop the broken connection, wait before trying again."""
+        self.backoff = min(BACKOFF_MOST, self.backoff * 2) if self.backoff else BACKOFF_FIRST
+        if self.backoff == BACKOFF_FIRST:
+            logger.warning("database unavailable (%s); the worker keeps trying", type(error).__name__)
+        _close_connections()
+        if self.running:
+            time.sleep(self.backoff)
+
+    def database_back(self) -> None:
+        if self.backoff:
+            logger.warning("database available again")
+        self.backoff = 0.0
+
+    def claim_next(self) -> DBTaskResult | None:
+        """Upstream's poll: the next ready task, locked and claimed for this worker."""
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            tasks = tasks.filter(queue_name__in=self.queue_names)
+        if self.excluded_queue_names:
+            tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
+        with exclusive_transaction(tasks.db):
+            task_result = tasks.get_locked()
+            if task_result is not None:
+                task_result.claim(self.worker_id)
+        return task_result
+
+    def housekeeping(self) -> None:
+        """Hand back tasks this worker could not finish writing, and queue again tasks lost
+        with other workers."""
+        for task_id in list(self.unfinished):
+            DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.READY
+            )
+            self.unfinished.discard(task_id)
+        lost_tasks_requeue(backend_name=self.backend_name, lease=self.lease, own_worker_id=self.worker_id)
+
+    def run(self) -> None:
+        logger.info("Starting task worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
+        heartbeat = Heartbeat(self.worker_id, self.heartbeat_every)
+        while self.running and not heartbeat.beat():
+            self.database_gone(OperationalError("no heartbeat"))
+        heartbeat.start()
+        next_housekeeping = 0.0
+        try:
+            while self.running:
+                task_result = None
+                try:
+                    close_old_connections()
+                    if time.monotonic() >= next_housekeeping:
+                        self.housekeeping()
+                        next_housekeeping = time.monotonic() + self.recover_every
+                    task_result = self.claim_next()
+                except DATABASE_GONE as error:
+                    if isinstance(error, OperationalError) and is_locked_database_exception(error):
+                        time.sleep(self.interval)
+                    else:
+                        self.database_gone(error)
+                    continue
+                self.database_back()
+                if task_result is not None:
+                    try:
+                        self.run_task(task_result)
+                    except DATABASE_GONE as error:
+                        # The task ran (or failed) but its result could not be written.
+                        self.unfinished.add(str(task_result.id))
+                        self.database_gone(error)
+                        continue
+                elif self.batch:
+                    logger.info("No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id)
+                    return
+                if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                    logger.info("Ran the maximum of %d tasks - exiting gracefully.", self._run_tasks)
+                    return
+                try:
+                    close_old_connections()
+                except DATABASE_GONE:
+                    _close_connections()
+                if self.running and task_result is None:
+                    time.sleep(self.interval)
+        finally:
+            heartbeat.stopped.set()
+            with contextlib.suppress(DATABASE_GONE):
+                WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
