@@ -213,7 +213,7 @@ def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]
                 "",  # aggregated donations: this one is claimed on its own row
                 "",  # sponsored event: not a sponsorship
                 f"{timezone.localtime(donation.donated_at):%d/%m/%y}",
-                f"{donation.amount_minor / 100:.2f}",
+                format_major(donation.amount_minor, "GBP"),
             ]
         )
     batch: list = []
@@ -225,9 +225,8 @@ def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]
             total = sum(d.amount_minor for d in batch)
             last = max(d.donated_at for d in batch)
             description = f"{giftaid.AGGREGATE_DESCRIPTION} ({len(batch)})"
-            rows.append(
-                ["", "", "", "", "", description, "", f"{timezone.localtime(last):%d/%m/%y}", f"{total / 100:.2f}"]
-            )
+            day = f"{timezone.localtime(last):%d/%m/%y}"
+            rows.append(["", "", "", "", "", description, "", day, format_major(total, "GBP")])
             batch = []
         if donation is not None:
             batch.append(donation)
