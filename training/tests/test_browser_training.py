@@ -21,6 +21,14 @@ def test_learner_enrols_completes_modules_trainer_marks_attendance(demo_server, 
     learner.get_by_role("button", name=re.compile("^Enrol in")).click()
     learner.wait_for_load_state()
     assert "You are enrolled" in learner.content()
+    # Sessions held before a learner enrolled do not count for them: this journey is that of a
+    # learner who enrolled before the run began, so its first (past) session counts.
+    demo_server.shell(
+        "from datetime import timedelta; from training.models import Enrolment;"
+        "e = Enrolment.objects.get(user__email='sam@member.example', cohort__course__slug='telling-your-story-safely');"
+        "e.enrolled_at = e.cohort.sessions.order_by('starts_at').first().starts_at - timedelta(days=7);"
+        "e.save(update_fields=['enrolled_at'])"
+    )
 
     learner.get_by_role("link", name="Consent and control").click()
     learner.wait_for_load_state()
