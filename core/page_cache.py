@@ -5,7 +5,13 @@ by a visitor with no cookies but (at most) a CSRF cookie, answered 200 without s
 cookie or using a CSRF token. Any publish, unpublish, move or delete of a page, and any
 save of site settings or snippets that pages show, bumps one version number and so
 retires every stored page at once (menus and listings make pages depend on each other).
+
+A page that also shows something changing without a publish (an event's places left) names
+a key it depends on (`depends_on`); the app bumps that key when the thing changes (`bump`),
+which retires only the pages stored under an older value of it.
 """
+
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +31,45 @@ def mark_not_cacheable(request) -> None:
     """Called by a page whose response must not be stored, e.g. one answering a query string
     it does not recognise (stored, such pages would let anyone fill the cache)."""
     request.page_cache_allowed = False
+
+
+class DependentPage(NamedTuple):
+    """A stored page with the values its dependency keys had before it was built."""
+
+    response: object
+    keys: dict[str, int]
+
+
+def _dependency_key(key: str) -> str:
+    return f"pagecache:depends:{key}"
+
+
+def depends_on(request, key: str) -> None:
+    """The page answering `request` also goes stale when `key` is bumped. Call it before
+    reading what the key guards, so a change made while the page is built leaves it stale."""
+    keys = getattr(request, "page_cache_keys", None)
+    if keys is None:
+        keys = request.page_cache_keys = {}
+    keys[key] = cache.get(_dependency_key(key), 1)
+
+
+def bump(key: str) -> None:
+    """Retire every stored page that depends on `key` (see `depends_on`)."""
+    try:
+        cache.incr(_dependency_key(key))
+    except ValueError:
+        cache.set(_dependency_key(key), 2, timeout=None)
+
+
+def _still_fresh(stored):
+    """The stored response, or None when a key it depends on was bumped since (one more
+    cache round trip, for dependent pages only)."""
+    if not isinstance(stored, DependentPage):
+        return stored
+    current = cache.get_many([_dependency_key(key) for key in stored.keys])
+    if any(current.get(_dependency_key(key), 1) != value for key, value in stored.keys.items()):
+        return None
+    return stored.response
 
 
 def purge_all(**_kwargs) -> None:
@@ -93,7 +138,8 @@ class AnonymousPageCacheMiddleware:
         if not self.timeout or not _request_may_use_cache(request):
             return self.get_response(request)
         page_key = _page_key(request)
-        response, version = versioned_lookup(page_key)
+        stored, version = versioned_lookup(page_key)
+        response = _still_fresh(stored)
         if response is not None:
             response["X-Page-Cache"] = "hit"
             return response
@@ -101,7 +147,9 @@ class AnonymousPageCacheMiddleware:
         if _response_may_be_stored(request, response):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            versioned_set(page_key, response, version=version, timeout=self.timeout)
+            keys = getattr(request, "page_cache_keys", None)
+            stored = DependentPage(response, dict(keys)) if keys else response
+            versioned_set(page_key, stored, version=version, timeout=self.timeout)
             response["X-Page-Cache"] = "miss"
         return response
 

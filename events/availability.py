@@ -5,6 +5,13 @@ from django.utils import timezone
 from events.models import Registration, SponsoredPlaces, TicketType, WaitingListEntry
 
 
+def places_key(event_id: int) -> str:
+    """The page-cache key an event page depends on (`core.page_cache.depends_on`): bumped
+    after every write that may change its places (`events.services`, under the event's
+    lock), so a cached event page says what the live booking page says."""
+    return f"events:places:{event_id}"
+
+
 def _annotated_ticket_types(event, now):
     """The event's ticket types, each annotated in the same query with the places it holds:
     registrations that hold a place (`held`: awaiting approval, confirmed, checked in, or

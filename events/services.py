@@ -8,6 +8,7 @@ tests can move the clock.
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,8 +17,9 @@ from django.utils import timezone
 from accounts.models import MemberProfile
 from core.audit import audit_record
 from core.codes import normalise_code
+from core.page_cache import bump
 from core.tasks import enqueue_on_commit
-from events.availability import places_left_by_ticket_type
+from events.availability import places_key, places_left_by_ticket_type
 from events.forms import event_currency
 from events.models import Audience, EventPage, Registration, TicketType, WaitingListEntry
 from payments.money import format_money
@@ -38,8 +40,11 @@ def _offer_after_commit(entry: WaitingListEntry) -> None:
 
 
 def _lock_event(event: EventPage) -> None:
-    """Serialise selling for one event (the ticket-type rows are the lock)."""
+    """Serialise selling for one event (the ticket-type rows are the lock). Every write that
+    changes places takes it, so this is also where the cached event page is told (after
+    commit) that its places may have changed."""
     list(TicketType.objects.select_for_update().filter(event_id=event.pk).order_by("pk").values_list("pk", flat=True))
+    transaction.on_commit(partial(bump, places_key(event.pk)))
 
 
 def is_member(user) -> bool:

@@ -157,9 +157,12 @@ class EventPage(Page):
         return obj
 
     def get_context(self, request, *args, **kwargs):
+        from core.page_cache import depends_on
+        from events.availability import places_key
         from events.booking import booking_state
 
         context = super().get_context(request, *args, **kwargs)
+        depends_on(request, places_key(self.pk))  # a cached copy is retired when places change
         context["booking"] = booking_state(self)  # the booking page re-checks it live
         context["co_hosts"] = list(self.partners.select_related("logo").order_by("name"))
         return context

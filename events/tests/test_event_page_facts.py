@@ -109,3 +109,28 @@ def test_leave_this_course_run_asks_first_and_a_post_without_the_confirmation_ch
     assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.ENROLLED
     assert client.post(leave.group(2), {"confirm": "yes"}).status_code == 302
     assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.WITHDRAWN
+
+
+def test_a_cached_event_page_says_the_new_number_of_places_as_soon_as_a_place_is_booked(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from events.services import registration_reserve
+
+    settings.PAGE_CACHE_SECONDS = 600
+    event = published(make_event(capacity=10))
+    other = published(make_event(capacity=10))
+    client.get(other.url)  # the first request of a fresh site makes its settings (a purge)
+    client.get(other.url)
+    first = client.get(event.url)
+    assert "10 places left." in first.content.decode() and first["X-Page-Cache"] == "miss"
+    assert client.get(event.url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_reserve(event=event, ticket_type=event.ticket_types.first(), email="new@example.org")
+
+    after = client.get(event.url)
+    assert after["X-Page-Cache"] == "miss" and "9 places left." in after.content.decode()
+    booking = client.get(f"/events/{event.pk}/book/").content.decode()
+    assert "Free: free, 9 places left" in booking
+    assert client.get(event.url)["X-Page-Cache"] == "hit"
+    assert client.get(other.url)["X-Page-Cache"] == "hit"  # another event's page is left cached
