@@ -121,7 +121,9 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTa
     `page_ids` that are events."""
     from django.utils import timezone
 
-    events = EventPage.objects.prefetch_related("ticket_types")
+    from events.forms import event_currency
+
+    events = EventPage.objects.select_related("chapter").prefetch_related("ticket_types")
     if page_ids is None:
         events = (
             events.live()
@@ -134,7 +136,10 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTa
         events = events.filter(pk__in=page_ids)
     return [
         SponsorshipTarget(
-            page_id=event.pk, label=f"Funded places at {event.title}", place_minor=event_place_minor(event)
+            page_id=event.pk,
+            label=f"Funded places at {event.title}",
+            place_minor=event_place_minor(event),
+            currency=event_currency(event),
         )
         for event in events
     ]

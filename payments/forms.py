@@ -7,18 +7,24 @@ from django import forms
 
 from payments import giftaid
 from payments.models.giving import Earmark
+from payments.money import currency_code
 from payments.money_fields import MoneyFormField
 
 OTHER = "other"
 SPONSOR_PREFIX = "page:"
 
 
-def sponsor_choices() -> list[tuple[str, str]]:
+def sponsor_choices(currency: str) -> list[tuple[str, str]]:
     """One choice per page the apps offer for sponsorship (upcoming events with funded
-    places, courses): a gift for it pays for funded places there (sponsored places)."""
+    places, courses) whose places are priced in the gift's `currency`: a gift for it pays
+    for funded places there (sponsored places)."""
     from payments.services.sponsorship import sponsorship_targets
 
-    return [(f"{SPONSOR_PREFIX}{target.page_id}", target.label) for target in sponsorship_targets()]
+    return [
+        (f"{SPONSOR_PREFIX}{target.page_id}", target.label)
+        for target in sponsorship_targets()
+        if target.currency_code == currency_code(currency)
+    ]
 
 
 class DonationForm(forms.Form):
@@ -61,7 +67,7 @@ class DonationForm(forms.Form):
             (OTHER, "Other amount")
         ]
         self.fields["other_amount"].currency = page.currency
-        self.fields["earmark"].choices = list(Earmark.choices) + sponsor_choices()
+        self.fields["earmark"].choices = list(Earmark.choices) + sponsor_choices(page.currency)
         if not page.allow_monthly:
             del self.fields["frequency"]
         if not page.offers_gift_aid:

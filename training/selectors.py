@@ -266,11 +266,14 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list:
     (at most 20); else those of `page_ids` that are courses. A place costs the course's price."""
     from payments.services.sponsorship import SponsorshipTarget
 
-    if page_ids is None:
-        courses = CoursePage.objects.live().public().order_by("title")[:20]
-    else:
-        courses = CoursePage.objects.filter(pk__in=page_ids)
+    courses = CoursePage.objects.select_related("chapter")
+    courses = courses.live().public().order_by("title")[:20] if page_ids is None else courses.filter(pk__in=page_ids)
     return [
-        SponsorshipTarget(page_id=course.pk, label=f"Funded places on {course.title}", place_minor=course.price_minor)
+        SponsorshipTarget(
+            page_id=course.pk,
+            label=f"Funded places on {course.title}",
+            place_minor=course.price_minor,
+            currency=course.chapter_currency or "",
+        )
         for course in courses
     ]

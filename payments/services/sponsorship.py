@@ -21,11 +21,13 @@ whatever their state (to price a place on an event that has passed). Reads only.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Sum
 from wagtail import hooks
 from wagtail.models import Page
 
 from payments.models import Donation
+from payments.money import currency_code
 
 # What one sponsored place costs when the event or course has no price of its own.
 SPONSORED_PLACE_DEFAULT_MINOR = 2500
@@ -39,6 +41,11 @@ class SponsorshipTarget:
     page_id: int
     label: str  # what the donation form offers, e.g. "Funded places at Spring gathering"
     place_minor: int = 0  # what one place costs there; 0 when it has no price of its own
+    currency: str = ""  # of place_minor, ISO 4217 ("USD"); "" for the default currency
+
+    @property
+    def currency_code(self) -> str:
+        return currency_code(self.currency or settings.PAYMENTS_DEFAULT_CURRENCY)
 
 
 @dataclass(frozen=True)
@@ -58,21 +65,27 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTa
     return targets
 
 
-def sponsored_place_cost(page) -> int:
-    """What one sponsored place costs on this event or course, in minor units, as its app
-    says (the lowest price of an event's paid tickets, a course's price), else the default."""
-    prices = [target.place_minor for target in sponsorship_targets(page_ids=[page.pk]) if target.place_minor > 0]
-    return min(prices) if prices else SPONSORED_PLACE_DEFAULT_MINOR
+def sponsored_place_cost(page) -> tuple[int, str]:
+    """What one sponsored place costs on this event or course, in minor units, and in which
+    currency, as its app says (the lowest price of an event's paid tickets, a course's price,
+    in its chapter's currency), else the default."""
+    targets = sponsorship_targets(page_ids=[page.pk])
+    currency = targets[0].currency_code if targets else currency_code(settings.PAYMENTS_DEFAULT_CURRENCY)
+    prices = [target.place_minor for target in targets if target.place_minor > 0]
+    return (min(prices) if prices else SPONSORED_PLACE_DEFAULT_MINOR), currency
 
 
 def sponsored_places_count(page) -> SponsoredCount:
-    """How many places the gifts earmarked for this page pay for. Only succeeded gifts
-    exist as Donation rows; refunded ones are left out. Reads only."""
+    """How many places the gifts earmarked for this page pay for: only gifts in the page's
+    own currency count (the donation form offers no other). Only succeeded gifts exist as
+    Donation rows; refunded ones are left out. Reads only."""
+    cost, currency = sponsored_place_cost(page)
     given = (
-        Donation.objects.filter(sponsored_page_id=page.pk, refunded=False).aggregate(total=Sum("amount_minor"))["total"]
+        Donation.objects.filter(sponsored_page_id=page.pk, refunded=False, currency=currency).aggregate(
+            total=Sum("amount_minor")
+        )["total"]
         or 0
     )
-    cost = sponsored_place_cost(page)
     return SponsoredCount(page_id=page.pk, given_minor=given, place_minor=cost, places=given // cost)
 
 

@@ -135,3 +135,28 @@ def test_an_order_is_spelt_in_iso_4217_whatever_case_it_was_given_in(db):
     order = order_create(email="a@example.org", donation=DonationChoice(amount_minor=500), currency="usd")
     assert order.currency == "USD"
     assert order_create(email="b@example.org", donation=DonationChoice(amount_minor=500)).currency == "GBP"
+
+
+def test_funded_places_are_offered_and_counted_only_in_the_events_own_currency(
+    us_event, wagtail_tree, localstripe, django_capture_on_commit_callbacks
+):
+    from events.models import TicketType
+    from payments.forms import DonationForm
+    from payments.models import DonatePage
+    from payments.services.sponsorship import sponsored_places_count
+
+    TicketType.objects.create(event=us_event, name="Funded place", quantity=2, funded=True)
+    pounds = wagtail_tree.add_child(instance=DonatePage(title="Give", slug="give-gbp", suggested_amounts="10"))
+    dollars = wagtail_tree.add_child(
+        instance=DonatePage(title="Give $", slug="give-usd", suggested_amounts="10", currency="USD")
+    )
+    choice = f"page:{us_event.pk}"
+    assert choice not in [value for value, _ in DonationForm(page=pounds).fields["earmark"].choices]
+    assert choice in [value for value, _ in DonationForm(page=dollars).fields["earmark"].choices]
+    for amount, currency in [(4000, "USD"), (9900, "GBP")]:
+        gift = DonationChoice(amount_minor=amount, earmark="funded_places", sponsored_page_id=us_event.pk)
+        order = order_create(email="g@example.org", donation=gift, currency=currency)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert order_pay(order=order, setup_intent_id=set_up_card(order)).status == "succeeded"
+    count = sponsored_places_count(us_event)
+    assert (count.given_minor, count.place_minor, count.places) == (4000, 2000, 2)
