@@ -348,3 +348,20 @@ def test_self_check_in_opens_thirty_minutes_before_the_start():
     enrolment = enrol(make_learner(), cohort)
     attendance_self_check_in(session=session, enrolment=enrolment, code=check_in_code(session))
     assert SessionAttendance.objects.get().self_checked_in
+
+
+def test_my_learning_shows_session_times_in_the_cohorts_own_time_zone(client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    cohort = make_cohort(make_course(), time_zone="America/New_York")
+    start = datetime(2030, 1, 15, 18, 0, tzinfo=ZoneInfo("America/New_York"))  # 23:00 in London
+    LiveSession.objects.create(
+        cohort=cohort, title="Evening circle", starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    learner = make_learner()
+    enrol(learner, cohort)
+    client.force_login(learner)
+    html = client.get("/learning/").content.decode()
+    assert "Tuesday 15 January 2030, 18:00 to 20:00 (America/New_York)" in html
+    assert "Next session: 15 January, 18:00 (America/New_York)" in html
