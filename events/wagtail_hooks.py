@@ -17,6 +17,8 @@ def reminders_task():
 
 @hooks.register("thrive_home_listings")
 def upcoming_events(request):
+    from zoneinfo import ZoneInfo
+
     from django.utils import timezone
 
     from events.models import EventIndexPage, EventPage
@@ -24,7 +26,11 @@ def upcoming_events(request):
     events = (
         EventPage.objects.live().public().filter(ends_at__gte=timezone.now(), cancelled=False).order_by("starts_at")[:3]
     )
-    items = [{"title": e.title, "url": e.url, "when": f"{e.starts_at:%-d %B %Y}"} for e in events]
+    # The day in the event's own zone, as every other page says it (the database holds UTC).
+    items = [
+        {"title": e.title, "url": e.url, "when": f"{e.starts_at.astimezone(ZoneInfo(e.time_zone)):%-d %B %Y}"}
+        for e in events
+    ]
     index = EventIndexPage.objects.live().first() if items else None
     return {"title": "Upcoming events", "items": items, "more_url": index.url if index else None}
 

@@ -2,7 +2,7 @@
 `<time datetime>` value is valid HTML (whole seconds, no microseconds)."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -64,3 +64,13 @@ def test_booking_opens_is_shown_in_the_events_zone(client):
     event.save_revision().publish()
     page = client.get(event.url).content.decode()
     assert "Booking opens on 1 May 2031 at 10:00 (America/New_York)." in page
+
+
+def test_the_home_pages_upcoming_events_give_the_day_in_the_events_zone():
+    from events.wagtail_hooks import upcoming_events
+
+    starts = datetime(2031, 3, 11, 0, 30, tzinfo=UTC)  # 10 March, 20:30 in New York
+    published = make_event(time_zone="America/New_York", starts_at=starts, ends_at=starts + timedelta(hours=2))
+    published.save_revision().publish()
+    (item,) = upcoming_events(None)["items"]
+    assert item["when"] == "10 March 2031"
