@@ -11,6 +11,11 @@ from payments.money import currency_code
 from payments.money_fields import MoneyFormField
 
 OTHER = "other"
+# Details typed for Gift Aid without the declaration ticked are never dropped in silence.
+GIFT_AID_UNTICKED = (
+    "You filled in your details for Gift Aid but did not tick the declaration. Tick it to add Gift Aid, "
+    "or clear those details to give without Gift Aid. Nothing has been taken."
+)
 SPONSOR_PREFIX = "page:"
 
 
@@ -95,6 +100,8 @@ class DonationForm(forms.Form):
             for name in ("first_name", "last_name", "house_name_or_number", "postcode"):
                 if not (cleaned.get(name) or "").strip():
                     self.add_error(name, f"For Gift Aid we need your {self.fields[name].label.lower()}.")
+        elif "gift_aid" in self.fields and any((cleaned.get(name) or "").strip() for name in self.GIFT_AID_FIELDS):
+            self.add_error("gift_aid", GIFT_AID_UNTICKED)
         return cleaned
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.ratelimit import rate_limit_exceeded
 from payments import gateway, services
-from payments.forms import DonationForm, GiftAidForm
+from payments.forms import GIFT_AID_UNTICKED, DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
 from payments.money import format_money
 from payments.selectors import campaign_totals, recurring_gift_next_payment_on
@@ -248,12 +248,6 @@ def checkout_setup(request, token: str):
     except ValidationError as error:
         return JsonResponse({"status": "error", "message": " ".join(error.messages)}, status=400)
     return JsonResponse({"setup_client_secret": setup.client_secret})
-
-
-GIFT_AID_UNTICKED = (
-    "You filled in your details for Gift Aid but did not tick the declaration. Tick it to add Gift Aid, "
-    "or clear those details to pay without Gift Aid. Nothing has been taken."
-)
 
 
 def _checkout_gift_aid_record(request, order: Order) -> JsonResponse | None:

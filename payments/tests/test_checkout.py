@@ -163,6 +163,21 @@ def test_the_donate_form_keeps_what_was_typed_and_says_what_is_wrong(client, db,
     assert Order.objects.count() == 0
 
 
+def test_gift_aid_details_typed_without_the_declaration_ticked_stop_the_donate_form(client, db, donate_page):
+    from payments.forms import GIFT_AID_UNTICKED
+    from payments.models import GiftAidDeclaration
+
+    details = {"first_name": "Ada", "last_name": "Lovelace", "house_name_or_number": "12", "postcode": "AB1 2CD"}
+    response = client.post(donate_page.url, {"preset": "1000", "email": "a@example.org", "frequency": "once"} | details)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "did not tick the declaration" in page and GIFT_AID_UNTICKED.split(".")[0] in page
+    assert 'value="Lovelace"' in page  # what was typed is kept
+    assert not Order.objects.exists() and not GiftAidDeclaration.objects.exists()
+    response = client.post(donate_page.url, {"preset": "1000", "email": "a@example.org", "frequency": "once"})
+    assert response.status_code == 302  # no details, no declaration asked for
+
+
 def test_monthly_choice_makes_a_monthly_gift_with_the_gift_aid_declaration(client, db, campaign):
     response = client.post(
         campaign.url,
