@@ -74,3 +74,18 @@ def test_the_home_pages_upcoming_events_give_the_day_in_the_events_zone():
     published.save_revision().publish()
     (item,) = upcoming_events(None)["items"]
     assert item["when"] == "10 March 2031"
+
+
+def test_my_bookings_and_the_door_page_give_times_in_the_events_zone(client):
+    from accounts.tests.factories import UserFactory, sign_in_with_second_factor
+    from events.tests.factories import RegistrationFactory
+
+    starts = datetime(2031, 3, 11, 0, 30, tzinfo=UTC)  # 10 March, 20:30 in New York
+    event = make_event(time_zone="America/New_York", starts_at=starts, ends_at=starts + timedelta(hours=2))
+    member = UserFactory()
+    RegistrationFactory(event=event, user=member, email=member.email)
+    client.force_login(member)
+    page = client.get("/events/my-bookings/").content.decode()
+    assert "Monday 10 March 2031, 20:30 (America/New_York)" in page
+    sign_in_with_second_factor(client, UserFactory(groups=["Event staff"]))
+    assert "10 Mar 2031 20:30" in client.get(f"/admin/events/{event.pk}/check-in/").content.decode()
