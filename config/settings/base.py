@@ -1,5 +1,7 @@
 """Settings shared by every environment. Values that differ per machine come from config.env."""
 
+import zoneinfo
+
 import dj_database_url
 from django.utils.csp import CSP
 
@@ -248,6 +250,9 @@ LOGGING = {
 }
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no requests to gravatar.com from the admin
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # the admin must not call releases.wagtail.org
+# Wagtail offers every zone Python finds; Debian's tzdata adds "localtime" (a link to the
+# host's zone), which browsers refuse: the account page's time zone list then fails in JS.
+WAGTAIL_USER_TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"})
 
 # Discreet mode: what a member's inbox shows instead of our name and subjects.
 DISCREET_SENDER_NAME = "Notifications"
