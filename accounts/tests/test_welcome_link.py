@@ -103,3 +103,18 @@ def test_an_account_that_already_has_a_password_is_sent_to_sign_in(db, django_ca
     (welcome,) = [m for m in mail.outbox if m.to == ["kit@example.org"]]
     assert "/accounts/login/" in welcome.body and "/membership/welcome/" not in welcome.body
     assert not WelcomeLink.objects.filter(user=existing).exists()
+
+
+def test_members_approved_before_the_welcome_link_count_their_address_as_verified():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0005_approved_members_addresses_verified")
+    user = UserFactory(email="earlier@example.org")
+    ApplicationFactory(chapter=ChapterFactory(), email=user.email, user=user, status="approved")
+    pending = UserFactory(email="waiting@example.org")
+    ApplicationFactory(chapter=ChapterFactory(), email=pending.email, user=pending)
+    migration.verify_approved_members_addresses(apps, None)
+    assert EmailAddress.objects.get(user=user).verified
+    assert not EmailAddress.objects.filter(user=pending).exists()
