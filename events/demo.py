@@ -2,7 +2,8 @@
 whose slug exists is left as it is, so running it again changes and duplicates nothing.
 
 Six events: past and upcoming, free and paid (one pay what you can), online and in person,
-in two chapters, one sensitive survivors-only event, and one that repeats on further dates.
+in two chapters, one sensitive survivors-only event, one that repeats on further dates, and
+two with co-hosts (the demo's partner organisations).
 """
 
 from datetime import datetime, time, timedelta
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from cms.models import Chapter, HomePage
+from cms.models import Chapter, HomePage, PartnerOrganisation
 from events.models import EventDate, EventIndexPage, EventPage, Registration, TicketType
 
 VENUE = "Community Hall, 1 High Street, London"
@@ -26,6 +27,7 @@ EVENTS = [
         "title": "Survivor leadership gathering",
         "event_type": "gathering",
         "in_days": 10,
+        "co_hosts": ["Safe Harbour Trust", "Freedom Routes"],
         "tickets": [ticket("Free place", 60)],
     },
     {
@@ -69,6 +71,7 @@ EVENTS = [
         "hours": 2,
         "online": True,
         "weekly_repeats": 3,
+        "co_hosts": ["Bridges Legal Clinic"],
         "summary": "Four weekly evenings on speaking in public, online with the US chapter. One booking covers all.",
         "tickets": [
             ticket("Pay what you can", 25, price_minor=2000, pay_what_you_can=True, minimum_minor=0),
@@ -117,6 +120,7 @@ def demo_event(spec: dict, chapters: dict) -> EventPage:
     )
     for fields in tickets:
         event.ticket_types.add(TicketType(**fields))
+    event.partners = list(PartnerOrganisation.objects.filter(name__in=spec.get("co_hosts", [])))
     for week in range(1, spec.get("weekly_repeats", 0) + 1):
         repeat = datetime.combine(day + timedelta(weeks=week), at)  # same local time, whatever the clocks do
         event.extra_dates.add(EventDate(starts_at=repeat, ends_at=repeat + length))

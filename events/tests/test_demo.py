@@ -38,3 +38,10 @@ def test_the_demo_index_and_feed_show_the_events(client, demo_site):
     assert "Speaking up" in feed and "RDATE;TZID=America/New_York:" in feed
     feed = client.get("/events/feed.ics").content.decode()
     assert "Community Hall" in feed and "Mill Lane" not in feed  # public venues listed, the sensitive one never
+
+
+def test_demo_events_with_co_hosts_show_them_on_their_page(client, demo_site):
+    gathering = EventPage.objects.get(slug="survivor-leadership-gathering")
+    assert sorted(gathering.partners.values_list("name", flat=True)) == ["Freedom Routes", "Safe Harbour Trust"]
+    page = client.get(gathering.url).content.decode()
+    assert "Hosted with" in page and "Safe Harbour Trust" in page and "Freedom Routes" in page
