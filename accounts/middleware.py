@@ -6,7 +6,8 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 
 from accounts.roles import is_staff_member
-from core.ratelimit import attempts, client_key, count_attempt, keyed_hash
+from accounts.signin_limits import note_failed_sign_in
+from core.ratelimit import client_account_key, client_key, count_attempt, give_back
 
 ADMIN_PREFIX = "/admin/"
 OPEN_ADMIN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/password_reset/", "/admin/jsi18n/")
@@ -47,26 +48,32 @@ class StaffTwoFactorMiddleware:
 
 
 class AdminLoginThrottleMiddleware:
-    """Wagtail's own /admin/login/ form: after a few failed attempts from one visitor, or for
-    one account, refuse further attempts for a while. Counted in the cache under keyed hashes,
-    so client addresses are never stored and the counts expire with the window."""
+    """Wagtail's own /admin/login/ form: after a few failed attempts for one account from one
+    visitor (ADMIN_LOGIN_FAILURE_LIMIT), or from one visitor in all (ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT),
+    refuse that visitor for a while; the account's owner from another address still gets in.
+    Each attempt is counted (atomically, core.ratelimit) before the password is checked, so
+    simultaneous attempts cannot slip past the limit; a successful sign-in gives its count back.
+    Failures also count towards the staff notice of accounts.signin_limits."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def _keys(self, request) -> list[str]:
-        account = request.POST.get("username", "").strip().lower()
-        return [client_key(request, "adminlogin"), f"ratelimit:adminlogin-account:{keyed_hash(account)}"]
-
     def __call__(self, request):
         if request.method != "POST" or request.path != "/admin/login/":
             return self.get_response(request)
-        keys = self._keys(request)
-        limit = settings.ADMIN_LOGIN_FAILURE_LIMIT
-        if any(attempts(key) >= limit for key in keys):
-            return render(request, "accounts/too_many_attempts.html", status=429)
+        account = request.POST.get("username", "").strip().lower()
+        window = settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS
+        limits = [
+            (client_account_key(request, "adminlogin", account), settings.ADMIN_LOGIN_FAILURE_LIMIT),
+            (client_key(request, "adminlogin"), settings.ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT),
+        ]
+        for key, limit in limits:
+            if count_attempt(key, window_seconds=window) > limit:
+                return render(request, "accounts/too_many_attempts.html", status=429)
         response = self.get_response(request)
         if response.status_code == 200:  # the form came back: the sign-in failed
-            for key in keys:
-                count_attempt(key, window_seconds=settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS)
+            note_failed_sign_in(account, where="the admin sign-in page (/admin/login/)")
+        else:
+            for key, _limit in limits:
+                give_back(key)
         return response

@@ -68,6 +68,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# How many proxies in front of the site append to X-Forwarded-For (HAProxy: 1). Rate limits read the
+# visitor's address that many entries from the right of the header; with 0 the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Stripe. The defaults point at localstripe (started by `make run`): no real money moves.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_thrive_localstripe")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_thrive_localstripe")

@@ -12,4 +12,17 @@ class CoreConfig(AppConfig):
         from core.tasks import collect_after_worker_task
 
         page_cache.connect_purge_signals()
+        _allauth_waits_for_its_rate_limit_lock()
         task_finished.connect(collect_after_worker_task, dispatch_uid="core.collect_after_worker_task")
+
+
+def _allauth_waits_for_its_rate_limit_lock() -> None:
+    """allauth counts its rate limits (failed passwords, sign-ups, resets) in the cache under a
+    lock taken with cache.add() (atomic with Redis and with core.cache.LockingFileBasedCache), but
+    gives up after waiting 1 second and then refuses the request with a 429. Under a burst on a
+    busy machine honest attempts waited longer than that, so they wait up to 5 seconds (the lock
+    itself expires after allauth's CACHE_LOCK_TIMEOUT, 10 seconds). Checked again on upgrades by
+    core/tests/test_ratelimit_server.py (20 simultaneous wrong passwords: exactly 5 tried)."""
+    from allauth.core.internal import ratelimit
+
+    ratelimit.CACHE_LOCK_WAIT_TIMEOUT = max(ratelimit.CACHE_LOCK_WAIT_TIMEOUT, 5)

@@ -23,3 +23,20 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit count (core.ratelimit): a keyed hash of who and what, how many attempts in
+    the current window, and when the window ends. Counted by one atomic INSERT ... ON CONFLICT, so
+    simultaneous requests from any process or host are all counted. Rows whose window has ended
+    are deleted as new attempts come in; they hold no address, only keyed hashes."""
+
+    key = models.CharField(primary_key=True, max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit count")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

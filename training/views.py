@@ -1,5 +1,6 @@
 """Learner-facing training views. Each parses input, calls one service, redirects."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.tokens import new_token, token_hash
 from core.email import user_wants_discretion
 from core.ical import calendar_response
+from core.ratelimit import count_attempt, give_back
 from training import ical, selectors, services
 from training.models import CalendarFeed, Cohort, Enrolment, LiveSession, ModulePage
 
@@ -128,13 +130,52 @@ def self_check_in(request, pk: int):
     if enrolment is None:
         raise Http404
     error = None
+    status = 200
     if request.method == "POST":
-        try:
-            services.attendance_self_check_in(session=session, enrolment=enrolment, code=request.POST.get("code", ""))
-        except ValidationError as exc:
-            error = exc.messages[0]
+        error = _check_in_paused(session, enrolment)
+        if error:
+            status = 429
         else:
-            messages.success(request, "You are checked in. Welcome!")
-            return redirect("training:dashboard")
+            try:
+                services.attendance_self_check_in(
+                    session=session, enrolment=enrolment, code=request.POST.get("code", "")
+                )
+            except ValidationError as exc:
+                error = exc.messages[0]
+            else:
+                for key in _check_in_keys(session, enrolment):
+                    give_back(key)
+                messages.success(request, "You are checked in. Welcome!")
+                return redirect("training:dashboard")
     closed = services.check_in_closed_reason(session)
-    return render(request, "training/check_in.html", {"session": session, "error": error, "closed": closed})
+    return render(
+        request, "training/check_in.html", {"session": session, "error": error, "closed": closed}, status=status
+    )
+
+
+def _check_in_keys(session, enrolment) -> list[str]:
+    return [f"ratelimit:checkin-learner:{session.pk}:{enrolment.pk}", f"ratelimit:checkin-session:{session.pk}"]
+
+
+def _check_in_paused(session, enrolment) -> str:
+    """Count this code attempt for the learner and for the session (atomically, before the code
+    is checked, so simultaneous guesses are all counted); the reason, in words, once either has
+    had too many in the window (CHECK_IN_LEARNER_ATTEMPTS, CHECK_IN_SESSION_ATTEMPTS), else "".
+    A learner refused by their own limit no longer adds to the session's count. While check-in
+    is closed nothing is counted (the service says why)."""
+    if services.check_in_closed_reason(session):
+        return ""
+    minutes = settings.CHECK_IN_ATTEMPT_WINDOW_SECONDS // 60
+    learner_key, session_key = _check_in_keys(session, enrolment)
+    window = settings.CHECK_IN_ATTEMPT_WINDOW_SECONDS
+    if count_attempt(learner_key, window_seconds=window) > settings.CHECK_IN_LEARNER_ATTEMPTS:
+        return (
+            f"That was too many wrong codes, so check-in is paused for you for up to {minutes} minutes. "
+            "Ask your trainer to mark you present."
+        )
+    if count_attempt(session_key, window_seconds=window) > settings.CHECK_IN_SESSION_ATTEMPTS:
+        return (
+            f"Too many wrong codes were tried for this session just now, so self check-in is paused for up to "
+            f"{minutes} minutes. Ask your trainer to mark you present."
+        )
+    return ""

@@ -113,10 +113,11 @@ if env.REDIS_URL:
     }
 else:
     # A file cache is shared by every process on the machine (web server, task worker),
-    # so a purge made by one is seen by all. Several hosts need REDIS_URL.
+    # so a purge made by one is seen by all. Several hosts need REDIS_URL. Its add() and incr() take a
+    # file lock (core.cache), so allauth's rate limits and cache.add() guards hold under bursts.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "core.cache.LockingFileBasedCache",
             "LOCATION": str(env.VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
@@ -157,7 +158,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Never reveal whether an address has an account: it could confirm a person is here.
 ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's emails go through core.email.email_send (discreet mode, our wording): accounts/adapter.py.
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# accounts.signin_limits.SignInLimitsAdapter is that adapter with failed passwords limited per address
+# and account together (nobody can lock an owner out) and staff told of repeated failures.
+ACCOUNT_ADAPTER = "accounts.signin_limits.SignInLimitsAdapter"
+# Wrong passwords: 10 a minute from one address, 5 in 5 minutes for one account from one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 # Security notices (password changed, two-factor on or off, address changed), in our words,
 # without the IP address or browser allauth would add.
@@ -232,6 +237,10 @@ ALLOW_DEMO_CONTENT = True
 
 FORM_RATE_LIMIT = 5
 FORM_RATE_WINDOW_SECONDS = 600
+# Rate limits (core.ratelimit and allauth's) key on the visitor's address: behind proxies that append
+# to X-Forwarded-For, the address that many entries from the right of it (0: the connecting address).
+TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 
 LOGGING = {
     "version": 1,
@@ -268,8 +277,17 @@ RETENTION_CLOSED_REFERRAL_DAYS = 90
 # Payments: the email of an order never paid; a Gift Aid declaration after its last claim.
 RETENTION_UNPAID_ORDER_DAYS = 90
 RETENTION_GIFT_AID_DAYS = 6 * 366
+# /admin/login/: wrong passwords for one account from one address, and from one address in all.
 ADMIN_LOGIN_FAILURE_LIMIT = 5
+ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = 20
 ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = 900
+# Wrong passwords for one account from every address that make one email to staff (per window).
+SIGN_IN_FAILURE_NOTIFY_AT = 5
+SIGN_IN_FAILURE_WINDOW_SECONDS = 900
+# Training self check-in: code attempts per learner and per session in a window (correct codes are not counted).
+CHECK_IN_LEARNER_ATTEMPTS = 5
+CHECK_IN_SESSION_ATTEMPTS = 50
+CHECK_IN_ATTEMPT_WINDOW_SECONDS = 600
 # Staff who may reach the admin without two-factor sign-in: development's demo staff only.
 MFA_EXEMPT_EMAILS: list[str] = []
 
