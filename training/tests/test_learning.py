@@ -350,7 +350,7 @@ def test_self_check_in_opens_thirty_minutes_before_the_start():
     assert SessionAttendance.objects.get().self_checked_in
 
 
-def test_my_learning_shows_session_times_in_the_cohorts_own_time_zone(client):
+def test_my_learning_and_the_trainers_pages_show_session_times_in_the_cohorts_own_time_zone(client):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -365,3 +365,15 @@ def test_my_learning_shows_session_times_in_the_cohorts_own_time_zone(client):
     html = client.get("/learning/").content.decode()
     assert "Tuesday 15 January 2030, 18:00 to 20:00 (America/New_York)" in html
     assert "Next session: 15 January, 18:00 (America/New_York)" in html
+    from accounts.tests.factories import sign_in_with_second_factor
+
+    trainer = make_trainer()
+    cohort.trainers.add(trainer)
+    client.logout()
+    sign_in_with_second_factor(client, trainer)
+    session = cohort.sessions.get()
+    assert (
+        "15 Jan 2030 18:00 (America/New_York)" in client.get(f"/admin/training/cohorts/{cohort.pk}/").content.decode()
+    )
+    register = client.get(f"/admin/training/cohorts/{cohort.pk}/sessions/{session.pk}/attendance/")
+    assert "Tuesday 15 January 2030, 18:00 (America/New_York)" in register.content.decode()
