@@ -138,7 +138,7 @@ def test_an_order_is_spelt_in_iso_4217_whatever_case_it_was_given_in(db):
 
 
 def test_funded_places_are_offered_and_counted_only_in_the_events_own_currency(
-    us_event, wagtail_tree, localstripe, django_capture_on_commit_callbacks
+    wagtail_tree, us_event, localstripe, django_capture_on_commit_callbacks
 ):
     from events.models import TicketType
     from payments.forms import DonationForm
