@@ -118,3 +118,13 @@ def test_members_approved_before_the_welcome_link_count_their_address_as_verifie
     migration.verify_approved_members_addresses(apps, None)
     assert EmailAddress.objects.get(user=user).verified
     assert not EmailAddress.objects.filter(user=pending).exists()
+
+
+def test_erasing_a_member_ends_their_unused_welcome_link(client, approved):
+    from accounts.services import erasure_confirm, erasure_request
+
+    user, path = approved
+    request = erasure_request(user=user, revoke_certificates=False)
+    erasure_confirm(request=request, actor=UserFactory(groups=["Membership"]))
+    assert not WelcomeLink.objects.filter(user=user).exists()
+    assert client.get(path).status_code == 410
