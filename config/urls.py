@@ -32,3 +32,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# The database away: 503 "try again shortly" (core.views.server_error); any other error: 500.
+handler500 = "core.views.server_error"

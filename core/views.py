@@ -1,7 +1,10 @@
 import logging
+import sys
 
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -18,3 +21,21 @@ def healthz(request):
         logger.exception("health check: database unavailable")
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+DATABASE_AWAY_RETRY_SECONDS = 30
+
+
+def server_error(request):
+    """handler500. When the error is the database being away (a connection refused, reset or
+    closed: OperationalError, InterfaceError), answer 503 with the plain "try again shortly"
+    page (templates/503.html, which needs no database) and a Retry-After; anything else is
+    Django's 500 page. Django calls this while handling the exception, so it is the one in
+    sys.exc_info(); it covers errors raised by middleware as well as views."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_AWAY_RETRY_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.server_error(request)

@@ -92,7 +92,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60)}
+# Connections are kept for 60 s and checked before each request reuses one (CONN_HEALTH_CHECKS),
+# so a connection the server has closed (a restart, a failover) costs no request an error.
+DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task worker share the file without "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -19,7 +19,7 @@ from taskworker.management.commands.task_worker import APPLICATION_NAME
 ROOT = Path(settings.BASE_DIR)
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """DATABASE_URL, pointing at the database pytest made (test_<name>)."""
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
@@ -29,7 +29,7 @@ def admin_session():
     """A psycopg session of our own on the test database (autocommit)."""
     import psycopg
 
-    return psycopg.connect(test_database_url(), autocommit=True)
+    return psycopg.connect(worker_database_url(), autocommit=True)
 
 
 def server_session():
@@ -62,7 +62,7 @@ class WorkerProcess:
         self.log = var_dir / f"worker-{WorkerProcess.count}.log"
         env = os.environ | {
             "DJANGO_SETTINGS_MODULE": "config.settings.e2e_worker",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": worker_database_url(),
             "THRIVE_VAR_DIR": str(var_dir),
             "MEDIA_ROOT": str(var_dir / "media"),
             "SECRET_KEY": "fault-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
