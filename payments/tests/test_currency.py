@@ -108,6 +108,7 @@ def test_a_us_chapter_event_is_shown_charged_receipted_refunded_and_listed_in_do
     )
     listing = finance_client.get("/admin/finance/payments/").content.decode()
     assert "$20.00 USD" in listing
+    assert "$20.00 USD" in finance_client.get("/admin/finance/orders/").content.decode()
 
 
 def test_a_donation_with_the_tickets_of_a_us_event_is_in_dollars_and_gets_no_gift_aid(client, localstripe, us_event):
