@@ -1,7 +1,9 @@
 """Run the local site: the web server, the task worker and localstripe together, in the foreground.
 
-Ctrl-C (or SIGTERM) stops them all. If one of them exits, the others are stopped too,
-so a half-running site is never left behind.
+Ctrl-C (or SIGTERM) stops them all. The task worker is restarted if it exits (after a pause
+that doubles up to 30 s; `manage.py task_worker` itself already survives the database going
+away). If the web server or localstripe exits, the others are stopped too, so a half-running
+site is never left behind.
 """
 
 import os
@@ -18,6 +20,10 @@ from django.urls import reverse
 
 from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
 from core.links import absolute
+
+
+def worker_command(python: str) -> list[str]:
+    return [python, "manage.py", "task_worker", "--queue-name", "default", "--no-reload"]
 
 
 class Command(BaseCommand):
@@ -38,23 +44,16 @@ class Command(BaseCommand):
                     "-m",
                     "gunicorn",
                     "config.wsgi:application",
+                    "-c",
+                    str(settings.BASE_DIR / "config" / "gunicorn.py"),
                     "--bind",
                     f"{host}:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
                     "--access-logfile",
                     "-",
-                    "--graceful-timeout",
-                    "5",
                 ],
-                env=env,
+                env=env | {"GUNICORN_GRACEFUL_TIMEOUT": env.get("GUNICORN_GRACEFUL_TIMEOUT", "5")},
             ),
-            "worker": subprocess.Popen(
-                [python, "manage.py", "db_worker", "--queue-name", "default", "--no-reload"],
-                env=env,
-            ),
+            "worker": subprocess.Popen(worker_command(python), env=env),
         }
         if stripe_process is not None:
             processes["localstripe"] = stripe_process
@@ -92,8 +91,24 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        worker_pause = 1.0
+        worker_started = time.monotonic()
         try:
             while not stopping:
+                if processes["worker"].poll() is not None:
+                    # Supervise the task worker: start it again (tasks it was running are found
+                    # and run again by the new one), pausing longer each time it keeps dying.
+                    if time.monotonic() - worker_started > 60:
+                        worker_pause = 1.0
+                    self.stderr.write(
+                        f"task worker exited ({processes['worker'].returncode}); restarting in {worker_pause:.0f} s."
+                    )
+                    time.sleep(worker_pause)
+                    worker_pause = min(30.0, worker_pause * 2)
+                    if stopping:
+                        break
+                    processes["worker"] = subprocess.Popen(worker_command(python), env=env)
+                    worker_started = time.monotonic()
                 exited = [name for name, proc in processes.items() if proc.poll() is not None]
                 if exited:
                     self.stderr.write(f"{', '.join(exited)} stopped; stopping the rest.")
