@@ -86,10 +86,8 @@ class MoneyFormField(forms.Field):
         self.allow_zero = allow_zero
         self.max_minor = max_minor
         self.base_help_text = kwargs.get("help_text") or ""
-        self.currency_known = currency is not None
-        self._currency = currency_code(currency or default_currency())
         super().__init__(**kwargs)
-        self.currency = self._currency
+        self.currency = currency
 
     @property
     def currency(self) -> str:
