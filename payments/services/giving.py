@@ -13,7 +13,7 @@ from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
 from payments.money import currency_code
 from payments.selectors import campaign_totals_forget
-from payments.services.orders import DonationChoice, donation_amount_check
+from payments.services.orders import CARD_NOT_CONFIRMED, DonationChoice, donation_amount_check, setup_intent_state
 
 CANCEL_SALT = "payments.recurring-gift-cancel"
 
@@ -125,9 +125,9 @@ def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOu
                 return GiftOutcome("succeeded" if gift.status != RecurringGift.Status.FAILED else "declined")
             subscription = gateway.subscription_retrieve(gift.stripe_subscription_id)
         else:
-            setup = gateway.setup_intent_retrieve(setup_intent_id)
+            setup = setup_intent_state(setup_intent_id)
             if setup.reference != gift.reference or setup.status != "succeeded" or not setup.payment_method_id:
-                raise ValidationError("Your card details were not confirmed. Please enter them again.")
+                raise ValidationError(CARD_NOT_CONFIRMED)
             attempt = gift.payment_attempts
             gift.payment_attempts += 1
             gift.save(update_fields=["payment_attempts"])

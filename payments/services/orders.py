@@ -8,6 +8,7 @@ Stripe asks for it. Whatever the browser does next, the webhook or the reconcili
 settles the payment through `payment_settle`.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -176,12 +177,29 @@ def _payment_outcome_now(payment: Payment) -> PayOutcome:
     return _outcome_of(payment)
 
 
+CARD_NOT_CONFIRMED = "Your card details were not confirmed. Please enter them again."
+_SETUP_INTENT_ID = re.compile(r"seti_[A-Za-z0-9]{1,200}")
+
+
+def setup_intent_state(setup_intent_id: str) -> gateway.SetupIntentState:
+    """What Stripe holds for the SetupIntent id the browser posted. The id is public input:
+    one that is not a SetupIntent's (`seti_` and letters or digits) is not sent to Stripe, and
+    one Stripe does not know (it answers 404) is refused like an unconfirmed card, as a
+    ValidationError the checkout shows in words. Nothing is charged either way."""
+    if not isinstance(setup_intent_id, str) or not _SETUP_INTENT_ID.fullmatch(setup_intent_id):
+        raise ValidationError(CARD_NOT_CONFIRMED)
+    try:
+        return gateway.setup_intent_retrieve(setup_intent_id)
+    except gateway.PaymentGatewayError:
+        raise ValidationError(CARD_NOT_CONFIRMED) from None
+
+
 def _payment_method_for(order: Order, setup_intent_id: str) -> str:
-    setup = gateway.setup_intent_retrieve(setup_intent_id)
+    setup = setup_intent_state(setup_intent_id)
     if setup.reference != order.reference:
         raise ValidationError("This card was set up for another payment. Please reload the page.")
     if setup.status != "succeeded" or not setup.payment_method_id:
-        raise ValidationError("Your card details were not confirmed. Please enter them again.")
+        raise ValidationError(CARD_NOT_CONFIRMED)
     return setup.payment_method_id
 
 
