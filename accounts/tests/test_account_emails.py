@@ -167,3 +167,23 @@ def test_staff_get_no_greeting_by_their_account_name():
     from accounts.adapter import greeting_name
 
     assert greeting_name(UserFactory(first_name="Dana", last_name="Staff")) == ""
+
+
+@pytest.mark.django_db
+def test_turning_on_two_factor_sends_a_neutral_notice_to_a_discreet_member(client, django_capture_on_commit_callbacks):
+    import time
+
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+
+    member("quiet@example.org", discreet=True)
+    sign_in(client, "quiet@example.org")
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert response.status_code == 302
+    notice = next(m for m in mail.outbox if m.to == ["quiet@example.org"])
+    assert_neutral(notice)
+    assert "authenticator app was set up" in notice.body
