@@ -87,3 +87,15 @@ def test_saving_a_cohort_lands_on_the_listing(client):
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == "/admin/snippets/training/cohort/"
     assert list(course.cohorts.get(name="Autumn evenings").trainers.all()) == [trainer]
+
+
+@pytest.mark.parametrize(
+    "snippet", ["cms/chapter", "cms/partnerorganisation", "training/cohort", "certificates/certificatetemplate"]
+)
+def test_editors_add_and_edit_the_content_snippets_but_cannot_delete_a_cohort(client, snippet):
+    cohort = make_cohort(make_course(modules=0))
+    sign_in_with_second_factor(client, UserFactory(groups=["Editors"]))
+    assert client.get(f"/admin/snippets/{snippet}/").status_code == 200
+    assert client.get(f"/admin/snippets/{snippet}/add/").status_code == 200
+    assert client.get(f"/admin/snippets/training/cohort/edit/{cohort.pk}/").status_code == 200
+    assert client.get(f"/admin/snippets/training/cohort/delete/{cohort.pk}/").status_code in (302, 403)
