@@ -76,3 +76,11 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_thrive_localstripe")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_thrive_localstripe")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_thrive_localstripe")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420")
+# A hung Stripe must not hang the site (payments/gateway.py): timeouts of each call, Stripe calls in
+# flight per process (keep it below the request threads per process), and the circuit breaker.
+STRIPE_CONNECT_TIMEOUT_SECONDS = env_int("STRIPE_CONNECT_TIMEOUT_SECONDS", 3)
+STRIPE_READ_TIMEOUT_SECONDS = env_int("STRIPE_READ_TIMEOUT_SECONDS", 10)
+STRIPE_MAX_CONCURRENT_CALLS = env_int("STRIPE_MAX_CONCURRENT_CALLS", 2)
+STRIPE_BREAKER_FAILURES = env_int("STRIPE_BREAKER_FAILURES", 3)
+STRIPE_BREAKER_WINDOW_SECONDS = env_int("STRIPE_BREAKER_WINDOW_SECONDS", 60)
+STRIPE_BREAKER_COOLDOWN_SECONDS = env_int("STRIPE_BREAKER_COOLDOWN_SECONDS", 30)

@@ -30,10 +30,13 @@ import functools
 import importlib
 import json
 import logging
+import threading
+import time
 import urllib.parse
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
 
 from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gateway.<name>)
     DECLINE_MESSAGES,
@@ -43,6 +46,7 @@ from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gat
     IntentState,
     InvalidWebhook,
     InvoiceState,
+    ObjectUnknown,
     PaymentGatewayError,
     PaymentsUnavailable,
     RefundResult,
@@ -89,17 +93,113 @@ def stripe_js_url() -> str:
 
 
 @functools.cache
-def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
+def _client_for(api_key: str, api_base: str, connect_timeout: float, read_timeout: float) -> stripe.StripeClient:
+    # Real Stripe: one retry (same idempotency key) for a dropped connection or a 409/5xx,
+    # so the longest a request thread waits is about 2 x (connect + read) timeouts.
     return stripe.StripeClient(
         api_key,
         base_addresses={"api": api_base},
-        max_network_retries=0 if api_base != REAL_STRIPE_API else 2,
-        http_client=stripe.RequestsClient(timeout=20),
+        max_network_retries=0 if api_base != REAL_STRIPE_API else 1,
+        http_client=stripe.RequestsClient(timeout=(connect_timeout, read_timeout)),
     )
 
 
 def _client() -> stripe.StripeClient:
-    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+    return _client_for(
+        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_API_BASE,
+        settings.STRIPE_CONNECT_TIMEOUT_SECONDS,
+        settings.STRIPE_READ_TIMEOUT_SECONDS,
+    )
+
+
+# A hung Stripe must not hang the site ------------------------------------------------------
+#
+# Three guards around every call (`_call`):
+# - short timeouts (STRIPE_CONNECT_TIMEOUT_SECONDS, STRIPE_READ_TIMEOUT_SECONDS);
+# - a cap on Stripe calls in flight per process (STRIPE_MAX_CONCURRENT_CALLS, below the
+#   request threads per process): a request finding every slot taken waits at most
+#   STRIPE_CALL_SLOT_WAIT_SECONDS, then is told "payments are unavailable", so some threads
+#   always stay free for the rest of the site;
+# - a circuit breaker shared by every process through the cache: STRIPE_BREAKER_FAILURES
+#   failures (no answer, timeout, 5xx, 429) within STRIPE_BREAKER_WINDOW_SECONDS, with no
+#   success between, open it; while open every call is answered "unavailable" at once;
+#   after STRIPE_BREAKER_COOLDOWN_SECONDS one call (one in all processes) tries Stripe again:
+#   a success closes it, a failure opens it for another cool-down.
+
+_BREAKER_OPEN_UNTIL = "payments:stripe-breaker:open-until"
+_BREAKER_FAILURES = "payments:stripe-breaker:failures"
+_BREAKER_PROBE = "payments:stripe-breaker:probe"
+
+
+@functools.cache
+def _call_slots(size: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(max(1, size))
+
+
+def _cache_quietly(operation, default=None):
+    """The breaker is advice: when the cache itself fails, Stripe is called as if it were closed."""
+    try:
+        return operation()
+    except Exception:  # noqa: BLE001 (any cache backend error)
+        logger.warning("stripe breaker: the cache did not answer")
+        return default
+
+
+def _breaker_admit(what: str) -> tuple[bool, bool]:
+    """Raise PaymentsUnavailable while the breaker is open. Otherwise (trial, had_failures):
+    trial is True for the one call let through after a cool-down; had_failures says whether
+    failures are being counted (a success then clears them)."""
+    state = _cache_quietly(lambda: cache.get_many([_BREAKER_OPEN_UNTIL, _BREAKER_FAILURES]), {})
+    open_until = state.get(_BREAKER_OPEN_UNTIL)
+    if open_until is None:
+        return False, bool(state.get(_BREAKER_FAILURES))
+    if time.time() < open_until:
+        raise PaymentsUnavailable(f"{what}: breaker open")
+    trial_seconds = settings.STRIPE_CONNECT_TIMEOUT_SECONDS + settings.STRIPE_READ_TIMEOUT_SECONDS + 5
+    if _cache_quietly(lambda: cache.add(_BREAKER_PROBE, 1, timeout=trial_seconds), True):
+        return True, True
+    raise PaymentsUnavailable(f"{what}: breaker open, another request is trying Stripe")
+
+
+def _breaker_open(failures: int) -> None:
+    cooldown = settings.STRIPE_BREAKER_COOLDOWN_SECONDS
+    cache.set(_BREAKER_OPEN_UNTIL, time.time() + cooldown, timeout=cooldown + 86400)
+    cache.delete_many([_BREAKER_FAILURES, _BREAKER_PROBE])
+    logger.warning("stripe breaker: open for %s s after %s failures", cooldown, failures)
+
+
+def _breaker_failure(trial: bool) -> None:
+    if trial:
+        _cache_quietly(lambda: _breaker_open(1))
+        return
+    window = settings.STRIPE_BREAKER_WINDOW_SECONDS
+
+    def count() -> int:
+        cache.add(_BREAKER_FAILURES, 0, timeout=window)
+        try:
+            return cache.incr(_BREAKER_FAILURES)
+        except ValueError:  # expired between add and incr
+            cache.add(_BREAKER_FAILURES, 1, timeout=window)
+            return 1
+
+    failures = _cache_quietly(count, 0)
+    if failures >= settings.STRIPE_BREAKER_FAILURES:
+        _cache_quietly(lambda: _breaker_open(failures))
+
+
+def _breaker_success(trial: bool, had_failures: bool) -> None:
+    if trial:
+        _cache_quietly(lambda: cache.delete_many([_BREAKER_OPEN_UNTIL, _BREAKER_FAILURES, _BREAKER_PROBE]))
+        logger.warning("stripe breaker: closed, Stripe answered again")
+    elif had_failures:
+        _cache_quietly(lambda: cache.delete(_BREAKER_FAILURES))
+
+
+def breaker_is_open() -> bool:
+    """Whether payments are being refused at once because Stripe failed repeatedly."""
+    open_until = _cache_quietly(lambda: cache.get(_BREAKER_OPEN_UNTIL))
+    return open_until is not None
 
 
 def _field(obj, name: str, default=None):
@@ -127,6 +227,30 @@ def _id_of(value) -> str | None:
 
 
 def _call(what: str, func, *args, **kwargs):
+    """Call Stripe through the breaker and the cap on calls in flight; Stripe's answer or
+    error comes back as our value or exception (`_call_stripe`)."""
+    trial, had_failures = _breaker_admit(what)
+    slots = _call_slots(settings.STRIPE_MAX_CONCURRENT_CALLS)
+    if not slots.acquire(timeout=settings.STRIPE_CALL_SLOT_WAIT_SECONDS):
+        if trial:
+            _cache_quietly(lambda: cache.delete(_BREAKER_PROBE))
+        logger.warning("stripe %s: every Stripe call slot of this process is busy", what)
+        raise PaymentsUnavailable(f"{what}: busy")
+    try:
+        result = _call_stripe(what, func, *args, **kwargs)
+    except PaymentsUnavailable:
+        _breaker_failure(trial)
+        raise
+    except (CardDeclined, PaymentGatewayError):
+        _breaker_success(trial, had_failures)  # Stripe answered
+        raise
+    finally:
+        slots.release()
+    _breaker_success(trial, had_failures)
+    return result
+
+
+def _call_stripe(what: str, func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
     except stripe.CardError as exc:
@@ -143,6 +267,8 @@ def _call(what: str, func, *args, **kwargs):
         if status >= 500 or status == 0:
             logger.warning("stripe %s: unavailable (status %s)", what, status)
             raise PaymentsUnavailable(what) from None
+        if status == 404:  # the caller says what it means (a webhook, a posted id): not logged here
+            raise ObjectUnknown(f"{what}: 404") from None
         logger.error("stripe %s refused: status %s, code %s", what, status, getattr(exc, "code", ""))
         raise PaymentGatewayError(f"{what}: {status} {getattr(exc, 'code', '') or ''}".strip()) from None
 
@@ -335,12 +461,10 @@ def monthly_plan(*, amount_minor: int, currency: str) -> str:
     localstripe has no Prices). Moves no money."""
     plan_id = f"thrive-monthly-{currency.lower()}-{amount_minor}"
     try:
-        _client().v1.plans.retrieve(plan_id)
+        _call("plan.retrieve", _client().v1.plans.retrieve, plan_id)
         return plan_id
-    except stripe.InvalidRequestError:
+    except PaymentGatewayError:  # not there yet (localstripe answers 400 for some missing objects)
         pass
-    except stripe.StripeError:
-        raise PaymentsUnavailable("plan.retrieve") from None
     _call(
         "plan.create",
         _client().v1.plans.create,

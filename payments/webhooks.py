@@ -20,6 +20,7 @@ from payments.models import WebhookEvent
 from payments.services import charge_refunds_settle, invoice_settle, payment_settle, subscription_ended
 
 logger = logging.getLogger(__name__)
+EVENT_ID_MAX_LENGTH = WebhookEvent._meta.get_field("stripe_event_id").max_length
 
 
 def _payment_intent(event: gateway.VerifiedEvent) -> None:
@@ -67,14 +68,18 @@ HANDLERS = {
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    """200 when handled, replayed or of a type we do not handle; 400 when it does not
-    verify; 503 when Stripe cannot be reached to re-fetch the object (nothing is stored,
-    so Stripe's retry is handled in full)."""
+    """200 when handled, replayed, of a type we do not handle, or about an object Stripe
+    does not know (nothing stored; logged once); 400 when it does not verify or its event
+    id is longer than any Stripe id; 503 when Stripe cannot be reached to re-fetch the
+    object (nothing is stored, so Stripe's retry is handled in full)."""
     try:
         event = gateway.webhook_event_verify(request.body, request.headers.get("Stripe-Signature"))
     except gateway.InvalidWebhook as exc:
         logger.warning("webhook refused: %s", exc)
         return HttpResponse("invalid signature", status=400, content_type="text/plain")
+    if len(event.id) > EVENT_ID_MAX_LENGTH:  # not Stripe's (its ids are short): nothing to store it in
+        logger.warning("webhook refused: an event id of %s characters", len(event.id))
+        return HttpResponse("invalid event id", status=400, content_type="text/plain")
     handler = HANDLERS.get(event.type)
     if handler is None:
         return HttpResponse("ignored", content_type="text/plain")
@@ -85,4 +90,9 @@ def stripe_webhook(request):
             handler(event)
     except gateway.PaymentsUnavailable:
         return HttpResponse("stripe unavailable, retry later", status=503, content_type="text/plain")
+    except gateway.ObjectUnknown:
+        # Stripe does not know the object (deleted, another account's, made up): a retry would
+        # be answered the same, so say 200 (Stripe stops retrying); the event id is not stored.
+        logger.warning("webhook %s (%s) ignored: Stripe does not know its %s", event.id, event.type, event.object_type)
+        return HttpResponse("ignored: unknown object", content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

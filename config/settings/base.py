@@ -298,6 +298,15 @@ STRIPE_SECRET_KEY = env.STRIPE_SECRET_KEY
 STRIPE_PUBLISHABLE_KEY = env.STRIPE_PUBLISHABLE_KEY
 STRIPE_WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET
 STRIPE_API_BASE = env.STRIPE_API_BASE.rstrip("/")
+# A hung Stripe must not hang the site: see payments/gateway.py ("A hung Stripe ...").
+STRIPE_CONNECT_TIMEOUT_SECONDS = env.STRIPE_CONNECT_TIMEOUT_SECONDS
+STRIPE_READ_TIMEOUT_SECONDS = env.STRIPE_READ_TIMEOUT_SECONDS
+STRIPE_MAX_CONCURRENT_CALLS = env.STRIPE_MAX_CONCURRENT_CALLS
+# How long a request waits for one of those slots before saying "payments are unavailable".
+STRIPE_CALL_SLOT_WAIT_SECONDS = 0.25
+STRIPE_BREAKER_FAILURES = env.STRIPE_BREAKER_FAILURES
+STRIPE_BREAKER_WINDOW_SECONDS = env.STRIPE_BREAKER_WINDOW_SECONDS
+STRIPE_BREAKER_COOLDOWN_SECONDS = env.STRIPE_BREAKER_COOLDOWN_SECONDS
 # Webhook signatures older than this are refused (Stripe's own default tolerance).
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 # The reconciliation task asks Stripe about payments still open after this many minutes.
