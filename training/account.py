@@ -2,6 +2,8 @@
 accounts/views.py): their courses, the next live session, and the way to My learning and
 its private calendar feed."""
 
+from zoneinfo import ZoneInfo
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +30,8 @@ def account_panel(request) -> dict | None:
         course = enrolment.cohort.course
         detail = f"{enrolment.cohort.name} · {enrolment.get_status_display()}"
         if session := next_sessions.get(enrolment.cohort_id):
-            detail += f" · next session {timezone.localtime(session.starts_at):%-d %B, %H:%M}"
+            zone = enrolment.cohort.time_zone
+            detail += f" · next session {session.starts_at.astimezone(ZoneInfo(zone)):%-d %B, %H:%M} ({zone})"
         items.append({"title": course.title, "url": course.url, "detail": detail})
     links = [{"label": "My learning: progress, sessions and certificates", "url": reverse("training:dashboard")}]
     links.append({"label": "Calendar feed of my sessions", "url": reverse("training:dashboard") + "#calendar-feed"})

@@ -4,6 +4,7 @@ the apps add their panels through the `thrive_account_panels` hook."""
 
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from certificates.services import certificate_issue, certificate_revoke
 from events.links import ticket_path
 from events.models import Registration
 from events.tests.factories import RegistrationFactory, make_event
+from training.models import LiveSession
 from training.tests.factories import enrol, make_cohort, make_course
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +57,10 @@ def test_a_members_course_booking_and_both_kinds_of_certificate_are_on_the_accou
     client, member, django_capture_on_commit_callbacks
 ):
     course = make_course(title="Foundations")
-    enrolment = enrol(member, make_cohort(course))
+    cohort = make_cohort(course, time_zone="America/New_York")
+    enrolment = enrol(member, cohort)
+    soon = timezone.now() + timedelta(days=2)
+    LiveSession.objects.create(cohort=cohort, title="Circle", starts_at=soon, ends_at=soon + timedelta(hours=1))
     event = make_event(title="Leadership gathering")
     registration = RegistrationFactory(event=event, user=member, email=member.email)
     past = make_event(
@@ -78,6 +83,8 @@ def test_a_members_course_booking_and_both_kinds_of_certificate_are_on_the_accou
         )
     html = client.get("/account/").content.decode()
     assert f'href="{course.url}">Foundations</a>' in html
+    local = soon.astimezone(ZoneInfo("America/New_York"))
+    assert f"next session {local:%-d %B, %H:%M} (America/New_York)" in html  # in the run's own time zone
     assert f'href="{ticket_path(registration)}">Leadership gathering</a>' in html
     for certificate in (course_certificate, event_certificate):
         assert f'href="/learning/certificates/{certificate.code}.pdf"' in html
