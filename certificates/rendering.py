@@ -82,7 +82,7 @@ def certificate_html(context: dict) -> str:
     """Our template, autoescaped. `context` holds plain values; the QR code is ours."""
     return render_to_string(
         "certificates/certificate.html",
-        context | {"qr_svg": mark_safe(qr_svg(context["verify_url"]))},  # noqa: S308
+        context | {"qr_svg": mark_safe(qr_svg(context["verify_url"], sized_by_css=True))},  # noqa: S308
     )
 
 
@@ -109,7 +109,7 @@ def render_ticket(context: dict) -> bytes:
     sensitive events; this template prints only what it is given."""
     html = render_to_string(
         "events/ticket_pdf.html",
-        context | {"qr_svg": mark_safe(qr_svg(context["qr_text"]))},  # noqa: S308
+        context | {"qr_svg": mark_safe(qr_svg(context["qr_text"], sized_by_css=True))},  # noqa: S308
     )
     return render_pdf(html, stylesheet=_ticket_stylesheet())
 

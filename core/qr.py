@@ -10,7 +10,12 @@ import segno
 DARK = "#1d1d1f"
 
 
-def qr_svg(data: str, *, scale: int = 4, title: str | None = None) -> str:
+def qr_svg(data: str, *, scale: int = 4, title: str | None = None, sized_by_css: bool = False) -> str:
     """`data` as an inline SVG regular QR code (no fetch needed), `scale` pixels per module,
-    with the four-module quiet zone the standard asks for. `title` becomes the SVG's accessible name."""
-    return segno.make_qr(data, error="m").svg_inline(scale=scale, border=4, dark=DARK, title=title)
+    with the four-module quiet zone the standard asks for. `title` becomes the SVG's accessible
+    name. `sized_by_css`: no width or height, only a viewBox, so the stylesheet's size applies
+    (the PDFs give the code its size in millimetres)."""
+    code = segno.make_qr(data, error="m")
+    if sized_by_css:
+        return code.svg_inline(scale=1, border=4, dark=DARK, title=title, omitsize=True)
+    return code.svg_inline(scale=scale, border=4, dark=DARK, title=title)

@@ -28,6 +28,10 @@ def test_a_rendered_ticket_pdf_carries_a_regular_qr_code_of_the_ticket_code(tmp_
     image = pdf_page_png(tickets.ticket_pdf(registration), tmp_path)
     found = zxingcpp.read_barcodes(image)
     assert [(result.format, result.text) for result in found] == [(zxingcpp.BarcodeFormat.QRCode, registration.code)]
+    # Drawn at the stylesheet's 46 mm (quiet zone included): the symbol is about 33 mm wide,
+    # about 195 pixels at 150 dpi, so a phone reads it from paper at arm's length.
+    corners = found[0].position
+    assert corners.top_right.x - corners.top_left.x > 170
 
 
 def test_zbar_reads_the_ticket_pdfs_qr_code_too(tmp_path):
