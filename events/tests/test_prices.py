@@ -33,3 +33,12 @@ def test_a_us_chapter_events_prices_are_in_dollars(client):
     )
     page = client.get(event.url).content.decode()
     assert "Standard: $20.00" in page and "Pay what you can: at least $3.00" in page and "£" not in page
+
+
+def test_the_amount_a_booker_chooses_on_a_us_event_is_typed_in_dollars(client):
+    us = ChapterFactory(name="United States", slug="us", country="US", time_zone="America/New_York", currency="USD")
+    ticket = {"name": "Pay what you can", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 300}
+    event = make_event(chapter=us, tickets=[ticket])
+    page = client.get(f"/events/{event.pk}/book/").content.decode()
+    assert 'class="money-input__symbol" aria-hidden="true">$</span>' in page
+    assert "In dollars (USD), for example 15 or 15.50." in page
