@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.tasks.signals import task_finished
 
-        from core import page_cache
+        from core import deploy_checks, page_cache  # noqa: F401 (deploy_checks registers its system check)
         from core.tasks import collect_after_worker_task
 
         page_cache.connect_purge_signals()

@@ -34,3 +34,7 @@ MAILERS = {
     }
 }
 ALLOW_DEMO_CONTENT = False
+# Refuse to start with the demo secrets and Stripe values published in this repository
+# (core/deploy_checks.py). Stripe itself unless STRIPE_API_BASE says otherwise.
+REFUSE_PUBLISHED_SECRETS = True
+STRIPE_API_BASE = env.env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")

@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -31,9 +32,13 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "p" * 20 + "-production-like-secret-key-for-the-deploy-check-0123456789",
+        "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "thrive.example",
         "SITE_URL": "https://thrive.example",
+        # Real-looking Stripe values: the demo ones are refused (core/tests/test_deploy_secrets.py).
+        "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_hex(24),
+        "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_hex(24),
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "THRIVE_VAR_DIR": str(tmp_path),
     }
