@@ -38,7 +38,7 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
-def start_server(args: list[str], env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(args: list[str], env: dict, log_path: Path, *, workers: int = 2) -> tuple[subprocess.Popen, str]:
     port = free_port()
     with log_path.open("w") as log:
         server = subprocess.Popen(
@@ -60,7 +60,7 @@ def start_server(args: list[str], env: dict, log_path: Path) -> tuple[subprocess
                 raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
             time.sleep(0.2)
     deadline = time.monotonic() + 30
-    while len(worker_pids(server.pid)) < 2 and time.monotonic() < deadline:
+    while len(worker_pids(server.pid)) < workers and time.monotonic() < deadline:
         time.sleep(0.1)
     return server, url
 

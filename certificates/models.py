@@ -115,6 +115,9 @@ class Certificate(models.Model):
     )
     pdf = models.FileField(upload_to="certificates/", blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    # Set when the holder's email is claimed for sending (given back if sending fails), so the
+    # email goes once however often the render task runs (a worker lost mid-task, a retry).
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 

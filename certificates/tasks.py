@@ -70,12 +70,23 @@ def render_and_store(certificate: Certificate) -> None:
 @task
 def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
     """Render and store the PDF, then email it to the holder once (discreet mode is applied
-    by the email helper). Idempotent: a rendered certificate is not rendered or sent again."""
+    by the email helper). Idempotent, and safe to run again after a worker died anywhere in it:
+    a rendered certificate is not rendered again, and the email is claimed by setting
+    `emailed_at` in one UPDATE (a second run, or one at the same moment, claims nothing; the
+    claim is given back if sending fails), so a run that stored the PDF but died before the
+    email is finished by the next."""
     certificate = Certificate.objects.select_related("template", "recipient").filter(pk=certificate_id).first()
-    if certificate is None or certificate.pdf_rendered_at is not None:
+    if certificate is None:
         return "skipped"
-    render_and_store(certificate)
-    if send_email and certificate.recipient.is_active:
+    rendered = certificate.pdf_rendered_at is None
+    if rendered:
+        render_and_store(certificate)
+    if not (send_email and certificate.recipient.is_active and certificate.pdf):
+        return "rendered" if rendered else "skipped"
+    now = timezone.now()
+    if not Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=now):
+        return "rendered" if rendered else "skipped"
+    try:
         with certificate.pdf.open("rb") as handle:
             pdf = handle.read()
         replaces = Certificate.objects.filter(replaced_by=certificate).first()
@@ -86,6 +97,9 @@ def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
             context={"certificate": certificate, "verify_url": verify_url(certificate), "replaces": replaces},
             attachments=[("certificate.pdf", pdf, "application/pdf")],
         )
+    except Exception:
+        Certificate.objects.filter(pk=certificate.pk, emailed_at=now).update(emailed_at=None)
+        raise
     return "rendered"
 
 

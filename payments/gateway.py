@@ -32,10 +32,13 @@ import json
 import logging
 import threading
 import time
+import threading
+import time
 import urllib.parse
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.cache import cache
 
 from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gateway.<name>)
@@ -269,6 +272,8 @@ def _call_stripe(what: str, func, *args, **kwargs):
             raise PaymentsUnavailable(what) from None
         if status == 404:  # the caller says what it means (a webhook, a posted id): not logged here
             raise ObjectUnknown(f"{what}: 404") from None
+        if status == 404:  # the caller says what it means (a webhook, a posted id): not logged here
+            raise ObjectUnknown(f"{what}: 404") from None
         logger.error("stripe %s refused: status %s, code %s", what, status, getattr(exc, "code", ""))
         raise PaymentGatewayError(f"{what}: {status} {getattr(exc, 'code', '') or ''}".strip()) from None
 
@@ -327,6 +332,7 @@ def setup_intent_retrieve(setup_intent_id: str) -> SetupIntentState:
         status=intent["status"],
         payment_method_id=_id_of(_field(intent, "payment_method")),
         reference=str(_plain(_field(intent, "metadata")).get("ref", "")),
+        client_secret=_field(intent, "client_secret", ""),
     )
 
 

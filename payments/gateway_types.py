@@ -27,6 +27,11 @@ class ObjectUnknown(PaymentGatewayError):
     browser, or named by a webhook, that is not, or no longer, Stripe's)."""
 
 
+class ObjectUnknown(PaymentGatewayError):
+    """Stripe answered 404: it does not know the object asked about (an id posted by a
+    browser, or named by a webhook, that is not, or no longer, Stripe's)."""
+
+
 class InvalidWebhook(Exception):
     """A webhook whose signature, secret, body or timestamp does not verify."""
 
@@ -69,6 +74,7 @@ class SetupIntentState:
     status: str
     payment_method_id: str | None
     reference: str
+    client_secret: str = ""  # for the browser, when the checkout offers it again
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ def _server_env(tmp_path: Path, **extra) -> dict:
         "THRIVE_VAR_DIR": str(tmp_path),
         "SECRET_KEY": "fault-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "STRIPE_API_BASE": "http://127.0.0.1:9",
+        "GUNICORN_GRACEFUL_TIMEOUT": "2",
         **extra,
     }
     env.pop("REDIS_URL", None)
@@ -79,7 +80,9 @@ def _terminate_server_sessions(session, ours: int) -> int:
 @pytest.fixture
 def web_server(tmp_path):
     """gunicorn with config/gunicorn.py (one worker of four threads) on the test database."""
-    server, url = start_server(OUR_CONFIG, _server_env(tmp_path, WEB_CONCURRENCY="1"), tmp_path / "server.log")
+    server, url = start_server(
+        OUR_CONFIG, _server_env(tmp_path, WEB_CONCURRENCY="1"), tmp_path / "server.log", workers=1
+    )
     yield url
     server.terminate()
     server.wait(timeout=30)

@@ -82,6 +82,8 @@ class RecurringGift(models.Model):
     )
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # The SetupIntent the checkout page offers (reused on every view until it is used up).
+    stripe_setup_intent_id = models.CharField(max_length=255, blank=True, default="", editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     cancel_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     payment_attempts = models.PositiveIntegerField(default=0, editable=False)

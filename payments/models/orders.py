@@ -50,6 +50,8 @@ class Order(models.Model):
         _("attention reason"), max_length=20, choices=Attention.choices, blank=True, default=""
     )
     payment_attempts = models.PositiveIntegerField(default=0, editable=False)
+    # The SetupIntent the checkout page offers (reused on every view until it is used up).
+    stripe_setup_intent_id = models.CharField(max_length=255, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)

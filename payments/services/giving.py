@@ -13,7 +13,13 @@ from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
 from payments.money import currency_code
 from payments.selectors import campaign_totals_forget
-from payments.services.orders import CARD_NOT_CONFIRMED, DonationChoice, donation_amount_check, setup_intent_state
+from payments.services.orders import (
+    CARD_NOT_CONFIRMED,
+    DonationChoice,
+    checkout_setup_intent,
+    donation_amount_check,
+    setup_intent_state,
+)
 
 CANCEL_SALT = "payments.recurring-gift-cancel"
 
@@ -83,7 +89,8 @@ def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str
 
 def recurring_gift_checkout_start(*, gift: RecurringGift) -> gateway.SetupIntentResult:
     """A Stripe customer for the gift (once) and a SetupIntent for the browser to confirm
-    the card against. Raises PaymentsUnavailable when Stripe cannot be reached. Moves no money."""
+    the card against (the same one on every view until it is used up). Raises
+    PaymentsUnavailable when Stripe cannot be reached. Moves no money."""
     if gift.status != RecurringGift.Status.PENDING:
         raise ValidationError("This monthly gift has already been set up.")
     with transaction.atomic():
@@ -93,11 +100,7 @@ def recurring_gift_checkout_start(*, gift: RecurringGift) -> gateway.SetupIntent
                 gift_reference=gift.reference, idempotency_key=f"thrive-gift-{gift.pk}-customer"
             )
             gift.save(update_fields=["stripe_customer_id"])
-    return gateway.setup_intent_create(
-        reference=gift.reference,
-        customer_id=gift.stripe_customer_id,
-        idempotency_key=f"thrive-gift-{gift.pk}-setup-{gift.payment_attempts}",
-    )
+        return checkout_setup_intent(gift, key_prefix=f"thrive-gift-{gift.pk}", customer_id=gift.stripe_customer_id)
 
 
 @dataclass(frozen=True)

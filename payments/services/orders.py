@@ -144,15 +144,45 @@ def order_create(
     return order
 
 
+# A SetupIntent the browser can still confirm a card against (a refused card leaves it
+# requires_payment_method; one confirmed, cancelled or used by a payment is used up).
+SETUP_INTENT_REUSABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+
+
+def checkout_setup_intent(target, *, key_prefix: str, customer_id: str | None = None) -> gateway.SetupIntentResult:
+    """The SetupIntent the checkout offers for an order or monthly gift (call under its row
+    lock): the one stored on it while the browser can still use it, so reloading the page
+    (or a script hammering it) makes no new Stripe object; else a new one, stored. The new
+    one's idempotency key names the one it replaces, so it is stable for one state of the
+    checkout and different after a card was set up or refused. Moves no money."""
+    replaced = target.stripe_setup_intent_id
+    if replaced:
+        try:
+            current = gateway.setup_intent_retrieve(replaced)
+        except gateway.ObjectUnknown:  # forgotten by Stripe (or localstripe restarted)
+            current = None
+        if current is not None and current.status in SETUP_INTENT_REUSABLE and current.client_secret:
+            return gateway.SetupIntentResult(id=current.id, client_secret=current.client_secret)
+    fresh = gateway.setup_intent_create(
+        reference=target.reference,
+        customer_id=customer_id,
+        idempotency_key=f"{key_prefix}-setup-after-{replaced or 'none'}",
+    )
+    target.stripe_setup_intent_id = fresh.id
+    target.save(update_fields=["stripe_setup_intent_id"])
+    return fresh
+
+
 def order_checkout_start(*, order: Order) -> gateway.SetupIntentResult:
-    """A SetupIntent for the browser to confirm the card against (one per attempt, so a
-    card declined once can be replaced). Raises PaymentsUnavailable when Stripe cannot be
-    reached and ValidationError when the order is not open. Moves no money."""
+    """The SetupIntent for the browser to confirm the card against: the same one on every
+    view of the checkout until it is used up, then a new one (so a card declined once can
+    be replaced). Raises PaymentsUnavailable when Stripe cannot be reached and
+    ValidationError when the order is not open. Moves no money."""
     if order.status not in Order.OPEN_STATES:
         raise ValidationError("This order is already settled.")
-    return gateway.setup_intent_create(
-        reference=order.reference, idempotency_key=f"thrive-order-{order.pk}-setup-{order.payment_attempts}"
-    )
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        return checkout_setup_intent(order, key_prefix=f"thrive-order-{order.pk}")
 
 
 def _outcome_of(payment: Payment, client_secret: str = "") -> PayOutcome:
