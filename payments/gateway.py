@@ -32,13 +32,10 @@ import json
 import logging
 import threading
 import time
-import threading
-import time
 import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.cache import cache
 
 from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gateway.<name>)
@@ -270,8 +267,6 @@ def _call_stripe(what: str, func, *args, **kwargs):
         if status >= 500 or status == 0:
             logger.warning("stripe %s: unavailable (status %s)", what, status)
             raise PaymentsUnavailable(what) from None
-        if status == 404:  # the caller says what it means (a webhook, a posted id): not logged here
-            raise ObjectUnknown(f"{what}: 404") from None
         if status == 404:  # the caller says what it means (a webhook, a posted id): not logged here
             raise ObjectUnknown(f"{what}: 404") from None
         logger.error("stripe %s refused: status %s, code %s", what, status, getattr(exc, "code", ""))

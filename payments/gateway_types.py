@@ -27,11 +27,6 @@ class ObjectUnknown(PaymentGatewayError):
     browser, or named by a webhook, that is not, or no longer, Stripe's)."""
 
 
-class ObjectUnknown(PaymentGatewayError):
-    """Stripe answered 404: it does not know the object asked about (an id posted by a
-    browser, or named by a webhook, that is not, or no longer, Stripe's)."""
-
-
 class InvalidWebhook(Exception):
     """A webhook whose signature, secret, body or timestamp does not verify."""
 
