@@ -5,6 +5,9 @@ survive the database going away and to find tasks lost with a worker killed outr
   error from its polling query, so one reset connection ended the process. Here every poll,
   claim and heartbeat catches `OperationalError`/`InterfaceError`, closes the broken
   connection and tries again after a back-off (1 s doubling to 30 s), logging once per outage.
+  A task that fails because the database went away under it, or whose result could not be
+  written, is handed back to the queue once the database answers, and runs again (at most
+  MAX_ATTEMPTS times in all) instead of being recorded as failed.
 - Lost tasks: a worker killed with SIGKILL (or by the out-of-memory killer) leaves its task
   RUNNING for ever. Each worker writes a heartbeat (`WorkerHeartbeat`) every few seconds from
   its own thread; every worker looks, at start and then every few seconds, for RUNNING tasks
@@ -22,9 +25,10 @@ import threading
 import time
 from datetime import timedelta
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
 from django.utils import timezone
-from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -189,6 +193,50 @@ class ResilientWorker(Worker):
             if task_result is not None:
                 task_result.claim(self.worker_id)
         return task_result
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """Upstream's run_task, except that a task that failed because the database went away
+        under it (OperationalError, InterfaceError) is handed back to the queue to run again
+        once the database answers (every task is safe to run twice), until it has been tried
+        MAX_ATTEMPTS times; then it is recorded as failed as before."""
+        attempts = len(db_task_result.worker_ids)
+        try:
+            self.running_task = True
+            task = db_task_result.task
+            task_result = db_task_result.task_result
+            backend_type = task.get_backend()
+            task_started.send(sender=backend_type, task_result=task_result)
+            if task.takes_context:
+                value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+            else:
+                value = task.call(*task_result.args, **task_result.kwargs)
+            db_task_result.set_successful(value)
+            task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
+        except DATABASE_GONE as error:
+            if attempts >= MAX_ATTEMPTS:
+                self.record_failure(db_task_result, error)
+            else:
+                logger.warning(
+                    "task %s lost the database (%s); it will run again", db_task_result.id, type(error).__name__
+                )
+                self.unfinished.add(str(db_task_result.id))
+                _close_connections()
+        except BaseException as error:
+            self.record_failure(db_task_result, error)
+        finally:
+            self.running_task = False
+            self._run_tasks += 1
+
+    def record_failure(self, db_task_result: DBTaskResult, error: BaseException) -> None:
+        """Upstream's failure path: the error recorded on the task, task_finished sent."""
+        db_task_result.set_failed(error)
+        try:
+            sender = type(db_task_result.task.get_backend())
+            task_result = db_task_result.task_result
+        except (ImportError, SuspiciousOperation):
+            logger.exception("Task id=%s failed unexpectedly", db_task_result.id)
+        else:
+            task_finished.send(sender=sender, task_result=task_result)
 
     def housekeeping(self) -> None:
         """Hand back tasks this worker could not finish writing, and queue again tasks lost

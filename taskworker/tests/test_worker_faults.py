@@ -11,6 +11,7 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from core.tests.tasks_for_tests import note_ran
+from taskworker.management.commands.task_worker import APPLICATION_NAME
 from taskworker.tests.harness import (
     WorkerProcess,
     admin_session,
@@ -62,6 +63,30 @@ def test_the_worker_outlives_terminated_connections_and_a_database_outage_then_r
         wait_for(lambda: _status(third) == "SUCCESSFUL", what="a task queued during the outage")
         assert worker.alive
         assert "database unavailable" in worker.output()
+    finally:
+        worker.stop()
+        session.close()
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_task_whose_database_session_is_ended_under_it_runs_again_instead_of_failing(tmp_path):
+    from taskworker.tests.tasks_for_tests import sleep_in_database
+
+    worker = WorkerProcess(tmp_path)
+    session = admin_session()
+    try:
+        result = sleep_in_database.enqueue(seconds=1.5)
+        sleeping = (
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND datname = current_database() "
+            "AND state = 'active' AND query LIKE 'SELECT pg_sleep%%'"
+        )
+        pid = wait_for(lambda: session.execute(sleeping, [APPLICATION_NAME]).fetchone(), what="the task's query")[0]
+        session.execute("SELECT pg_terminate_backend(%s)", [pid])
+        wait_for(lambda: _status(result) in ("SUCCESSFUL", "FAILED"), what="the task to finish", timeout=60)
+        row = DBTaskResult.objects.get(id=result.id)
+        assert (row.status, row.return_value) == ("SUCCESSFUL", "slept"), row.traceback
+        assert len(row.worker_ids) == 2  # the same worker, twice
+        assert worker.alive and "lost the database" in worker.output()
     finally:
         worker.stop()
         session.close()
