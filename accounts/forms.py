@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication
 from cms.forms import add_honeypot
+from core.forms import EmailField
 
 
 class _ApplicationForm(forms.ModelForm):
@@ -74,7 +75,7 @@ class ErasureForm(forms.ModelForm):
 
 
 class ReferralForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailField(
         label=_("The survivor's email address"),
         help_text=_("Only with their agreement. They decide whether to join; you will only see whether they did."),
     )

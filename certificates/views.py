@@ -42,8 +42,20 @@ def same_name(a: str, b: str) -> bool:
 def verify(request):
     code = request.GET.get("code", "").strip()
     if code:
-        return redirect("certificates:verify_code", code=normalise_code(code))
+        normalised = normalise_code(code)
+        if normalised:
+            return redirect("certificates:verify_code", code=normalised)
+        return _no_code_typed(request)
     return render(request, "certificates/verify.html")
+
+
+def _no_code_typed(request):
+    """Only dashes, spaces or signs were typed: there is no code to look up (it answered 500)."""
+    return render(
+        request,
+        "certificates/verify.html",
+        {"error": "A certificate code has letters and numbers, like XXXX-XXXX-XXXX-XXXX. Please check it."},
+    )
 
 
 @never_cache
@@ -51,6 +63,8 @@ def verify_code(request, code: str):
     if _blocked(request):
         return _too_many(request)
     normalised = normalise_code(code)
+    if not normalised:
+        return _no_code_typed(request)
     if normalised != code:
         return redirect("certificates:verify_code", code=normalised)
     certificate = (

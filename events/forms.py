@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 
 from cms.forms import add_honeypot
+from core.forms import EmailField
 from payments.money import currency_code, format_money
 from payments.money_fields import MoneyFormField
 
@@ -76,7 +77,7 @@ class _BookingForm(forms.Form):
         required=False,
         help_text="Paid with your tickets, in one payment. Leave empty for none.",
     )
-    email = forms.EmailField(
+    email = EmailField(
         label="Email address",
         help_text="We send your ticket here. Choose an address that is safe for you.",
         error_messages={
@@ -126,7 +127,7 @@ BookingForm = add_honeypot(_BookingForm)
 
 class _WaitingListForm(forms.Form):
     ticket_type = _ticket_type_field("Ticket you are waiting for")
-    email = forms.EmailField(
+    email = EmailField(
         label="Email address",
         help_text="If a place frees up we email you a link to take it. Choose an address that is safe for you.",
         error_messages={
@@ -144,7 +145,7 @@ WaitingListForm = add_honeypot(_WaitingListForm)
 
 
 class TransferForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailField(
         label="New holder's email address",
         help_text="We send the ticket to this address. Your own ticket and its links then stop working.",
         error_messages={

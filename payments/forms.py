@@ -5,6 +5,7 @@ import copy
 
 from django import forms
 
+from core.forms import EmailField
 from payments import giftaid
 from payments.models.giving import Earmark
 from payments.money import currency_code
@@ -41,7 +42,7 @@ class DonationForm(forms.Form):
         widget=forms.RadioSelect,
         initial="once",
     )
-    email = forms.EmailField(label="Email address", help_text="For your receipt. We never share it.")
+    email = EmailField(label="Email address", help_text="For your receipt. We never share it.")
     earmark = forms.ChoiceField(label="Where your gift goes", choices=Earmark.choices, required=False)
     anonymous = forms.BooleanField(
         label="Give anonymously", required=False, help_text="We will not name you anywhere, including thank-you lists."

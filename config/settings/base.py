@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SiteContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL or control character in the address, or a NUL in a form: 400 before anything queries it.
+    "core.middleware.RefuseUnstorableInputMiddleware",
     # Served before sessions and auth are touched, so a cached page costs two cache reads.
     "core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,0 +1,21 @@
+"""Form fields shared by every app."""
+
+from django import forms
+
+# What every email column holds: Django's models.EmailField default and allauth's
+# ACCOUNT_EMAIL_MAX_LENGTH (RFC 5321's 254-character path limit). Django's forms.EmailField
+# allows 320, so a longer address passed the form and failed at the database (a 500).
+EMAIL_MAX_LENGTH = 254
+
+
+class EmailField(forms.EmailField):
+    """An email address of at most EMAIL_MAX_LENGTH characters, refused in words when longer.
+    Use it (not django.forms.EmailField) for every address that is stored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
+        kwargs["error_messages"] = {
+            "max_length": f"This email address is too long: it can have at most {EMAIL_MAX_LENGTH} characters.",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
