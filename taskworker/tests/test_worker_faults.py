@@ -5,6 +5,7 @@ worker killed with SIGKILL in the middle of a bulk issue and of a certificate's 
 lost tasks are found and run again: every certificate rendered and emailed exactly once)."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -172,3 +173,58 @@ def test_tasks_lost_with_a_killed_worker_run_again_and_every_certificate_is_rend
         for worker in workers:
             worker.stop()
         session.close()
+
+
+def test_make_run_restarts_a_task_worker_that_dies(tmp_path):
+    """`manage.py serve_local` (what `make run` starts) supervises the worker: killed with
+    SIGKILL, it is started again, and the site stays up. Before, the whole site stopped."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from bench.worker_kill import free_port, worker_pids
+    from taskworker.tests.harness import ROOT, worker_database_url
+
+    def workers(parent: int) -> list[int]:
+        found = []
+        for pid in worker_pids(parent):
+            try:
+                if b"task_worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(pid)
+            except FileNotFoundError:
+                continue
+        return found
+
+    port = free_port()
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.e2e_worker",
+        "DATABASE_URL": worker_database_url(),
+        "THRIVE_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "fault-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "STRIPE_API_BASE": "http://192.0.2.1:9",  # not this machine: serve_local starts no localstripe
+        "GUNICORN_GRACEFUL_TIMEOUT": "1",
+    }
+    env.pop("REDIS_URL", None)
+    with (tmp_path / "serve_local.log").open("w") as log:
+        site = subprocess.Popen(
+            [sys.executable, "manage.py", "serve_local", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        first = wait_for(lambda: workers(site.pid), what="the task worker")[0]
+        os.kill(first, signal.SIGKILL)
+        second = wait_for(lambda: [pid for pid in workers(site.pid) if pid != first], what="a new task worker")[0]
+        assert site.poll() is None
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+        assert "task worker exited" in (tmp_path / "serve_local.log").read_text()
+        assert second != first
+    finally:
+        site.terminate()
+        site.wait(timeout=30)
+    assert site.returncode == 0
