@@ -247,6 +247,8 @@ class ResilientWorker(Worker):
             )
             self.unfinished.discard(task_id)
         lost_tasks_requeue(backend_name=self.backend_name, lease=self.lease, own_worker_id=self.worker_id)
+        # Heartbeats of workers killed long ago (their tasks were queued again within a lease).
+        WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - timedelta(days=1)).delete()
 
     def run(self) -> None:
         logger.info("Starting task worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
