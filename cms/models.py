@@ -20,6 +20,7 @@ from wagtail.url_routing import RouteResult
 
 from cms.blocks import BaseStreamBlock
 from cms.forms import HONEYPOT_FIELD, add_honeypot
+from core.currencies import CURRENCIES, currency_code
 from core.page_cache import versioned_lookup, versioned_set
 from core.ratelimit import rate_limit_exceeded
 from core.tasks import enqueue_on_commit
@@ -159,7 +160,11 @@ class Chapter(models.Model):
         if self.time_zone not in available_timezones():
             raise ValidationError({"time_zone": _("Use a time zone name such as Europe/London.")})
         self.country = self.country.upper()
-        self.currency = self.currency.upper()
+        self.currency = currency_code(self.currency)
+        if self.currency not in CURRENCIES:
+            raise ValidationError(
+                {"currency": _("Use one of the currencies Thrive can take payments in: %s.") % ", ".join(CURRENCIES)}
+            )
 
 
 class HomePage(Page):

@@ -11,12 +11,13 @@ units are in `payments.money_fields`.
 import re
 from decimal import Decimal
 
-SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+from core.currencies import CURRENCIES, CURRENCY_CHOICES, currency_code  # noqa: F401 (CURRENCY_CHOICES re-exported)
+
+SYMBOLS = {code: symbol for code, (symbol, _unit) in CURRENCIES.items()}
 # What the amount is counted in, for help texts ("in pounds (GBP)").
-UNIT_NAMES = {"GBP": "pounds", "EUR": "euros", "USD": "dollars"}
+UNIT_NAMES = {code: unit for code, (_symbol, unit) in CURRENCIES.items()}
 # Currencies whose minor unit is not a hundredth (Stripe's zero-decimal currencies we may meet).
 EXPONENTS = {"JPY": 0, "KRW": 0}
-CURRENCY_CHOICES = [("GBP", "GBP (£)"), ("EUR", "EUR (€)"), ("USD", "USD ($)")]
 # The most any money box accepts (a price, a target): 100,000.00 in major units.
 MONEY_INPUT_MAX_MINOR = 10_000_000
 
@@ -31,11 +32,6 @@ class MoneyError(ValueError):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-def currency_code(currency: str) -> str:
-    """The ISO 4217 spelling of a currency code ("gbp" -> "GBP")."""
-    return str(currency).strip().upper()
 
 
 def exponent(currency: str) -> int:

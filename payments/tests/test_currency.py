@@ -161,3 +161,19 @@ def test_funded_places_are_offered_and_counted_only_in_the_events_own_currency(
             assert order_pay(order=order, setup_intent_id=set_up_card(order)).status == "succeeded"
     count = sponsored_places_count(us_event)
     assert (count.given_minor, count.place_minor, count.places) == (4000, 2000, 2)
+
+
+def test_a_chapter_takes_only_a_currency_thrive_can_take_payments_in(db):
+    from django.core.exceptions import ValidationError
+
+    from cms.models import Chapter
+
+    chapter = Chapter(name="Canada", slug="ca", country="ca", time_zone="America/Toronto", currency="usd")
+    chapter.full_clean()
+    assert chapter.currency == "USD"
+    chapter.currency = "CAD"
+    with pytest.raises(ValidationError) as refused:
+        chapter.full_clean()
+    assert refused.value.message_dict["currency"] == [
+        "Use one of the currencies Thrive can take payments in: GBP, EUR, USD."
+    ]
