@@ -231,7 +231,8 @@ def _call(what: str, func, *args, **kwargs):
     error comes back as our value or exception (`_call_stripe`)."""
     trial, had_failures = _breaker_admit(what)
     slots = _call_slots(settings.STRIPE_MAX_CONCURRENT_CALLS)
-    if not slots.acquire(timeout=settings.STRIPE_CALL_SLOT_WAIT_SECONDS):
+    wait = settings.STRIPE_CALL_SLOT_WAIT_SECONDS
+    if not (slots.acquire(timeout=wait) if wait > 0 else slots.acquire(blocking=False)):
         if trial:
             _cache_quietly(lambda: cache.delete(_BREAKER_PROBE))
         logger.warning("stripe %s: every Stripe call slot of this process is busy", what)
