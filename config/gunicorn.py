@@ -8,7 +8,10 @@ dying worker dropped every request waiting in its queue (14 in the issue's test)
 worker accepts no more connections than it has threads (`worker_connections = threads`):
 the rest wait in the listening socket's backlog, which every worker shares and which
 survives any one worker, so a dying worker costs only the requests its threads were
-answering. Measured by bench/worker_kill.py (README). Keep-alive is off between the proxy
+answering. Measured by bench/worker_kill.py (64 clients on the sign-in page for 4 s, one of
+two workers killed halfway, 2 shared cores): the old flags (`--workers 2 --threads 4`) lost
+5, 26 and 16 requests in three trials, these settings 3, 3 and 4 (never more than `threads`),
+for about 10-30% less throughput on a saturated machine. Keep-alive is off between the proxy
 and gunicorn, since a kept-alive idle connection would hold one of those few places.
 
 Workers are restarted after about 1000 requests (jittered so they do not all restart at
