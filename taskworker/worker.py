@@ -262,7 +262,7 @@ class ResilientWorker(Worker):
                 task_result = None
                 try:
                     close_old_connections()
-                    if time.monotonic() >= next_housekeeping:
+                    if self.unfinished or time.monotonic() >= next_housekeeping:
                         self.housekeeping()
                         next_housekeeping = time.monotonic() + self.recover_every
                     task_result = self.claim_next()
@@ -296,4 +296,8 @@ class ResilientWorker(Worker):
         finally:
             heartbeat.stopped.set()
             with contextlib.suppress(DATABASE_GONE):
+                for task_id in self.unfinished:
+                    DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+                        status=TaskResultStatus.READY
+                    )
                 WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
