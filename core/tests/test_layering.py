@@ -13,8 +13,11 @@ MUST_NOT_IMPORT = {
     "core": {"cms", "accounts", "payments", "certificates", "training", "events"},
     "cms": {"accounts", "payments", "certificates", "training", "events"},
     "accounts": {"payments", "certificates", "training", "events"},
-    "payments": {"training", "events"},
-    "certificates": {"training", "events"},
+    "payments": {"training", "events", "certificates"},
+    "certificates": {"training", "events", "payments"},
+    # Peers do not import each other: what both need lives in core.
+    "training": {"events"},
+    "events": {"training"},
 }
 
 # Known breaks, each to be removed when fixed (a test below fails once one no longer exists).
@@ -22,6 +25,11 @@ MUST_NOT_IMPORT = {
 KNOWN_BREAKS = {
     ("core/management/commands/serve_local.py", "cms.management.commands.seed_demo"),
     ("core/management/commands/serve_local.py", "payments"),
+    # One calendar-feed secret serves both My learning and My bookings; the model belongs in a
+    # lower layer (the architecture issue moves it).
+    ("events/views_booking.py", "training.models"),
+    # Receipts are drawn by the one module that imports WeasyPrint; DESIGN puts PDF rendering in core.
+    ("payments/tasks.py", "certificates.rendering"),
 }
 
 
