@@ -1,3 +1,5 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 
 from core.page_cache import mark_cacheable
@@ -8,3 +10,9 @@ def allow_page_cache(page, request, serve_args, serve_kwargs):
     """Live pages served to the public may be kept by the anonymous page cache."""
     if not getattr(request, "is_preview", False):
         mark_cacheable(request)
+
+
+@hooks.register("insert_global_admin_css")
+def thrive_admin_css():
+    """Layout for the admin screens Thrive adds (tables that scroll sideways on a phone)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
