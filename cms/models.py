@@ -275,6 +275,13 @@ class FormPage(AbstractEmailForm):
     """
 
     form_builder = HoneypotFormBuilder
+
+    def get_submissions_list_view_class(self):
+        """Wagtail's submission listing with CSV and XLSX exports safe to open (cms.submissions)."""
+        from cms.submissions import SafeSubmissionsListView
+
+        return SafeSubmissionsListView
+
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
     thank_you_text = RichTextField(_("thank-you text"), blank=True, features=["bold", "italic", "link"])
 
