@@ -61,10 +61,3 @@ def my_learning_panel(request):
     from training.account import account_panel
 
     return account_panel(request)
-
-
-@hooks.register("thrive_account_panels")
-def my_learning_panel(request):
-    from training.account import account_panel
-
-    return account_panel(request)
