@@ -43,6 +43,8 @@ def test_a_signed_webhook_about_an_object_stripe_does_not_know_gets_200_writes_n
     about_it = [record for record in caplog.records if f"evt_{object_id}" in record.getMessage()]
     assert len(about_it) == 1, [record.getMessage() for record in caplog.records]
     assert about_it[0].levelno == logging.WARNING
+    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert warnings == [about_it[0].getMessage()]  # logged once, by nobody else
     # Stripe's retry of the same event is answered the same way (it was not stored as handled).
     assert post_webhook(client, payload).status_code == 200
     assert _nothing_written()
