@@ -45,16 +45,19 @@ def verify(request):
         normalised = normalise_code(code)
         if normalised:
             return redirect("certificates:verify_code", code=normalised)
-        return _no_code_typed(request)
+        return _no_code_typed(request, code)
     return render(request, "certificates/verify.html")
 
 
-def _no_code_typed(request):
+def _no_code_typed(request, typed: str):
     """Only dashes, spaces or signs were typed: there is no code to look up (it answered 500)."""
     return render(
         request,
         "certificates/verify.html",
-        {"error": "A certificate code has letters and numbers, like XXXX-XXXX-XXXX-XXXX. Please check it."},
+        {
+            "error": "A certificate code has letters and numbers, like XXXX-XXXX-XXXX-XXXX. Please check it.",
+            "typed": typed[:100],
+        },
     )
 
 
@@ -64,7 +67,7 @@ def verify_code(request, code: str):
         return _too_many(request)
     normalised = normalise_code(code)
     if not normalised:
-        return _no_code_typed(request)
+        return _no_code_typed(request, code)
     if normalised != code:
         return redirect("certificates:verify_code", code=normalised)
     certificate = (
