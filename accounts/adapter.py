@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.email import email_send, user_wants_discretion
+from core.forms import EMAIL_MAX_LENGTH, EMAIL_TOO_LONG
 from core.links import absolute
 
 
@@ -82,6 +84,13 @@ def greeting_name(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Every address allauth's forms take (sign-up, adding an address) is stored in a column
+        of EMAIL_MAX_LENGTH characters; its form fields allow 320 (a longer one was a 500)."""
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(EMAIL_TOO_LONG)
+        return super().clean_email(email)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Send one of allauth's emails through `email_send` (discreet mode, our wording).
 

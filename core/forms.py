@@ -6,6 +6,7 @@ from django import forms
 # ACCOUNT_EMAIL_MAX_LENGTH (RFC 5321's 254-character path limit). Django's forms.EmailField
 # allows 320, so a longer address passed the form and failed at the database (a 500).
 EMAIL_MAX_LENGTH = 254
+EMAIL_TOO_LONG = f"This email address is too long: it can have at most {EMAIL_MAX_LENGTH} characters."
 
 
 class EmailField(forms.EmailField):
@@ -15,7 +16,7 @@ class EmailField(forms.EmailField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
         kwargs["error_messages"] = {
-            "max_length": f"This email address is too long: it can have at most {EMAIL_MAX_LENGTH} characters.",
+            "max_length": EMAIL_TOO_LONG,
             **kwargs.get("error_messages", {}),
         }
         super().__init__(**kwargs)

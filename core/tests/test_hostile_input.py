@@ -164,3 +164,28 @@ def test_a_partner_referring_with_a_320_character_email_is_refused_in_words(clie
     assert response.status_code == 200
     assert b"at most 254 characters" in response.content
     assert Referral.objects.count() == before
+
+
+def test_adding_an_email_of_300_characters_to_an_account_is_refused_in_words(client, db):
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    user = User.objects.create_user(email="member@example.org", password="a long enough passphrase 42")
+    client.force_login(user)
+    response = client.post("/accounts/email/", {"email": _email_of_length(300), "action_add": ""})
+    assert response.status_code == 200
+    assert b"at most 254 characters" in response.content
+    assert not EmailAddress.objects.filter(email__startswith="aaaa").exists()
+
+
+def test_signing_up_with_an_email_of_300_characters_is_refused_in_words(client, db):
+    from accounts.models import User
+
+    password = "a long enough passphrase 42"
+    response = client.post(
+        "/accounts/signup/", {"email": _email_of_length(300), "password1": password, "password2": password}
+    )
+    assert response.status_code == 200
+    assert b"at most 254 characters" in response.content
+    assert not User.objects.exists()

@@ -362,7 +362,7 @@ def test_every_form_of_a_member_a_learner_and_a_partner_answers_without_a_server
         cohort__enrolments__user__email="member@thrive.example", cohort__enrolments__status__in=Enrolment.PLACE_TAKING
     )
     start = ["/events/my-bookings/", f"/events/{full.pk}/book/", "/learning/", "/account/profile/"]
-    start += ["/account/consents/"]
+    start += ["/account/consents/", "/accounts/email/"]
     session = sessions.first()
     assert session is not None, "the demo member is enrolled in a cohort with sessions"
     # The session is on now, so its self check-in form is open.
