@@ -26,6 +26,7 @@ STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (localstripe by d
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import importlib
 import json
@@ -34,6 +35,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -137,6 +139,21 @@ def _call_slots(size: int) -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(max(1, size))
 
 
+_slot_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("stripe_slot_wait", default=None)
+
+
+@contextmanager
+def calls_wait_for_a_slot(seconds: float):
+    """Within this block a Stripe call waits up to `seconds` for a free slot instead of being
+    refused at once: for Stripe's own webhooks, which arrive several at a time and are better
+    handled now than retried by Stripe minutes later (the breaker still refuses them at once)."""
+    token = _slot_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _slot_wait.reset(token)
+
+
 def _cache_quietly(operation, default=None):
     """The breaker is advice: when the cache itself fails, Stripe is called as if it were closed."""
     try:
@@ -231,7 +248,9 @@ def _call(what: str, func, *args, **kwargs):
     error comes back as our value or exception (`_call_stripe`)."""
     trial, had_failures = _breaker_admit(what)
     slots = _call_slots(settings.STRIPE_MAX_CONCURRENT_CALLS)
-    wait = settings.STRIPE_CALL_SLOT_WAIT_SECONDS
+    wait = _slot_wait.get()
+    if wait is None:
+        wait = settings.STRIPE_CALL_SLOT_WAIT_SECONDS
     if not (slots.acquire(timeout=wait) if wait > 0 else slots.acquire(blocking=False)):
         if trial:
             _cache_quietly(lambda: cache.delete(_BREAKER_PROBE))

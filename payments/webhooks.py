@@ -9,6 +9,7 @@ handler re-fetches the object from Stripe and goes through the services' state m
 
 import logging
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -84,7 +85,7 @@ def stripe_webhook(request):
     if handler is None:
         return HttpResponse("ignored", content_type="text/plain")
     try:
-        with transaction.atomic():
+        with gateway.calls_wait_for_a_slot(settings.STRIPE_WEBHOOK_SLOT_WAIT_SECONDS), transaction.atomic():
             if not _event_record_once(event):
                 return HttpResponse("already handled", content_type="text/plain")
             handler(event)

@@ -308,6 +308,8 @@ STRIPE_MAX_CONCURRENT_CALLS = env.STRIPE_MAX_CONCURRENT_CALLS
 # While Stripe hangs, checkouts waiting here would hold the threads other pages need (20 open checkouts
 # made the first public page wait 0.9 s with a 0.05 s wait, on a loaded machine).
 STRIPE_CALL_SLOT_WAIT_SECONDS = 0
+# Stripe's webhooks (several arrive at once) wait this long for a slot, then are answered 503 (Stripe retries).
+STRIPE_WEBHOOK_SLOT_WAIT_SECONDS = 5
 STRIPE_BREAKER_FAILURES = env.STRIPE_BREAKER_FAILURES
 STRIPE_BREAKER_WINDOW_SECONDS = env.STRIPE_BREAKER_WINDOW_SECONDS
 STRIPE_BREAKER_COOLDOWN_SECONDS = env.STRIPE_BREAKER_COOLDOWN_SECONDS
