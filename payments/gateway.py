@@ -3,8 +3,11 @@
 Callers get plain frozen dataclasses back and our own exceptions, never Stripe objects or
 Stripe errors:
 
-- `PaymentsUnavailable`: Stripe could not be reached (or answered 5xx / rate limited).
+- `PaymentsUnavailable`: Stripe could not be reached in time (or answered 5xx / rate
+  limited), or it was not asked: the circuit breaker is open after repeated failures, or
+  this process already has its most Stripe calls in flight (see "A hung Stripe" below).
   Nothing was decided; the caller may say "try again shortly" and keep everything.
+- `ObjectUnknown` (a `PaymentGatewayError`): Stripe answered 404 for the object asked about.
 - `CardDeclined`: the bank or Stripe refused the card; `message` is plain words a supporter
   can act on.
 - `PaymentGatewayError`: Stripe refused the request itself (a bug or a configuration
