@@ -2,7 +2,11 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
+from cms.submissions import make_wagtail_exports_safe
 from core.page_cache import mark_cacheable
+
+# Every CSV and XLSX export of the Wagtail admin (reports, listings): cells safe to open.
+make_wagtail_exports_safe()
 
 
 @hooks.register("before_serve_page")

@@ -139,3 +139,29 @@ def test_the_event_attendance_csv_neutralises_a_hostile_name_typed_when_booking(
     cells = [cell for row in csv.reader(io.StringIO(response.content.decode())) for cell in row]
     assert "'" + typed in cells
     assert typed not in cells
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_wagtails_site_history_export_neutralises_a_hostile_name_too(client, demo_site, export):
+    """Wagtail's other exports (reports) go through the same cleaning (cms.submissions)."""
+    from openpyxl import load_workbook
+    from wagtail.log_actions import log
+    from wagtail.models import Page
+
+    from accounts.models import User
+
+    staff = User.objects.get(email="staff@thrive.example")
+    page = Page.objects.get(slug="contact").specific
+    page.title = '=HYPERLINK("http://x","y")\x07'
+    page.save_revision(user=staff)
+    log(instance=page, action="wagtail.edit", user=staff)
+    _staff(client)
+    response = client.get(reverse("wagtailadmin_reports:site_history") + f"?export={export}")
+    assert response.status_code == 200
+    if export == "csv":
+        cells = [cell for row in csv.reader(io.StringIO(_body(response).decode("utf-8"))) for cell in row]
+    else:
+        sheet = load_workbook(io.BytesIO(_body(response))).active
+        cells = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert '\'=HYPERLINK("http://x","y")' in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@")) or "\x07" in cell]
