@@ -362,7 +362,7 @@ def test_every_form_of_a_member_a_learner_and_a_partner_answers_without_a_server
         cohort__enrolments__user__email="member@thrive.example", cohort__enrolments__status__in=Enrolment.PLACE_TAKING
     )
     start = ["/events/my-bookings/", f"/events/{full.pk}/book/", "/learning/", "/account/profile/"]
-    start += ["/account/consents/", "/accounts/email/"]
+    start += ["/account/consents/", "/accounts/email/", "/learning/certificates/"]
     session = sessions.first()
     assert session is not None, "the demo member is enrolled in a cohort with sessions"
     # The session is on now, so its self check-in form is open.
@@ -374,7 +374,7 @@ def test_every_form_of_a_member_a_learner_and_a_partner_answers_without_a_server
     # The forms only a signed-in member reaches (the public ones are fuzzed above); not the
     # erasure form or sign-out, which would end the member's session for the rest.
     mine = ("/events/ticket/", "/events/my-bookings/", "/training/", "/account/profile/", "/account/consents/")
-    mine += ("/accounts/email/",)
+    mine += ("/accounts/email/", "/verify/")  # and the name check on a certificate's page
     forms = {
         kind: form
         for kind, form in _public_forms(found.forms).items()
@@ -384,9 +384,14 @@ def test_every_form_of_a_member_a_learner_and_a_partner_answers_without_a_server
     assert any(path.endswith("/transfer/") for path in paths), sorted(paths)
     assert any(path.endswith("/check-in/") for path in paths), sorted(paths)
     assert any("wait-email" in form.fields for form in forms.values()), sorted(forms)
+    assert any(path.startswith("/verify/") and "name" in form.fields for path, form in _by_path(forms)), sorted(paths)
     _fuzz_all(client, forms, failures)
     assert Registration.objects.exists()
     assert failures == {}, "\n\n".join(f"{kind}\n{error}" for kind, error in failures.items())
+
+
+def _by_path(forms: dict[str, Form]):
+    return [(urlsplit(form.action).path, form) for form in forms.values()]
 
 
 def _member_with_a_ticket_and_a_session() -> dict:
