@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from core.email import email_send, recipients_want_discretion
+from core.email import email_send
 from core.tasks import enqueue_on_commit, requeue_after
 from events import links, tickets
 from events.models import EventPage, Registration, WaitingListEntry
@@ -77,9 +77,10 @@ def registration_confirmation_email(*, registration_id: int) -> str:
 
 
 def _send_confirmation(registration: Registration) -> None:
-    # A member in discreet mode gets no PDF (it names the event and us, and attachments show
-    # in inbox previews) and a neutral calendar entry; the ticket page has the PDF.
-    discreet = recipients_want_discretion([registration.email])
+    # A holder in discreet mode (the address or the account, as the ticket page decides) gets
+    # no PDF (attachments show in inbox previews) and a neutral calendar entry; the ticket
+    # page has the neutral PDF.
+    discreet = tickets.holder_wants_discretion(registration)
     attachments = [("event.ics", tickets.ticket_ics(registration, discreet=discreet), "text/calendar")]
     if not discreet:
         attachments.insert(0, (f"ticket-{registration.code}.pdf", tickets.ticket_pdf(registration), "application/pdf"))

@@ -45,10 +45,35 @@ def public_where(event) -> str:
     return event.venue
 
 
-def ticket_context(registration) -> dict:
+def holder_wants_discretion(registration) -> bool:
+    """The booking's address, or the account it belongs to, is in discreet mode (then the PDF,
+    calendar entries and links are neutral)."""
+    from core.email import recipients_want_discretion, user_wants_discretion
+
+    return recipients_want_discretion([registration.email]) or (
+        registration.user_id is not None and user_wants_discretion(registration.user)
+    )
+
+
+def ticket_context(registration, *, discreet: bool = False) -> dict:
+    """What the PDF ticket prints. Discreet: titled "Appointment" with only the dates, the
+    ticket code and its QR code (what the door needs): no organisation, event, ticket type,
+    name or place."""
     from cms.models import SiteSettings
 
     event = registration.event
+    if discreet:
+        return {
+            "organisation": "",
+            "title": NEUTRAL_TITLE,
+            "dates": dates_text(event),
+            "ticket_type": "",
+            "attendee_name": "",
+            "where": "",
+            "code": registration.code,
+            "qr_text": registration.code,
+            "note": "Show this code (on paper or on a screen) when you arrive.",
+        }
     return {
         "organisation": (SiteSettings.objects.first() or SiteSettings()).organisation_name,
         "title": event.title,
@@ -62,10 +87,14 @@ def ticket_context(registration) -> dict:
     }
 
 
-def ticket_pdf(registration) -> bytes:
+def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
     from certificates.rendering import render_ticket
 
-    return render_ticket(ticket_context(registration))
+    return render_ticket(ticket_context(registration, discreet=discreet))
+
+
+def ticket_pdf_filename(registration, *, discreet: bool) -> str:
+    return "appointment.pdf" if discreet else f"ticket-{registration.code}.pdf"
 
 
 def _component(event, *, now: datetime, discreet: bool):

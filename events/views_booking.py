@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.tokens import new_token, token_hash
 from cms.forms import HONEYPOT_FIELD
-from core.email import recipients_want_discretion, user_wants_discretion
+from core.email import user_wants_discretion
 from core.ical import calendar_response
 from core.qr import qr_svg
 from core.ratelimit import rate_limit_exceeded
@@ -318,12 +318,7 @@ def _qr(code: str) -> str:
     return qr_svg(code, scale=5, title=f"Ticket code {code}")
 
 
-def holder_wants_discretion(registration) -> bool:
-    """As the emailed copy decides: the booking's address, or the account it belongs to, is in
-    discreet mode (then calendar entries and links are neutral)."""
-    return recipients_want_discretion([registration.email]) or (
-        registration.user_id is not None and user_wants_discretion(registration.user)
-    )
+holder_wants_discretion = tickets.holder_wants_discretion
 
 
 def ticket_page_context(registration, token: str, now=None) -> dict:
@@ -440,8 +435,10 @@ def _confirmed_or_404(token: str) -> Registration:
 @never_cache
 def ticket_pdf(request, token: str):
     registration = _confirmed_or_404(token)
-    response = HttpResponse(tickets.ticket_pdf(registration), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ticket-{registration.code}.pdf"'
+    discreet = holder_wants_discretion(registration)
+    response = HttpResponse(tickets.ticket_pdf(registration, discreet=discreet), content_type="application/pdf")
+    filename = tickets.ticket_pdf_filename(registration, discreet=discreet)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 

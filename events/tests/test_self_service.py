@@ -196,3 +196,29 @@ def test_a_ticket_booked_without_signing_in_with_a_discreet_members_address_down
     registration = RegistrationFactory(event=make_event(title="Survivor circle"), user=None, email=profile.user.email)
     body = client.get(ticket_link(registration) + "event.ics").content
     assert b"Survivor circle" not in body and b"SUMMARY:Appointment" in body
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "ticket.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_pdf_ticket_of_a_discreet_holder_is_a_neutral_appointment_with_date_and_code(client, tmp_path):
+    profile = MemberProfileFactory(discreet_mode=True)
+    event = make_event(title="Survivor circle", venue="Community Hall, 1 High Street")
+    discreet = RegistrationFactory(event=event, user=profile.user, email="other@example.org")
+    response = client.get(ticket_link(discreet) + "ticket.pdf")
+    assert response["Content-Disposition"] == 'attachment; filename="appointment.pdf"'
+    text = _pdf_text(response.content, tmp_path)
+    assert "Appointment" in text and discreet.code in text and "thrive" not in text.lower()
+    assert event.starts_at.astimezone(timezone.get_current_timezone()).strftime("%B %Y") in text
+    for giveaway in ("THRIVE", "Survivor", "Community Hall", "High Street", discreet.ticket_type.name):
+        assert giveaway not in text
+    plain = RegistrationFactory(event=event, attendee_name="Sam")
+    response = client.get(ticket_link(plain) + "ticket.pdf")
+    assert response["Content-Disposition"] == f'attachment; filename="ticket-{plain.code}.pdf"'
+    text = _pdf_text(response.content, tmp_path)
+    assert "Survivor circle" in text and "Community Hall" in text and "THRIVE" in text.upper() and plain.code in text
