@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,6 +49,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or f"user {self.pk}"
+
+    @cached_property
+    def is_partner_contact(self) -> bool:
+        """Whether this person refers survivors for a partner organisation (one query, once
+        per request: the header asks it only of signed-in people)."""
+        return PartnerContact.objects.filter(user=self).exists()
 
 
 class Consent(models.TextChoices):

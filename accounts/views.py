@@ -25,7 +25,7 @@ from wagtail import hooks
 
 from accounts.export import member_export
 from accounts.forms import ConsentForm, ErasureForm, ProfileForm
-from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication
+from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication, PartnerContact
 from accounts.services import consent_set, erasure_request, profile_update
 
 
@@ -52,10 +52,12 @@ def account_home(request):
     profile = MemberProfile.objects.filter(user=request.user).select_related("chapter").first()
     applications = MembershipApplication.objects.filter(user=request.user)
     pending_erasure = ErasureRequest.objects.filter(user=request.user, status=ErasureRequest.Status.REQUESTED).first()
+    partner = PartnerContact.objects.filter(user=request.user).select_related("organisation").first()
     return render(
         request,
         "accounts/account_home.html",
         {
+            "partner": partner,
             "profile": profile,
             "applications": applications,
             "pending_erasure": pending_erasure,

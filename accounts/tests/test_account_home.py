@@ -153,3 +153,40 @@ def test_the_demo_member_has_a_ticket_and_an_event_certificate_and_a_second_seed
     assert counts() == (1, 1)
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == (1, 1)
+
+
+def _hrefs(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<a [^>]*href="([^"]+)"', html)
+
+
+def test_a_partner_contact_reaches_the_referral_form_and_list_by_following_links_from_the_account_page(client):
+    from accounts.tests.factories import PartnerContactFactory
+
+    contact = PartnerContactFactory(organisation__name="Safe Harbour Trust")
+    client.force_login(contact.user)
+    home = client.get("/account/").content.decode()
+    assert "Your organisation: Safe Harbour Trust" in home
+    assert "You are not a member yet" not in home  # a partner is not told to apply
+    assert "/partners/referrals/new/" in _hrefs(home) and "/partners/referrals/" in _hrefs(home)
+    form = client.get("/partners/referrals/new/")
+    assert form.status_code == 200 and "Send the invitation" in form.content.decode()
+    # The header links to the referrals on every page, and the referrals page to the form.
+    public = client.get("/membership/apply/").content.decode()
+    assert '<a href="/partners/referrals/">Referrals</a>' in public
+    listing = client.get("/partners/referrals/").content.decode()
+    assert "/partners/referrals/new/" in _hrefs(listing)
+
+
+def test_only_partner_contacts_see_the_referrals_link_and_anonymous_visitors_pay_no_query_for_it(client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    html = client.get("/account/").content.decode()
+    assert "/partners/referrals/" not in html and "Your organisation" not in html
+    client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/membership/apply/").content.decode()
+    assert ">Sign in</a>" in html and "/partners/referrals/" not in html
+    assert not [query for query in queries.captured_queries if "partnercontact" in query["sql"]]

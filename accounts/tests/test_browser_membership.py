@@ -24,14 +24,22 @@ def newest_link(mail_dir, prefix: str, after: float) -> str:
     raise AssertionError(f"no email with {prefix} in {mail_dir}")
 
 
-def test_partner_refers_survivor_applies_membership_approves(demo_server, chromium, axe, sign_in):
+def test_partner_refers_survivor_applies_membership_approves(demo_server, chromium, axe, sign_in, tmp_path):
     base = demo_server.url
     _staff, password = demo_server.staff_login
     started = time.time() - 1
 
     partner = chromium.new_context().new_page()
     sign_in(partner, base, "partner@thrive.example", password)
-    partner.goto(base + "/partners/referrals/new/")
+    # Signing in lands on the account page, whose organisation card leads to the form (no typed address).
+    assert partner.url == base + "/account/"
+    assert axe(partner) == []
+    for width, height in ((390, 844), (1280, 900)):
+        partner.set_viewport_size({"width": width, "height": height})
+        partner.screenshot(path=str(tmp_path / f"partner-account-{width}.png"), full_page=True)
+    organisation = partner.get_by_role("region", name=re.compile("^Your organisation"))
+    organisation.get_by_role("link", name="Refer a survivor").click()
+    partner.wait_for_url(base + "/partners/referrals/new/")
     assert axe(partner) == []
     partner.get_by_label("The survivor's email address").fill("journey.survivor@example.org")
     partner.get_by_label("Note for our membership team (optional)").fill("Met at the weekly drop-in")
@@ -40,6 +48,10 @@ def test_partner_refers_survivor_applies_membership_approves(demo_server, chromi
     partner.wait_for_url(base + "/partners/referrals/")
     assert axe(partner) == []
     assert "journey.survivor" not in partner.content()
+    # The header's Referrals link brings the partner back from any page.
+    partner.goto(base + "/")
+    partner.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
+    partner.wait_for_url(base + "/partners/referrals/")
 
     invitation_path = newest_link(demo_server.var_dir / "mail", "/membership/invitation/", started)
     survivor = chromium.new_context().new_page()
