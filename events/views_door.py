@@ -11,6 +11,7 @@ the answer the first one got.
 
 import json
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
@@ -49,6 +50,33 @@ def _ticket(event: EventPage, registration: Registration) -> dict:
     }
 
 
+EARLY_HOURS = 12
+
+
+def off_day_note(event: EventPage, now=None) -> str:
+    """A word for the door when a ticket is checked in well away from the event's dates: more
+    than EARLY_HOURS before a date starts and not during or just after one. Check-in is still
+    allowed then (as in pretix, whose check-in lists accept any time unless told otherwise)."""
+    from events.links import event_occurrences
+
+    now = now or timezone.now()
+    occurrences = event_occurrences(event)
+    if any(
+        o.starts_at - timedelta(hours=EARLY_HOURS) <= now <= o.ends_at + timedelta(hours=EARLY_HOURS)
+        for o in occurrences
+    ):
+        return ""
+
+    def when(moment) -> str:
+        return f"{moment.astimezone(ZoneInfo(event.time_zone)):%a %-d %b %Y %H:%M} ({event.time_zone})"
+
+    upcoming = [o for o in occurrences if o.starts_at > now]
+    if upcoming:
+        which = "this event starts" if len(upcoming) == len(occurrences) else "this event's next date starts"
+        return f" Note: {which} on {when(upcoming[0].starts_at)}."
+    return f" Note: this event ended on {when(occurrences[-1].ends_at)}."
+
+
 def door_action(*, event: EventPage, code: str, action: str, actor) -> dict:
     """Check a ticket in (or undo it) and say what happened, in words for the door.
     Returns {"outcome": checked_in | already | undone | not_checked_in | refused, "message",
@@ -70,7 +98,7 @@ def door_action(*, event: EventPage, code: str, action: str, actor) -> dict:
         outcome = "undone" if changed else "not_checked_in"
         message = f"Check-in undone: {name}." if changed else f"{name} is not checked in."
     elif changed:
-        outcome, message = "checked_in", f"Checked in: {name}."
+        outcome, message = "checked_in", f"Checked in: {name}.{off_day_note(event)}"
     else:
         outcome, message = "already", f"Already checked in at {ticket['checked_in_at']}: {name}."
     return {"outcome": outcome, "message": message, "ticket": ticket}

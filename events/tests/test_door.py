@@ -83,8 +83,13 @@ def test_unpaid_cancelled_and_unapproved_tickets_are_refused_saying_why(staff_cl
     assert answer["counts"]["in"] == 0
 
 
+def starting_soon(**fields):
+    start = timezone.now() + timedelta(hours=1)
+    return make_event(starts_at=start, ends_at=start + timedelta(hours=2), **fields)
+
+
 def test_a_typed_code_in_lower_case_with_misread_letters_checks_in_and_counts_go_up(staff_client):
-    event = make_event()
+    event = starting_soon()
     ticket = RegistrationFactory(event=event, code="10AB-CDEF-GH10", attendee_name="Amani")
     RegistrationFactory(event=event)
     answer = scan(staff_client, event, "lo ab cdef gh1o")
@@ -126,7 +131,7 @@ def test_undo_refuses_another_events_ticket():
 
 
 def test_the_page_checks_in_without_javascript_and_shows_names_never_emails(staff_client):
-    event = make_event()
+    event = starting_soon()
     ticket = RegistrationFactory(event=event, attendee_name="River", email="river.private@example.org")
     response = staff_client.post(page_url(event), {"code": ticket.code, "action": "check_in"})
     html = response.content.decode()
@@ -218,3 +223,23 @@ def test_check_in_records_who_and_when(staff_client):
     scan(staff_client, event, ticket.code)
     ticket.refresh_from_db()
     assert ticket.checked_in_at >= before and ticket.checked_in_by.groups.filter(name="Event staff").exists()
+
+
+def test_a_ticket_checked_in_days_early_or_after_the_event_is_accepted_with_a_note_of_its_date(staff_client):
+    start = datetime(2030, 12, 7, 18, 0, tzinfo=ZoneInfo("America/New_York"))
+    early = make_event(starts_at=start, ends_at=start + timedelta(hours=3), time_zone="America/New_York")
+    ticket = RegistrationFactory(event=early, attendee_name="Amani")
+    answer = scan(staff_client, early, ticket.code)
+    assert answer["outcome"] == "checked_in"
+    assert answer["message"] == (
+        "Checked in: Amani (Free). Note: this event starts on Sat 7 Dec 2030 18:00 (America/New_York)."
+    )
+    past = make_event(
+        starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=3, hours=-2)
+    )
+    late = RegistrationFactory(event=past, attendee_name="River")
+    html = staff_client.post(page_url(past), {"code": late.code, "action": "check_in"}).content.decode()
+    assert "Checked in: River (Free). Note: this event ended on" in html
+    soon = starting_soon()
+    on_the_day = RegistrationFactory(event=soon, attendee_name="Sam")
+    assert scan(staff_client, soon, on_the_day.code)["message"] == "Checked in: Sam (Free)."
