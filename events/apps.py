@@ -6,4 +6,4 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from events import receivers  # noqa: F401 (connects the payments signal receivers)
+        from events import page_permissions, receivers  # noqa: F401 (connect their signal receivers)
