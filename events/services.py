@@ -249,7 +249,8 @@ def _cancel_and_pass_on(
     registration: Registration, *, actor, now: datetime, allowed, refusal: str, action: str
 ) -> Registration:
     """Under the event's lock: cancel a booking whose status is in `allowed` (else refuse
-    with `refusal`), record `action`, and offer its place to the waiting list."""
+    with `refusal`), record `action`, and offer its place to the waiting list. The returned
+    registration's `place_offered` says whether anyone was offered a place."""
     _lock_event(registration.event)
     registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
     if registration.status not in allowed:
@@ -258,7 +259,9 @@ def _cancel_and_pass_on(
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at"])
     audit_record(actor=actor, action=action, obj=registration)
-    waiting_list_offer_next(event=registration.event, now=now)
+    # Whether the freed place was offered to someone waiting (else it is simply free again),
+    # so the holder can be told the truth.
+    registration.place_offered = bool(waiting_list_offer_next(event=registration.event, now=now))
     return registration
 
 

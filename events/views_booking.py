@@ -388,13 +388,16 @@ def ticket_cancel(request, token: str):
     registration = _registration_or_404(token)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
-            services.registration_self_cancel(registration=registration)
+            cancelled = services.registration_self_cancel(registration=registration)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(
-                request, "Your booking is cancelled and the place has gone to someone else. Thank you for telling us."
+            where = (
+                "the place has been offered to the next person on the waiting list"
+                if cancelled.place_offered
+                else "the place is free again for someone else to book"
             )
+            messages.success(request, f"Your booking is cancelled and {where}. Thank you for telling us.")
         return redirect("events:ticket", token=token)
     context = ticket_page_context(registration, token)
     if not context["can_cancel"]:

@@ -79,6 +79,19 @@ def test_cancelling_before_the_cutoff_frees_the_place_and_offers_it_to_the_waiti
     assert {tuple(m.to) for m in mail.outbox} == {("next@example.org",), (registration.email,)}
 
 
+def test_the_cancellation_message_says_whether_the_place_went_to_the_waiting_list_or_is_free_again(client):
+    event = make_event(capacity=2)
+    alone = RegistrationFactory(event=event)
+    page = client.post(ticket_link(alone) + "cancel/", {"confirm": "yes"}, follow=True).content.decode()
+    assert "Your booking is cancelled and the place is free again for someone else to book." in page
+    assert "waiting list" not in page and "gone to someone else" not in page
+    full = make_event(capacity=1)
+    holder = RegistrationFactory(event=full)
+    waiting_list_join(event=full, ticket_type=full.ticket_types.first(), email="next@example.org")
+    page = client.post(ticket_link(holder) + "cancel/", {"confirm": "yes"}, follow=True).content.decode()
+    assert "the place has been offered to the next person on the waiting list." in page
+
+
 def test_cancelling_after_the_cutoff_is_refused_with_a_message(client):
     event = make_event(starts_at=timezone.now() + timedelta(hours=10), self_service_cutoff_hours=24)
     registration = RegistrationFactory(event=event)
