@@ -195,10 +195,10 @@ def dashboard(*, user) -> dict:
         enrolment.modules_required = len(required)
         enrolment.modules_done = len(required & done.get(enrolment.pk, set()))
         enrolment.progress_percent = round(100 * enrolment.modules_done / len(required)) if required else 100
-        past = [s for s in sessions if s.cohort_id == enrolment.cohort_id and s.starts_at <= now]
-        own_marks = {s.pk: marks[(enrolment.pk, s.pk)] for s in past if (enrolment.pk, s.pk) in marks}
-        enrolment.attendance_percent = attendance_percent(
-            statuses_that_count(past, marks=own_marks, enrolled_at=enrolment.enrolled_at, now=now)
+        own_sessions = [s for s in sessions if s.cohort_id == enrolment.cohort_id]
+        own_marks = {s.pk: marks[(enrolment.pk, s.pk)] for s in own_sessions if (enrolment.pk, s.pk) in marks}
+        enrolment.attendance_percent = attendance_percent(  # so far: sessions started or already marked
+            statuses_that_count(own_sessions, marks=own_marks, enrolled_at=enrolment.enrolled_at, now=now)
         )
         enrolment.next_session = next(
             (s for s in sessions if s.cohort_id == enrolment.cohort_id and s.ends_at >= now), None

@@ -33,7 +33,7 @@ from training.models import (
     ModuleProgress,
 )
 from training.models import SessionAttendance as Attendance
-from training.rules import attendance_percent, statuses_that_count
+from training.rules import ATTENDED, attendance_percent, statuses_that_count
 
 Status = Enrolment.Status
 # What a learner can leave (`enrolment_withdraw`): an application, a place, a waiting-list spot.
@@ -209,6 +209,9 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
     cohort = Cohort.objects.select_for_update().get(pk=session.cohort_id)
     if not is_trainer_of(actor, cohort):
         raise ValidationError("Only this cohort's trainers can take its attendance.")
+    early = register_opens_reason(session)
+    if early and any(status in ATTENDED for status in marks.values()):
+        raise ValidationError(early)
     valid = set(Attendance.Status.values)
     enrolments = {e.pk: e for e in Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING)}
     changed = 0
@@ -274,6 +277,21 @@ def check_in_closed_reason(session: LiveSession, now: datetime | None = None) ->
     return ""
 
 
+def register_opens_reason(session: LiveSession, now: datetime | None = None) -> str:
+    """Why present and late cannot be marked yet ("" once they can). The register opens for them
+    when self check-in does (`check_in_window`); absent and excused can be marked at any time
+    and count at once (see training.rules). Times are in the cohort's time zone."""
+    opens, _closes = check_in_window(session)
+    if (now or timezone.now()) >= opens:
+        return ""
+    at = timezone.localtime(opens, ZoneInfo(session.cohort.time_zone))
+    return (
+        f"This session has not started. Present and late can be marked from {at:%H:%M} on {at:%A} {at.day} "
+        f"{at:%B} ({session.cohort.time_zone}), {CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before it starts. "
+        "Absent and excused can be marked now: they count at once."
+    )
+
+
 @transaction.atomic
 def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code: str) -> None:
     """A learner checks in with the code the trainer shows (this minute's or the last), only
@@ -300,15 +318,12 @@ def completion_state(enrolment: Enrolment) -> dict:
     course = enrolment.cohort.course
     required = set(ModulePage.objects.child_of(course).live().filter(required=True).values_list("pk", flat=True))
     done = set(enrolment.progress.values_list("module_id", flat=True))
-    now = timezone.now()
-    past_sessions = list(
-        LiveSession.objects.filter(cohort_id=enrolment.cohort_id, starts_at__lte=now).only("pk", "starts_at", "ends_at")
-    )
-    marks = dict(enrolment.attendance.filter(session__in=past_sessions).values_list("session_id", "status"))
-    percent = attendance_percent(
-        statuses_that_count(past_sessions, marks=marks, enrolled_at=enrolment.enrolled_at, now=now)
-    )
-    percent = 100 if percent is None else percent
+    # Every session of the run counts, those still to come as not attended until marked (see
+    # training.rules), so completion never depends on sessions that might yet be missed.
+    sessions = list(LiveSession.objects.filter(cohort_id=enrolment.cohort_id).only("pk", "starts_at", "ends_at"))
+    marks = dict(enrolment.attendance.values_list("session_id", "status"))
+    percent = attendance_percent(statuses_that_count(sessions, marks=marks, enrolled_at=enrolment.enrolled_at))
+    percent = 100 if percent is None else percent  # no session counts: the attendance part is met
     return {
         "modules_required": len(required),
         "modules_done": len(required & done),

@@ -151,6 +151,7 @@ def attendance(request, pk: int, session_pk: int):
             "code": services.check_in_code(session),
             "seconds_left": 60 - int(time.time()) % 60,
             "error": error,
+            "not_open_yet": services.register_opens_reason(session),
         },
     )
 
