@@ -15,3 +15,14 @@ def event_dates(event) -> list[str]:
     from events.tickets import dates_text
 
     return dates_text(event)
+
+
+@register.filter
+def event_time(moment, event) -> str:
+    """'11 Dec 2026 19:00 (America/New_York)': a moment in the event's own time zone, named
+    (staff screens list events of several zones side by side). Empty for no moment."""
+    if not moment:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return f"{moment.astimezone(ZoneInfo(event.time_zone)):%-d %b %Y %H:%M} ({event.time_zone})"

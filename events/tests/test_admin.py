@@ -4,6 +4,7 @@ event, the attendance CSV, and the signals shared with payments."""
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -271,3 +272,16 @@ def test_payment_succeeded_confirms_the_paid_reservations():
     assert answer == {"confirmed": [f"registration:{held.pk}"], "refused": [f"registration:{gone.pk}"]}
     held.refresh_from_db()
     assert held.status == Status.CONFIRMED and held.paid_at is not None and not held.paid_at_door
+
+
+def test_the_events_list_and_dashboard_show_each_events_time_in_its_own_named_zone(client, staff):
+    start = datetime(2030, 12, 11, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    event = make_event(
+        title="Speaking up", starts_at=start, ends_at=start + timedelta(hours=2), time_zone="America/New_York"
+    )
+    listing = client.get("/admin/events/").content.decode()
+    assert "11 Dec 2030 19:00 (America/New_York)" in listing and "12 Dec 2030" not in listing
+    dashboard = client.get(admin_url(event)).content.decode()
+    assert (
+        "Wednesday 11 December 2030, 19:00 to 21:00 (America/New_York)" in dashboard and "12 Dec 2030" not in dashboard
+    )
