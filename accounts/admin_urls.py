@@ -10,4 +10,5 @@ urlpatterns = [
     path("members/<int:pk>/", views_admin.member_detail, name="member_detail"),
     path("referrals/", views_admin.referrals, name="referrals"),
     path("erasure/", views_admin.erasure_requests, name="erasure_requests"),
+    path("erasure/<int:pk>/", views_admin.erasure_request_confirm, name="erasure_confirm"),
 ]

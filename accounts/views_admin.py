@@ -81,8 +81,19 @@ def referrals(request):
 
 @role_required(MEMBERSHIP)
 def erasure_requests(request):
-    if request.method == "POST":
-        erasure = get_object_or_404(ErasureRequest, pk=request.POST.get("request"))
+    """The waiting requests; each opens its confirmation page (nothing is erased from the list)."""
+    pending = ErasureRequest.objects.filter(status=ErasureRequest.Status.REQUESTED).select_related(
+        "user__member_profile"
+    )
+    return render(request, "membership_admin/erasure_requests.html", {"pending": pending})
+
+
+@role_required(MEMBERSHIP)
+def erasure_request_confirm(request, pk: int):
+    """What erasing this member empties and what it keeps, with their choice about
+    certificates. Only a POST with confirm=yes erases; anything else shows the page."""
+    erasure = get_object_or_404(ErasureRequest.objects.select_related("user__member_profile"), pk=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             erasure_confirm(request=erasure, actor=request.user)
         except ValidationError as error:
@@ -90,7 +101,4 @@ def erasure_requests(request):
         else:
             messages.success(request, f"Erasure request {erasure.pk} is done.")
         return redirect("membership_admin:erasure_requests")
-    pending = ErasureRequest.objects.filter(status=ErasureRequest.Status.REQUESTED).select_related(
-        "user__member_profile"
-    )
-    return render(request, "membership_admin/erasure_requests.html", {"pending": pending})
+    return render(request, "membership_admin/erasure_confirm.html", {"erasure": erasure})

@@ -8,6 +8,7 @@ is not theirs, or the page does not exist for them; nothing is revealed either w
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import ErasureRequest
 from accounts.tests.factories import (
     ApplicationFactory,
     MemberProfileFactory,
@@ -81,6 +82,7 @@ MATRIX = [
     ("/admin/membership/members/{other_profile}/", MEMBERS_ADMIN),
     ("/admin/membership/referrals/", MEMBERSHIP_ADMIN),
     ("/admin/membership/erasure/", MEMBERSHIP_ADMIN),
+    ("/admin/membership/erasure/{erasure_request}/", MEMBERSHIP_ADMIN),
     ("/learning/", SIGNED_IN_ANY),
     ("/admin/training/cohorts/", COHORT_LIST),
     ("/admin/training/cohorts/{own_cohort}/", OWN_COHORT),
@@ -117,6 +119,7 @@ def people(db):
         "own_application": ApplicationFactory(user=member.user, email=member.user.email).pk,
         "other_application": ApplicationFactory(user=other.user, email=other.user.email).pk,
         "other_profile": other.pk,
+        "erasure_request": ErasureRequest.objects.create(user=other.user).pk,
     }
     return users, ids
 

@@ -238,6 +238,10 @@ def crawls(demo_site):
     sign_in_with_second_factor(membership, User.objects.get(email=DEMO_STAFF["membership"]))
     source = membership.get("/admin/certificates/bulk/").context["sources"]
     assert membership.post("/admin/certificates/bulk/", {"source": next(iter(source))}).status_code == 302
+    # And an erasure request, made as a member makes it, so its confirmation page is crawled.
+    member = Client()
+    member.force_login(User.objects.get(email="member@thrive.example"))
+    assert member.post("/account/erasure/", {"confirm": "on"}).status_code == 302
     seeds = registered_screen_urls()
     results = {}
     for role, email in DEMO_STAFF.items():

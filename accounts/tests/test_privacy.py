@@ -178,6 +178,44 @@ def test_membership_staff_confirm_erasure_from_the_admin(client, member_with_his
     sign_in_with_second_factor(client, officer)
     page = client.get("/admin/membership/erasure/").content.decode()
     assert UNIQUE_NAME in page
-    response = client.post("/admin/membership/erasure/", {"request": request.pk})
-    assert response.status_code == 302
+    confirm_url = f"/admin/membership/erasure/{request.pk}/"
+    assert f'href="{confirm_url}"' in page
+    assert client.post(confirm_url, {"confirm": "yes"}).status_code == 302
     assert text_columns_containing("Zanthorpe") == []
+
+
+@pytest.mark.django_db
+def test_erase_is_a_confirmation_page_listing_what_goes_and_what_stays_and_only_yes_erases(client, member_with_history):
+    from accounts.tests.factories import sign_in_with_second_factor
+
+    request = erasure_request(user=member_with_history.user, revoke_certificates=True)
+    sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
+    listing = client.get("/admin/membership/erasure/").content.decode()
+    assert "Erase now" not in listing and "<button" not in listing.split('class="listing"')[1].split("</table>")[0]
+    confirm_url = f"/admin/membership/erasure/{request.pk}/"
+    page = client.get(confirm_url).content.decode()
+    for words in ("Erased for good", "Kept", "payment records", "audit log", "Revoke them.", "Yes, erase this member"):
+        assert words in page, words
+    # The old one-click form, a POST without confirm=yes, or with another value: the page again, nothing erased.
+    client.post("/admin/membership/erasure/", {"request": request.pk})
+    for data in ({}, {"confirm": "no"}):
+        response = client.post(confirm_url, data)
+        assert response.status_code == 200 and "Yes, erase this member" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == ErasureRequest.Status.REQUESTED and text_columns_containing("Zanthorpe")
+    assert client.post(confirm_url, {"confirm": "yes"})["Location"] == "/admin/membership/erasure/"
+    request.refresh_from_db()
+    assert request.status == ErasureRequest.Status.COMPLETED and text_columns_containing("Zanthorpe") == []
+    assert "already handled" in client.get(confirm_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_erasure_confirmation_says_certificates_are_kept_without_a_name_when_the_member_chose_that(
+    client, member_with_history
+):
+    from accounts.tests.factories import sign_in_with_second_factor
+
+    request = erasure_request(user=member_with_history.user, revoke_certificates=False)
+    sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
+    page = client.get(f"/admin/membership/erasure/{request.pk}/").content.decode()
+    assert "Keep them without a name." in page and "Revoke them." not in page
