@@ -17,7 +17,6 @@ HOSTILE_SETUP_INTENTS = [
     "",
     "seti_",
     "x" * 5000,
-    "seti_abc\x00def",
     "seti_abc/../../v1/customers",
     "../../v1/customers",
     "pi_123",
@@ -55,7 +54,7 @@ def test_a_hundred_unknown_setup_intents_are_a_hundred_400s_and_the_real_card_st
     assert Payment.objects.get().status == Payment.Status.SUCCEEDED
 
 
-@pytest.mark.parametrize("setup_intent", ["seti_UnknownToStripe1", "", "seti_abc\x00def", "x" * 5000])
+@pytest.mark.parametrize("setup_intent", ["seti_UnknownToStripe1", "", "x" * 5000])
 def test_an_unknown_setup_intent_on_a_monthly_gift_is_a_400_in_words_and_subscribes_nothing(
     client, localstripe, setup_intent
 ):
@@ -68,3 +67,13 @@ def test_an_unknown_setup_intent_on_a_monthly_gift_is_a_400_in_words_and_subscri
     assert gift.status == RecurringGift.Status.PENDING
     assert not gift.stripe_subscription_id
     assert stripe_object("/v1/subscriptions")["data"] == []
+
+
+def test_a_nul_in_the_setup_intent_is_refused_at_the_door_and_charges_nothing(client, localstripe):
+    """A NUL in any form field is answered by core.middleware's plain 400 page before the view."""
+    order = donation_order()
+    response = client.post(checkout_url(order) + "pay/", {"setup_intent": "seti_abc\x00def"})
+    assert response.status_code == 400
+    order.refresh_from_db()
+    assert order.payment_attempts == 0 and not Payment.objects.exists()
+    assert stripe_object("/v1/payment_intents")["data"] == []
