@@ -201,11 +201,17 @@ def certificate_detail(request, pk: int):
 
 
 def _change(request, pk: int, *, action: str):
-    """Revoke or reissue with the reason typed; the form again, with the error, if refused."""
+    """Revoke or reissue with the reason typed; the form again, with the error, if refused.
+    Revoking asks first: only a POST with confirm=yes revokes."""
     certificate = _certificate_for(request, pk)
     form = CertificateChangeForm(request.POST, prefix=action)
     if form.is_valid():
         reason = form.cleaned_data["reason"]
+        if action == "revoke" and request.POST.get("confirm") != "yes":
+            # Revoking cannot be undone: first a page that says what it does, with the reason to check.
+            return render(
+                request, "certificates_admin/revoke_confirm.html", {"certificate": certificate, "form": form}
+            )
         try:
             if action == "revoke":
                 certificate_revoke(certificate=certificate, actor=request.user, reason=reason)

@@ -170,7 +170,8 @@ def test_revoking_from_the_staff_screen_records_the_reason_and_tells_the_holder(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/admin/certificates/{certificate.pk}/revoke/", {"revoke-reason": "Issued to the wrong cohort"}
+            f"/admin/certificates/{certificate.pk}/revoke/",
+            {"revoke-reason": "Issued to the wrong cohort", "confirm": "yes"},
         )
     assert response.status_code == 302
     certificate.refresh_from_db()
@@ -183,6 +184,26 @@ def test_revoking_from_the_staff_screen_records_the_reason_and_tells_the_holder(
     assert "withdrawn" in message.subject and "Issued to the wrong cohort" in message.body
     assert "Revoked on" in client.get(f"/admin/certificates/{certificate.pk}/").content.decode()
     assert "Revoked" in client.get(f"/verify/{certificate.code}/").content.decode()
+
+
+def test_revoking_asks_for_confirmation_first_and_only_confirm_yes_revokes(client):
+    certificate = course_certificate()
+    sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
+    url = f"/admin/certificates/{certificate.pk}/revoke/"
+    mail.outbox.clear()
+    for extra in ({}, {"confirm": "no"}):
+        response = client.post(url, {"revoke-reason": "Issued to the wrong cohort", **extra})
+        page = response.content.decode()
+        assert response.status_code == 200 and "Revoke this certificate?" in page
+        assert "cannot be undone" in page and 'name="confirm" value="yes"' in page
+        assert "Issued to the wrong cohort" in page  # the reason, to check before confirming
+        assert f'href="/admin/certificates/{certificate.pk}/"' in page  # keep it
+    certificate.refresh_from_db()
+    assert certificate.state == "valid" and mail.outbox == []
+    response = client.post(url, {"revoke-reason": "Issued to the wrong cohort", "confirm": "yes"})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.state == "revoked" and certificate.revoked_reason == "Issued to the wrong cohort"
 
 
 def test_revoking_or_reissuing_without_a_reason_is_refused_in_words(client):
@@ -223,7 +244,7 @@ def test_the_revocation_email_to_a_discreet_holder_names_nothing(client, django_
     sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/admin/certificates/{certificate.pk}/revoke/", {"revoke-reason": "Duplicate"})
+        client.post(f"/admin/certificates/{certificate.pk}/revoke/", {"revoke-reason": "Duplicate", "confirm": "yes"})
     [message] = mail.outbox
     assert message.subject == "You have a new message"
     assert "Telling your story" not in message.body and certificate.code not in message.body
