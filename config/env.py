@@ -56,6 +56,9 @@ REDIS_URL = env_str("REDIS_URL")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Thrive <hello@thrive.example>")
+# The address discreet emails come from (shown as "Notifications"). Empty: the address of
+# DEFAULT_FROM_EMAIL. Set it to a mailbox on a domain that does not name the network.
+DISCREET_FROM_EMAIL = env_str("DISCREET_FROM_EMAIL", "")
 STAFF_NOTIFICATION_EMAIL = env_str("STAFF_NOTIFICATION_EMAIL", "staff@thrive.example")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)

@@ -17,7 +17,9 @@ from django.template.loader import render_to_string
 
 
 def neutral_sender() -> str:
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    """ "Notifications <address>": the address is DISCREET_FROM_EMAIL's (a mailbox on a domain
+    that does not name the network), else DEFAULT_FROM_EMAIL's."""
+    _name, address = parseaddr(getattr(settings, "DISCREET_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL)
     return f"{settings.DISCREET_SENDER_NAME} <{address}>"
 
 

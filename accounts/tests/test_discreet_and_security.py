@@ -42,6 +42,21 @@ def test_emails_to_other_people_keep_their_normal_subject():
 
 
 @pytest.mark.django_db
+def test_discreet_emails_come_from_the_neutral_address_when_one_is_configured(settings):
+    settings.DISCREET_FROM_EMAIL = "post@mail-notices.example"
+    MemberProfileFactory(discreet_mode=True, user__email="quiet@example.org")
+    email_send(
+        to=["quiet@example.org"],
+        subject="Your booking",
+        template="form_submission",
+        context={"page": None, "answers": [], "submitted_at": None},
+    )
+    assert mail.outbox[0].from_email == "Notifications <post@mail-notices.example>"
+    assert "thrive" not in mail.outbox[0].from_email.lower()
+    mail.outbox.clear()  # the outbox check runs after `settings` is restored, against the default address
+
+
+@pytest.mark.django_db
 def test_staff_must_set_up_two_factor_before_the_admin(client):
     editor = UserFactory(groups=["Editors"])
     client.force_login(editor)

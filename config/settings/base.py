@@ -269,6 +269,7 @@ WAGTAIL_USER_TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", 
 
 # Discreet mode: what a member's inbox shows instead of our name and subjects.
 DISCREET_SENDER_NAME = "Notifications"
+DISCREET_FROM_EMAIL = env.DISCREET_FROM_EMAIL
 DISCREET_SUBJECT = "You have a new message"
 
 # Membership: invitations, staff sign-in, retention (see README "Retention").
