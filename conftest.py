@@ -166,6 +166,22 @@ class DemoServer:
         return DEMO_STAFF_EMAIL, (self.var_dir / "demo_staff_password").read_text().strip()
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    """Return once the server at `url` answers /healthz with 200; raise (naming its log) if
+    `process` stops first or 60 s pass. Every test that starts a Thrive server waits with this."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (our http URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server at {url} did not start; see {log}")
+        time.sleep(0.2)
+
+
 def _browser_database_url(tmp: Path) -> str:
     """SQLite in a temporary folder, or a fresh PostgreSQL database beside the test one."""
     url = os.environ.get("DATABASE_URL", "")
@@ -226,16 +242,7 @@ def demo_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (our http URL)
-                if response.status == 200:
-                    break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"demo server did not start; see {tmp / 'server.log'}") from None
-            time.sleep(0.2)
+    wait_until_healthy(url, server, tmp / "server.log")
     if stripe:
         from payments.gateway import localstripe_register_webhook
 

@@ -10,7 +10,6 @@ answer). Run by taskworker/tests/test_web_faults.py as well."""
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,18 +18,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench._common import free_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parent.parent
 OUR_CONFIG = ["-c", str(ROOT / "config" / "gunicorn.py")]
 # What serve_local ran before issue 13: gthread, 2 workers x 4 threads, 1000 connections each.
 # A dynamic page (a form, the layout, a session): tens of milliseconds, so requests queue.
 PATH = "/accounts/login/"
 OLD_FLAGS = ["--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def worker_pids(master: int) -> list[int]:
@@ -49,16 +44,7 @@ def start_server(args: list[str], env: dict, log_path: Path, *, workers: int = 2
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 (our local server)
-                break
-        except (OSError, urllib.error.HTTPError):
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
-            time.sleep(0.2)
+    wait_until_up(url + "/healthz", server, f"gunicorn (see {log_path})")
     deadline = time.monotonic() + 30
     while len(worker_pids(server.pid)) < workers and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -21,7 +21,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
@@ -29,6 +28,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from conftest import wait_until_healthy
 
 pytestmark = pytest.mark.postgres
 
@@ -55,22 +56,6 @@ def _database_url() -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    parts = urlsplit(url)
-    while True:
-        try:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not start; see {log}")
-        time.sleep(0.2)
 
 
 SETUP = """
@@ -204,8 +189,8 @@ def site(tmp_path_factory):
             subprocess.Popen([haproxy, "-db", "-f", str(config)], stdout=proxy_out, stderr=subprocess.STDOUT)
         )
         try:
-            _wait_for(f"http://127.0.0.1:{app_port}", processes[0], app_log)
-            _wait_for(f"http://127.0.0.1:{proxy_port}", processes[1], proxy_log)
+            wait_until_healthy(f"http://127.0.0.1:{app_port}", processes[0], app_log)
+            wait_until_healthy(f"http://127.0.0.1:{proxy_port}", processes[1], proxy_log)
             yield Site("127.0.0.1", proxy_port, tmp, made, env)
         finally:
             for process in processes:

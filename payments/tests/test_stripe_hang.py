@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import ROOT, _free_port, _missing_service, _start_localstripe
+from conftest import ROOT, _free_port, _missing_service, _start_localstripe, wait_until_healthy
 
 pytestmark = pytest.mark.postgres
 
@@ -105,15 +105,7 @@ def site(tmp_path):
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
-            time.sleep(0.2)
+        wait_until_healthy(base, server, tmp_path / "server.log")
         yield base, stripe, checkouts
     finally:
         os.kill(stripe.pid, signal.SIGCONT)
