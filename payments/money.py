@@ -9,7 +9,7 @@ units are in `payments.money_fields`.
 """
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from core.currencies import CURRENCIES, CURRENCY_CHOICES, currency_code  # noqa: F401 (CURRENCY_CHOICES re-exported)
 
@@ -91,7 +91,11 @@ def parse_major(text: str, currency: str, *, allow_zero: bool = False) -> int:
     if negative and value:
         raise MoneyError("negative")
     places = exponent(code)
-    if value != value.quantize(Decimal(1).scaleb(-places)):
+    try:
+        whole_units = value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than a Decimal context holds: no real amount
+        raise MoneyError("invalid") from None
+    if value != whole_units:
         raise MoneyError("decimals")
     if value == 0 and not allow_zero:
         raise MoneyError("zero")

@@ -158,3 +158,10 @@ def test_a_campaign_target_is_typed_in_the_campaigns_own_currency(wagtail_tree, 
     wagtail_tree.add_child(instance=campaign)
     bound = _editor_form(campaign, editor)["target_minor"]
     assert 'value="5000.00"' in str(bound) and "€" in str(bound) and "EUR" in str(bound)
+
+
+def test_an_amount_with_more_digits_than_a_decimal_holds_is_refused_not_a_server_error():
+    from payments.money import MoneyError, parse_major
+
+    with pytest.raises(MoneyError):
+        parse_major("9" * 40, "GBP")
