@@ -24,7 +24,7 @@ def verify_url(certificate: Certificate) -> str:
 
 def certificate_context(certificate: Certificate) -> dict:
     """Plain values for the certificate template, read from the row (copied at issue time)."""
-    from certificates.rendering import image_data_url
+    from core.pdf import image_data_url
     from cms.models import SiteSettings
 
     template = certificate.template

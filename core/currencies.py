@@ -1,5 +1,5 @@
 """The currencies Thrive takes money in, spelt as ISO 4217 does ("GBP"). Shared by cms (a
-chapter's currency) and payments (`payments.money` formats and parses amounts with these)."""
+chapter's currency) and payments (`core.money` formats and parses amounts with these)."""
 
 # code: (symbol, what amounts are counted in, for help texts)
 CURRENCIES = {

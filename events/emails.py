@@ -142,7 +142,7 @@ def registration_cancelled_email(*, registration_id: int) -> None:
     from events.booking import online_payment_available
     from events.checkout import paid_online
     from events.forms import event_currency
-    from payments.money import format_money
+    from core.money import format_money
 
     registration = Registration.objects.select_related("event").get(pk=registration_id)
     refund = paid_online(registration) and online_payment_available()

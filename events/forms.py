@@ -9,8 +9,8 @@ from django.conf import settings
 
 from cms.forms import add_honeypot
 from core.forms import EmailField
-from payments.money import currency_code, format_money
-from payments.money_fields import MoneyFormField
+from core.money import currency_code, format_money
+from core.money_fields import MoneyFormField
 
 
 def event_currency(event) -> str:

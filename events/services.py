@@ -22,7 +22,7 @@ from core.tasks import enqueue_on_commit
 from events.availability import places_key, places_left_by_ticket_type
 from events.forms import event_currency
 from events.models import Audience, EventPage, Registration, TicketType, WaitingListEntry
-from payments.money import format_money
+from core.money import format_money
 
 Status = Registration.Status
 

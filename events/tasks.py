@@ -29,7 +29,7 @@ def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> Non
     from events.booking import online_payment_available
     from events.forms import event_currency
     from events.models import EventPage, Registration
-    from payments.money import format_money
+    from core.money import format_money
 
     event = EventPage.objects.get(pk=event_id)
     local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times

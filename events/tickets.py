@@ -6,7 +6,10 @@ discreet mode, calendar entries are titled "Appointment" with no details, as in 
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from django.template.loader import render_to_string
 
 from core.ical import NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
 from core.links import absolute
@@ -87,10 +90,18 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
     }
 
 
-def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
-    from certificates.rendering import render_ticket
+TICKET_STYLESHEET = Path(__file__).parent / "pdf" / "ticket.css"
 
-    return render_ticket(ticket_context(registration, discreet=discreet))
+
+def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
+    """An event ticket as a PDF. The context holds plain values (title, dates, ticket type,
+    name, code, and `qr_text`, what the QR code encodes: the ticket code); the venue of a
+    sensitive event is left out by `ticket_context`, and the template prints only what it is given."""
+    from core.pdf import qr_markup, render_pdf
+
+    context = ticket_context(registration, discreet=discreet)
+    html = render_to_string("events/ticket_pdf.html", context | {"qr_svg": qr_markup(context["qr_text"])})
+    return render_pdf(html, stylesheet=TICKET_STYLESHEET)
 
 
 def ticket_pdf_filename(registration, *, discreet: bool) -> str:

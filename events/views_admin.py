@@ -18,7 +18,7 @@ from events import selectors, services
 from events.forms import event_currency
 from events.models import Registration
 from events.views_door import staff_event
-from payments.money import format_money
+from core.money import format_money
 
 Status = Registration.Status
 

@@ -8,8 +8,8 @@ from django import forms
 from core.forms import EmailField
 from payments import giftaid
 from payments.models.giving import Earmark
-from payments.money import currency_code
-from payments.money_fields import MoneyFormField
+from core.money import currency_code
+from core.money_fields import MoneyFormField
 
 OTHER = "other"
 # Details typed for Gift Aid without the declaration ticked are never dropped in silence.

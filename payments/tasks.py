@@ -110,7 +110,7 @@ def _settle_one(payment_intent_id: str, state):
 
 def _receipt_pdf(context: dict) -> list[tuple[str, bytes, str]]:
     try:
-        from certificates.rendering import render_receipt
+        from payments.receipts import render_receipt
     except OSError:  # WeasyPrint's system libraries are missing: the email still goes.
         logger.warning("receipt PDF not rendered: WeasyPrint unavailable")
         return []
@@ -125,7 +125,7 @@ def order_receipt_send(*, order_id: int) -> bool:
     while the PDF is rendered and the email sent. Sends one email."""
     from core.email import email_send, recipients_want_discretion
     from payments.models import Order
-    from payments.money import format_money
+    from core.money import format_money
 
     now = timezone.now()
     claimed = Order.objects.filter(pk=order_id, status=Order.Status.PAID, receipt_sent_at__isnull=True).update(

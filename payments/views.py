@@ -22,7 +22,7 @@ from core.ratelimit import rate_limit_exceeded
 from payments import gateway, services
 from payments.forms import GIFT_AID_UNTICKED, DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
-from payments.money import format_money
+from core.money import format_money
 from payments.selectors import campaign_totals, recurring_gift_next_payment_on
 from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 

@@ -121,7 +121,7 @@ def _course_price(course) -> str:
         return ""
     from django.conf import settings
 
-    from payments.money import format_money
+    from core.money import format_money
 
     currency = course.chapter.currency if course.chapter else settings.PAYMENTS_DEFAULT_CURRENCY
     return format_money(course.price_minor, currency)

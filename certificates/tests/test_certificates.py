@@ -14,6 +14,7 @@ from accounts.models import Consent
 from accounts.services import consent_set
 from accounts.tests.factories import MemberProfileFactory, UserFactory
 from certificates import rendering
+from core import pdf as core_pdf
 from certificates.models import CODE_ALPHABET, Certificate, CertificateTemplate
 from certificates.services import certificate_issue, certificate_reissue, certificate_revoke
 from certificates.tasks import certificate_context, certificate_render
@@ -106,11 +107,11 @@ def test_untrusted_markup_fetches_nothing_outside_the_allow_list():
       <link rel="stylesheet" href="https://example.org/tracker.css">
       <iframe src="file:///etc/hostname"></iframe>
     </body></html>"""
-    before = len(rendering.refused_urls())
-    pdf = rendering.render_pdf(hostile)
+    before = len(core_pdf.refused_urls())
+    pdf = core_pdf.render_pdf(hostile)
     server.shutdown()
     assert CountingHandler.hits == []
-    refused = rendering.refused_urls()[before:]
+    refused = core_pdf.refused_urls()[before:]
     assert any(url.startswith("file:///etc/passwd") for url in refused)
     assert any(f"127.0.0.1:{port}" in url for url in refused)
     text = pdf_text(pdf)
@@ -123,11 +124,11 @@ def test_template_text_is_printed_as_text_never_as_markup():
     )
     certificate = issue()
     assert certificate.template == template
-    before = len(rendering.refused_urls())
+    before = len(core_pdf.refused_urls())
     text = pdf_text(rendering.render_certificate(certificate_context(certificate)))
     assert "root:" not in text
     assert '<img src="file:///etc/passwd">' in text  # shown literally
-    assert rendering.refused_urls()[before:] == []
+    assert core_pdf.refused_urls()[before:] == []
 
 
 def test_issuing_is_idempotent_per_holder_and_source():

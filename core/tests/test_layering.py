@@ -28,8 +28,6 @@ KNOWN_BREAKS = {
     # One calendar-feed secret serves both My learning and My bookings; the model belongs in a
     # lower layer (the architecture issue moves it).
     ("events/views_booking.py", "training.models"),
-    # Receipts are drawn by the one module that imports WeasyPrint; DESIGN puts PDF rendering in core.
-    ("payments/tasks.py", "certificates.rendering"),
 }
 
 

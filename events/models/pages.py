@@ -10,7 +10,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from core.text import clean_fields_of
-from payments.money_fields import MoneyInlinePanel
+from core.money_fields import MoneyInlinePanel
 
 
 class EventType(models.TextChoices):

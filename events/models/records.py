@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from core.codes import random_code
 from core.text import clean_fields_of
 from payments.models import SponsoredPlacesCount
-from payments.money_fields import MinorAmountField
+from core.money_fields import MinorAmountField
 
 
 def new_ticket_code() -> str:

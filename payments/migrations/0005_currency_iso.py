@@ -5,7 +5,7 @@ lower-case code back); the campaign target is typed in major units (same integer
 from django.db import migrations, models
 from django.db.models.functions import Lower, Upper
 
-import payments.money_fields
+import core.money_fields
 
 TABLES = ("Order", "Payment", "Donation", "RecurringGift", "DonatePage", "CampaignPage")
 PAGE_MODELS = ("donatepage", "campaignpage")
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='campaignpage',
             name='target_minor',
-            field=payments.money_fields.MinorAmountField(currency_attr='currency', max_minor=1000000000, verbose_name='target'),
+            field=core.money_fields.MinorAmountField(currency_attr='currency', max_minor=1000000000, verbose_name='target'),
         ),
         migrations.AlterField(
             model_name='donatepage',

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from payments.money import format_money
+from core.money import format_money
 
 # Gift Aid is worth 25p for every £1 given (basic rate tax on the gross gift).
 GIFT_AID_PERCENT = 25

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.codes import random_code
-from payments.money import CURRENCY_CHOICES, format_money
+from core.money import CURRENCY_CHOICES, format_money
 
 
 class Earmark(models.TextChoices):

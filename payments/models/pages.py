@@ -12,8 +12,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
-from payments.money import CURRENCY_CHOICES, format_money, parse_major
-from payments.money_fields import MinorAmountField
+from core.money import CURRENCY_CHOICES, format_money, parse_major
+from core.money_fields import MinorAmountField
 
 # A campaign may aim higher than a price: up to 10,000,000.00.
 MONEY_TARGET_MAX_MINOR = 1_000_000_000

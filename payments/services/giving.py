@@ -11,7 +11,7 @@ from core.audit import audit_record
 from core.tasks import enqueue_on_commit
 from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
-from payments.money import currency_code
+from core.money import currency_code
 from payments.selectors import campaign_totals_forget
 from payments.services.orders import (
     CARD_NOT_CONFIRMED,

@@ -19,7 +19,7 @@ from django.db import transaction
 from core.audit import audit_record
 from payments import gateway
 from payments.models import GiftAidDeclaration, Order, OrderLine, Payment
-from payments.money import currency_code, format_money
+from core.money import currency_code, format_money
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.db.models import Sum
 from core.audit import audit_record
 from payments import gateway
 from payments.models import Order, Payment, Refund
-from payments.money import format_money
+from core.money import format_money
 from payments.services.settle import payment_refunds_apply
 
 

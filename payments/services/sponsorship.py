@@ -27,7 +27,7 @@ from wagtail import hooks
 from wagtail.models import Page
 
 from payments.models import Donation
-from payments.money import currency_code
+from core.money import currency_code
 
 # What one sponsored place costs when the event or course has no price of its own.
 SPONSORED_PLACE_DEFAULT_MINOR = 2500

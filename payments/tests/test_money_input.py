@@ -1,5 +1,5 @@
 """Money typed by people: major units in the right currency, with its symbol shown, one parser
-(`payments.money.parse_major`) and one field (`payments.money_fields`), in forms on the site
+(`core.money.parse_major`) and one field (`core.money_fields`), in forms on the site
 and in the Wagtail page editor (ticket types in their InlinePanel, course price, campaign
 target)."""
 
@@ -7,8 +7,8 @@ import pytest
 from django import forms
 
 from accounts.tests.factories import ChapterFactory
-from payments.money import MoneyError, format_major, format_money, parse_major
-from payments.money_fields import MoneyFormField
+from core.money import MoneyError, format_major, format_money, parse_major
+from core.money_fields import MoneyFormField
 
 
 class PriceForm(forms.Form):
@@ -161,7 +161,7 @@ def test_a_campaign_target_is_typed_in_the_campaigns_own_currency(wagtail_tree, 
 
 
 def test_an_amount_with_more_digits_than_a_decimal_holds_is_refused_not_a_server_error():
-    from payments.money import MoneyError, parse_major
+    from core.money import MoneyError, parse_major
 
     with pytest.raises(MoneyError):
         parse_major("9" * 40, "GBP")

@@ -12,7 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.text import clean_fields_of
-from payments.money_fields import MinorAmountField
+from core.money_fields import MinorAmountField
 from training.blocks import ModuleStreamBlock
 
 

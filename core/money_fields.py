@@ -3,7 +3,7 @@ symbol beside it, stored as integer minor units.
 
 - `MoneyInput` is the widget: a text box (decimal keyboard on phones) between the symbol and
   the code, "£ [15.50] GBP".
-- `MoneyFormField` parses with `payments.money.parse_major` and refuses, in words, what is not
+- `MoneyFormField` parses with `core.money.parse_major` and refuses, in words, what is not
   an amount, negative, has too many decimals or is beyond a sane maximum.
 - `MinorAmountField` is the model field: a PositiveIntegerField (the column stays integer
   minor units) whose form field is the above. `currency_attr` names the attribute of the
@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.panels import InlinePanel
 
-from payments.money import (
+from core.money import (
     MONEY_INPUT_MAX_MINOR,
     MoneyError,
     currency_code,

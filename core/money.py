@@ -5,7 +5,7 @@ code; only `payments.gateway` lowers them for Stripe (and raises Stripe's answer
 
 This module is the one place that turns money into text (`format_money`, `format_major`)
 and text into money (`parse_major`). The form field and widget that take money in major
-units are in `payments.money_fields`.
+units are in `core.money_fields`.
 """
 
 import re

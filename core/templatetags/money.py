@@ -1,9 +1,9 @@
 """`{% load money %}` then `{{ amount_minor|money:currency }}`: money in templates through
-the one formatter (`payments.money.format_money`), "$20.00"."""
+the one formatter (`core.money.format_money`), "$20.00"."""
 
 from django import template
 
-from payments.money import format_money
+from core.money import format_money
 
 register = template.Library()
 
