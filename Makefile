@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint migrate demo bench check-deploy clean
+.PHONY: run test install install-dev lint django-checks migrate demo bench check-deploy clean
 
 $(PY):
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -40,7 +40,12 @@ run: demo
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
-test: install-dev lint
+# Django's own checks (warnings fail too) and no model change without its migration.
+django-checks: install-dev
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install-dev lint django-checks
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
 
 bench: install-dev
