@@ -35,7 +35,8 @@ from django.utils import timezone
 from wagtail import hooks
 
 from events.availability import ticket_types_with_places
-from events.forms import event_currency, price_text
+from events.forms import event_currency
+from events.prices import needs_payment, price_text
 
 CHECKOUT_HOOK = "thrive_checkout_url"
 
@@ -117,16 +118,6 @@ class BookingState:
     @property
     def paid_only_offline(self) -> list[TicketOption]:
         return [o for o in self.options if o.on_sale and not o.bookable_online]
-
-
-def needs_payment(ticket_type) -> bool:
-    """Can this ticket type be booked without paying online? Free and funded ones can; pay
-    what you can only when its least amount is 0 (then 0 is booked)."""
-    if ticket_type.funded or ticket_type.is_free:
-        return False
-    if ticket_type.pay_what_you_can:
-        return ticket_type.minimum_minor > 0
-    return ticket_type.price_minor > 0
 
 
 def places_on_sale(options: list[TicketOption], capacity_left: int) -> int:

@@ -20,20 +20,6 @@ def event_currency(event) -> str:
     return currency_code(settings.PAYMENTS_DEFAULT_CURRENCY)
 
 
-def price_text(ticket_type, currency: str) -> str:
-    """What a ticket costs, in words: "£12.00", "free", "pay what you can (at least £5.00)"
-    ("at least £5.00" or "from £0.00" when the ticket's own name already says pay what you can)."""
-    if ticket_type.funded:
-        return "funded place, free for survivors"
-    if ticket_type.pay_what_you_can:
-        least = format_money(ticket_type.minimum_minor, currency)
-        amount = f"at least {least}" if ticket_type.minimum_minor else f"from {least}"
-        return amount if "pay what you can" in ticket_type.name.lower() else f"pay what you can ({amount})"
-    if ticket_type.price_minor == 0:
-        return "free"
-    return format_money(ticket_type.price_minor, currency)
-
-
 def _ticket_type_field(label: str) -> forms.TypedChoiceField:
     """A radio list of ticket types (its choices are set by the form, from what is on sale)."""
     return forms.TypedChoiceField(

@@ -1,4 +1,5 @@
-"""Reads for Event staff: the dashboard, sales per ticket type, check-in counts.
+"""Reads: for Event staff (the dashboard, sales per ticket type, check-in counts) and for the
+selling rules and attendee pages (membership, a booking's tickets, the self-service deadline).
 
 Counts follow `events.availability`: a place is held by a booking awaiting approval,
 confirmed, checked in, or reserved and not expired, and by an open waiting-list offer.
@@ -7,15 +8,45 @@ never email addresses.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from accounts.models import MemberProfile
+from accounts.roles import EVENT_STAFF
+from core.codes import normalise_code
 from events.availability import sponsored_places_of
 from events.models import EventPage, Registration, TicketType, WaitingListEntry
 
 Status = Registration.Status
 ATTENDING = (Status.CONFIRMED, Status.CHECKED_IN)
+
+
+def is_member(user) -> bool:
+    """A signed-in person with a member profile that was not erased."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists()
+    )
+
+
+def booking_registrations(registration: Registration) -> list[Registration]:
+    """Every ticket booked together with this one (itself included), oldest first."""
+    if not registration.booking:
+        return [registration]
+    return list(
+        Registration.objects.filter(event_id=registration.event_id, booking=registration.booking)
+        .select_related("event", "ticket_type")
+        .order_by("pk")
+    )
+
+
+def self_service_deadline(event: EventPage) -> datetime:
+    """Until when attendees may cancel or pass on their own ticket."""
+    return event.starts_at - timedelta(hours=event.self_service_cutoff_hours)
 
 
 def _registration_counts(now) -> dict:
@@ -164,8 +195,6 @@ def recent_check_ins(*, event: EventPage, limit: int = 5) -> list[Registration]:
 def search_tickets(*, event: EventPage, query: str, limit: int = 10) -> list[Registration]:
     """Tickets of this event whose code starts with, or whose attendee name or member
     display name contains, what was typed."""
-    from core.codes import normalise_code
-
     query = query.strip()[:80]
     if len(query) < 2:
         return []
@@ -181,10 +210,6 @@ def certificate_sources() -> dict[str, dict]:
     bulk (a hook for the certificates admin, which never imports events). Only tickets held
     by an account qualify: a certificate belongs to a person who can sign in to see it.
     Hours are the event's length times its dates; Event staff may issue them."""
-    from decimal import Decimal
-
-    from accounts.roles import EVENT_STAFF
-
     events = (
         EventPage.objects.filter(registrations__status=Status.CHECKED_IN, registrations__user__isnull=False)
         .distinct()

@@ -28,11 +28,12 @@ from core.email import user_wants_discretion
 from core.ical import calendar_response
 from core.qr import qr_svg
 from core.ratelimit import rate_limit_exceeded
-from events import booking, links, services, tickets
+from events import booking, links, selectors, services, tickets
+from events.prices import ticket_amount
 from events.emails import confirmation_after_commit
 from events.forms import BookingForm, TransferForm, WaitingListForm
 from events.models import EventPage, Registration
-from training.models import CalendarFeed
+from accounts.models import CalendarFeed  # moved by train; train rewrites the feed views
 
 NONCE_SECONDS = 3600
 NONCE_WAIT_SECONDS = 5
@@ -89,7 +90,7 @@ def _render_booking(request, event, state, book_form, waiting_form, *, status: i
         "dates": tickets.dates_text(event),
         "payments_available": booking.online_payment_available(),
         "payment_note": PAYMENT_NOT_AVAILABLE,
-        "is_member": services.is_member(request.user),
+        "is_member": selectors.is_member(request.user),
     }
     return render(request, "events/booking/book.html", context, status=status)
 
@@ -191,7 +192,7 @@ def _book_places(request, event, state, form):
     ticket_type = _chosen(state.bookable, data["ticket_type"])
     amount = form.amount_minor() if ticket_type.pay_what_you_can else None
     donation_minor = form.donation_minor() if "donation" in form.fields else 0
-    paid = services.ticket_amount(ticket_type, amount) > 0
+    paid = ticket_amount(ticket_type, amount) > 0
     if paid and not booking.online_payment_available():
         raise ValidationError(PAYMENT_NOT_AVAILABLE)
     if donation_minor and not paid:
@@ -328,7 +329,7 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
     changeable = (
         registration.status in (Status.PENDING, Status.RESERVED, Status.CONFIRMED)
         and not event.cancelled
-        and now < services.self_service_deadline(event)
+        and now < selectors.self_service_deadline(event)
     )
     return {
         "registration": registration,
@@ -341,7 +342,7 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
         "qr_svg": mark_safe(_qr(registration.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
         "can_cancel": changeable,
         "can_transfer": changeable and registration.status == Status.CONFIRMED,
-        "deadline": tickets.moment_text(event, services.self_service_deadline(event)),
+        "deadline": tickets.moment_text(event, selectors.self_service_deadline(event)),
         "discreet": (discreet := confirmed and holder_wants_discretion(registration)),
         "calendar_links": links.calendar_links(event, discreet=discreet) if confirmed else [],
         "started": now >= event.starts_at,
@@ -353,7 +354,7 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
 def _booking_tickets(registration) -> list[dict]:
     """Every ticket of the booking, each with its own code, QR code, page and PDF; empty for
     a booking of one ticket."""
-    together = services.booking_registrations(registration)
+    together = selectors.booking_registrations(registration)
     if len(together) < 2:
         return []
     shown = []

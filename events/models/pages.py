@@ -1,5 +1,6 @@
 """Event pages staff publish in Wagtail. Content, panels and routes only."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -9,8 +10,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
-from core.text import clean_fields_of
+from core.money import currency_code
 from core.money_fields import MoneyInlinePanel
+from core.text import clean_fields_of
 
 
 class EventType(models.TextChoices):
@@ -124,6 +126,13 @@ class EventPage(Page):
 
     class Meta:
         verbose_name = _("event page")
+
+    @property
+    def currency(self) -> str:
+        """The currency of the event's prices: its chapter's, else the default (ISO 4217, "USD")."""
+        if self.chapter_id and self.chapter:
+            return currency_code(self.chapter.currency)
+        return currency_code(settings.PAYMENTS_DEFAULT_CURRENCY)
 
     def registration_state(self, now) -> str:
         """Whether booking is possible at `now` as far as the event itself goes: "cancelled",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from events import services
+from events.services import selling
 from events.models import Registration
 from events.tests.factories import make_event
 
@@ -51,7 +52,7 @@ def test_fifty_clients_for_the_last_five_places_confirm_exactly_five_in_every_ro
 def test_without_the_lock_the_same_load_oversells(wagtail_tree, monkeypatch):
     """Shows the test above can catch a race: with the lock replaced by a short pause,
     the same load sells more places than exist."""
-    monkeypatch.setattr(services, "_lock_event", lambda event: time.sleep(0.02))
+    monkeypatch.setattr(selling, "event_lock", lambda event: time.sleep(0.02))
     oversold_rounds = 0
     for _ in range(5):
         event = make_event(capacity=LAST_PLACES)

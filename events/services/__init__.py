@@ -1,0 +1,44 @@
+"""Every write of events that has a rule, by flow: selling, the waiting list, self-service,
+the door, sponsored places and housekeeping. Import from here (`from events.services import
+registration_reserve`); reads are in `events.selectors`, prices in `events.prices`."""
+
+from events.services.door import NOT_USABLE, registration_check_in, registration_check_in_undo
+from events.services.housekeeping import events_housekeeping
+from events.services.rules import MAX_TICKETS_PER_BOOKING
+from events.services.self_service import registration_self_cancel, registration_transfer
+from events.services.selling import (
+    HOLD_EXTENSIONS,
+    event_cancel,
+    registration_approve,
+    registration_cancel,
+    registration_confirm_paid,
+    registration_decline,
+    registration_reserve,
+    registrations_hold_extend,
+    registrations_reserve,
+)
+from events.services.sponsorship import event_sponsored_places_set
+from events.services.waiting_list import waiting_list_accept, waiting_list_join, waiting_list_offer_next
+
+__all__ = [
+    "HOLD_EXTENSIONS",
+    "MAX_TICKETS_PER_BOOKING",
+    "NOT_USABLE",
+    "event_cancel",
+    "event_sponsored_places_set",
+    "events_housekeeping",
+    "registration_approve",
+    "registration_cancel",
+    "registration_check_in",
+    "registration_check_in_undo",
+    "registration_confirm_paid",
+    "registration_decline",
+    "registration_reserve",
+    "registration_self_cancel",
+    "registration_transfer",
+    "registrations_hold_extend",
+    "registrations_reserve",
+    "waiting_list_accept",
+    "waiting_list_join",
+    "waiting_list_offer_next",
+]
