@@ -4,15 +4,8 @@ Every view here works on `request.user` only; the one view that takes an id (an
 application) answers 404 unless the application is the person's own.
 
 The account page is the member's home: the apps above accounts (training, events,
-certificates) add their panels to it through the `thrive_account_panels` hook, so accounts
-never imports them (DESIGN.md's layers). A provider takes the request and returns None (no
-panel) or a dict:
-
-    {"key": "learning", "title": "My learning", "order": 10,
-     "items": [{"title": ..., "url": ... or None, "detail": "...",
-                "links": [{"label": "Download (PDF)", "aria_label": "Download ... (PDF)", "url": ...}]}],
-     "empty": "What to say when there are no items",
-     "links": [{"label": "All my bookings", "url": ...}]}
+certificates) add their panels to it through `ACCOUNT_PANELS_HOOK` (contract in
+core/hooks.py), so accounts never imports them (DESIGN.md's layers).
 """
 
 import json
@@ -27,6 +20,7 @@ from accounts.export import member_export
 from accounts.forms import ConsentForm, ErasureForm, ProfileForm
 from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication, PartnerContact
 from accounts.services import consent_set, erasure_request, profile_update
+from core.hooks import ACCOUNT_PANELS_HOOK
 
 
 def _own_profile(request) -> MemberProfile:
@@ -34,9 +28,6 @@ def _own_profile(request) -> MemberProfile:
     if profile is None:
         raise Http404("No member profile")
     return profile
-
-
-ACCOUNT_PANELS_HOOK = "thrive_account_panels"
 
 
 def account_panels(request) -> list[dict]:

@@ -5,6 +5,7 @@ from wagtail.admin.menu import MenuItem
 from accounts import admin_urls
 from accounts.demo import seed_people
 from accounts.roles import FINANCE, MEMBERSHIP, has_role
+from core.hooks import PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
 
 
 @hooks.register("register_admin_urls")
@@ -53,10 +54,10 @@ def erasure_menu_item():
     )
 
 
-hooks.register("thrive_seed_demo", seed_people)
+hooks.register(SEED_DEMO_HOOK, seed_people)
 
 
-@hooks.register("thrive_periodic_tasks")
+@hooks.register(PERIODIC_TASKS_HOOK)
 def retention_task():
     from accounts.tasks import retention_purge
 

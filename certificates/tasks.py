@@ -13,6 +13,7 @@ from wagtail import hooks
 from certificates.models import BulkIssueJob, Certificate
 from certificates.placeholders import fill_placeholders
 from core.email import email_send
+from core.hooks import CERTIFICATE_SOURCES_HOOK
 from core.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ def verify_url(certificate: Certificate) -> str:
 
 def certificate_context(certificate: Certificate) -> dict:
     """Plain values for the certificate template, read from the row (copied at issue time)."""
-    from core.pdf import image_data_url
     from cms.models import SiteSettings
+    from core.pdf import image_data_url
 
     template = certificate.template
     organisation = (SiteSettings.objects.first() or SiteSettings()).organisation_name
@@ -123,7 +124,7 @@ def bulk_sources() -> dict[str, dict]:
     """What staff can bulk-issue for, from the apps that hold achievements (training,
     events): {key: {"label", "qualifying": callable returning issue kwargs}}."""
     sources: dict[str, dict] = {}
-    for provider in hooks.get_hooks("thrive_certificate_sources"):
+    for provider in hooks.get_hooks(CERTIFICATE_SOURCES_HOOK):
         sources.update(provider())
     return sources
 

@@ -18,6 +18,7 @@ from certificates.models import BulkIssueJob, Certificate, CertificateTemplate
 from certificates.services import REASON_MAX_LENGTH, REASON_REQUIRED, certificate_reissue, certificate_revoke
 from certificates.tasks import bulk_sources, certificate_bulk_issue, certificate_context
 from core.codes import normalise_code
+from core.hooks import CERTIFICATE_MANAGERS_HOOK
 
 SAMPLE_CODE = "SAMP-LE00-0000-0000"
 
@@ -148,7 +149,7 @@ def _may_manage(user, certificate: Certificate) -> bool:
         return True
     if not has_role(user, TRAINERS):
         return False
-    answers = hooks.get_hooks("thrive_certificate_managers")
+    answers = hooks.get_hooks(CERTIFICATE_MANAGERS_HOOK)
     return any(user.pk in (answer(certificate.source_key) or ()) for answer in answers)
 
 

@@ -5,6 +5,7 @@ from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
 from accounts.wagtail_hooks import RoleMenuItem
 from certificates import admin_urls
 from certificates.demo import seed_certificate_template
+from core.hooks import ACCOUNT_PANELS_HOOK, SEED_DEMO_HOOK
 
 
 @hooks.register("register_admin_urls")
@@ -54,10 +55,10 @@ def preview_button(snippet, user, next_url=None):
         )
 
 
-hooks.register("thrive_seed_demo", seed_certificate_template)
+hooks.register(SEED_DEMO_HOOK, seed_certificate_template)
 
 
-@hooks.register("thrive_account_panels")
+@hooks.register(ACCOUNT_PANELS_HOOK)
 def my_certificates_panel(request):
     from certificates.account import account_panel
 

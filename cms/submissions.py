@@ -14,6 +14,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.contrib.forms.views import SubmissionsListView
 
 from core.csv_export import spreadsheet_text
+from core.hooks import EXPORTS_SAFE_MARKER
 
 
 def _safe(value):
@@ -30,7 +31,7 @@ class SafeSubmissionsListView(SubmissionsListView):
 
 def make_wagtail_exports_safe() -> None:
     """Wrap SpreadsheetExportMixin's cell and heading functions (once)."""
-    if getattr(SpreadsheetExportMixin, "thrive_exports_safe", False):
+    if getattr(SpreadsheetExportMixin, EXPORTS_SAFE_MARKER, False):
         return
     preprocess_field_value = SpreadsheetExportMixin.preprocess_field_value
     get_heading = SpreadsheetExportMixin.get_heading
@@ -43,4 +44,4 @@ def make_wagtail_exports_safe() -> None:
 
     SpreadsheetExportMixin.preprocess_field_value = safe_preprocess_field_value
     SpreadsheetExportMixin.get_heading = safe_get_heading
-    SpreadsheetExportMixin.thrive_exports_safe = True
+    setattr(SpreadsheetExportMixin, EXPORTS_SAFE_MARKER, True)

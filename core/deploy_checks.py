@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from core.hooks import SECRETS_CHECK_TAG
+
 STRIPE_KEY = re.compile(r"(?P<kind>sk|rk|pk)_(?P<mode>live|test)_[A-Za-z0-9]{20,}")
 WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9]{20,}")
 # What the SECRET_KEYs written in this repository (test settings, test servers, benchmarks) contain.
@@ -86,7 +88,7 @@ def published_secret_problems() -> list[checks.CheckMessage]:
     return problems
 
 
-@checks.register("thrive_secrets")
+@checks.register(SECRETS_CHECK_TAG)
 def check_published_secrets(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Production settings only (REFUSE_PUBLISHED_SECRETS); not tagged deploy, so every
     command that runs the system checks refuses them, not only `check --deploy`."""

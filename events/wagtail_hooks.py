@@ -1,21 +1,32 @@
 from wagtail import hooks
 
+from core.hooks import (
+    ACCOUNT_PANELS_HOOK,
+    CERTIFICATE_SOURCES_HOOK,
+    HOME_LISTINGS_HOOK,
+    PERIODIC_TASKS_HOOK,
+    SEED_DEMO_HOOK,
+    SPONSORSHIP_TARGETS_HOOK,
+    TICKET_DETAILS_HOOK,
+    TICKETS_HOLD_EXTEND_HOOK,
+)
 
-@hooks.register("thrive_periodic_tasks")
+
+@hooks.register(PERIODIC_TASKS_HOOK)
 def housekeeping_task():
     from events.tasks import events_housekeeping_task
 
     return events_housekeeping_task
 
 
-@hooks.register("thrive_periodic_tasks")
+@hooks.register(PERIODIC_TASKS_HOOK)
 def reminders_task():
     from events.emails import event_reminders_task
 
     return event_reminders_task
 
 
-@hooks.register("thrive_home_listings")
+@hooks.register(HOME_LISTINGS_HOOK)
 def upcoming_events(request):
     from zoneinfo import ZoneInfo
 
@@ -35,7 +46,7 @@ def upcoming_events(request):
     return {"title": "Upcoming events", "items": items, "more_url": index.url if index else None}
 
 
-@hooks.register("thrive_seed_demo")
+@hooks.register(SEED_DEMO_HOOK)
 def seed_events(password):
     from events.demo import seed_events as seed
 
@@ -64,35 +75,35 @@ def events_menu_item():
 # For payments (which never imports events): see events/checkout.py ---------------------------
 
 
-@hooks.register("thrive_ticket_details")
+@hooks.register(TICKET_DETAILS_HOOK)
 def ticket_details(item_references):
     from events.checkout import ticket_details as details
 
     return details(item_references)
 
 
-@hooks.register("thrive_tickets_hold_extend")
+@hooks.register(TICKETS_HOLD_EXTEND_HOOK)
 def tickets_hold_extend(item_references):
     from events.checkout import tickets_hold_extend as extend
 
     return extend(item_references)
 
 
-@hooks.register("thrive_sponsorship_targets", order=10)  # events before courses on the donation form
+@hooks.register(SPONSORSHIP_TARGETS_HOOK, order=10)  # events before courses on the donation form
 def sponsorable_events(page_ids=None):
     from events.checkout import sponsorship_targets
 
     return sponsorship_targets(page_ids)
 
 
-@hooks.register("thrive_certificate_sources")
+@hooks.register(CERTIFICATE_SOURCES_HOOK)
 def event_certificate_sources():
     from events.selectors import certificate_sources
 
     return certificate_sources()
 
 
-@hooks.register("thrive_account_panels")
+@hooks.register(ACCOUNT_PANELS_HOOK)
 def my_bookings_panel(request):
     from events.account import account_panel
 

@@ -6,35 +6,20 @@ never reads it. Payments tells the app an order was paid with `payments.signals.
 and learns which tickets it refused (their hold expired and the event filled up, or the booking
 was cancelled): those need a refund, so the order is flagged. The app asks for refunds of
 cancelled tickets with `ticket_refunds_queue`. What the confirmation and checkout pages show of
-each ticket comes from the app through one Wagtail hook:
-
-    @hooks.register("thrive_ticket_details")
-    def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
-        ...
-
-which answers for the references its app owns (and leaves the others out). Reads only.
-A payer who needs more time asks the app to hold its tickets longer through
-
-    @hooks.register("thrive_tickets_hold_extend")
-    def tickets_hold_extend(item_references: list[str]) -> list[datetime]:
-        ...
-
-which extends what it can and answers until when each ticket it still holds is held.
+each ticket, and longer holds for a payer who needs more time, come from the app through the
+`TICKET_DETAILS_HOOK` and `TICKETS_HOLD_EXTEND_HOOK` hooks (contracts in core/hooks.py).
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from wagtail import hooks
 
+from core.hooks import TICKET_DETAILS_HOOK, TICKETS_HOLD_EXTEND_HOOK
 from core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
-
-TICKET_DETAILS_HOOK = "thrive_ticket_details"
-HOLD_EXTEND_HOOK = "thrive_tickets_hold_extend"
 
 
 @dataclass(frozen=True)
@@ -83,72 +68,16 @@ def tickets_confirm_paid(*, order) -> list[str]:
     return [reference for reference in references if reference not in confirmed]
 
 
-def _refundable_payment(line):
-    from payments.models import Payment
-
-    return line.order.payments.filter(status__in=Payment.REFUNDABLE).order_by("-pk").first()
-
-
 def ticket_refunds_queue(*, item_references: list[str], reason: str) -> None:
-    """Queue the refund of these tickets (after commit, as a task: see `ticket_refunds_send`).
+    """Queue the refund of these tickets (after commit, as the task `ticket_refunds_make`).
     For the app that sold them, when it cancelled them (an event, or a holder's own ticket);
     it passes only tickets paid online (money taken at the door is returned by hand).
     Idempotent. Moves no money itself."""
-    from payments.tasks import ticket_refunds_send
+    from payments.tasks import ticket_refunds_make  # payments.tasks imports the services, which import this module
 
     item_references = list(item_references)
     if item_references:
-        enqueue_on_commit(ticket_refunds_send, item_references=item_references, reason=reason)
-
-
-def ticket_refunds_make(*, item_references: list[str], reason: str) -> dict[str, int]:
-    """MOVES MONEY. Refund the ticket line of each reference in a paid order (see
-    `payments.tasks.ticket_refunds_send`). Idempotent: the refund's request token is
-    `ticket-line-<line id>`, so a second run finds the refund already made. Returns counts
-    of refunded, already refunded, skipped (no paid ticket line) and unavailable (Stripe
-    could not be reached: try again later)."""
-    from django.core.exceptions import ValidationError
-
-    from payments import gateway
-    from payments.models import Order, OrderLine, Refund
-    from payments.services import refund_create
-    from payments.services.settle import order_flag
-
-    counts = {"refunded": 0, "already": 0, "skipped": 0, "unavailable": 0}
-    lines = OrderLine.objects.filter(
-        kind=OrderLine.Kind.TICKET,
-        item_reference__in=list(item_references),
-        order__status__in=[Order.Status.PAID, Order.Status.PARTLY_REFUNDED],
-    ).select_related("order")
-    counts["skipped"] = len(item_references) - len(lines)
-    for line in lines:
-        token = f"ticket-line-{line.pk}"
-        existing = Refund.objects.filter(request_token=token, status=Refund.Status.SUCCEEDED).exists()
-        if existing:
-            counts["already"] += 1
-            continue
-        payment = _refundable_payment(line)
-        if payment is None:
-            counts["already"] += 1  # refunded in full already (by Finance, or a retry)
-            continue
-        try:
-            refund = refund_create(
-                payment=payment, reason=reason, actor=None, request_token=token, amount_minor=line.amount_minor
-            )
-        except gateway.PaymentsUnavailable:
-            logger.warning("ticket refund for order line %s waits: Stripe unavailable", line.pk)
-            counts["unavailable"] += 1
-            continue
-        except ValidationError:
-            # Less is left to refund than the ticket cost (Finance refunded part by hand).
-            with transaction.atomic():
-                order_flag(
-                    order=Order.objects.select_for_update().get(pk=line.order_id), reason=Order.Attention.REFUND_FAILED
-                )
-            counts["skipped"] += 1
-            continue
-        counts["refunded" if refund.status == Refund.Status.SUCCEEDED else "skipped"] += 1
-    return counts
+        enqueue_on_commit(ticket_refunds_make, item_references=item_references, reason=reason)
 
 
 def tickets_of_order(order) -> list[dict]:
@@ -184,6 +113,6 @@ def tickets_hold_extend(order) -> datetime | None:
     references = ticket_references(order)
     times: list[datetime] = []
     if references:
-        for answer in hooks.get_hooks(HOLD_EXTEND_HOOK):
+        for answer in hooks.get_hooks(TICKETS_HOLD_EXTEND_HOOK):
             times.extend(answer(references))
     return min(times) if times else None

@@ -5,6 +5,7 @@ from wagtail import hooks
 
 from accounts.roles import FINANCE
 from accounts.wagtail_hooks import RoleMenuItem
+from core.hooks import HOME_LISTINGS_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
 from payments import admin_urls
 
 
@@ -36,7 +37,7 @@ def finance_gift_aid_menu_item():
     )
 
 
-@hooks.register("thrive_home_listings")
+@hooks.register(HOME_LISTINGS_HOOK)
 def open_campaigns(request):
     """The home page's campaigns: each open one, with its target (no running total, which
     would go stale in the cached home page; the campaign page shows it live)."""
@@ -53,18 +54,18 @@ def open_campaigns(request):
     return {"title": "Campaigns", "items": items, "more_url": None}
 
 
-@hooks.register("thrive_periodic_tasks")
+@hooks.register(PERIODIC_TASKS_HOOK)
 def reconciliation_task():
-    from payments.tasks import payments_reconcile_task
+    from payments.tasks import payments_reconcile
 
-    return payments_reconcile_task
+    return payments_reconcile
 
 
-@hooks.register("thrive_periodic_tasks")
+@hooks.register(PERIODIC_TASKS_HOOK)
 def retention_task():
-    from payments.tasks import payments_retention_task
+    from payments.tasks import payments_retention
 
-    return payments_retention_task
+    return payments_retention
 
 
 @hooks.register("thrive_checkout_url")
@@ -97,7 +98,7 @@ def pending_checkout_url(item_reference):
     return checkout_url(line.order) if line else None
 
 
-@hooks.register("thrive_seed_demo")
+@hooks.register(SEED_DEMO_HOOK)
 def seed_giving(password):
     from payments.demo import seed_giving as seed
 

@@ -3,6 +3,14 @@ from wagtail import hooks
 
 from accounts.roles import MEMBERSHIP, TRAINERS
 from accounts.wagtail_hooks import RoleMenuItem
+from core.hooks import (
+    ACCOUNT_PANELS_HOOK,
+    CERTIFICATE_MANAGERS_HOOK,
+    CERTIFICATE_SOURCES_HOOK,
+    HOME_LISTINGS_HOOK,
+    SEED_DEMO_HOOK,
+    SPONSORSHIP_TARGETS_HOOK,
+)
 from training import admin_urls
 from training.demo import seed_training
 
@@ -19,21 +27,21 @@ def cohorts_menu_item():
     )
 
 
-@hooks.register("thrive_home_listings")
+@hooks.register(HOME_LISTINGS_HOOK)
 def upcoming_courses(request):
     from training.selectors import upcoming_courses_listing
 
     return upcoming_courses_listing()
 
 
-@hooks.register("thrive_certificate_sources")
+@hooks.register(CERTIFICATE_SOURCES_HOOK)
 def cohort_certificate_sources():
     from training.selectors import certificate_sources
 
     return certificate_sources()
 
 
-@hooks.register("thrive_certificate_managers")
+@hooks.register(CERTIFICATE_MANAGERS_HOOK)
 def cohort_certificate_managers(source_key: str) -> set[int]:
     """For the certificates admin: the trainers of the cohort whose learner holds a
     certificate issued for `source_key` (an enrolment's "training.enrolment:<pk>"), who may
@@ -46,17 +54,17 @@ def cohort_certificate_managers(source_key: str) -> set[int]:
     return set(Enrolment.objects.filter(pk=int(pk)).values_list("cohort__trainers", flat=True)) - {None}
 
 
-@hooks.register("thrive_sponsorship_targets", order=20)  # after events on the donation form
+@hooks.register(SPONSORSHIP_TARGETS_HOOK, order=20)  # after events on the donation form
 def sponsorable_courses(page_ids=None):
     from training.selectors import sponsorship_targets
 
     return sponsorship_targets(page_ids)
 
 
-hooks.register("thrive_seed_demo", seed_training)
+hooks.register(SEED_DEMO_HOOK, seed_training)
 
 
-@hooks.register("thrive_account_panels")
+@hooks.register(ACCOUNT_PANELS_HOOK)
 def my_learning_panel(request):
     from training.account import account_panel
 

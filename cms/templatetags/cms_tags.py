@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.models import Site
 
+from core.hooks import HOME_LISTINGS_HOOK
 from core.page_cache import cached_until_published
 
 register = template.Library()
@@ -48,7 +49,7 @@ def home_listings(context):
     """
     request = context["request"]
     listings = []
-    for provider in hooks.get_hooks("thrive_home_listings"):
+    for provider in hooks.get_hooks(HOME_LISTINGS_HOOK):
         listing = provider(request)
         if listing and listing.get("items"):
             listings.append(listing)

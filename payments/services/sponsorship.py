@@ -8,15 +8,7 @@ ticket type; training keeps a course's count, shown on the course page and to it
 who allocate the places to cohorts. Donors see totals only, never who took a place.
 
 Payments does not know which pages can be sponsored: the apps that own them say so through
-one Wagtail hook,
-
-    @hooks.register("thrive_sponsorship_targets")
-    def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTarget]:
-        ...
-
-which, with `page_ids` None, lists what a donor may earmark a gift for now (at most 20, in
-the order to show them), and otherwise answers for those of `page_ids` that it owns,
-whatever their state (to price a place on an event that has passed). Reads only.
+`SPONSORSHIP_TARGETS_HOOK` (contract in core/hooks.py).
 """
 
 from dataclasses import dataclass
@@ -26,12 +18,12 @@ from django.db.models import Sum
 from wagtail import hooks
 from wagtail.models import Page
 
-from payments.models import Donation
+from core.hooks import SPONSORSHIP_TARGETS_HOOK
 from core.money import currency_code
+from payments.models import Donation
 
 # What one sponsored place costs when the event or course has no price of its own.
 SPONSORED_PLACE_DEFAULT_MINOR = 2500
-SPONSORSHIP_TARGETS_HOOK = "thrive_sponsorship_targets"
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,14 @@ from django.core.management.base import BaseCommand
 from django_tasks_db.models import DBTaskResult
 from wagtail import hooks
 
+from core.hooks import PERIODIC_TASKS_HOOK
+
 
 class Command(BaseCommand):
     help = "Queue the first run of each periodic task that has none waiting."
 
     def handle(self, *args, **options):
-        for get_task in hooks.get_hooks("thrive_periodic_tasks"):
+        for get_task in hooks.get_hooks(PERIODIC_TASKS_HOOK):
             periodic = get_task()
             waiting = DBTaskResult.objects.filter(task_path=periodic.module_path, status="READY").exists()
             if waiting:

@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 
 from cms.models import Chapter, FormField, FormPage, HomePage, PartnerOrganisation, SiteSettings, StandardPage
 from config import env
+from core.hooks import SEED_DEMO_HOOK
 
 DEMO_STAFF_EMAIL = "staff@thrive.example"
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         password = self.staff_user()
         with transaction.atomic():
             # Apps above cms (accounts, training, events...) add their demo content here.
-            for add_demo_content in hooks.get_hooks("thrive_seed_demo"):
+            for add_demo_content in hooks.get_hooks(SEED_DEMO_HOOK):
                 add_demo_content(password=password)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write(f"Demo staff login: {DEMO_STAFF_EMAIL} / {password}")
