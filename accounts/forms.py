@@ -3,8 +3,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication
-from cms.forms import add_honeypot
-from core.forms import EmailField
+from core.forms import EmailField, add_honeypot
 
 
 class _ApplicationForm(forms.ModelForm):

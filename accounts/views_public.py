@@ -1,7 +1,6 @@
 """Public membership pages: apply, answer an invitation, follow an application, alumni."""
 
 from allauth.account.utils import perform_login
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +17,7 @@ from accounts.services import (
     welcome_link_use,
 )
 from accounts.tokens import token_hash
-from cms.forms import HONEYPOT_FIELD
-from core.ratelimit import rate_limit_exceeded
+from core.guard import Verdict, guard_public_post
 
 SESSION_REFERRAL = "membership_referral_id"
 
@@ -36,17 +34,10 @@ def apply(request):
     referral = _accepted_referral(request)
     if request.method == "POST":
         form = ApplicationForm(request.POST)
-        if form.is_valid() and form.cleaned_data.get(HONEYPOT_FIELD):
+        verdict = guard_public_post(request, form, scope="apply", what="applications")
+        if verdict is Verdict.ROBOT:
             return render(request, "membership/apply_done.html", {"status_url": None})
-        if rate_limit_exceeded(
-            request, scope="apply", limit=settings.FORM_RATE_LIMIT, window_seconds=settings.FORM_RATE_WINDOW_SECONDS
-        ):
-            form.is_valid()
-            form.add_error(
-                None,
-                "We have received several applications from you just now, so we paused this form. "
-                "Your answers are still below: please try again in 10 minutes.",
-            )
+        if verdict is Verdict.PAUSED:
             return render(request, "membership/apply.html", {"form": form, "referral": referral}, status=429)
         if form.is_valid():
             data = form.cleaned_data

@@ -19,10 +19,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
 from cms.blocks import BaseStreamBlock
-from cms.forms import HONEYPOT_FIELD, add_honeypot
 from core.currencies import CURRENCIES, currency_code
+from core.forms import HONEYPOT_FIELD, add_honeypot
+from core.guard import Verdict, guard_public_post
 from core.page_cache import versioned_lookup, versioned_set
-from core.ratelimit import rate_limit_exceeded
 from core.tasks import enqueue_on_commit
 
 
@@ -307,23 +307,10 @@ class FormPage(AbstractEmailForm):
         if request.method != "POST":
             return super().serve(request, *args, **kwargs)
         form = self.get_form(request.POST, request.FILES, page=self, user=request.user)
-        if form.is_valid() and form.cleaned_data.get(HONEYPOT_FIELD):
-            # Looks like success to a robot; nothing is stored or sent.
+        verdict = guard_public_post(request, form, scope=f"form:{self.pk}", what="messages")
+        if verdict is Verdict.ROBOT:  # looks like success to a robot; nothing is stored or sent
             return self.render_landing_page(request, None, *args, **kwargs)
-        if rate_limit_exceeded(
-            request,
-            scope=f"form:{self.pk}",
-            limit=settings.FORM_RATE_LIMIT,
-            window_seconds=settings.FORM_RATE_WINDOW_SECONDS,
-        ):
-            form.is_valid()
-            form.add_error(
-                None,
-                _(
-                    "We have received several messages from you in the last few minutes, so we "
-                    "paused this form. Your answers are still below: please try again in 10 minutes."
-                ),
-            )
+        if verdict is Verdict.PAUSED:
             return self._render_form(request, form, status=429)
         if form.is_valid():
             submission = self.process_form_submission(form)

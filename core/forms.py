@@ -1,6 +1,7 @@
 """Form fields shared by every app."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 # What every email column holds: Django's models.EmailField default and allauth's
 # ACCOUNT_EMAIL_MAX_LENGTH (RFC 5321's 254-character path limit). Django's forms.EmailField
@@ -20,3 +21,18 @@ class EmailField(forms.EmailField):
             **kwargs.get("error_messages", {}),
         }
         super().__init__(**kwargs)
+
+
+# The honeypot: a field people never see (hidden by includes/form_fields.html) and spam robots
+# fill in. `core.guard.guard_public_post` answers a filled one as if it succeeded.
+HONEYPOT_FIELD = "website_url"
+
+
+def add_honeypot(form_class: type[forms.Form]) -> type[forms.Form]:
+    """Return `form_class` with a field people never see and spam robots fill in."""
+    honeypot = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    return type(form_class.__name__, (form_class,), {HONEYPOT_FIELD: honeypot, "honeypot_field_name": HONEYPOT_FIELD})

@@ -7,8 +7,7 @@ amounts) is decided by `events.services`, whose refusals the views attach to the
 from django import forms
 from django.conf import settings
 
-from cms.forms import add_honeypot
-from core.forms import EmailField
+from core.forms import EmailField, add_honeypot
 from core.money import currency_code, format_money
 from core.money_fields import MoneyFormField
 

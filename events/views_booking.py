@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.tokens import new_token, token_hash
-from cms.forms import HONEYPOT_FIELD
+from core.forms import HONEYPOT_FIELD
 from core.email import user_wants_discretion
 from core.ical import calendar_response
 from core.qr import qr_svg

@@ -239,8 +239,11 @@ ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
 # Demo content (manage.py seed_demo) may be loaded; production turns this off.
 ALLOW_DEMO_CONTENT = True
 
+# Public forms (core.guard.guard_public_post): posts allowed per visitor per window, per form.
 FORM_RATE_LIMIT = 5
 FORM_RATE_WINDOW_SECONDS = 600
+DONATION_RATE_LIMIT = 10  # tries at the donation form (a declined card is tried again)
+CERTIFICATE_CHECK_RATE_LIMIT = 10  # wrong codes, and name checks, at certificate verification
 # Rate limits (core.ratelimit and allauth's) key on the visitor's address: behind proxies that append
 # to X-Forwarded-For, the address that many entries from the right of it (0: the connecting address).
 TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
