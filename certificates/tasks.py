@@ -25,11 +25,11 @@ def verify_url(certificate: Certificate) -> str:
 
 def certificate_context(certificate: Certificate) -> dict:
     """Plain values for the certificate template, read from the row (copied at issue time)."""
-    from cms.models import SiteSettings
+    from cms.models import organisation_name
     from core.pdf import image_data_url
 
     template = certificate.template
-    organisation = (SiteSettings.objects.first() or SiteSettings()).organisation_name
+    organisation = organisation_name()
     name = certificate.name_printed
     awarded = f"{certificate.awarded_on:%-d %B %Y}"
     hours = f"{Decimal(certificate.hours).normalize():f}"

@@ -13,7 +13,7 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
@@ -85,6 +85,18 @@ class SiteSettings(BaseSiteSetting):
             ("X", self.x_url),
         ]
         return [(label, url) for label, url in links if url]
+
+
+def organisation_name(request=None) -> str:
+    """The organisation's name as staff set it in Site settings: for the request's site, or
+    the default site without a request (tasks, emails, PDFs). The field's default when there
+    is no site yet. Read it here, never from `SiteSettings.objects.first()` (any site's)."""
+    if request is not None and Site.find_for_request(request) is not None:
+        return SiteSettings.for_request(request).organisation_name
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return SiteSettings._meta.get_field("organisation_name").get_default()
+    return SiteSettings.for_site(site).organisation_name
 
 
 @register_snippet

@@ -16,7 +16,7 @@ from django.db.models import F, Min, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from cms.models import Chapter
+from cms.models import Chapter, organisation_name
 from core.page_cache import cached_until_published, versioned_lookup, versioned_set
 from events.ical import events_calendar
 from events.models import EventDate, EventPage, EventType
@@ -228,7 +228,7 @@ def public_feed_body(*, request, chapter: str = "", event_type: str = "") -> byt
     def build() -> bytes:
         return events_calendar(
             feed_events(chapter=chapter, event_type=event_type),
-            name="Thrive events",
+            name=f"{organisation_name()} events",
             base_url=settings.SITE_URL,
             # With the request, Wagtail reads the site roots once, not once per event.
             path_of=lambda event: (event.get_url_parts(request) or (None, None, ""))[2],
