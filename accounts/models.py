@@ -70,6 +70,13 @@ class ContactMethod(models.TextChoices):
     PARTNER = "partner", _("Through the organisation that supports me")
 
 
+class MemberProfileQuerySet(models.QuerySet):
+    def active(self):
+        """Members who are members now: not erased, and their account not switched off (erasure
+        does both; staff may switch an account off alone). The one active-member filter."""
+        return self.filter(erased_at__isnull=True, user__is_active=True)
+
+
 class MemberProfile(models.Model):
     """A member's layered identity and choices.
 
@@ -77,6 +84,8 @@ class MemberProfile(models.Model):
     print. legal_name: only where the law needs it (Gift Aid), shown to Finance only.
     access_needs: special-category data, shown to Membership staff and the member's trainers.
     """
+
+    objects = MemberProfileQuerySet.as_manager()
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member_profile")
     display_name = models.CharField(

@@ -24,7 +24,7 @@ from core.hooks import ACCOUNT_PANELS_HOOK
 
 
 def _own_profile(request) -> MemberProfile:
-    profile = MemberProfile.objects.filter(user=request.user, erased_at__isnull=True).first()
+    profile = MemberProfile.objects.active().filter(user=request.user).first()
     if profile is None:
         raise Http404("No member profile")
     return profile

@@ -53,7 +53,7 @@ def application_detail(request, pk: int):
 
 @role_required(MEMBERSHIP, FINANCE)
 def members(request):
-    profiles = MemberProfile.objects.filter(erased_at__isnull=True).select_related("chapter", "user")
+    profiles = MemberProfile.objects.active().select_related("chapter", "user")
     return render(request, "membership_admin/members.html", {"profiles": profiles})
 
 

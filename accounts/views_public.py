@@ -129,7 +129,8 @@ def welcome(request, token: str):
 def alumni(request):
     """Members who chose to be listed, by the name they chose to show. Nobody else."""
     members = (
-        MemberProfile.objects.filter(consent_list_as_alumnus=True, erased_at__isnull=True, user__is_active=True)
+        MemberProfile.objects.active()
+        .filter(consent_list_as_alumnus=True)
         .select_related("chapter")
         .order_by("display_name")
     )

@@ -26,11 +26,7 @@ ATTENDING = (Status.CONFIRMED, Status.CHECKED_IN)
 
 def is_member(user) -> bool:
     """A signed-in person with a member profile that was not erased."""
-    return (
-        user is not None
-        and user.is_authenticated
-        and MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists()
-    )
+    return user is not None and user.is_authenticated and MemberProfile.objects.active().filter(user=user).exists()
 
 
 def booking_registrations(registration: Registration) -> list[Registration]:

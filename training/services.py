@@ -55,7 +55,7 @@ def completed_course_ids(user) -> set[int]:
 
 
 def _check_can_enrol(*, user, cohort: Cohort, course: CoursePage) -> None:
-    if not MemberProfile.objects.filter(user=user, erased_at__isnull=True).exists():
+    if not MemberProfile.objects.active().filter(user=user).exists():
         raise ValidationError("Courses are for members of the network. Apply to join first.")
     if Enrolment.objects.filter(user=user, cohort=cohort, status__in=Enrolment.ACTIVE).exists():
         raise ValidationError("You are already enrolled in this course run (or on its waiting list).")
