@@ -39,7 +39,7 @@ ACCOUNT_PANELS_HOOK  `thrive_account_panels`
 
 PERIODIC_TASKS_HOOK  `thrive_periodic_tasks`
     get_task() -> django.tasks.Task
-    Called by `manage.py schedule_tasks` (core), which queues the first run of each task
+    Called by `manage.py schedule_tasks` (core/management/commands), which queues the first run of each task
     that has none waiting; answered by accounts (`retention_purge`), events (housekeeping,
     reminders), payments (reconciliation, retention). The task re-queues itself after each
     run with `core.tasks.requeue_after`, takes no arguments and is idempotent.

@@ -57,16 +57,3 @@ def test_retention_purges_only_what_is_due(settings):
 def test_the_daily_task_runs_the_purge():
     result = retention_purge.enqueue()
     assert result.return_value == {"access_needs": 0, "applications": 0, "referrals_expired": 0, "referrals_emptied": 0}
-
-
-@pytest.mark.django_db
-def test_schedule_tasks_queues_one_run_on_the_database_backend(settings):
-    import io
-
-    from django.core.management import call_command
-    from django_tasks_db.models import DBTaskResult
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    call_command("schedule_tasks", stdout=io.StringIO())
-    call_command("schedule_tasks", stdout=io.StringIO())
-    assert DBTaskResult.objects.filter(task_path="accounts.tasks.retention_purge", status="READY").count() == 1
