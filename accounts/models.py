@@ -288,3 +288,17 @@ class WelcomeLink(models.Model):
 
     def __str__(self):
         return f"welcome link {self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar secret: one token serves every personal feed (My learning,
+    My bookings; see accounts.calendar). The URLs hold the token; only its SHA-256 is kept.
+    Replacing makes a new row (the old addresses answer 404); turning it off deletes the row.
+    Moved from training (migration training 0005 renamed its table)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"calendar feed {self.pk}"

@@ -1,6 +1,6 @@
 """The learner's panel on the account page (the `thrive_account_panels` hook, see
 accounts/views.py): their courses, the next live session, and the way to My learning and
-its private calendar feed."""
+its private calendar feed (made on the account's calendar page)."""
 
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ def account_panel(request) -> dict | None:
             detail += f" · next session {session.starts_at.astimezone(ZoneInfo(zone)):%-d %B, %H:%M} ({zone})"
         items.append({"title": course.title, "url": course.url, "detail": detail})
     links = [{"label": "My learning: progress, sessions and certificates", "url": reverse("training:dashboard")}]
-    links.append({"label": "Calendar feed of my sessions", "url": reverse("training:dashboard") + "#calendar-feed"})
+    links.append({"label": "Calendar feed of my sessions", "url": reverse("accounts:calendar")})
     index = CourseIndexPage.objects.live().public().first()
     if index is not None:
         links.append({"label": "Find a course", "url": index.url})

@@ -1,4 +1,7 @@
-"""The attendance rule, in one place (completion, the dashboard and trainers' pages use it).
+"""The learning rules, in one place: attendance (completion, the dashboard and trainers' pages
+use it), when a module opens, and a quiz's score. Pure: values in, values out.
+
+The attendance rule.
 
 One status per live session that counts for the learner (see `statuses_that_count`), or None
 where nobody marked it. Present and late count as attended; excused sessions are left out of the
@@ -13,6 +16,8 @@ A mark on a session that has not started counts at once: absent or excused can b
 (a learner says they cannot come); present and late cannot be marked before the register opens
 (`services.attendance_mark`), so nobody is counted as attending a session before it happens.
 """
+
+from django.utils import timezone
 
 ATTENDED = ("present", "late")
 EXCUSED = "excused"
@@ -44,3 +49,19 @@ def statuses_that_count(sessions, *, marks: dict, enrolled_at, now=None) -> list
             continue
         counted.append(status)
     return counted
+
+
+# Modules ------------------------------------------------------------------------------------
+
+
+def module_is_open(module, enrolment) -> bool:
+    """Has this module opened for this learner (its release date, or days after they enrolled)?"""
+    opens = module.opens_at(enrolment.enrolled_at)
+    return opens is None or opens <= timezone.now()
+
+
+def quiz_score(quiz, answers: dict[str, str]) -> int:
+    """The percentage of a module quiz's questions answered right (`answers`: {"q0": choice})."""
+    questions = list(quiz["questions"])
+    right = sum(1 for i, q in enumerate(questions) if answers.get(f"q{i}") == str(q["correct_choice"]))
+    return round(100 * right / len(questions)) if questions else 100

@@ -1,6 +1,9 @@
 """Reads for training pages. Each runs a fixed number of queries, whatever the amount of
 content (tests assert it), so pages stay fast as courses and learners grow."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -8,7 +11,9 @@ from django.utils import timezone
 from certificates.models import Certificate
 from certificates.services import source_key_for
 from cms.models import Chapter
+from core.money import format_money
 from core.page_cache import cached_until_published
+from payments.services.sponsorship import SponsorshipTarget
 from training.models import (
     Cohort,
     CourseFormat,
@@ -119,10 +124,6 @@ def _course_price(course) -> str:
     """The course's price in its chapter's currency ("" when free)."""
     if not course.price_minor:
         return ""
-    from django.conf import settings
-
-    from core.money import format_money
-
     currency = course.chapter.currency if course.chapter else settings.PAYMENTS_DEFAULT_CURRENCY
     return format_money(course.price_minor, currency)
 
@@ -134,6 +135,47 @@ def learner_enrolment(*, user, course_id: int) -> Enrolment | None:
         Enrolment.objects.filter(user=user, cohort__course_id=course_id, status__in=Enrolment.PLACE_TAKING)
         .select_related("cohort")
         .first()
+    )
+
+
+def completed_course_ids(user) -> set[int]:
+    """The courses this person has completed (prerequisites)."""
+    return set(
+        Enrolment.objects.filter(user=user, status=Enrolment.Status.COMPLETED).values_list(
+            "cohort__course_id", flat=True
+        )
+    )
+
+
+def is_trainer_of(user, cohort: Cohort) -> bool:
+    return user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()
+
+
+def completion_state(enrolment: Enrolment) -> dict:
+    """What the completion rule needs, and whether it is met."""
+    course = enrolment.cohort.course
+    required = set(ModulePage.objects.child_of(course).live().filter(required=True).values_list("pk", flat=True))
+    done = set(enrolment.progress.values_list("module_id", flat=True))
+    # Every session of the run counts, those still to come as not attended until marked (see
+    # training.rules), so completion never depends on sessions that might yet be missed.
+    sessions = list(LiveSession.objects.filter(cohort_id=enrolment.cohort_id).only("pk", "starts_at", "ends_at"))
+    marks = dict(enrolment.attendance.values_list("session_id", "status"))
+    percent = attendance_percent(statuses_that_count(sessions, marks=marks, enrolled_at=enrolment.enrolled_at))
+    percent = 100 if percent is None else percent  # no session counts: the attendance part is met
+    return {
+        "modules_required": len(required),
+        "modules_done": len(required & done),
+        "attendance_percent": percent,
+        "met": required <= done and percent >= course.min_attendance_percent,
+    }
+
+
+def learner_sessions(*, user):
+    """The live sessions of every course run the person holds a place on (their private feed)."""
+    return (
+        LiveSession.objects.filter(cohort__enrolments__user=user, cohort__enrolments__status__in=Enrolment.PLACE_TAKING)
+        .select_related("cohort__course")
+        .distinct()
     )
 
 
@@ -234,8 +276,6 @@ def upcoming_courses_listing(limit: int = 3) -> dict:
 def certificate_sources() -> dict[str, dict]:
     """Cohorts whose completed learners can be issued certificates in bulk (a hook for the
     certificates admin, which never imports training)."""
-    from decimal import Decimal
-
     sources = {}
     cohorts = Cohort.objects.select_related("course").prefetch_related("trainers")
     for cohort in cohorts:
@@ -264,8 +304,6 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list:
     """Courses a gift can fund places on, for payments' donation form (the
     `thrive_sponsorship_targets` hook): with `page_ids` None, live public courses by title
     (at most 20); else those of `page_ids` that are courses. A place costs the course's price."""
-    from payments.services.sponsorship import SponsorshipTarget
-
     courses = CoursePage.objects.select_related("chapter")
     courses = courses.live().public().order_by("title")[:20] if page_ids is None else courses.filter(pk__in=page_ids)
     return [

@@ -6,14 +6,9 @@ learner. Services are keyword-only, atomic, and raise ValidationError with a mes
 person can act on.
 """
 
-import hashlib
-import hmac
 import time
-from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +16,9 @@ from django.utils import timezone
 from accounts.models import MemberProfile
 from certificates.services import certificate_issue
 from core.audit import audit_record
+from core.locking import for_update
 from core.tasks import enqueue_on_commit
+from training.check_in import check_in_closed_reason, check_in_code, register_opens_reason
 from training.models import (
     Cohort,
     CoursePage,
@@ -33,7 +30,9 @@ from training.models import (
     ModuleProgress,
 )
 from training.models import SessionAttendance as Attendance
-from training.rules import ATTENDED, attendance_percent, statuses_that_count
+from training.rules import ATTENDED, module_is_open, quiz_score
+from training.selectors import completed_course_ids, completion_state, is_trainer_of
+from training.tasks import enrolment_email_send
 
 Status = Enrolment.Status
 # What a learner can leave (`enrolment_withdraw`): an application, a place, a waiting-list spot.
@@ -41,31 +40,31 @@ WITHDRAWABLE = (Status.APPLIED, Status.ENROLLED, Status.WAITLISTED)
 
 
 def _email_after_commit(enrolment: Enrolment, kind: str) -> None:
-    from training.tasks import enrolment_email
-
-    enqueue_on_commit(enrolment_email, enrolment_id=enrolment.pk, kind=kind)
+    enqueue_on_commit(enrolment_email_send, enrolment_id=enrolment.pk, kind=kind)
 
 
 def _places_taken(cohort: Cohort) -> int:
     return Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING).count()
 
 
-def completed_course_ids(user) -> set[int]:
-    return set(Enrolment.objects.filter(user=user, status=Status.COMPLETED).values_list("cohort__course_id", flat=True))
-
-
 def _check_can_enrol(*, user, cohort: Cohort, course: CoursePage) -> None:
     if not MemberProfile.objects.active().filter(user=user).exists():
-        raise ValidationError("Courses are for members of the network. Apply to join first.")
+        raise ValidationError("Courses are for members of the network. Apply to join first.", code="not_a_member")
     if Enrolment.objects.filter(user=user, cohort=cohort, status__in=Enrolment.ACTIVE).exists():
-        raise ValidationError("You are already enrolled in this course run (or on its waiting list).")
+        raise ValidationError(
+            "You are already enrolled in this course run (or on its waiting list).", code="already_enrolled"
+        )
     if cohort.enrolment_closes_at and cohort.enrolment_closes_at <= timezone.now():
-        raise ValidationError("Enrolment for this course run has closed. Look for a later run of the course.")
+        raise ValidationError(
+            "Enrolment for this course run has closed. Look for a later run of the course.", code="enrolment_closed"
+        )
     prerequisites = list(course.prerequisites.all())
     completed = completed_course_ids(user) if prerequisites else set()
     missing = [c.title for c in prerequisites if c.pk not in completed]
     if missing:
-        raise ValidationError(f"Complete {', '.join(missing)} first: this course builds on it.")
+        raise ValidationError(
+            f"Complete {', '.join(missing)} first: this course builds on it.", code="prerequisites_missing"
+        )
 
 
 @transaction.atomic
@@ -75,14 +74,16 @@ def enrolment_create(*, user, cohort: Cohort, join_waitlist: bool = False) -> En
     Refuses (changing nothing): non-members, a second active enrolment, closed enrolment,
     missing prerequisites, courses by application or invitation, and a full cohort unless
     `join_waitlist`. Emails the learner after commit."""
-    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    cohort = for_update(Cohort.objects.select_related("course").filter(pk=cohort.pk)).get()
     course = cohort.course
     _check_can_enrol(user=user, cohort=cohort, course=course)
     if course.enrolment_mode != EnrolmentMode.OPEN:
-        raise ValidationError("This course takes applications: use 'Apply' and the training team will reply.")
+        raise ValidationError(
+            "This course takes applications: use 'Apply' and the training team will reply.", code="applications_only"
+        )
     enrolled = _places_taken(cohort)
     if enrolled >= cohort.capacity and not join_waitlist:
-        raise ValidationError("This course run is full. You can join its waiting list instead.")
+        raise ValidationError("This course run is full. You can join its waiting list instead.", code="full")
     now = timezone.now()
     full = enrolled >= cohort.capacity
     enrolment = Enrolment.objects.create(
@@ -99,10 +100,10 @@ def enrolment_create(*, user, cohort: Cohort, join_waitlist: bool = False) -> En
 @transaction.atomic
 def enrolment_apply(*, user, cohort: Cohort) -> Enrolment:
     """Apply for a place on a course by application. Staff approve with `enrolment_approve`."""
-    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    cohort = for_update(Cohort.objects.select_related("course").filter(pk=cohort.pk)).get()
     _check_can_enrol(user=user, cohort=cohort, course=cohort.course)
     if cohort.course.enrolment_mode == EnrolmentMode.OPEN:
-        raise ValidationError("This course is open: enrol directly.")
+        raise ValidationError("This course is open: enrol directly.", code="open_course")
     enrolment = Enrolment.objects.create(user=user, cohort=cohort, status=Status.APPLIED)
     audit_record(actor=user, action="enrolment.applied", obj=enrolment)
     return enrolment
@@ -112,10 +113,10 @@ def enrolment_apply(*, user, cohort: Cohort) -> Enrolment:
 def enrolment_approve(*, enrolment: Enrolment, actor) -> Enrolment:
     """Accept an application (or an invitation by staff): enrolled if a place is free,
     otherwise waitlisted."""
-    cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    cohort = for_update(Cohort.objects.filter(pk=enrolment.cohort_id)).get()
+    enrolment = for_update(Enrolment.objects.filter(pk=enrolment.pk)).get()
     if enrolment.status != Status.APPLIED:
-        raise ValidationError("Only applications waiting for a decision can be approved.")
+        raise ValidationError("Only applications waiting for a decision can be approved.", code="not_applied")
     enrolled = _places_taken(cohort)
     enrolment.status = Status.ENROLLED if enrolled < cohort.capacity else Status.WAITLISTED
     enrolment.enrolled_at = timezone.now() if enrolment.status == Status.ENROLLED else None
@@ -143,10 +144,10 @@ def _promote_next(cohort: Cohort) -> Enrolment | None:
 @transaction.atomic
 def enrolment_withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
     """Leave a course run (or its waiting list). A freed place goes to the next person waiting."""
-    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=enrolment.cohort_id)
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    cohort = for_update(Cohort.objects.select_related("course").filter(pk=enrolment.cohort_id)).get()
+    enrolment = for_update(Enrolment.objects.filter(pk=enrolment.pk)).get()
     if enrolment.status not in WITHDRAWABLE:
-        raise ValidationError("This enrolment has already ended.")
+        raise ValidationError("This enrolment has already ended.", code="ended")
     held_place = enrolment.status == Status.ENROLLED
     enrolment.status = Status.WITHDRAWN
     enrolment.save(update_fields=["status"])
@@ -159,35 +160,25 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
 # Learning -------------------------------------------------------------------------------
 
 
-def module_is_open(module: ModulePage, enrolment: Enrolment) -> bool:
-    opens = module.opens_at(enrolment.enrolled_at)
-    return opens is None or opens <= timezone.now()
-
-
-def quiz_score(quiz, answers: dict[str, str]) -> int:
-    questions = list(quiz["questions"])
-    right = sum(1 for i, q in enumerate(questions) if answers.get(f"q{i}") == str(q["correct_choice"]))
-    return round(100 * right / len(questions)) if questions else 100
-
-
 @transaction.atomic
 def module_complete(*, enrolment: Enrolment, module: ModulePage, answers: dict[str, str] | None = None) -> int | None:
     """Mark a module complete for an enrolled learner. Refuses locked modules and a failed
     quiz (returns nothing, saves nothing). Returns the quiz score when there is a quiz."""
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    enrolment = for_update(Enrolment.objects.select_related("cohort").filter(pk=enrolment.pk)).get()
     if enrolment.status not in Enrolment.PLACE_TAKING:
-        raise ValidationError("Only enrolled learners can complete modules.")
+        raise ValidationError("Only enrolled learners can complete modules.", code="not_enrolled")
     if module.get_parent().pk != enrolment.cohort.course_id:
-        raise ValidationError("This module belongs to another course.")
+        raise ValidationError("This module belongs to another course.", code="other_course")
     if not module_is_open(module, enrolment):
-        raise ValidationError("This module is not open yet.")
+        raise ValidationError("This module is not open yet.", code="module_closed")
     score = None
     quiz = module.quiz()
     if quiz is not None:
         score = quiz_score(quiz, answers or {})
         if score < quiz["pass_mark"]:
             raise ValidationError(
-                f"You scored {score}%. The pass mark is {quiz['pass_mark']}%: have another look and try again."
+                f"You scored {score}%. The pass mark is {quiz['pass_mark']}%: have another look and try again.",
+                code="quiz_failed",
             )
     ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module, defaults={"quiz_score": score})
     completion_check(enrolment=enrolment)
@@ -197,28 +188,24 @@ def module_complete(*, enrolment: Enrolment, module: ModulePage, answers: dict[s
 # Attendance -----------------------------------------------------------------------------
 
 
-def is_trainer_of(user, cohort: Cohort) -> bool:
-    return user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()
-
-
 @transaction.atomic
 def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes: dict[int, str] | None = None) -> int:
     """Record attendance for a session: {enrolment id: status}. Only the cohort's trainers
     (checked here too, not only in the view). Unknown enrolments are refused. Returns how
     many marks changed."""
-    cohort = Cohort.objects.select_for_update().get(pk=session.cohort_id)
+    cohort = for_update(Cohort.objects.filter(pk=session.cohort_id)).get()
     if not is_trainer_of(actor, cohort):
-        raise ValidationError("Only this cohort's trainers can take its attendance.")
+        raise ValidationError("Only this cohort's trainers can take its attendance.", code="not_trainer")
     early = register_opens_reason(session)
     if early and any(status in ATTENDED for status in marks.values()):
-        raise ValidationError(early)
+        raise ValidationError(early, code="register_closed")
     valid = set(Attendance.Status.values)
     enrolments = {e.pk: e for e in Enrolment.objects.filter(cohort=cohort, status__in=Enrolment.PLACE_TAKING)}
     changed = 0
     status_changed = set()  # whose attendance, so whose completion, this save can change
     for enrolment_id, status in marks.items():
         if enrolment_id not in enrolments or status not in valid:
-            raise ValidationError("That learner or mark is not part of this session.")
+            raise ValidationError("That learner or mark is not part of this session.", code="unknown_mark")
         defaults = {"status": status, "marked_by": actor}
         if notes and enrolment_id in notes:
             defaults["trainer_note"] = notes[enrolment_id]
@@ -240,70 +227,20 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
     return changed
 
 
-def check_in_code(session: LiveSession, at: float | None = None) -> str:
-    """A 6-digit code that changes every minute, for learners to check themselves in."""
-    minute = int((at or time.time()) // 60)
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{session.uid}:{minute}".encode(), hashlib.sha256).hexdigest()
-    return f"{int(digest[:8], 16) % 1_000_000:06d}"
-
-
-# Self check-in is open from this long before a session starts until it ends.
-CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
-
-
-def check_in_window(session: LiveSession) -> tuple[datetime, datetime]:
-    """When learners may check themselves in to a session: (opens, closes)."""
-    return session.starts_at - CHECK_IN_OPENS_BEFORE, session.ends_at
-
-
-def check_in_closed_reason(session: LiveSession, now: datetime | None = None) -> str:
-    """Why self check-in is not open now, in words for the learner ("" while it is open).
-    Times are in the cohort's time zone."""
-    now = now or timezone.now()
-    opens, closes = check_in_window(session)
-    zone = ZoneInfo(session.cohort.time_zone)
-    if now < opens:
-        at = timezone.localtime(opens, zone)
-        return (
-            f"Check-in for this session opens at {at:%H:%M} on {at:%A} {at.day} {at:%B} ({session.cohort.time_zone}), "
-            f"{CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before it starts. Come back then."
-        )
-    if now > closes:
-        at = timezone.localtime(closes, zone)
-        return (
-            f"Check-in for this session closed when it ended, at {at:%H:%M} on {at:%A} {at.day} {at:%B} "
-            f"({session.cohort.time_zone}). If you were there, ask your trainer to mark you present."
-        )
-    return ""
-
-
-def register_opens_reason(session: LiveSession, now: datetime | None = None) -> str:
-    """Why present and late cannot be marked yet ("" once they can). The register opens for them
-    when self check-in does (`check_in_window`); absent and excused can be marked at any time
-    and count at once (see training.rules). Times are in the cohort's time zone."""
-    opens, _closes = check_in_window(session)
-    if (now or timezone.now()) >= opens:
-        return ""
-    at = timezone.localtime(opens, ZoneInfo(session.cohort.time_zone))
-    return (
-        f"This session has not started. Present and late can be marked from {at:%H:%M} on {at:%A} {at.day} "
-        f"{at:%B} ({session.cohort.time_zone}), {CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before it starts. "
-        "Absent and excused can be marked now: they count at once."
-    )
-
-
 @transaction.atomic
 def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code: str) -> None:
     """A learner checks in with the code the trainer shows (this minute's or the last), only
     while check-in is open (`check_in_window`: from 30 minutes before the start to the end)."""
     if enrolment.cohort_id != session.cohort_id or enrolment.status not in Enrolment.PLACE_TAKING:
-        raise ValidationError("You are not enrolled in this session.")
+        raise ValidationError("You are not enrolled in this session.", code="not_enrolled")
     closed = check_in_closed_reason(session)
     if closed:
-        raise ValidationError(closed)
+        raise ValidationError(closed, code="check_in_closed")
     now = time.time()
     if code.strip() not in {check_in_code(session, now), check_in_code(session, now - 60)}:
-        raise ValidationError("That code is not right or has changed. Ask your trainer for the current one.")
+        raise ValidationError(
+            "That code is not right or has changed. Ask your trainer for the current one.", code="wrong_code"
+        )
     Attendance.objects.update_or_create(
         session=session, enrolment=enrolment, defaults={"status": Attendance.Status.PRESENT, "self_checked_in": True}
     )
@@ -311,25 +248,6 @@ def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code
 
 
 # Completion -----------------------------------------------------------------------------
-
-
-def completion_state(enrolment: Enrolment) -> dict:
-    """What the completion rule needs, and whether it is met."""
-    course = enrolment.cohort.course
-    required = set(ModulePage.objects.child_of(course).live().filter(required=True).values_list("pk", flat=True))
-    done = set(enrolment.progress.values_list("module_id", flat=True))
-    # Every session of the run counts, those still to come as not attended until marked (see
-    # training.rules), so completion never depends on sessions that might yet be missed.
-    sessions = list(LiveSession.objects.filter(cohort_id=enrolment.cohort_id).only("pk", "starts_at", "ends_at"))
-    marks = dict(enrolment.attendance.values_list("session_id", "status"))
-    percent = attendance_percent(statuses_that_count(sessions, marks=marks, enrolled_at=enrolment.enrolled_at))
-    percent = 100 if percent is None else percent  # no session counts: the attendance part is met
-    return {
-        "modules_required": len(required),
-        "modules_done": len(required & done),
-        "attendance_percent": percent,
-        "met": required <= done and percent >= course.min_attendance_percent,
-    }
 
 
 def _complete(enrolment: Enrolment, *, actor, note: str = "") -> None:
@@ -352,7 +270,7 @@ def _complete(enrolment: Enrolment, *, actor, note: str = "") -> None:
 
 def completion_check(*, enrolment: Enrolment) -> bool:
     """Complete the enrolment if the course's rule is met. Call inside the caller's transaction."""
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort__course").get(pk=enrolment.pk)
+    enrolment = for_update(Enrolment.objects.select_related("cohort__course").filter(pk=enrolment.pk)).get()
     if enrolment.status != Status.ENROLLED:
         return False
     if not completion_state(enrolment)["met"]:
@@ -365,12 +283,12 @@ def completion_check(*, enrolment: Enrolment) -> bool:
 def completion_sign_off(*, enrolment: Enrolment, actor, reason: str) -> None:
     """A trainer completes a learner by hand, with a reason (kept, staff only)."""
     if not reason.strip():
-        raise ValidationError("Give a reason for signing off completion by hand.")
-    enrolment = Enrolment.objects.select_for_update().select_related("cohort__course").get(pk=enrolment.pk)
+        raise ValidationError("Give a reason for signing off completion by hand.", code="reason_missing")
+    enrolment = for_update(Enrolment.objects.select_related("cohort__course").filter(pk=enrolment.pk)).get()
     if not is_trainer_of(actor, enrolment.cohort):
-        raise ValidationError("Only this cohort's trainers can sign off its learners.")
+        raise ValidationError("Only this cohort's trainers can sign off its learners.", code="not_trainer")
     if enrolment.status != Status.ENROLLED:
-        raise ValidationError("Only enrolled learners can be signed off.")
+        raise ValidationError("Only enrolled learners can be signed off.", code="not_enrolled")
     _complete(enrolment, actor=actor, note=reason.strip())
 
 
@@ -386,7 +304,7 @@ def course_sponsored_places_set(*, course: CoursePage, places: int) -> int:
     pages are retired (the model purges the page cache when saved). Returns the number set.
     Moves no money and names no one."""
     places = max(0, int(places))
-    CoursePage.objects.select_for_update().filter(pk=course.pk).values_list("pk", flat=True).first()
+    for_update(CoursePage.objects.filter(pk=course.pk)).values_list("pk", flat=True).first()
     row, _created = CourseSponsoredPlaces.objects.get_or_create(course=course)
     if row.places != places:
         row.places = places

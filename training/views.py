@@ -8,12 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.tokens import new_token, token_hash
+from accounts.calendar import calendar_feed_of, calendar_feed_user
 from core.email import user_wants_discretion
 from core.ical import calendar_response
 from core.ratelimit import count_attempt, give_back
 from training import ical, selectors, services
-from training.models import CalendarFeed, Cohort, Enrolment, LiveSession, ModulePage
+from training.check_in import check_in_closed_reason
+from training.models import Cohort, Enrolment, LiveSession, ModulePage
 
 
 @login_required
@@ -73,37 +74,17 @@ def module_complete(request, pk: int):
 @login_required
 def dashboard(request):
     context = selectors.dashboard(user=request.user)
-    context["feed"] = CalendarFeed.objects.filter(user=request.user).first()
-    context["new_feed_url"] = request.session.pop("training_feed_url", None)
+    context["feed"] = calendar_feed_of(user=request.user)
     return render(request, "training/dashboard.html", context)
 
 
-@login_required
-@require_POST
-def feed_manage(request):
-    """Create a private calendar feed (or replace it: the old address stops working), or revoke it."""
-    CalendarFeed.objects.filter(user=request.user).delete()
-    if request.POST.get("action") != "revoke":
-        token, digest = new_token()
-        CalendarFeed.objects.create(user=request.user, token_hash=digest)
-        request.session["training_feed_url"] = request.build_absolute_uri(f"/training/feed/{token}.ics")
-        messages.success(request, "Your private calendar address is below. Keep it to yourself.")
-    else:
-        messages.success(request, "Your calendar address no longer works.")
-    return redirect("training:dashboard")
-
-
 def feed(request, token: str):
-    """A learner's own sessions. No sign-in (calendar apps cannot); the token is the key."""
-    feed_row = get_object_or_404(CalendarFeed.objects.select_related("user"), token_hash=token_hash(token))
-    user = feed_row.user
-    if not user.is_active:
+    """A learner's own sessions. No sign-in (calendar apps cannot); the token is the key.
+    Reads only: the secret is made and replaced on the account's calendar page."""
+    user = calendar_feed_user(token=token)
+    if user is None:
         raise Http404
-    sessions = (
-        LiveSession.objects.filter(cohort__enrolments__user=user, cohort__enrolments__status__in=Enrolment.PLACE_TAKING)
-        .select_related("cohort__course")
-        .distinct()
-    )
+    sessions = selectors.learner_sessions(user=user)
     body = ical.sessions_calendar(sessions, name="My learning", discreet=user_wants_discretion(user))
     return calendar_response(body, "my-learning.ics", private=True)
 
@@ -147,7 +128,7 @@ def self_check_in(request, pk: int):
                     give_back(key)
                 messages.success(request, "You are checked in. Welcome!")
                 return redirect("training:dashboard")
-    closed = services.check_in_closed_reason(session)
+    closed = check_in_closed_reason(session)
     return render(
         request, "training/check_in.html", {"session": session, "error": error, "closed": closed}, status=status
     )
@@ -163,7 +144,7 @@ def _check_in_paused(session, enrolment) -> str:
     had too many in the window (CHECK_IN_LEARNER_ATTEMPTS, CHECK_IN_SESSION_ATTEMPTS), else "".
     A learner refused by their own limit no longer adds to the session's count. While check-in
     is closed nothing is counted (the service says why)."""
-    if services.check_in_closed_reason(session):
+    if check_in_closed_reason(session):
         return ""
     minutes = settings.CHECK_IN_ATTEMPT_WINDOW_SECONDS // 60
     learner_key, session_key = _check_in_keys(session, enrolment)

@@ -15,10 +15,11 @@ from django.utils import timezone
 from accounts.roles import MEMBERSHIP, TRAINERS, has_role
 from core.csv_export import csv_response
 from training import services
+from training.check_in import check_in_code, register_opens_reason
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent, statuses_that_count
-from training.selectors import course_sponsored_places
+from training.selectors import course_sponsored_places, is_trainer_of
 
 
 def visible_cohorts(user):
@@ -32,7 +33,7 @@ def visible_cohorts(user):
 
 def _cohort_for(user, pk: int, *, to_mark: bool = False) -> Cohort:
     cohort = get_object_or_404(visible_cohorts(user), pk=pk)
-    if to_mark and not services.is_trainer_of(user, cohort):
+    if to_mark and not is_trainer_of(user, cohort):
         raise PermissionDenied
     return cohort
 
@@ -66,7 +67,7 @@ def _learner_rows(cohort: Cohort) -> list[Enrolment]:
 
 def cohort_detail(request, pk: int):
     cohort = _cohort_for(request.user, pk)
-    can_mark = services.is_trainer_of(request.user, cohort)
+    can_mark = is_trainer_of(request.user, cohort)
     if request.method == "POST":
         if not can_mark:
             raise PermissionDenied
@@ -148,10 +149,10 @@ def attendance(request, pk: int, session_pk: int):
             "session": session,
             "learners": learners,
             "statuses": Attendance.Status.choices,
-            "code": services.check_in_code(session),
+            "code": check_in_code(session),
             "seconds_left": 60 - int(time.time()) % 60,
             "error": error,
-            "not_open_yet": services.register_opens_reason(session),
+            "not_open_yet": register_opens_reason(session),
         },
     )
 

@@ -5,6 +5,7 @@ from accounts.roles import MEMBERSHIP, TRAINERS
 from accounts.wagtail_hooks import RoleMenuItem
 from core.hooks import (
     ACCOUNT_PANELS_HOOK,
+    CALENDAR_FEEDS_HOOK,
     CERTIFICATE_MANAGERS_HOOK,
     CERTIFICATE_SOURCES_HOOK,
     HOME_LISTINGS_HOOK,
@@ -69,3 +70,8 @@ def my_learning_panel(request):
     from training.account import account_panel
 
     return account_panel(request)
+
+
+@hooks.register(CALENDAR_FEEDS_HOOK, order=10)
+def my_learning_feed(token: str) -> dict:
+    return {"key": "learning", "label": "My learning sessions", "path": reverse("training:feed", args=[token])}

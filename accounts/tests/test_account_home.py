@@ -32,9 +32,8 @@ def test_the_account_page_links_to_every_part_of_a_members_thrive(client, member
     html = client.get("/account/").content.decode()
     for href in (
         "/learning/",
-        "/learning/#calendar-feed",
         "/events/my-bookings/",
-        "/events/my-bookings/#calendar-feed",
+        "/account/calendar/",  # the private calendar addresses of My learning and My bookings
         "/learning/certificates/",
         "/account/profile/",
         "/account/consents/",

@@ -25,9 +25,6 @@ MUST_NOT_IMPORT = {
 KNOWN_BREAKS = {
     ("core/management/commands/serve_local.py", "cms.management.commands.seed_demo"),
     ("core/management/commands/serve_local.py", "payments"),
-    # One calendar-feed secret serves both My learning and My bookings; the model belongs in a
-    # lower layer (the architecture issue moves it).
-    ("events/views_booking.py", "training.models"),
 }
 
 

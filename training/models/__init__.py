@@ -1,6 +1,5 @@
 from training.models.pages import CourseFormat, CourseIndexPage, CoursePage, EnrolmentMode, ModulePage
 from training.models.records import (
-    CalendarFeed,
     Cohort,
     CourseSponsoredPlaces,
     Enrolment,
@@ -10,7 +9,6 @@ from training.models.records import (
 )
 
 __all__ = [
-    "CalendarFeed",
     "Cohort",
     "CourseFormat",
     "CourseIndexPage",

@@ -11,8 +11,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from core.text import clean_fields_of
 from core.money_fields import MinorAmountField
+from core.text import clean_fields_of
 from training.blocks import ModuleStreamBlock
 
 

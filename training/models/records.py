@@ -170,18 +170,6 @@ class SessionAttendance(models.Model):
         return f"attendance {self.pk}"
 
 
-class CalendarFeed(models.Model):
-    """A learner's private calendar feed. The URL holds a random token; only its hash is kept.
-    Revoking deletes the row, so the old URL answers 404."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_feed")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"calendar feed {self.pk}"
-
-
 class CourseSponsoredPlaces(SponsoredPlacesCount):
     """Places on a course for survivors, paid for by donors' gifts earmarked for it (counted
     by payments from succeeded, unrefunded gifts: the course price, or 25.00, per place).

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from training.check_in import check_in_code
 from training.models import LiveSession, SessionAttendance
-from training.services import check_in_code
 from training.tests.factories import enrol, make_cohort, make_course, make_learner
 
 pytestmark = pytest.mark.django_db

@@ -40,7 +40,7 @@ def test_the_enrolment_email_is_a_queued_task_not_sent_in_the_request(django_cap
         enrolment = enrolment_create(user=learner, cohort=cohort)
     assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.ENROLLED
     assert mail.outbox == []
-    queued = DBTaskResult.objects.get(task_path="training.tasks.enrolment_email")
+    queued = DBTaskResult.objects.get(task_path="training.tasks.enrolment_email_send")
     assert queued.args_kwargs["kwargs"] == {"enrolment_id": enrolment.pk, "kind": "enrolled"}
 
 

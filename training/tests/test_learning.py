@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from core.models import AuditEvent
+from training.check_in import check_in_code
 from training.models import Enrolment, LiveSession, ModulePage, ModuleProgress, SessionAttendance
 from training.services import (
     attendance_mark,
     attendance_self_check_in,
-    check_in_code,
     completion_sign_off,
     module_complete,
 )
@@ -176,9 +176,9 @@ def test_the_private_feed_holds_only_that_learners_sessions_and_revoking_it_give
     enrol(learner, mine)
     enrol(make_learner(), other)
     client.force_login(learner)
-    client.post("/learning/calendar/", {"action": "create"})
-    feed_url = client.get("/learning/").context["new_feed_url"]
-    path = feed_url.split("testserver", 1)[1]
+    client.post("/account/calendar/", {"action": "create"})
+    addresses = {address["key"]: address["url"] for address in client.get("/account/calendar/").context["addresses"]}
+    path = addresses["learning"].split("testserver", 1)[1]
     client.logout()
     response = client.get(path)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
@@ -189,10 +189,19 @@ def test_the_private_feed_holds_only_that_learners_sessions_and_revoking_it_give
     assert all("dtstamp" in e and "sequence" in e for e in events)
     assert calendar.walk("VTIMEZONE")
     client.force_login(learner)
-    client.post("/learning/calendar/", {"action": "revoke"})
+    client.post("/account/calendar/", {"action": "revoke"})
     client.logout()
     assert client.get(path).status_code == 404
     assert client.get("/training/feed/not-a-real-token.ics").status_code == 404
+
+
+def test_the_old_my_learning_calendar_address_page_leads_to_the_account_calendar_page(client):
+    """The feed is made on the account's calendar page now; a bookmarked old address redirects."""
+    client.force_login(make_learner())
+    response = client.get("/learning/calendar/")
+    assert response.status_code == 302 and response["Location"] == "/account/calendar/"
+    html = client.get("/learning/").content.decode()
+    assert 'href="/account/calendar/"' in html
 
 
 def test_discreet_learners_get_neutral_calendar_titles(client):
