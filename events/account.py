@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events import links
 from events.models import EventIndexPage, Registration
-from events.tickets import moment_text
+from events.occurrences import moment_text
 
 PANEL_LIMIT = 5
 

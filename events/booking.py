@@ -35,7 +35,6 @@ from django.utils import timezone
 from wagtail import hooks
 
 from events.availability import ticket_types_with_places
-from events.forms import event_currency
 from events.prices import needs_payment, price_text
 
 CHECKOUT_HOOK = "thrive_checkout_url"
@@ -53,12 +52,12 @@ def checkout_url(*, request, registrations, donation_minor: int = 0) -> str | No
     """The first checkout URL a payments hook offers for these reservations (and the
     donation), or None. Raises ValidationError when a place is no longer held, and lets a
     hook's ValidationError (a message for the person) through."""
-    from events.checkout import ticket_lines
+    from events.for_payments import ticket_lines
 
     registrations = list(registrations)
     tickets = ticket_lines(registrations)
     email = registrations[0].email if registrations else ""
-    currency = event_currency(registrations[0].event) if registrations else None
+    currency = registrations[0].event.currency if registrations else None
     for get_url in _checkout_hooks():
         url = get_url(request, email=email, tickets=tickets, donation_minor=donation_minor, currency=currency)
         if url:
@@ -72,7 +71,7 @@ def pending_checkout_url(registration) -> str | None:
         return None
     if registration.reserved_until <= timezone.now():
         return None
-    from events.checkout import registration_reference
+    from events.for_payments import registration_reference
 
     for get_url in hooks.get_hooks("thrive_pending_checkout_url"):
         url = get_url(registration_reference(registration))
@@ -139,7 +138,7 @@ def booking_state(event, now=None) -> BookingState:
     ticket_types, overall = ticket_types_with_places(event, now)
     # The chapter (for the currency) is read only when an amount has to be shown.
     shows_amount = any(needs_payment(t) or t.pay_what_you_can for t, _left in ticket_types)
-    currency = event_currency(event) if shows_amount else ""
+    currency = event.currency if shows_amount else ""
     payments = online_payment_available()
     options = [
         TicketOption(

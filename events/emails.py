@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from core.email import email_send
 from core.tasks import enqueue_on_commit, requeue_after
-from events import links, tickets
+from events import documents, links
+from events.occurrences import dates_text, event_occurrences, moment_text, occurrence_text
 from events.models import EventPage, Registration, WaitingListEntry
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ def _ticket_email_context(registration: Registration) -> dict:
     return {
         "registration": registration,
         "event_title": event.title,
-        "dates": tickets.dates_text(event),
-        "where": tickets.public_where(event),
+        "dates": dates_text(event),
+        "where": documents.public_where(event),
         "ticket_type": registration.ticket_type.name,
         "code": registration.code,
         "attendee_name": registration.attendee_name,
@@ -80,10 +81,10 @@ def _send_confirmation(registration: Registration) -> None:
     # A holder in discreet mode (the address or the account, as the ticket page decides) gets
     # no PDF (attachments show in inbox previews) and a neutral calendar entry; the ticket
     # page has the neutral PDF.
-    discreet = tickets.holder_wants_discretion(registration)
-    attachments = [("event.ics", tickets.ticket_ics(registration, discreet=discreet), "text/calendar")]
+    discreet = documents.holder_wants_discretion(registration)
+    attachments = [("event.ics", documents.ticket_ics(registration, discreet=discreet), "text/calendar")]
     if not discreet:
-        attachments.insert(0, (f"ticket-{registration.code}.pdf", tickets.ticket_pdf(registration), "application/pdf"))
+        attachments.insert(0, (f"ticket-{registration.code}.pdf", documents.ticket_pdf(registration), "application/pdf"))
     email_send(
         to=[registration.email],
         subject=f"Your place: {registration.event.title}",
@@ -108,9 +109,9 @@ def waiting_list_offer_email(*, entry_id: int) -> str:
         template="event_offer",
         context={
             "event_title": event.title,
-            "dates": tickets.dates_text(event),
+            "dates": dates_text(event),
             "ticket_type": entry.ticket_type.name,
-            "offered_until": tickets.moment_text(event, entry.offered_until),
+            "offered_until": moment_text(event, entry.offered_until),
             "offer_url": links.offer_url(entry),
         },
     )
@@ -130,7 +131,7 @@ def registration_transferred_email(*, event_id: int, email: str) -> None:
         to=[email],
         subject=f"Your ticket was passed on: {event.title}",
         template="event_transferred",
-        context={"event_title": event.title, "dates": tickets.dates_text(event)},
+        context={"event_title": event.title, "dates": dates_text(event)},
     )
 
 
@@ -140,8 +141,7 @@ def registration_cancelled_email(*, registration_id: int) -> None:
     that its refund is on its way (payments refunds it from `ticket_cancelled`). Sends one
     email."""
     from events.booking import online_payment_available
-    from events.checkout import paid_online
-    from events.forms import event_currency
+    from events.for_payments import paid_online
     from core.money import format_money
 
     registration = Registration.objects.select_related("event").get(pk=registration_id)
@@ -152,8 +152,8 @@ def registration_cancelled_email(*, registration_id: int) -> None:
         template="event_self_cancelled",
         context={
             "event_title": registration.event.title,
-            "dates": tickets.dates_text(registration.event),
-            "refund_total": format_money(registration.amount_minor, event_currency(registration.event))
+            "dates": dates_text(registration.event),
+            "refund_total": format_money(registration.amount_minor, registration.event.currency)
             if refund
             else "",
             "paid_by_hand": registration.paid_at is not None and registration.amount_minor > 0 and not refund,
@@ -165,7 +165,7 @@ def registration_cancelled_email(*, registration_id: int) -> None:
 
 
 def _next_occurrence_within(event: EventPage, now, window: timedelta):
-    upcoming = [o for o in links.event_occurrences(event) if now < o.starts_at <= now + window]
+    upcoming = [o for o in event_occurrences(event) if now < o.starts_at <= now + window]
     return upcoming[0] if upcoming else None
 
 
@@ -215,7 +215,7 @@ def _remind(registration_id: int, *, event, occurrence, window_opens, now) -> in
             to=[registration.email],
             subject=f"Tomorrow: {event.title}",
             template="event_reminder",
-            context=_ticket_email_context(registration) | {"when": tickets.occurrence_text(event, occurrence)},
+            context=_ticket_email_context(registration) | {"when": occurrence_text(event, occurrence)},
         )
     except Exception:
         Registration.objects.filter(pk=registration_id, reminder_sent_at=now).update(reminder_sent_at=None)

@@ -5,18 +5,9 @@ amounts) is decided by `events.services`, whose refusals the views attach to the
 """
 
 from django import forms
-from django.conf import settings
 
 from core.forms import EmailField, add_honeypot
-from core.money import currency_code, format_money
 from core.money_fields import MoneyFormField
-
-
-def event_currency(event) -> str:
-    """The currency of an event's prices: its chapter's, else the default (ISO 4217, "USD")."""
-    if event.chapter_id and event.chapter:
-        return currency_code(event.chapter.currency)
-    return currency_code(settings.PAYMENTS_DEFAULT_CURRENCY)
 
 
 def _ticket_type_field(label: str) -> forms.TypedChoiceField:

@@ -11,7 +11,6 @@ or an online meeting link. For a member in discreet mode they carry the times on
 "Appointment", as their .ics files do.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -21,6 +20,8 @@ from django.urls import reverse
 
 from core.ical import NEUTRAL_TITLE, clean, clean_place, clean_text
 from core.links import absolute
+from events.models import Registration, WaitingListEntry
+from events.occurrences import Occurrence, event_occurrences
 
 TICKET_SALT = "events.ticket"
 OFFER_SALT = "events.waiting-list-offer"
@@ -44,8 +45,6 @@ def ticket_url(registration) -> str:
 def registration_from_token(token: str):
     """The registration a ticket link names, or None when the link is forged, or the ticket
     was transferred (new code) or deleted since."""
-    from events.models import Registration
-
     try:
         pk, code = signing.loads(token, salt=TICKET_SALT)
     except (signing.BadSignature, ValueError, TypeError):
@@ -72,8 +71,6 @@ def offer_url(entry) -> str:
 
 def entry_from_token(token: str):
     """The waiting-list entry an offer link names, or None when forged or no longer matching."""
-    from events.models import WaitingListEntry
-
     try:
         pk, email, until = signing.loads(token, salt=OFFER_SALT)
     except (signing.BadSignature, ValueError, TypeError):
@@ -82,22 +79,6 @@ def entry_from_token(token: str):
     if entry is None or entry.offered_until is None or entry.offered_until.timestamp() != until:
         return None
     return entry
-
-
-# Dates ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    starts_at: datetime
-    ends_at: datetime
-
-
-def event_occurrences(event) -> list[Occurrence]:
-    """Every date of the event, first date first (a repeating event has further dates)."""
-    dates = [Occurrence(event.starts_at, event.ends_at)]
-    dates += [Occurrence(d.starts_at, d.ends_at) for d in event.extra_dates.all()]
-    return sorted(dates, key=lambda occurrence: occurrence.starts_at)
 
 
 # Add to calendar -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from events.signals import event_cancelled, ticket_cancelled
 from payments.signals import payment_succeeded, sponsorship_changed
 
 # (What the receivers call is imported inside them: this module is loaded at start-up, in
-# every process, and events.checkout pulls in payments' services.)
+# every process, and events.for_payments pulls in payments' services.)
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def confirm_paid_registrations(sender, *, item_references, **kwargs) -> dict[str
     Returns which were confirmed and which were refused (no place is held for them any more:
     payments must refund those); references that are not registrations are left out. Moves
     no money and sends no email (the confirmation email is queued by the confirming service)."""
-    from events.checkout import registration_ids, registrations_by_reference
+    from events.for_payments import registration_ids, registrations_by_reference
     from events.services import registration_confirm_paid
 
     ours = [reference for reference in item_references if registration_ids([reference])]
@@ -57,7 +57,7 @@ def set_sponsored_places(sender, *, page_id, places, **kwargs) -> None:
 @receiver(event_cancelled, dispatch_uid="events_refund_cancelled_event")
 def refund_cancelled_event(sender, *, event, registrations, **kwargs) -> None:
     """An event was cancelled: ask payments to refund every ticket paid online (queued)."""
-    from events.checkout import paid_online, registration_reference
+    from events.for_payments import paid_online, registration_reference
     from payments.tickets import ticket_refunds_queue
 
     paid = [registration_reference(registration) for registration in registrations if paid_online(registration)]
@@ -68,7 +68,7 @@ def refund_cancelled_event(sender, *, event, registrations, **kwargs) -> None:
 def refund_cancelled_ticket(sender, *, registration, **kwargs) -> None:
     """A holder cancelled their own ticket before the cut-off: ask payments to refund it if
     it was paid online (queued)."""
-    from events.checkout import paid_online, registration_reference
+    from events.for_payments import paid_online, registration_reference
     from payments.tickets import ticket_refunds_queue
 
     if paid_online(registration):

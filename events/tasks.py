@@ -27,7 +27,6 @@ def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> Non
 
     from core.email import email_send
     from events.booking import online_payment_available
-    from events.forms import event_currency
     from events.models import EventPage, Registration
     from core.money import format_money
 
@@ -50,7 +49,7 @@ def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> Non
             "venue": "" if event.sensitive or event.online else event.venue,
             "reason": reason.strip(),
             "paid": paid_places.exists(),
-            "refund_total": format_money(refunded_online, event_currency(event)) if refunded_online else "",
+            "refund_total": format_money(refunded_online, event.currency) if refunded_online else "",
             "paid_by_hand": paid_places.filter(paid_at_door=True).exists()
             or (paid_places.exists() and not refunded_online),
         },

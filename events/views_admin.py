@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from accounts.roles import EVENT_STAFF, role_required
 from core.csv_export import csv_response
 from events import selectors, services
-from events.forms import event_currency
 from events.models import Registration
 from events.views_door import staff_event
 from core.money import format_money
@@ -31,7 +30,7 @@ def events(request):
 def event_detail(request, pk: int):
     event = staff_event(request, pk)
     total, by_type = selectors.event_sales(event=event)
-    currency = event_currency(event)
+    currency = event.currency
     people = selectors.with_people(Registration.objects.filter(event=event))
     pending = list(people.filter(status=Status.PENDING))
     reserved = list(people.filter(status=Status.RESERVED))

@@ -22,18 +22,19 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.models import CalendarFeed  # moved by train; train rewrites the feed views
 from accounts.tokens import new_token, token_hash
-from core.forms import HONEYPOT_FIELD
 from core.email import user_wants_discretion
+from core.forms import HONEYPOT_FIELD
 from core.ical import calendar_response
 from core.qr import qr_svg
 from core.ratelimit import rate_limit_exceeded
-from events import booking, links, selectors, services, tickets
-from events.prices import ticket_amount
+from events import booking, documents, links, selectors, services
 from events.emails import confirmation_after_commit
 from events.forms import BookingForm, TransferForm, WaitingListForm
 from events.models import EventPage, Registration
-from accounts.models import CalendarFeed  # moved by train; train rewrites the feed views
+from events.occurrences import dates_text, moment_text
+from events.prices import ticket_amount
 
 NONCE_SECONDS = 3600
 NONCE_WAIT_SECONDS = 5
@@ -87,7 +88,7 @@ def _render_booking(request, event, state, book_form, waiting_form, *, status: i
         "state": state,
         "form": book_form,
         "waiting_form": waiting_form,
-        "dates": tickets.dates_text(event),
+        "dates": dates_text(event),
         "payments_available": booking.online_payment_available(),
         "payment_note": PAYMENT_NOT_AVAILABLE,
         "is_member": selectors.is_member(request.user),
@@ -288,8 +289,8 @@ def offer(request, token: str):
         "entry": entry,
         "is_open": is_open,
         "error": error,
-        "offered_until": tickets.moment_text(event, entry.offered_until),
-        "dates": tickets.dates_text(event),
+        "offered_until": moment_text(event, entry.offered_until),
+        "dates": dates_text(event),
     }
     return render(request, "events/booking/offer.html", context)
 
@@ -319,7 +320,7 @@ def _qr(code: str) -> str:
     return qr_svg(code, scale=5, title=f"Ticket code {code}")
 
 
-holder_wants_discretion = tickets.holder_wants_discretion
+holder_wants_discretion = documents.holder_wants_discretion
 
 
 def ticket_page_context(registration, token: str, now=None) -> dict:
@@ -336,13 +337,13 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
         "event": event,
         "token": token,
         "confirmed": confirmed,
-        "dates": tickets.dates_text(event),
+        "dates": dates_text(event),
         "venue": event.venue if confirmed and not event.online else "",
         "online_link": event.online_link if confirmed and event.online else "",
         "qr_svg": mark_safe(_qr(registration.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
         "can_cancel": changeable,
         "can_transfer": changeable and registration.status == Status.CONFIRMED,
-        "deadline": tickets.moment_text(event, selectors.self_service_deadline(event)),
+        "deadline": moment_text(event, selectors.self_service_deadline(event)),
         "discreet": (discreet := confirmed and holder_wants_discretion(registration)),
         "calendar_links": links.calendar_links(event, discreet=discreet) if confirmed else [],
         "started": now >= event.starts_at,
@@ -403,7 +404,7 @@ def ticket_cancel(request, token: str):
     context = ticket_page_context(registration, token)
     if not context["can_cancel"]:
         return redirect("events:ticket", token=token)
-    from events.checkout import paid_online
+    from events.for_payments import paid_online
 
     context["refund"] = paid_online(registration) and booking.online_payment_available()
     return render(request, "events/booking/cancel.html", context)
@@ -440,8 +441,8 @@ def _confirmed_or_404(token: str) -> Registration:
 def ticket_pdf(request, token: str):
     registration = _confirmed_or_404(token)
     discreet = holder_wants_discretion(registration)
-    response = HttpResponse(tickets.ticket_pdf(registration, discreet=discreet), content_type="application/pdf")
-    filename = tickets.ticket_pdf_filename(registration, discreet=discreet)
+    response = HttpResponse(documents.ticket_pdf(registration, discreet=discreet), content_type="application/pdf")
+    filename = documents.ticket_pdf_filename(registration, discreet=discreet)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -451,7 +452,7 @@ def ticket_pdf(request, token: str):
 def ticket_ics(request, token: str):
     registration = _confirmed_or_404(token)
     discreet = holder_wants_discretion(registration)
-    return calendar_response(tickets.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
+    return calendar_response(documents.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
 
 
 # My bookings and the personal calendar -------------------------------------------------
@@ -510,5 +511,5 @@ def my_feed(request, token: str):
         .prefetch_related("extra_dates")
         .order_by("starts_at")
     )
-    body = tickets.bookings_calendar(events, name="My bookings", discreet=user_wants_discretion(user))
+    body = documents.bookings_calendar(events, name="My bookings", discreet=user_wants_discretion(user))
     return calendar_response(body, "my-bookings.ics", private=True)

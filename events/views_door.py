@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.roles import EVENT_STAFF, has_role
 from events import selectors, services
 from events.models import EventPage, Registration
+from events.occurrences import event_occurrences
 
 ATTEMPT = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 ATTEMPT_SECONDS = 600
@@ -57,8 +58,6 @@ def off_day_note(event: EventPage, now=None) -> str:
     """A word for the door when a ticket is checked in well away from the event's dates: more
     than EARLY_HOURS before a date starts and not during or just after one. Check-in is still
     allowed then (as in pretix, whose check-in lists accept any time unless told otherwise)."""
-    from events.links import event_occurrences
-
     now = now or timezone.now()
     occurrences = event_occurrences(event)
     if any(

@@ -12,7 +12,7 @@ register = template.Library()
 @register.simple_tag
 def event_dates(event) -> list[str]:
     """Every date of the event as text in its own time zone, first date first."""
-    from events.tickets import dates_text
+    from events.occurrences import dates_text
 
     return dates_text(event)
 

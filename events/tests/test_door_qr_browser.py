@@ -14,14 +14,14 @@ pytestmark = pytest.mark.browser
 
 TICKET_PDF = """
 from pathlib import Path
-from events import links, tickets
+from events import documents, links
 from events.models import EventPage, Registration
 event = EventPage.objects.get(slug="survivor-leadership-gathering")
 registration = Registration.objects.create(
     event=event, ticket_type=event.ticket_types.first(), email="door-photo@example.org",
     attendee_name="Photo Test", status="confirmed",
 )
-Path({path!r}).write_bytes(tickets.ticket_pdf(registration))
+Path({path!r}).write_bytes(documents.ticket_pdf(registration))
 print(event.pk, registration.code, links.ticket_path(registration))
 """
 

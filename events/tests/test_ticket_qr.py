@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 
 from core.qr import qr_svg
-from events import tickets
+from events import documents
 from events.tests.factories import RegistrationFactory, make_event
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def pdf_page_png(pdf: bytes, tmp_path, dpi: int = 150):
 
 def test_a_rendered_ticket_pdf_carries_a_regular_qr_code_of_the_ticket_code(tmp_path):
     registration = RegistrationFactory(event=make_event())
-    image = pdf_page_png(tickets.ticket_pdf(registration), tmp_path)
+    image = pdf_page_png(documents.ticket_pdf(registration), tmp_path)
     found = zxingcpp.read_barcodes(image)
     assert [(result.format, result.text) for result in found] == [(zxingcpp.BarcodeFormat.QRCode, registration.code)]
     # Drawn at the stylesheet's 46 mm (quiet zone included): the symbol is about 33 mm wide,
@@ -36,7 +36,7 @@ def test_a_rendered_ticket_pdf_carries_a_regular_qr_code_of_the_ticket_code(tmp_
 
 def test_zbar_reads_the_ticket_pdfs_qr_code_too(tmp_path):
     registration = RegistrationFactory(event=make_event())
-    pdf_page_png(tickets.ticket_pdf(registration), tmp_path)
+    pdf_page_png(documents.ticket_pdf(registration), tmp_path)
     read = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "ticket.png")], capture_output=True, text=True)
     assert read.stdout.split() == [registration.code]
 

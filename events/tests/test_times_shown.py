@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from events import links
-from events.checkout import ticket_lines
+from events.for_payments import ticket_lines
 from events.services import registration_reserve
 from events.tests.factories import make_event
 from payments.services import order_create

@@ -1,18 +1,25 @@
-"""How events hands its tickets to payments, and answers payments back.
+"""What events answers to payments: the references of its tickets on order lines, the ticket
+lines it asks payments to charge, and what payments' pages show of a ticket or of an event a
+gift can fund.
 
 Payments never imports events (DESIGN): an order line for a ticket carries the reference
 "registration:<id>" that events makes here and reads back here, and everything payments needs
 to know about a ticket (its price and description when ordering, its title, code, page and
 hold on the checkout pages, whether a paid one was confirmed) is handed over as plain values.
-The signal receivers are in `events/receivers.py`, the hook functions in `events/wagtail_hooks.py`.
+Events calls payments' checkout directly (`events.services.selling.booking_place`); payments
+answers back through the signals received in `events/receivers.py` and the hooks registered in
+`events/wagtail_hooks.py` (contracts in `core/hooks.py`).
 """
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from events.links import ticket_path
 from events.models import EventPage, Registration
+from events.prices import event_place_minor
 from payments.services import TicketLine
 from payments.services.sponsorship import SponsorshipTarget
 from payments.tickets import TicketDetails
@@ -52,7 +59,9 @@ def ticket_lines(registrations) -> list[TicketLine]:
     lines = []
     for registration in registrations:
         if registration.status != Registration.Status.RESERVED or registration.amount_minor <= 0:
-            raise ValidationError("One of these places is no longer held for payment. Please book again.")
+            raise ValidationError(
+                "One of these places is no longer held for payment. Please book again.", code="not_held"
+            )
         lines.append(
             TicketLine(
                 item_reference=registration_reference(registration),
@@ -65,8 +74,6 @@ def ticket_lines(registrations) -> list[TicketLine]:
 
 def ticket_details(item_references: list[str]) -> dict[str, TicketDetails]:
     """What payments' confirmation and checkout pages show of each ticket we sold."""
-    from events.links import ticket_path
-
     details = {}
     for reference, registration in registrations_by_reference(item_references).items():
         details[reference] = TicketDetails(
@@ -85,16 +92,6 @@ def in_event_zone(event, moment: datetime | None) -> datetime | None:
     return moment.astimezone(ZoneInfo(event.time_zone)) if moment else None
 
 
-def tickets_hold_extend(item_references: list[str]) -> list[datetime]:
-    """payments' `thrive_tickets_hold_extend` hook: more time to pay for the tickets we sold
-    among these references; answers until when each one still held is held now."""
-    from events.services import registrations_hold_extend
-
-    ids = registration_ids(item_references)
-    held = registrations_hold_extend(registration_ids=ids) if ids else []
-    return [in_event_zone(registration.event, registration.reserved_until) for registration in held]
-
-
 def paid_online(registration) -> bool:
     """Was this ticket paid by card through payments (not at the door, not free)?"""
     return registration.paid_at is not None and not registration.paid_at_door and registration.amount_minor > 0
@@ -103,26 +100,10 @@ def paid_online(registration) -> bool:
 # Sponsorship ---------------------------------------------------------------------------------
 
 
-def event_place_minor(event) -> int:
-    """What one sponsored place costs on this event: the lowest price of its paid (not
-    funded) tickets, the least amount for pay what you can; 0 when none has a price."""
-    prices = [
-        ticket_type.minimum_minor if ticket_type.pay_what_you_can else ticket_type.price_minor
-        for ticket_type in event.ticket_types.all()
-        if not ticket_type.funded
-    ]
-    prices = [price for price in prices if price > 0]
-    return min(prices) if prices else 0
-
-
 def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTarget]:
     """Events a gift can fund places at: with `page_ids` None, the live, public, upcoming,
     not cancelled events with funded tickets (soonest first, at most 20); else those of
     `page_ids` that are events."""
-    from django.utils import timezone
-
-    from events.forms import event_currency
-
     events = EventPage.objects.select_related("chapter").prefetch_related("ticket_types")
     if page_ids is None:
         events = (
@@ -139,7 +120,7 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTa
             page_id=event.pk,
             label=f"Funded places at {event.title}",
             place_minor=event_place_minor(event),
-            currency=event_currency(event),
+            currency=event.currency,
         )
         for event in events
     ]

@@ -1,4 +1,4 @@
-"""A booking as the attendee receives it: the PDF ticket and the calendar entries.
+"""The documents an attendee receives: the PDF ticket and the calendar entries (.ics).
 
 Neither ever holds the venue of a sensitive event (confirmed attendees see it on their
 ticket page only), nor the online meeting link (also on the ticket page). For a member in
@@ -7,36 +7,18 @@ discreet mode, calendar entries are titled "Appointment" with no details, as in 
 
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 
+from cms.models import organisation_name
+from core.email import recipients_want_discretion, user_wants_discretion
 from core.ical import NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
 from core.links import absolute
+from core.pdf import qr_markup, render_pdf
 from events.ical import calendar_of, event_component
-from events.links import Occurrence, event_occurrences
+from events.occurrences import dates_text
 
 PRODID = "-//Thrive//Bookings//EN"
-
-
-def occurrence_text(event, occurrence: Occurrence) -> str:
-    """'Saturday 12 April 2026, 18:00 to 21:00 (Europe/London)', in the event's own zone."""
-    zone = ZoneInfo(event.time_zone)
-    start, end = occurrence.starts_at.astimezone(zone), occurrence.ends_at.astimezone(zone)
-    if event.all_day:
-        return f"{start:%A %-d %B %Y}" + (f" to {end:%A %-d %B %Y}" if end.date() > start.date() else "")
-    if end.date() == start.date():
-        return f"{start:%A %-d %B %Y, %H:%M} to {end:%H:%M} ({event.time_zone})"
-    return f"{start:%A %-d %B %Y, %H:%M} to {end:%A %-d %B %Y, %H:%M} ({event.time_zone})"
-
-
-def moment_text(event, moment: datetime) -> str:
-    """'Saturday 12 April 2026, 18:00 (Europe/London)': a time in the event's own zone."""
-    return f"{moment.astimezone(ZoneInfo(event.time_zone)):%A %-d %B %Y, %H:%M} ({event.time_zone})"
-
-
-def dates_text(event) -> list[str]:
-    return [occurrence_text(event, occurrence) for occurrence in event_occurrences(event)]
 
 
 def public_where(event) -> str:
@@ -51,8 +33,6 @@ def public_where(event) -> str:
 def holder_wants_discretion(registration) -> bool:
     """The booking's address, or the account it belongs to, is in discreet mode (then the PDF,
     calendar entries and links are neutral)."""
-    from core.email import recipients_want_discretion, user_wants_discretion
-
     return recipients_want_discretion([registration.email]) or (
         registration.user_id is not None and user_wants_discretion(registration.user)
     )
@@ -62,8 +42,6 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
     """What the PDF ticket prints. Discreet: titled "Appointment" with only the dates, the
     ticket code and its QR code (what the door needs): no organisation, event, ticket type,
     name or place."""
-    from cms.models import SiteSettings
-
     event = registration.event
     if discreet:
         return {
@@ -78,7 +56,7 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
             "note": "Show this code (on paper or on a screen) when you arrive.",
         }
     return {
-        "organisation": (SiteSettings.objects.first() or SiteSettings()).organisation_name,
+        "organisation": organisation_name(),
         "title": event.title,
         "dates": dates_text(event),
         "ticket_type": registration.ticket_type.name,
@@ -97,8 +75,6 @@ def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
     """An event ticket as a PDF. The context holds plain values (title, dates, ticket type,
     name, code, and `qr_text`, what the QR code encodes: the ticket code); the venue of a
     sensitive event is left out by `ticket_context`, and the template prints only what it is given."""
-    from core.pdf import qr_markup, render_pdf
-
     context = ticket_context(registration, discreet=discreet)
     html = render_to_string("events/ticket_pdf.html", context | {"qr_svg": qr_markup(context["qr_text"])})
     return render_pdf(html, stylesheet=TICKET_STYLESHEET)
