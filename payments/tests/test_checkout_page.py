@@ -122,7 +122,7 @@ def test_i_need_more_time_holds_the_places_longer_within_the_events_limit(client
 
     from django.utils import timezone
 
-    from events.checkout import ticket_lines
+    from events.for_payments import ticket_lines
     from events.models import Registration
     from events.services import registration_reserve
     from events.tests.factories import make_event

@@ -119,7 +119,7 @@ def _claim(finance_client, dates):
 
 
 def test_gift_aid_export_has_hmrc_columns_only_declared_donations_and_marks_them_claimed(localstripe, finance_client):
-    from events.checkout import ticket_lines
+    from events.for_payments import ticket_lines
     from events.services import registration_reserve
     from events.tests.factories import make_event
 

@@ -5,14 +5,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.checkout import ticket_lines
+from events.for_payments import ticket_lines
 from events.models import Registration
 from events.services import registration_reserve
 from events.tests.factories import make_event
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
 from payments.services import DonationChoice, order_checkout_start, order_create, order_pay, payment_settle
-from payments.tasks import payments_reconcile
+from payments.services.reconcile import payments_reconcile
 from payments.tests.helpers import browser_confirm_card, donation_order, set_up_card
 
 pytestmark = pytest.mark.django_db
