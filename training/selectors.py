@@ -300,6 +300,16 @@ def certificate_sources() -> dict[str, dict]:
     return sources
 
 
+def certificate_managers(source_key: str) -> set[int]:
+    """For the certificates admin: the trainers of the cohort whose learner holds a
+    certificate issued for `source_key` (an enrolment's "training.enrolment:<pk>"), who may
+    revoke or reissue it. Empty for any other source."""
+    label, _, pk = source_key.partition(":")
+    if label != Enrolment._meta.label_lower or not pk.isdigit():
+        return set()
+    return set(Enrolment.objects.filter(pk=int(pk)).values_list("cohort__trainers", flat=True)) - {None}
+
+
 def sponsorship_targets(page_ids: list[int] | None = None) -> list:
     """Courses a gift can fund places on, for payments' donation form (the
     `thrive_sponsorship_targets` hook): with `page_ids` None, live public courses by title

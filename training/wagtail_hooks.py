@@ -12,7 +12,8 @@ from core.hooks import (
     SEED_DEMO_HOOK,
     SPONSORSHIP_TARGETS_HOOK,
 )
-from training import admin_urls
+from training import admin_urls, selectors
+from training.account import account_panel
 from training.demo import seed_training
 
 
@@ -30,36 +31,22 @@ def cohorts_menu_item():
 
 @hooks.register(HOME_LISTINGS_HOOK)
 def upcoming_courses(request):
-    from training.selectors import upcoming_courses_listing
-
-    return upcoming_courses_listing()
+    return selectors.upcoming_courses_listing()
 
 
 @hooks.register(CERTIFICATE_SOURCES_HOOK)
 def cohort_certificate_sources():
-    from training.selectors import certificate_sources
-
-    return certificate_sources()
+    return selectors.certificate_sources()
 
 
 @hooks.register(CERTIFICATE_MANAGERS_HOOK)
 def cohort_certificate_managers(source_key: str) -> set[int]:
-    """For the certificates admin: the trainers of the cohort whose learner holds a
-    certificate issued for `source_key` (an enrolment's "training.enrolment:<pk>"), who may
-    revoke or reissue it. Empty for any other source."""
-    from training.models import Enrolment
-
-    label, _, pk = source_key.partition(":")
-    if label != Enrolment._meta.label_lower or not pk.isdigit():
-        return set()
-    return set(Enrolment.objects.filter(pk=int(pk)).values_list("cohort__trainers", flat=True)) - {None}
+    return selectors.certificate_managers(source_key)
 
 
 @hooks.register(SPONSORSHIP_TARGETS_HOOK, order=20)  # after events on the donation form
 def sponsorable_courses(page_ids=None):
-    from training.selectors import sponsorship_targets
-
-    return sponsorship_targets(page_ids)
+    return selectors.sponsorship_targets(page_ids)
 
 
 hooks.register(SEED_DEMO_HOOK, seed_training)
@@ -67,8 +54,6 @@ hooks.register(SEED_DEMO_HOOK, seed_training)
 
 @hooks.register(ACCOUNT_PANELS_HOOK)
 def my_learning_panel(request):
-    from training.account import account_panel
-
     return account_panel(request)
 
 

@@ -39,7 +39,7 @@ class CourseIndexPage(Page):
         verbose_name = _("course index page")
 
     def get_context(self, request, *args, **kwargs):
-        from training.selectors import course_listing
+        from training.selectors import course_listing  # selectors import these models: a cycle at load
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_listing(index=self, params=request.GET))
@@ -116,7 +116,7 @@ class CoursePage(Page):
         clean_fields_of(self, one_line_fields=["title"], multiline_fields=["summary"])
 
     def get_context(self, request, *args, **kwargs):
-        from training.selectors import course_detail
+        from training.selectors import course_detail  # selectors import these models: a cycle at load
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_detail(course=self, user=request.user))
@@ -166,7 +166,7 @@ class ModulePage(Page):
         return None
 
     def get_context(self, request, *args, **kwargs):
-        from training.selectors import module_detail
+        from training.selectors import module_detail  # selectors import these models: a cycle at load
 
         context = super().get_context(request, *args, **kwargs)
         context.update(module_detail(module=self, user=request.user))
