@@ -18,9 +18,11 @@ from django.tasks import task
 from django.utils import timezone
 
 from core.email import email_send
+from core.money import format_money
 from core.tasks import enqueue_on_commit, requeue_after
 from events import documents, links
 from events.occurrences import dates_text, event_occurrences, moment_text, occurrence_text
+from events.for_payments import paid_online
 from events.models import EventPage, Registration, WaitingListEntry
 
 logger = logging.getLogger(__name__)
@@ -140,12 +142,8 @@ def registration_cancelled_email(*, registration_id: int) -> None:
     """Confirm to the holder that they cancelled their booking; for a ticket paid online,
     that its refund is on its way (payments refunds it from `ticket_cancelled`). Sends one
     email."""
-    from events.booking import online_payment_available
-    from events.for_payments import paid_online
-    from core.money import format_money
-
     registration = Registration.objects.select_related("event").get(pk=registration_id)
-    refund = paid_online(registration) and online_payment_available()
+    refund = paid_online(registration)
     email_send(
         to=[registration.email],
         subject=f"Booking cancelled: {registration.event.title}",

@@ -20,9 +20,11 @@ from django.utils import timezone
 from events.links import ticket_path
 from events.models import EventPage, Registration
 from events.prices import event_place_minor
+from payments.models import Order, OrderLine
 from payments.services import TicketLine
 from payments.services.sponsorship import SponsorshipTarget
 from payments.tickets import TicketDetails
+from payments.views import checkout_url
 
 REFERENCE_PREFIX = "registration:"
 SPONSORABLE_LISTED = 20
@@ -90,6 +92,22 @@ def in_event_zone(event, moment: datetime | None) -> datetime | None:
     """`moment` in the event's own time zone: payments' pages show hold times as the event
     reads them, and name that zone (its `tzinfo.key`)."""
     return moment.astimezone(ZoneInfo(event.time_zone)) if moment else None
+
+
+def pending_checkout_url(registration) -> str | None:
+    """Where a held, unpaid registration can still be paid ("Pay now" on the ticket page): the
+    checkout of the open order that holds it, while its hold lasts; else None."""
+    if registration.status != Registration.Status.RESERVED or not registration.reserved_until:
+        return None
+    if registration.reserved_until <= timezone.now():
+        return None
+    line = (
+        OrderLine.objects.filter(item_reference=registration_reference(registration), order__status__in=Order.OPEN_STATES)
+        .select_related("order")
+        .order_by("-pk")
+        .first()
+    )
+    return checkout_url(line.order) if line else None
 
 
 def paid_online(registration) -> bool:

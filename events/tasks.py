@@ -26,18 +26,13 @@ def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> Non
     from zoneinfo import ZoneInfo
 
     from core.email import email_send
-    from events.booking import online_payment_available
     from events.models import EventPage, Registration
     from core.money import format_money
 
     event = EventPage.objects.get(pk=event_id)
     local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times
     paid_places = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0)
-    refunded_online = (
-        sum(paid_places.filter(paid_at_door=False).values_list("amount_minor", flat=True))
-        if online_payment_available()
-        else 0
-    )
+    refunded_online = sum(paid_places.filter(paid_at_door=False).values_list("amount_minor", flat=True))
     email_send(
         to=[email],
         subject=f"Cancelled: {event.title}",

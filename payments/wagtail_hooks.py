@@ -68,36 +68,6 @@ def retention_task():
     return payments_retention
 
 
-@hooks.register("thrive_checkout_url")
-def checkout_url_for_tickets(request, *, email, tickets, donation_minor=0, currency=None):
-    """For events' booking pages: one order, in the event's `currency`, for the held paid
-    tickets (a ticket line each, `payments.services.TicketLine` values events built) plus the
-    donation, if any (a donation line, the only line that could carry Gift Aid), and the
-    address of its checkout. Raises ValidationError (plain words; code "donation" when the
-    donation is refused) when it cannot be made. Moves no money."""
-    from payments.services import DonationChoice, order_create
-    from payments.views import checkout_url
-
-    donation = DonationChoice(amount_minor=int(donation_minor)) if donation_minor else None
-    order = order_create(email=email, tickets=list(tickets), donation=donation, user=request.user, currency=currency)
-    return checkout_url(order)
-
-
-@hooks.register("thrive_pending_checkout_url")
-def pending_checkout_url(item_reference):
-    """The checkout of the open order that holds this ticket ("Pay now"), or None."""
-    from payments.models import Order, OrderLine
-    from payments.views import checkout_url
-
-    line = (
-        OrderLine.objects.filter(item_reference=item_reference, order__status__in=Order.OPEN_STATES)
-        .select_related("order")
-        .order_by("-pk")
-        .first()
-    )
-    return checkout_url(line.order) if line else None
-
-
 @hooks.register(SEED_DEMO_HOOK)
 def seed_giving(password):
     from payments.demo import seed_giving as seed

@@ -9,10 +9,10 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "cms", "accounts", "payments", "certificates", "training", "events", "config", "taskworker")
 CONSTANTS = {name: value for name, value in vars(contracts).items() if name.isupper() and isinstance(value, str)}
 
-# Hooks another change is deleting (events calls payments' checkout directly, issue 14): they
-# are not contracts to document. Remove each once it is gone (a test below says when).
-BEING_DELETED = {"thrive_checkout_url", "thrive_pending_checkout_url"}
-BEING_DELETED_CONSTANTS = {"CHECKOUT_HOOK": "thrive_checkout_url"}  # events/booking.py
+# Hooks another change is deleting: they are not contracts to document. Remove each once it is
+# gone (a test below says when). (The checkout hooks went: events calls payments' checkout directly.)
+BEING_DELETED: set[str] = set()
+BEING_DELETED_CONSTANTS: dict[str, str] = {}
 NAMES = CONSTANTS | BEING_DELETED_CONSTANTS
 
 

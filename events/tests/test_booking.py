@@ -1,5 +1,6 @@
 """The booking page: free places, pay what you can, members-only events, the waiting list,
-resubmissions, robots and the hand-over to online payment."""
+resubmissions, robots and the hand-over to payments' checkout (the real one: payments is
+always installed, and the checkout page runs against localstripe)."""
 
 import re
 import secrets
@@ -10,8 +11,11 @@ from django.core import mail
 from icalendar import Calendar
 
 from accounts.tests.factories import MemberProfileFactory, UserFactory
+from events.for_payments import registration_reference
 from events.models import Registration, WaitingListEntry
 from events.tests.factories import RegistrationFactory, make_event
+from payments.models import Order
+from payments.tests.helpers import checkout_reference
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +38,16 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.fixture(autouse=True)
-def no_online_payment(monkeypatch):
-    """As the site is until a payments app answers the `thrive_checkout_url` hook."""
-    monkeypatch.setattr("events.booking._checkout_hooks", lambda: [])
-
-
-def checkout_available(monkeypatch, url="https://pay.example.org/checkout/7"):
-    def checkout(request, *, email, tickets, donation_minor=0, currency=None):
-        return url
-
-    monkeypatch.setattr("events.booking._checkout_hooks", lambda: [checkout])
+def held_for_checkout(response, registration) -> Order:
+    """The booking went to payments' checkout: the one open order, holding this registration
+    at its amount, is the one the redirect is signed for."""
+    order = Order.objects.get()
+    assert response.status_code == 302 and response.url.startswith("/payments/checkout/")
+    assert checkout_reference(response.url) == order.reference
+    [line] = order.lines.all()
+    assert line.item_reference == registration_reference(registration)
+    assert line.amount_minor == registration.amount_minor
+    return order
 
 
 def test_a_free_place_confirms_at_once_and_emails_a_pdf_ticket_and_a_calendar_entry(
@@ -110,40 +113,46 @@ def test_every_field_error_is_shown_next_to_its_field(client):
     assert 'aria-invalid="true"' in body and "<title>Error: " in body
 
 
-def test_pay_what_you_can_below_the_minimum_is_refused_with_a_message_on_the_amount(client, monkeypatch):
+def test_pay_what_you_can_below_the_minimum_is_refused_with_a_message_on_the_amount(client):
     event = make_event(tickets=[{"name": "Supper", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 500}])
-    checkout_available(monkeypatch)
     response = client.post(book_url(event), booking(event, amount="3.50"))
     assert response.status_code == 200 and not Registration.objects.exists()
     assert "The least you can pay for &#x27;Supper&#x27; is £5.00." in response.content.decode()
     assert re.search(r'id="id_amount_error"', response.content.decode())
+    assert not Order.objects.exists()
 
 
-def test_pay_what_you_can_at_or_above_the_minimum_is_held_and_sent_to_the_checkout(client, monkeypatch):
+def test_pay_what_you_can_at_or_above_the_minimum_is_held_and_sent_to_the_checkout(client):
     event = make_event(tickets=[{"name": "Supper", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 500}])
-    checkout_available(monkeypatch, "https://pay.example.org/checkout/7")
     response = client.post(book_url(event), booking(event, amount="12.50"))
     registration = Registration.objects.get()
-    assert response.url == "https://pay.example.org/checkout/7"
     assert registration.status == Status.RESERVED and registration.amount_minor == 1250
+    order = held_for_checkout(response, registration)
+    assert order.total_minor == 1250 and order.currency == "GBP"
 
 
-def test_paid_tickets_are_shown_but_not_bookable_without_online_payment(client):
+def test_paid_tickets_are_shown_and_booked_through_the_checkout(client, localstripe):
     event = make_event(tickets=[{"name": "Supper ticket", "quantity": 5, "price_minor": 3500}])
     page = client.get(book_url(event)).content.decode()
-    assert "Supper ticket: £35.00, 5 places left" in page and "Online payment is not available yet" in page
-    assert "Book my place" not in page
+    assert "Supper ticket: £35.00, 5 places left" in page and "Book my place" in page
+    assert "Online payment is not available yet" not in page
     response = client.post(book_url(event), booking(event))
-    assert response.status_code == 200 and not Registration.objects.exists()
-    assert "None of these tickets can be booked online now." in response.content.decode()
+    registration = Registration.objects.get()
+    assert registration.status == Status.RESERVED and registration.amount_minor == 3500
+    held_for_checkout(response, registration)
+    checkout = client.get(response.url)
+    assert checkout.status_code == 200 and "£35.00" in checkout.content.decode()
 
 
-def test_pay_what_you_can_with_no_minimum_books_0_without_online_payment_and_refuses_more(client):
+def test_pay_what_you_can_with_no_minimum_books_0_at_once_and_sends_more_to_the_checkout(client):
     event = make_event(tickets=[{"name": "Gift", "quantity": 5, "pay_what_you_can": True, "minimum_minor": 0}])
-    refused = client.post(book_url(event), booking(event, amount="5"))
-    assert "Online payment is not available yet" in refused.content.decode() and not Registration.objects.exists()
-    client.post(book_url(event), booking(event, amount="0"))
-    assert Registration.objects.get().status == Status.CONFIRMED
+    paid = client.post(book_url(event), booking(event, amount="5"))
+    held = Registration.objects.get()
+    assert held.status == Status.RESERVED and held.amount_minor == 500
+    held_for_checkout(paid, held)
+    client.post(book_url(event), booking(event, amount="0", email="free@example.org"))
+    assert Registration.objects.get(email="free@example.org").status == Status.CONFIRMED
+    assert Order.objects.count() == 1  # nothing to pay for the place at 0
 
 
 def test_a_members_only_event_refuses_anonymous_visitors_and_says_to_sign_in(client):
@@ -223,17 +232,14 @@ def test_a_signed_in_users_booking_is_listed_on_my_bookings(client):
     assert "Listed event" in page and "/events/ticket/" in page
 
 
-def test_a_paid_hold_is_released_when_payments_refuse_it(client, monkeypatch):
-    from django.core.exceptions import ValidationError
-
-    def refusing(request, *, email, tickets, donation_minor=0, currency=None):
-        raise ValidationError("Card payments are paused for maintenance.")
-
-    monkeypatch.setattr("events.booking._checkout_hooks", lambda: [refusing])
+def test_a_paid_hold_is_released_when_payments_refuse_it(client, settings):
+    settings.DONATION_MAX_MINOR = 10000  # payments refuses a donation over £100.00
     event = make_event(tickets=[{"name": "Supper", "quantity": 1, "price_minor": 3500}])
-    response = client.post(book_url(event), booking(event))
-    assert "Card payments are paused for maintenance." in response.content.decode()
-    assert Registration.objects.get().status == Status.CANCELLED
+    response = client.post(book_url(event), booking(event, donation="250"))
+    body = response.content.decode()
+    assert "For gifts over £100.00 please contact us" in body
+    assert re.search(r'id="id_donation_error"', body)  # shown next to the donation (its code)
+    assert Registration.objects.get().status == Status.CANCELLED and not Order.objects.exists()
     assert "1 place left" in client.get(book_url(event)).content.decode()
 
 

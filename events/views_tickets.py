@@ -1,0 +1,234 @@
+"""Ticket pages: the ticket page (self-service: cancel, pass on), the PDF ticket and its .ics,
+My bookings and the personal bookings calendar. Each view parses input, calls one service and
+redirects or renders.
+
+Ticket pages are reached from signed links (see `events.links`); a forged or outdated link
+answers 404. They are never cached and never indexed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.core.exceptions import ValidationError
+
+from accounts.models import CalendarFeed  # moved by train; train rewrites the feed views
+from accounts.tokens import new_token, token_hash
+from core.email import user_wants_discretion
+from core.ical import calendar_response
+from core.qr import qr_svg
+from events import documents, links, selectors, services
+from events.documents import holder_wants_discretion
+from events.for_payments import paid_online, pending_checkout_url
+from events.forms import TransferForm
+from events.models import EventPage, Registration
+from events.occurrences import dates_text, moment_text
+
+SESSION_FEED_URL = "events_feed_url"
+Status = Registration.Status
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = links.registration_from_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _qr(code: str) -> str:
+    return qr_svg(code, scale=5, title=f"Ticket code {code}")
+
+
+def ticket_page_context(registration, token: str, now=None) -> dict:
+    now = now or timezone.now()
+    event = registration.event
+    confirmed = registration.status in (Status.CONFIRMED, Status.CHECKED_IN)
+    changeable = (
+        registration.status in (Status.PENDING, Status.RESERVED, Status.CONFIRMED)
+        and not event.cancelled
+        and now < selectors.self_service_deadline(event)
+    )
+    return {
+        "registration": registration,
+        "event": event,
+        "token": token,
+        "confirmed": confirmed,
+        "dates": dates_text(event),
+        "venue": event.venue if confirmed and not event.online else "",
+        "online_link": event.online_link if confirmed and event.online else "",
+        "qr_svg": mark_safe(_qr(registration.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
+        "can_cancel": changeable,
+        "can_transfer": changeable and registration.status == Status.CONFIRMED,
+        "deadline": moment_text(event, selectors.self_service_deadline(event)),
+        "discreet": (discreet := confirmed and holder_wants_discretion(registration)),
+        "calendar_links": links.calendar_links(event, discreet=discreet) if confirmed else [],
+        "started": now >= event.starts_at,
+        "pay_now_url": pending_checkout_url(registration),
+        "booking_tickets": _booking_tickets(registration),
+    }
+
+
+def _booking_tickets(registration) -> list[dict]:
+    """Every ticket of the booking, each with its own code, QR code, page and PDF; empty for
+    a booking of one ticket."""
+    together = selectors.booking_registrations(registration)
+    if len(together) < 2:
+        return []
+    shown = []
+    for number, other in enumerate(together, start=1):
+        confirmed = other.status in (Status.CONFIRMED, Status.CHECKED_IN)
+        token = links.ticket_token(other)
+        shown.append(
+            {
+                "number": number,
+                "registration": other,
+                "current": other.pk == registration.pk,
+                "confirmed": confirmed,
+                "url": reverse("events:ticket", args=[token]),
+                "pdf_url": reverse("events:ticket_pdf", args=[token]) if confirmed else "",
+                "qr_svg": mark_safe(_qr(other.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
+            }
+        )
+    return shown
+
+
+@never_cache
+def ticket(request, token: str):
+    registration = _registration_or_404(token)
+    context = ticket_page_context(registration, token) | {"transfer_form": TransferForm()}
+    return render(request, "events/booking/ticket.html", context)
+
+
+@never_cache
+def ticket_cancel(request, token: str):
+    """Cancelling asks first: a GET (or a POST without `confirm`) shows what cancelling does
+    and a button that confirms it; only a POST with confirm=yes cancels."""
+    registration = _registration_or_404(token)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            cancelled = services.registration_self_cancel(registration=registration)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            where = (
+                "the place has been offered to the next person on the waiting list"
+                if cancelled.place_offered
+                else "the place is free again for someone else to book"
+            )
+            messages.success(request, f"Your booking is cancelled and {where}. Thank you for telling us.")
+        return redirect("events:ticket", token=token)
+    context = ticket_page_context(registration, token)
+    if not context["can_cancel"]:
+        return redirect("events:ticket", token=token)
+    context["refund"] = paid_online(registration)
+    return render(request, "events/booking/cancel.html", context)
+
+
+@never_cache
+@require_POST
+def ticket_transfer(request, token: str):
+    registration = _registration_or_404(token)
+    form = TransferForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registration_transfer(
+                registration=registration,
+                email=form.cleaned_data["email"],
+                attendee_name=form.cleaned_data["attendee_name"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            return render(request, "events/booking/transferred.html", {"event": registration.event})
+    context = ticket_page_context(registration, token) | {"transfer_form": form}
+    return render(request, "events/booking/ticket.html", context, status=200)
+
+
+def _confirmed_or_404(token: str) -> Registration:
+    registration = _registration_or_404(token)
+    if registration.status not in (Status.CONFIRMED, Status.CHECKED_IN):
+        raise Http404
+    return registration
+
+
+@never_cache
+def ticket_pdf(request, token: str):
+    registration = _confirmed_or_404(token)
+    discreet = holder_wants_discretion(registration)
+    response = HttpResponse(documents.ticket_pdf(registration, discreet=discreet), content_type="application/pdf")
+    filename = documents.ticket_pdf_filename(registration, discreet=discreet)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def ticket_ics(request, token: str):
+    registration = _confirmed_or_404(token)
+    discreet = holder_wants_discretion(registration)
+    return calendar_response(documents.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
+
+
+# My bookings and the personal calendar -------------------------------------------------
+
+
+@login_required
+def my_bookings(request):
+    now = timezone.now()
+    registrations = list(
+        Registration.objects.filter(user=request.user)
+        .exclude(status=Status.CANCELLED, event__ends_at__lt=now)
+        .select_related("event", "ticket_type")
+        .order_by("event__starts_at", "pk")
+    )
+    for registration in registrations:
+        registration.ticket_link = links.ticket_path(registration)
+    context = {
+        "upcoming": [r for r in registrations if r.event.ends_at >= now],
+        "past": [r for r in registrations if r.event.ends_at < now][::-1],
+        "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        "new_feed_url": request.session.pop(SESSION_FEED_URL, None),
+    }
+    return render(request, "events/booking/my_bookings.html", context)
+
+
+@login_required
+@require_POST
+def my_feed_manage(request):
+    """Make (or replace) the private calendar address, or turn it off. One secret per person
+    serves both this bookings calendar and the My learning calendar, so replacing or turning
+    it off here does the same there."""
+    CalendarFeed.objects.filter(user=request.user).delete()
+    if request.POST.get("action") == "revoke":
+        messages.success(request, "Your calendar addresses no longer work.")
+    else:
+        token, digest = new_token()
+        CalendarFeed.objects.create(user=request.user, token_hash=digest)
+        request.session[SESSION_FEED_URL] = request.build_absolute_uri(reverse("events:my_feed", args=[token]))
+        messages.success(request, "Your private bookings calendar address is below. Keep it to yourself.")
+    return redirect("events:my_bookings")
+
+
+def my_feed(request, token: str):
+    """A person's confirmed bookings. No sign-in (calendar apps cannot); the token is the key."""
+    feed_row = get_object_or_404(CalendarFeed.objects.select_related("user"), token_hash=token_hash(token))
+    user = feed_row.user
+    if not user.is_active:
+        raise Http404
+    events = (
+        EventPage.objects.live()
+        .filter(
+            registrations__user=user,
+            registrations__status__in=[Status.CONFIRMED, Status.CHECKED_IN],
+        )
+        .distinct()
+        .prefetch_related("extra_dates")
+        .order_by("starts_at")
+    )
+    body = documents.bookings_calendar(events, name="My bookings", discreet=user_wants_discretion(user))
+    return calendar_response(body, "my-bookings.ics", private=True)
