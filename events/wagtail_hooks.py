@@ -72,26 +72,31 @@ def events_menu_item():
     return RoleMenuItem("Events", reverse("events_admin:events"), icon_name="date", order=207, roles=(EVENT_STAFF,))
 
 
-# For payments (which never imports events): see events/checkout.py ---------------------------
+# For payments (which never imports events): see events/for_payments.py ---------------------------
 
 
 @hooks.register(TICKET_DETAILS_HOOK)
 def ticket_details(item_references):
-    from events.checkout import ticket_details as details
+    from events.for_payments import ticket_details as details
 
     return details(item_references)
 
 
 @hooks.register(TICKETS_HOLD_EXTEND_HOOK)
 def tickets_hold_extend(item_references):
-    from events.checkout import tickets_hold_extend as extend
+    """More time to pay for the tickets we sold among these references; answers until when
+    each one still held is held now (in its event's zone)."""
+    from events.for_payments import in_event_zone, registration_ids
+    from events.services import registrations_hold_extend
 
-    return extend(item_references)
+    ids = registration_ids(item_references)
+    held = registrations_hold_extend(registration_ids=ids) if ids else []
+    return [in_event_zone(registration.event, registration.reserved_until) for registration in held]
 
 
 @hooks.register(SPONSORSHIP_TARGETS_HOOK, order=10)  # events before courses on the donation form
 def sponsorable_events(page_ids=None):
-    from events.checkout import sponsorship_targets
+    from events.for_payments import sponsorship_targets
 
     return sponsorship_targets(page_ids)
 
