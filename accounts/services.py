@@ -1,18 +1,18 @@
 """Every write about members, applications, referrals, consents and erasure.
 
 Each service is keyword-only, runs in one transaction, checks the transition it makes,
-logs it in the audit log (ids only) and sends its emails after commit.
+logs it in the audit log (ids only) and queues its emails on commit (tasks of
+`accounts.tasks`, built by `accounts.emails`).
 """
 
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
+from accounts import tasks
 from accounts.models import (
     Consent,
     ConsentEvent,
@@ -22,18 +22,13 @@ from accounts.models import (
     PartnerContact,
     Referral,
     User,
-    WelcomeLink,
 )
-from accounts.tokens import new_token, token_hash
+from accounts.tokens import new_token
+from accounts.welcome import email_address_verify
 from core.audit import audit_record
-from core.email import email_send
-from core.links import absolute
+from core.tasks import enqueue_on_commit
 
 ApplicationStatus = MembershipApplication.Status
-
-
-def _after_commit_email(**kwargs) -> None:
-    transaction.on_commit(lambda: email_send(**kwargs))
 
 
 # Applications ---------------------------------------------------------------------------
@@ -49,10 +44,10 @@ def application_submit(
     chapter,
     referral: Referral | None = None,
     user: User | None = None,
-) -> tuple[MembershipApplication, str]:
-    """Record an application and tell the applicant and the membership team (staff get no
-    personal details by email, only a link to the queue). Returns the application and the
-    token of its private status link. Refuses a second open application for the same email."""
+) -> MembershipApplication:
+    """Record an application and tell the applicant (with the private link to follow it) and
+    the membership team (no personal details, only a link to the queue), by email tasks.
+    Refuses a second open application for the same email."""
     email = email.strip().lower()
     open_statuses = [ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]
     if MembershipApplication.objects.filter(email=email, status__in=open_statuses).exists():
@@ -64,7 +59,7 @@ def application_submit(
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         if referral.status != Referral.Status.ACCEPTED or hasattr(referral, "application"):
             raise ValidationError("This invitation has already been used.")
-    token, digest = new_token()
+    _token, digest = new_token()  # the private link is made by the email's task
     application = MembershipApplication.objects.create(
         display_name=display_name.strip(),
         email=email,
@@ -76,20 +71,9 @@ def application_submit(
         token_hash=digest,
     )
     audit_record(actor=user, action="application.submitted", obj=application, referred=referral is not None)
-    status_url = absolute(reverse("membership:application_status", args=[token]))
-    _after_commit_email(
-        to=[email],
-        subject="We have received your application",
-        template="application_received",
-        context={"application": application, "status_url": status_url},
-    )
-    _after_commit_email(
-        to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject="A membership application is waiting for review",
-        template="staff_application_waiting",
-        context={"queue_url": absolute(reverse("membership_admin:applications"))},
-    )
-    return application, token
+    enqueue_on_commit(tasks.application_received_send, application_id=application.pk)
+    enqueue_on_commit(tasks.application_waiting_notify, application_id=application.pk)
+    return application
 
 
 def _locked_application(application: MembershipApplication, allowed: list[str]) -> MembershipApplication:
@@ -126,84 +110,8 @@ def application_approve(*, application: MembershipApplication, actor: User) -> M
     application.save()
     audit_record(actor=actor, action="application.approved", obj=application, profile=profile.pk)
     email_address_verify(user=user)
-    if user.has_usable_password():
-        context = {"profile": profile, "sign_in_url": absolute(reverse("account_login"))}
-    else:
-        token = welcome_link_create(user=user)
-        context = {
-            "profile": profile,
-            "welcome_url": absolute(reverse("membership:welcome", args=[token])),
-            "days": settings.WELCOME_LINK_DAYS,
-        }
-    _after_commit_email(
-        to=[user.email], subject="Welcome to the network", template="application_approved", context=context
-    )
+    enqueue_on_commit(tasks.application_approved_send, application_id=application.pk)
     return profile
-
-
-# Signing in for the first time ------------------------------------------------------------
-
-
-def email_address_verify(*, user: User) -> None:
-    """Count the account's own address as verified for allauth (so sign-in does not stop at
-    "confirm your email address"); it becomes the primary address if there is none."""
-    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
-    if address is None:
-        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=not has_primary)
-    elif not address.verified:
-        address.verified = True
-        address.save(update_fields=["verified"])
-
-
-@transaction.atomic
-def welcome_link_create(*, user: User) -> str:
-    """A new welcome link for `user` (earlier unused ones stop working). Returns the token;
-    only its hash is stored."""
-    WelcomeLink.objects.filter(user=user, used_at__isnull=True).delete()
-    token, digest = new_token()
-    WelcomeLink.objects.create(
-        user=user, token_hash=digest, expires_at=timezone.now() + timedelta(days=settings.WELCOME_LINK_DAYS)
-    )
-    return token
-
-
-def welcome_link_open(token: str) -> WelcomeLink | None:
-    """The unused, unexpired welcome link of an active account with this token, or None."""
-    return (
-        WelcomeLink.objects.select_related("user")
-        .filter(token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
-    )
-
-
-WELCOME_LINK_CLOSED = (
-    "This link has already been used or is too old. To sign in, choose a new password from the sign-in page."
-)
-
-
-@transaction.atomic
-def welcome_link_use(*, token: str, password: str) -> User:
-    """Set the account's password from its welcome link and use the link up (once, also under
-    two clicks at once: the row is locked). The caller has validated the password and signs
-    the person in. Refuses a used, expired or unknown link."""
-    link = (
-        WelcomeLink.objects.select_for_update()
-        .filter(token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if link is None:
-        raise ValidationError(WELCOME_LINK_CLOSED)
-    user = User.objects.select_for_update().get(pk=link.user_id)
-    if not user.is_active:
-        raise ValidationError(WELCOME_LINK_CLOSED)
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    email_address_verify(user=user)
-    audit_record(actor=user, action="welcome_link.used", obj=link)
-    return user
 
 
 @transaction.atomic
@@ -216,37 +124,21 @@ def application_decline(*, application: MembershipApplication, actor: User, mess
     application.decided_by = actor
     application.save()
     audit_record(actor=actor, action="application.declined", obj=application)
-    _after_commit_email(
-        to=[application.email],
-        subject="About your application",
-        template="application_declined",
-        context={"application": application},
-    )
+    enqueue_on_commit(tasks.application_declined_send, application_id=application.pk)
 
 
 @transaction.atomic
-def application_request_information(*, application: MembershipApplication, actor: User, message: str) -> str:
+def application_request_information(*, application: MembershipApplication, actor: User, message: str) -> None:
     """Ask the applicant a question; they answer on their private status page, whose new link
-    (returned) is emailed to them. Refuses decided applications and an empty question."""
+    is emailed to them (by a task). Refuses decided applications and an empty question."""
     if not message.strip():
         raise ValidationError("Write the question you want to ask the applicant.")
     application = _locked_application(application, [ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO])
-    token, digest = new_token()
     application.status = ApplicationStatus.MORE_INFO
     application.staff_message = message.strip()
-    application.token_hash = digest
     application.save()
     audit_record(actor=actor, action="application.more_info_requested", obj=application)
-    _after_commit_email(
-        to=[application.email],
-        subject="A question about your application",
-        template="application_more_info",
-        context={
-            "application": application,
-            "status_url": absolute(reverse("membership:application_status", args=[token])),
-        },
-    )
-    return token
+    enqueue_on_commit(tasks.application_more_info_send, application_id=application.pk)
 
 
 @transaction.atomic
@@ -265,11 +157,11 @@ def application_reply(*, application: MembershipApplication, reply: str) -> None
 
 
 @transaction.atomic
-def referral_create(*, contact: PartnerContact, email: str, note: str) -> tuple[Referral, str]:
+def referral_create(*, contact: PartnerContact, email: str, note: str) -> Referral:
     """A partner invites a survivor. Only the survivor can start an application, from the
-    link in the invitation; the partner later sees the status only. The invitation email
-    is always discreet (neutral sender and subject)."""
-    token, digest = new_token()
+    link in the invitation (made and emailed by a task, always discreet: neutral sender and
+    subject); the partner later sees the status only."""
+    _token, digest = new_token()  # unusable: the invitation's task makes the link
     referral = Referral.objects.create(
         organisation=contact.organisation,
         referred_by=contact,
@@ -279,18 +171,8 @@ def referral_create(*, contact: PartnerContact, email: str, note: str) -> tuple[
         expires_at=timezone.now() + timedelta(days=settings.REFERRAL_INVITATION_DAYS),
     )
     audit_record(actor=contact.user, action="referral.created", obj=referral)
-    _after_commit_email(
-        to=[referral.email],
-        subject="An invitation",
-        template="referral_invitation",
-        context={
-            "organisation": contact.organisation,
-            "invitation_url": absolute(reverse("membership:invitation", args=[token])),
-            "days": settings.REFERRAL_INVITATION_DAYS,
-        },
-        always_discreet=True,
-    )
-    return referral, token
+    enqueue_on_commit(tasks.referral_invitation_send, referral_id=referral.pk)
+    return referral
 
 
 def referral_is_open(referral: Referral) -> bool:
@@ -355,12 +237,7 @@ def erasure_request(*, user: User, revoke_certificates: bool) -> ErasureRequest:
         return existing
     request = ErasureRequest.objects.create(user=user, revoke_certificates=revoke_certificates)
     audit_record(actor=user, action="erasure.requested", obj=request, revoke_certificates=revoke_certificates)
-    _after_commit_email(
-        to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject="A data erasure request is waiting",
-        template="staff_erasure_waiting",
-        context={"queue_url": absolute(reverse("membership_admin:erasure_requests"))},
-    )
+    enqueue_on_commit(tasks.erasure_request_notify, erasure_request_id=request.pk)
     return request
 
 

@@ -16,33 +16,12 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.tasks import task
-from django.urls import reverse
 
 from accounts.adapter import AccountAdapter
-from core.links import absolute
+from accounts.tasks import sign_in_failures_notify
 from core.ratelimit import account_key, client_ip, count_attempt
 
 logger = logging.getLogger(__name__)
-
-
-@task
-def sign_in_failures_notify_staff(*, user_id: int, failures: int, where: str) -> None:
-    """Tell staff one account has had repeated wrong passwords. Ids only."""
-    from core.email import email_send
-
-    email_send(
-        to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject="Repeated failed sign-ins to one account",
-        template="staff_sign_in_failures",
-        context={
-            "user_id": user_id,
-            "failures": failures,
-            "minutes": settings.SIGN_IN_FAILURE_WINDOW_SECONDS // 60,
-            "where": where,
-            "admin_url": absolute(reverse("wagtailusers_users:edit", args=[user_id])),
-        },
-    )
 
 
 def note_failed_sign_in(email: str, *, where: str) -> int:
@@ -58,7 +37,8 @@ def note_failed_sign_in(email: str, *, where: str) -> int:
         user_id = get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True).first()
         if user_id is not None:
             logger.warning("repeated failed sign-ins: user %s, %s failures (%s)", user_id, failures, where)
-            sign_in_failures_notify_staff.enqueue(user_id=user_id, failures=failures, where=where)
+            # At once, not on commit: the count above is outside any transaction (core.ratelimit).
+            sign_in_failures_notify.enqueue(user_id=user_id, failures=failures, where=where)
     return failures
 
 

@@ -1,72 +1,62 @@
-"""Daily retention purge (see README "Retention")."""
+"""Accounts' tasks: each a thin wrapper around the service of the same name, taking primary
+keys only (never a token or a person's details: links with a secret are made inside the task,
+see accounts.emails). Emails are queued on commit by accounts.services."""
 
-import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
 from django.tasks import task
-from django.utils import timezone
 
-from accounts.models import MemberProfile, MembershipApplication, Referral
+from accounts import emails, retention
 from core.tasks import requeue_after
 
-logger = logging.getLogger(__name__)
 PURGE_INTERVAL = timedelta(days=1)
-
-
-@transaction.atomic
-def retention_purge_now(*, now=None) -> dict[str, int]:
-    """Remove what has been kept long enough. Idempotent; returns counts (no personal data).
-
-    - access needs (special-category data) of members who have not signed in, nor changed
-      them, for RETENTION_ACCESS_NEEDS_DAYS;
-    - declined applications, and ones left waiting for the applicant's answer, after
-      RETENTION_LAPSED_APPLICATION_DAYS;
-    - email and note of referrals that were declined or expired RETENTION_CLOSED_REFERRAL_DAYS ago,
-      and invitations past their expiry are marked expired.
-    """
-    now = now or timezone.now()
-    needs_cutoff = now - timedelta(days=settings.RETENTION_ACCESS_NEEDS_DAYS)
-    stale_needs = (
-        MemberProfile.objects.exclude(access_needs="")
-        .filter(Q(access_needs_updated_at__lt=needs_cutoff) | Q(access_needs_updated_at__isnull=True))
-        .filter(Q(user__last_login__lt=needs_cutoff) | Q(user__last_login__isnull=True))
-    )
-    access_needs = stale_needs.update(access_needs="", access_needs_updated_at=now)
-
-    application_cutoff = now - timedelta(days=settings.RETENTION_LAPSED_APPLICATION_DAYS)
-    lapsed = MembershipApplication.objects.filter(
-        status__in=[MembershipApplication.Status.DECLINED, MembershipApplication.Status.MORE_INFO],
-        updated_at__lt=application_cutoff,
-    )
-    applications, _by_model = lapsed.delete()
-
-    expired = Referral.objects.filter(status=Referral.Status.INVITED, expires_at__lte=now).update(
-        status=Referral.Status.EXPIRED
-    )
-    referral_cutoff = now - timedelta(days=settings.RETENTION_CLOSED_REFERRAL_DAYS)
-    closed = (
-        Referral.objects.filter(status__in=[Referral.Status.DECLINED, Referral.Status.EXPIRED])
-        .filter(Q(responded_at__lt=referral_cutoff) | Q(responded_at__isnull=True, expires_at__lt=referral_cutoff))
-        .exclude(email="", note="")
-        .update(email="", note="")
-    )
-    counts = {
-        "access_needs": access_needs,
-        "applications": applications,
-        "referrals_expired": expired,
-        "referrals_emptied": closed,
-    }
-    logger.info("retention purge: %s", counts)
-    return counts
 
 
 @task
 def retention_purge() -> dict[str, int]:
-    """The daily purge as a task. After running it queues its next run for a day later, so
-    one enqueue (by `manage.py schedule_tasks`, run by `make run` and at deploy) keeps it going."""
-    counts = retention_purge_now()
+    """The daily purge (`accounts.retention.retention_purge`). After running it queues its next
+    run for a day later, so one enqueue (by `manage.py schedule_tasks`, run by `make run` and
+    at deploy) keeps it going."""
+    counts = retention.retention_purge()
     requeue_after(retention_purge, PURGE_INTERVAL)
     return counts
+
+
+@task
+def application_received_send(*, application_id: int) -> None:
+    emails.application_received_send(application_id=application_id)
+
+
+@task
+def application_waiting_notify(*, application_id: int) -> None:
+    emails.application_waiting_notify(application_id=application_id)
+
+
+@task
+def application_approved_send(*, application_id: int) -> None:
+    emails.application_approved_send(application_id=application_id)
+
+
+@task
+def application_declined_send(*, application_id: int) -> None:
+    emails.application_declined_send(application_id=application_id)
+
+
+@task
+def application_more_info_send(*, application_id: int) -> None:
+    emails.application_more_info_send(application_id=application_id)
+
+
+@task
+def referral_invitation_send(*, referral_id: int) -> None:
+    emails.referral_invitation_send(referral_id=referral_id)
+
+
+@task
+def erasure_request_notify(*, erasure_request_id: int) -> None:
+    emails.erasure_request_notify(erasure_request_id=erasure_request_id)
+
+
+@task
+def sign_in_failures_notify(*, user_id: int, failures: int, where: str) -> None:
+    emails.sign_in_failures_notify(user_id=user_id, failures=failures, where=where)

@@ -13,10 +13,9 @@ from accounts.services import (
     application_submit,
     referral_is_open,
     referral_respond,
-    welcome_link_open,
-    welcome_link_use,
 )
 from accounts.tokens import token_hash
+from accounts.welcome import welcome_link_open, welcome_link_use
 from core.guard import Verdict, guard_public_post
 
 SESSION_REFERRAL = "membership_referral_id"
@@ -36,13 +35,13 @@ def apply(request):
         form = ApplicationForm(request.POST)
         verdict = guard_public_post(request, form, scope="apply", what="applications")
         if verdict is Verdict.ROBOT:
-            return render(request, "membership/apply_done.html", {"status_url": None})
+            return render(request, "membership/apply_done.html", {"emailed": True})
         if verdict is Verdict.PAUSED:
             return render(request, "membership/apply.html", {"form": form, "referral": referral}, status=429)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                _application, token = application_submit(
+                application_submit(
                     display_name=data["display_name"],
                     email=data["email"],
                     contact_method=data["contact_method"],
@@ -55,11 +54,7 @@ def apply(request):
                 form.add_error(None, error)
             else:
                 request.session.pop(SESSION_REFERRAL, None)
-                return render(
-                    request,
-                    "membership/apply_done.html",
-                    {"status_path": f"/membership/application/{token}/"},
-                )
+                return render(request, "membership/apply_done.html", {"emailed": True})
     else:
         initial = {"email": referral.email} if referral else {}
         form = ApplicationForm(initial=initial)

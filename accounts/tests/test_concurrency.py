@@ -47,7 +47,7 @@ def test_approving_one_application_twice_at_once_creates_one_member():
 
 
 def test_an_invitation_answered_twice_at_once_is_answered_once():
-    referral, _token = referral_create(contact=PartnerContactFactory(), email="race@example.org", note="")
+    referral = referral_create(contact=PartnerContactFactory(), email="race@example.org", note="")
     outcomes = run_together(4, lambda: referral_respond(referral=referral, accept=True))
     assert sum(isinstance(o, Referral) for o in outcomes) == 1
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.ACCEPTED

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import MemberProfile, MembershipApplication, Referral
@@ -21,6 +22,15 @@ def link_in(message, prefix: str) -> str:
     match = re.search(rf"https?://[^/\s]+({re.escape(prefix)}[^\s]+)", message.body)
     assert match, message.body
     return match.group(1)
+
+
+def invite(contact, email: str) -> tuple[Referral, str]:
+    """referral_create with its invitation emailed (the task makes the link): the referral and
+    the token in the link."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        referral = referral_create(contact=contact, email=email, note="")
+    path = link_in(mail.outbox[-1], "/membership/invitation/")
+    return referral, path.removeprefix("/membership/invitation/").strip("/")
 
 
 @pytest.fixture
@@ -154,7 +164,7 @@ def test_referral_needs_the_survivors_agreement(client):
 @pytest.mark.django_db
 def test_declining_an_invitation_is_final_and_visible_to_the_partner_only_as_a_status(client):
     contact = PartnerContactFactory()
-    referral, token = referral_create(contact=contact, email="s@example.org", note="")
+    referral, token = invite(contact, "s@example.org")
     response = client.post(f"/membership/invitation/{token}/", {"answer": "decline"})
     assert "will not contact you" in response.content.decode()
     referral.refresh_from_db()
@@ -164,9 +174,9 @@ def test_declining_an_invitation_is_final_and_visible_to_the_partner_only_as_a_s
 @pytest.mark.django_db
 def test_used_and_expired_invitations_give_a_clear_page_and_change_nothing(client):
     contact = PartnerContactFactory()
-    used, used_token = referral_create(contact=contact, email="a@example.org", note="")
+    used, used_token = invite(contact, "a@example.org")
     client.post(f"/membership/invitation/{used_token}/", {"answer": "decline"})
-    expired, expired_token = referral_create(contact=contact, email="b@example.org", note="")
+    expired, expired_token = invite(contact, "b@example.org")
     Referral.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
 
     for token, expected in [(used_token, "already been answered"), (expired_token, "has expired")]:
@@ -184,7 +194,7 @@ def test_used_and_expired_invitations_give_a_clear_page_and_change_nothing(clien
 @pytest.mark.django_db
 def test_a_tampered_token_gives_404_and_changes_nothing(client):
     contact = PartnerContactFactory()
-    referral, token = referral_create(contact=contact, email="c@example.org", note="")
+    referral, token = invite(contact, "c@example.org")
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.get(f"/membership/invitation/{tampered}/").status_code == 404
     assert client.post(f"/membership/invitation/{tampered}/", {"answer": "accept"}).status_code == 404

@@ -75,7 +75,7 @@ def member_with_history(db):
     profile_update(profile=profile, actor=user, access_needs=f"Step-free access, ask for {UNIQUE_NAME}")
     consent_set(profile=profile, consent=Consent.SHOW_NAME_ON_VERIFICATION, given=True, actor=user)
     contact = PartnerContactFactory()
-    referral, _token = referral_create(contact=contact, email=user.email, note=f"Referred {UNIQUE_NAME}")
+    referral_create(contact=contact, email=user.email, note=f"Referred {UNIQUE_NAME}")
     application_submit(
         display_name=UNIQUE_NAME,
         email=user.email,
