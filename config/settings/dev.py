@@ -10,7 +10,7 @@ SECRET_KEY = env.development_secret_key()
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 WHITENOISE_AUTOREFRESH = False
 # The demo staff logins of `make run` may open the admin without setting up TOTP.
-# Development only: base and production settings exempt nobody.
+# Development only (and e2e and bench, which import this): base and production exempt nobody.
 MFA_EXEMPT_EMAILS = [
     "staff@thrive.example",
     "membership@thrive.example",

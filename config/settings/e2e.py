@@ -20,11 +20,4 @@ MAILERS = {
         "OPTIONS": {"file_path": str(env.VAR_DIR / "mail")},
     }
 }
-MFA_EXEMPT_EMAILS = [
-    "staff@thrive.example",
-    "membership@thrive.example",
-    "trainer@thrive.example",
-    "events@thrive.example",
-    "finance@thrive.example",
-    "editor@thrive.example",
-]
+# MFA_EXEMPT_EMAILS: the demo staff logins, as in dev.py (imported above).
