@@ -6,6 +6,7 @@ the name they were given and learns only "matches" or "does not match". Wrong co
 name checks are rate-limited per visitor (a keyed hash, kept only in the cache).
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,24 +15,27 @@ from django.views.decorators.cache import never_cache
 from certificates.account import certificate_links, holder_certificates
 from certificates.models import Certificate
 from core.codes import normalise_code
+from core.guard import paused_minutes
 from core.ratelimit import attempts, client_key, rate_limit_exceeded
 
-WRONG_CODE_LIMIT = 10
-NAME_CHECK_LIMIT = 10
-WINDOW_SECONDS = 600
 
-
-def _throttled(request, scope: str, limit: int) -> bool:
-    return rate_limit_exceeded(request, scope=scope, limit=limit, window_seconds=WINDOW_SECONDS)
+def _throttled(request, scope: str) -> bool:
+    """Count one wrong code or name check (limits from settings, as core.guard's)."""
+    return rate_limit_exceeded(
+        request,
+        scope=scope,
+        limit=settings.CERTIFICATE_CHECK_RATE_LIMIT,
+        window_seconds=settings.FORM_RATE_WINDOW_SECONDS,
+    )
 
 
 def _too_many(request):
-    return render(request, "certificates/verify_throttled.html", status=429)
+    return render(request, "certificates/verify_throttled.html", {"minutes": paused_minutes()}, status=429)
 
 
 def _blocked(request) -> bool:
     """Already over the limit for wrong codes (checked without counting)."""
-    return attempts(client_key(request, "verify-code")) > WRONG_CODE_LIMIT
+    return attempts(client_key(request, "verify-code")) > settings.CERTIFICATE_CHECK_RATE_LIMIT
 
 
 def same_name(a: str, b: str) -> bool:
@@ -74,14 +78,14 @@ def verify_code(request, code: str):
         Certificate.objects.select_related("recipient__member_profile", "replaced_by").filter(code=code).first()
     )
     if certificate is None:
-        if _throttled(request, "verify-code", WRONG_CODE_LIMIT):
+        if _throttled(request, "verify-code"):
             return _too_many(request)
         return render(request, "certificates/verify_unknown.html", {"code": code}, status=404)
     profile = getattr(certificate.recipient, "member_profile", None)
     show_name = bool(certificate.name_printed and profile is not None and profile.consent_show_name_on_verification)
     name_result = None
     if request.method == "POST" and not show_name:
-        if _throttled(request, "verify-name", NAME_CHECK_LIMIT):
+        if _throttled(request, "verify-name"):
             return _too_many(request)
         name_result = same_name(request.POST.get("name", ""), certificate.name_printed)
     return render(
