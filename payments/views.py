@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.http import require_POST
 
-from core.ratelimit import rate_limit_exceeded
+from core.guard import Verdict, guard_public_post
+from core.money import format_money
 from payments import gateway, services
 from payments.forms import GIFT_AID_UNTICKED, DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
-from core.money import format_money
 from payments.selectors import campaign_totals, recurring_gift_next_payment_on
 from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 
@@ -100,9 +100,8 @@ def donation_page_serve(request, page):
     form = DonationForm(request.POST or None, page=page, initial=initial)
     status = 200
     if request.method == "POST":
-        if rate_limit_exceeded(request, scope="donate", limit=10, window_seconds=600):
-            form.is_valid()
-            form.add_error(None, "We have had several tries from you in a few minutes. Please wait 10 minutes.")
+        verdict = guard_public_post(request, form, scope="donate", what="tries", limit_setting="DONATION_RATE_LIMIT")
+        if verdict is Verdict.PAUSED:
             status = 429
         elif form.is_valid():
             try:
