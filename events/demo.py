@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from accounts.models import User
+from certificates.models import Certificate
+from certificates.services import certificate_issue
 from cms.models import Chapter, HomePage, PartnerOrganisation
 from events.models import EventDate, EventIndexPage, EventPage, Registration, TicketType
 from events.page_permissions import grant_event_staff_on
@@ -151,10 +154,6 @@ def seed_member_bookings() -> None:
     for the next gathering, and the spring conference they attended, with its attendance
     certificate. Idempotent: a booking is made only if the member has none for that event,
     and `certificate_issue` issues once per ticket."""
-    from accounts.models import User
-    from certificates.models import Certificate
-    from certificates.services import certificate_issue
-
     member = User.objects.filter(email=DEMO_MEMBER_EMAIL).first()
     if member is None:
         return

@@ -1,7 +1,8 @@
 """Emails to attendees: confirmation (PDF ticket and .ics attached), waiting-list offers,
-transfers, self-service cancellations and the reminder the day before.
+transfers, self-service cancellations, a cancelled event, and the reminder the day before.
 
-Every email here is sent by a task, queued after the transaction that caused it commits.
+Each `*_send` here builds and sends one kind of email; each is run by the task of the same
+name in `events/tasks.py`, queued after the transaction that caused it commits.
 Confirmation and reminder are sent once: the task claims the row with an UPDATE ... WHERE
 the `*_sent_at` field is empty (or, for reminders of a repeating event, older than the
 window of the date being reminded), so two workers running it at once send one email. A
@@ -12,26 +13,21 @@ carry ids only.
 
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.tasks import task
 from django.utils import timezone
 
 from core.email import email_send
 from core.money import format_money
-from core.tasks import enqueue_on_commit, requeue_after
 from events import documents, links
-from events.occurrences import dates_text, event_occurrences, moment_text, occurrence_text
 from events.for_payments import paid_online
 from events.models import EventPage, Registration, WaitingListEntry
+from events.occurrences import dates_text, event_occurrences, moment_text, occurrence_text
 
 logger = logging.getLogger(__name__)
 
 REMINDER_WINDOW = timedelta(hours=24)
-REMINDER_INTERVAL = timedelta(minutes=10)
-# Confirmations that a lost task never sent are picked up by the periodic run, but only
-# for recent ones: an old booking must not suddenly receive a confirmation.
-CONFIRMATION_CATCH_UP = timedelta(days=2)
 Status = Registration.Status
 
 
@@ -49,13 +45,7 @@ def _ticket_email_context(registration: Registration) -> dict:
     }
 
 
-def confirmation_after_commit(registration: Registration) -> None:
-    """Queue the confirmation email once the current transaction commits."""
-    enqueue_on_commit(registration_confirmation_email, registration_id=registration.pk)
-
-
-@task
-def registration_confirmation_email(*, registration_id: int) -> str:
+def registration_confirmation_send(*, registration_id: int) -> str:
     """Email the holder their confirmation with the PDF ticket and an .ics attached, once.
     Sends nothing for a booking that is not confirmed or was already confirmed by email.
     Safe to run twice at once (the row is claimed first). Sends one email."""
@@ -96,8 +86,7 @@ def _send_confirmation(registration: Registration) -> None:
     )
 
 
-@task
-def waiting_list_offer_email(*, entry_id: int) -> str:
+def waiting_list_offer_send(*, entry_id: int) -> str:
     """Tell the person at the front of the waiting list that a place is held for them, with a
     signed link to take it before the offer ends. Sends nothing if the offer is no longer
     open. A retried task may send the same offer twice (never a wrong one). Sends one email."""
@@ -120,12 +109,7 @@ def waiting_list_offer_email(*, entry_id: int) -> str:
     return "sent"
 
 
-def offer_after_commit(entry: WaitingListEntry) -> None:
-    enqueue_on_commit(waiting_list_offer_email, entry_id=entry.pk)
-
-
-@task
-def registration_transferred_email(*, event_id: int, email: str) -> None:
+def registration_transferred_send(*, event_id: int, email: str) -> None:
     """Tell the previous holder that their ticket now belongs to someone else (their old
     link no longer works). Names no one. Sends one email."""
     event = EventPage.objects.get(pk=event_id)
@@ -137,8 +121,7 @@ def registration_transferred_email(*, event_id: int, email: str) -> None:
     )
 
 
-@task
-def registration_cancelled_email(*, registration_id: int) -> None:
+def registration_cancelled_send(*, registration_id: int) -> None:
     """Confirm to the holder that they cancelled their booking; for a ticket paid online,
     that its refund is on its way (payments refunds it from `ticket_cancelled`). Sends one
     email."""
@@ -155,6 +138,34 @@ def registration_cancelled_email(*, registration_id: int) -> None:
             if refund
             else "",
             "paid_by_hand": registration.paid_at is not None and registration.amount_minor > 0 and not refund,
+        },
+    )
+
+
+def event_cancelled_send(*, event_id: int, email: str, reason: str = "") -> None:
+    """Tell one person (an attendee or someone on the waiting list) that an event is
+    cancelled, once per address however many tickets they held. Never names the venue of
+    a sensitive event. For places paid online it says the refund is on its way (payments
+    refunds them from `event_cancelled`); for money taken at the door, that the team will
+    return it. Sends one email."""
+    event = EventPage.objects.get(pk=event_id)
+    local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times
+    paid_places = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0)
+    refunded_online = sum(paid_places.filter(paid_at_door=False).values_list("amount_minor", flat=True))
+    email_send(
+        to=[email],
+        subject=f"Cancelled: {event.title}",
+        template="event_cancelled",
+        context={
+            "event": event,
+            "day": f"{local_start:%A %-d %B %Y}",
+            "when": f"{local_start:%A %-d %B %Y, %H:%M}",
+            "venue": "" if event.sensitive or event.online else event.venue,
+            "reason": reason.strip(),
+            "paid": paid_places.exists(),
+            "refund_total": format_money(refunded_online, event.currency) if refunded_online else "",
+            "paid_by_hand": paid_places.filter(paid_at_door=True).exists()
+            or (paid_places.exists() and not refunded_online),
         },
     )
 
@@ -220,29 +231,3 @@ def _remind(registration_id: int, *, event, occurrence, window_opens, now) -> in
         logger.exception("reminder for registration %s not sent; it will be retried", registration_id)
         return 0
     return 1
-
-
-def confirmations_catch_up(*, now=None) -> int:
-    """Queue confirmations that were never sent (a lost task, or a confirmation made by a
-    path that does not queue one), for bookings confirmed in the last two days only."""
-    now = now or timezone.now()
-    missing = Registration.objects.filter(
-        status=Status.CONFIRMED,
-        confirmation_sent_at__isnull=True,
-        confirmed_at__gte=now - CONFIRMATION_CATCH_UP,
-        event__ends_at__gt=now,
-    ).values_list("pk", flat=True)
-    count = 0
-    for registration_id in missing:
-        registration_confirmation_email.enqueue(registration_id=registration_id)
-        count += 1
-    return count
-
-
-@task
-def event_reminders_task() -> dict[str, int]:
-    """Every 10 minutes: reminders for tomorrow's dates, and confirmations a lost task never
-    sent. Both are sent once however often this runs. Re-queues itself. Sends email."""
-    counts = {"reminders": reminders_send(), "confirmations_queued": confirmations_catch_up()}
-    requeue_after(event_reminders_task, REMINDER_INTERVAL)
-    return counts

@@ -6,8 +6,10 @@ the admin or by `seed_demo`, gets them at once), and by migration events 0005 fo
 that existed before. Idempotent; Editors keep Wagtail's own permissions on the whole site.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from wagtail.models import GroupPagePermission
 
 EVENT_STAFF = "Event staff"
 PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
@@ -25,9 +27,6 @@ def grant_event_staff(index, *, group_model, permission_model, page_permission_m
 
 
 def grant_event_staff_on(index) -> None:
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupPagePermission
-
     grant_event_staff(
         index, group_model=Group, permission_model=Permission, page_permission_model=GroupPagePermission
     )

@@ -7,11 +7,12 @@ import logging
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
+from events.for_payments import paid_online, registration_ids, registration_reference, registrations_by_reference
+from events.models import EventPage
+from events.services import event_sponsored_places_set, registration_confirm_paid
 from events.signals import event_cancelled, ticket_cancelled
 from payments.signals import payment_succeeded, sponsorship_changed
-
-# (What the receivers call is imported inside them: this module is loaded at start-up, in
-# every process, and events.for_payments pulls in payments' services.)
+from payments.tickets import ticket_refunds_queue
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +23,6 @@ def confirm_paid_registrations(sender, *, item_references, **kwargs) -> dict[str
     Returns which were confirmed and which were refused (no place is held for them any more:
     payments must refund those); references that are not registrations are left out. Moves
     no money and sends no email (the confirmation email is queued by the confirming service)."""
-    from events.for_payments import registration_ids, registrations_by_reference
-    from events.services import registration_confirm_paid
-
     ours = [reference for reference in item_references if registration_ids([reference])]
     registrations = registrations_by_reference(ours)
     confirmed, refused = [], []
@@ -46,9 +44,6 @@ def confirm_paid_registrations(sender, *, item_references, **kwargs) -> dict[str
 def set_sponsored_places(sender, *, page_id, places, **kwargs) -> None:
     """Donors' gifts now pay for `places` funded places on this page: when it is an event,
     add them to its first funded ticket type (absolute, under the event's lock)."""
-    from events.models import EventPage
-    from events.services import event_sponsored_places_set
-
     event = EventPage.objects.filter(pk=page_id).first()
     if event is not None:
         event_sponsored_places_set(event=event, places=places)
@@ -57,9 +52,6 @@ def set_sponsored_places(sender, *, page_id, places, **kwargs) -> None:
 @receiver(event_cancelled, dispatch_uid="events_refund_cancelled_event")
 def refund_cancelled_event(sender, *, event, registrations, **kwargs) -> None:
     """An event was cancelled: ask payments to refund every ticket paid online (queued)."""
-    from events.for_payments import paid_online, registration_reference
-    from payments.tickets import ticket_refunds_queue
-
     paid = [registration_reference(registration) for registration in registrations if paid_online(registration)]
     ticket_refunds_queue(item_references=paid, reason="Event cancelled")
 
@@ -68,9 +60,6 @@ def refund_cancelled_event(sender, *, event, registrations, **kwargs) -> None:
 def refund_cancelled_ticket(sender, *, registration, **kwargs) -> None:
     """A holder cancelled their own ticket before the cut-off: ask payments to refund it if
     it was paid online (queued)."""
-    from events.for_payments import paid_online, registration_reference
-    from payments.tickets import ticket_refunds_queue
-
     if paid_online(registration):
         ticket_refunds_queue(
             item_references=[registration_reference(registration)], reason="Ticket cancelled by its holder"

@@ -1,51 +1,64 @@
+"""Events' tasks. Each is a thin wrapper named exactly like the service it runs: the emails in
+`events.emails`, the periodic runs in `events.services.housekeeping`. They take primary keys
+and are idempotent; services queue them with `core.tasks.enqueue_on_commit`."""
+
 from datetime import timedelta
 
 from django.tasks import task
 
 from core.tasks import requeue_after
-from events.services import events_housekeeping
+from events import emails
 
-INTERVAL = timedelta(minutes=1)
+HOUSEKEEPING_INTERVAL = timedelta(minutes=1)
+REMINDERS_INTERVAL = timedelta(minutes=10)
 
 
 @task
-def events_housekeeping_task() -> dict[str, int]:
+def registration_confirmation_send(*, registration_id: int) -> str:
+    """The confirmation email with the PDF ticket and .ics, once (`events.emails`)."""
+    return emails.registration_confirmation_send(registration_id=registration_id)
+
+
+@task
+def waiting_list_offer_send(*, entry_id: int) -> str:
+    """The email offering a freed place to the person at the front of the waiting list."""
+    return emails.waiting_list_offer_send(entry_id=entry_id)
+
+
+@task
+def registration_transferred_send(*, event_id: int, email: str) -> None:
+    """The notice to a previous holder that their ticket was passed on."""
+    emails.registration_transferred_send(event_id=event_id, email=email)
+
+
+@task
+def registration_cancelled_send(*, registration_id: int) -> None:
+    """The confirmation to a holder that they cancelled their booking."""
+    emails.registration_cancelled_send(registration_id=registration_id)
+
+
+@task
+def event_cancelled_send(*, event_id: int, email: str, reason: str = "") -> None:
+    """The email to one person that an event is cancelled."""
+    emails.event_cancelled_send(event_id=event_id, email=email, reason=reason)
+
+
+@task
+def events_housekeeping() -> dict[str, int]:
     """Every minute: release expired reservations and offers, pass places on. Re-queues itself."""
-    counts = events_housekeeping()
-    requeue_after(events_housekeeping_task, INTERVAL)
+    from events.services import housekeeping  # the services queue this module's tasks: imported when run
+
+    counts = housekeeping.events_housekeeping()
+    requeue_after(events_housekeeping, HOUSEKEEPING_INTERVAL)
     return counts
 
 
 @task
-def event_cancelled_email(*, event_id: int, email: str, reason: str = "") -> None:
-    """Tell one person (an attendee or someone on the waiting list) that an event is
-    cancelled, once per address however many tickets they held. Never names the venue of
-    a sensitive event. For places paid online it says the refund is on its way (payments
-    refunds them from `event_cancelled`); for money taken at the door, that the team will
-    return it. Sends one email."""
-    from zoneinfo import ZoneInfo
+def event_reminders_send() -> dict[str, int]:
+    """Every 10 minutes: reminders for tomorrow's dates, and confirmations a lost task never
+    sent. Both are sent once however often this runs. Re-queues itself. Sends email."""
+    from events.services import housekeeping  # the services queue this module's tasks: imported when run
 
-    from core.email import email_send
-    from events.models import EventPage, Registration
-    from core.money import format_money
-
-    event = EventPage.objects.get(pk=event_id)
-    local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times
-    paid_places = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0)
-    refunded_online = sum(paid_places.filter(paid_at_door=False).values_list("amount_minor", flat=True))
-    email_send(
-        to=[email],
-        subject=f"Cancelled: {event.title}",
-        template="event_cancelled",
-        context={
-            "event": event,
-            "day": f"{local_start:%A %-d %B %Y}",
-            "when": f"{local_start:%A %-d %B %Y, %H:%M}",
-            "venue": "" if event.sensitive or event.online else event.venue,
-            "reason": reason.strip(),
-            "paid": paid_places.exists(),
-            "refund_total": format_money(refunded_online, event.currency) if refunded_online else "",
-            "paid_by_hand": paid_places.filter(paid_at_door=True).exists()
-            or (paid_places.exists() and not refunded_online),
-        },
-    )
+    counts = housekeeping.event_reminders_send()
+    requeue_after(event_reminders_send, REMINDERS_INTERVAL)
+    return counts

@@ -1,7 +1,14 @@
+from zoneinfo import ZoneInfo
+
+from django.urls import include, path, reverse
+from django.utils import timezone
 from wagtail import hooks
 
+from accounts.roles import EVENT_STAFF
+from accounts.wagtail_hooks import RoleMenuItem
 from core.hooks import (
     ACCOUNT_PANELS_HOOK,
+    CALENDAR_FEEDS_HOOK,
     CERTIFICATE_SOURCES_HOOK,
     HOME_LISTINGS_HOOK,
     PERIODIC_TASKS_HOOK,
@@ -10,30 +17,29 @@ from core.hooks import (
     TICKET_DETAILS_HOOK,
     TICKETS_HOLD_EXTEND_HOOK,
 )
+from events import admin_urls
+from events.account import account_panel
+from events.demo import seed_events as seed
+from events.for_payments import in_event_zone, registration_ids, sponsorship_targets
+from events.for_payments import ticket_details as details
+from events.models import EventIndexPage, EventPage
+from events.selectors import certificate_sources
+from events.services import registrations_hold_extend
+from events.tasks import event_reminders_send, events_housekeeping
 
 
 @hooks.register(PERIODIC_TASKS_HOOK)
 def housekeeping_task():
-    from events.tasks import events_housekeeping_task
-
-    return events_housekeeping_task
+    return events_housekeeping
 
 
 @hooks.register(PERIODIC_TASKS_HOOK)
 def reminders_task():
-    from events.emails import event_reminders_task
-
-    return event_reminders_task
+    return event_reminders_send
 
 
 @hooks.register(HOME_LISTINGS_HOOK)
 def upcoming_events(request):
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
-    from events.models import EventIndexPage, EventPage
-
     events = (
         EventPage.objects.live().public().filter(ends_at__gte=timezone.now(), cancelled=False).order_by("starts_at")[:3]
     )
@@ -48,27 +54,16 @@ def upcoming_events(request):
 
 @hooks.register(SEED_DEMO_HOOK)
 def seed_events(password):
-    from events.demo import seed_events as seed
-
     seed(password=password)
 
 
 @hooks.register("register_admin_urls")
 def events_admin_urls():
-    from django.urls import include, path
-
-    from events import admin_urls
-
     return [path("events/", include(admin_urls, namespace="events_admin"))]
 
 
 @hooks.register("register_admin_menu_item")
 def events_menu_item():
-    from django.urls import reverse
-
-    from accounts.roles import EVENT_STAFF
-    from accounts.wagtail_hooks import RoleMenuItem
-
     return RoleMenuItem("Events", reverse("events_admin:events"), icon_name="date", order=207, roles=(EVENT_STAFF,))
 
 
@@ -77,8 +72,6 @@ def events_menu_item():
 
 @hooks.register(TICKET_DETAILS_HOOK)
 def ticket_details(item_references):
-    from events.for_payments import ticket_details as details
-
     return details(item_references)
 
 
@@ -86,9 +79,6 @@ def ticket_details(item_references):
 def tickets_hold_extend(item_references):
     """More time to pay for the tickets we sold among these references; answers until when
     each one still held is held now (in its event's zone)."""
-    from events.for_payments import in_event_zone, registration_ids
-    from events.services import registrations_hold_extend
-
     ids = registration_ids(item_references)
     held = registrations_hold_extend(registration_ids=ids) if ids else []
     return [in_event_zone(registration.event, registration.reserved_until) for registration in held]
@@ -96,20 +86,19 @@ def tickets_hold_extend(item_references):
 
 @hooks.register(SPONSORSHIP_TARGETS_HOOK, order=10)  # events before courses on the donation form
 def sponsorable_events(page_ids=None):
-    from events.for_payments import sponsorship_targets
-
     return sponsorship_targets(page_ids)
 
 
 @hooks.register(CERTIFICATE_SOURCES_HOOK)
 def event_certificate_sources():
-    from events.selectors import certificate_sources
-
     return certificate_sources()
 
 
 @hooks.register(ACCOUNT_PANELS_HOOK)
 def my_bookings_panel(request):
-    from events.account import account_panel
-
     return account_panel(request)
+
+
+@hooks.register(CALENDAR_FEEDS_HOOK, order=20)
+def my_bookings_feed(token: str) -> dict:
+    return {"key": "bookings", "label": "My bookings", "path": reverse("events:my_feed", args=[token])}

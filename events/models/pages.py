@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from core.money import currency_code
+from core.page_cache import depends_on, mark_not_cacheable
 from core.money_fields import MoneyInlinePanel
 from core.text import clean_fields_of
 
@@ -38,8 +39,7 @@ class EventIndexPage(Page):
         verbose_name = _("event index page")
 
     def get_context(self, request, *args, **kwargs):
-        from core.page_cache import mark_not_cacheable
-        from events.listing import event_listing
+        from events.listing import event_listing  # events.listing imports these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(event_listing(index=self, params=request.GET))
@@ -166,9 +166,8 @@ class EventPage(Page):
         return obj
 
     def get_context(self, request, *args, **kwargs):
-        from core.page_cache import depends_on
-        from events.availability import places_key
-        from events.booking import booking_state
+        from events.availability import places_key  # availability and booking import these models
+        from events.booking import booking_state  # (as above)
 
         context = super().get_context(request, *args, **kwargs)
         depends_on(request, places_key(self.pk))  # a cached copy is retired when places change

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from events.emails import confirmation_after_commit
+from core.tasks import enqueue_on_commit
 from events.for_payments import ticket_lines
 from events.models import EventPage, Registration, TicketType, WaitingListEntry
 from events.prices import ticket_amount
 from events.services.selling import registration_cancel, registrations_reserve
 from events.services.waiting_list import waiting_list_accept
+from events.tasks import registration_confirmation_send
 from payments.services import DonationChoice, order_create
 from payments.views import checkout_url
 
@@ -102,7 +103,7 @@ def booking_place(
         )
     elif booked.first.status == Status.CONFIRMED:
         for registration in registrations:
-            confirmation_after_commit(registration)
+            enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
     return booked
 
 

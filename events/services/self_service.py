@@ -11,13 +11,17 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.locking import for_update
 from core.tasks import enqueue_on_commit
-from events.emails import confirmation_after_commit, registration_cancelled_email, registration_transferred_email
 from events.models import Audience, EventPage, Registration
 from events.models.records import new_ticket_code
 from events.selectors import is_member, self_service_deadline
 from events.services.rules import event_lock
 from events.services.selling import registration_cancel
 from events.signals import ticket_cancelled
+from events.tasks import (
+    registration_cancelled_send,
+    registration_confirmation_send,
+    registration_transferred_send,
+)
 
 Status = Registration.Status
 
@@ -45,7 +49,7 @@ def registration_self_cancel(*, registration: Registration, now=None) -> Registr
     _check_self_service_open(registration.event, now)
     registration = registration_cancel(registration=registration, actor=registration.user, now=now)
     transaction.on_commit(lambda: ticket_cancelled.send(sender=Registration, registration=registration))
-    enqueue_on_commit(registration_cancelled_email, registration_id=registration.pk)
+    enqueue_on_commit(registration_cancelled_send, registration_id=registration.pk)
     return registration
 
 
@@ -88,6 +92,6 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
         update_fields=["email", "attendee_name", "user", "code", "booking", "confirmation_sent_at", "reminder_sent_at"]
     )
     audit_record(actor=None, action="registration.transferred", obj=registration)
-    confirmation_after_commit(registration)
-    enqueue_on_commit(registration_transferred_email, event_id=event.pk, email=previous_email)
+    enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
+    enqueue_on_commit(registration_transferred_send, event_id=event.pk, email=previous_email)
     return registration

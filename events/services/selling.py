@@ -19,13 +19,13 @@ from core.locking import for_update
 from core.page_cache import purge_all
 from core.tasks import enqueue_on_commit
 from events.availability import places_left_by_ticket_type
-from events.emails import confirmation_after_commit
 from events.models import EventPage, Registration, TicketType, WaitingListEntry
 from events.models.records import new_booking_reference
 from events.prices import ticket_amount
 from events.services.rules import MAX_TICKETS_PER_BOOKING, check_on_sale, event_lock, initial_state
 from events.services.waiting_list import waiting_list_offer_next
 from events.signals import event_cancelled
+from events.tasks import event_cancelled_send, registration_confirmation_send
 
 Status = Registration.Status
 
@@ -134,7 +134,7 @@ def registration_confirm_paid(
     registration.paid_at_door = at_door
     registration.save(update_fields=["status", "confirmed_at", "paid_at", "paid_at_door"])
     audit_record(actor=actor, action="registration.confirmed", obj=registration)
-    confirmation_after_commit(registration)
+    enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
     return registration
 
 
@@ -156,7 +156,7 @@ def registration_approve(*, registration: Registration, actor, now=None) -> Regi
     registration.save(update_fields=["status", "confirmed_at", "reserved_until"])
     audit_record(actor=actor, action="registration.approved", obj=registration)
     if registration.status == Status.CONFIRMED:
-        confirmation_after_commit(registration)
+        enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
     return registration
 
 
@@ -219,8 +219,6 @@ def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list
     tickets from it) and every attendee and waiting-list person is emailed once by a task,
     without the venue of a sensitive event. Refuses an event already cancelled. Moves no
     money itself. Returns the registrations it cancelled."""
-    from events.tasks import event_cancelled_email  # events.tasks runs events.services (until step 7)
-
     now = now or timezone.now()
     event_lock(event)
     event = for_update(EventPage.objects.all()).get(pk=event.pk)
@@ -245,7 +243,7 @@ def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list
         )
     )
     for address in sorted(addresses):
-        enqueue_on_commit(event_cancelled_email, event_id=event.pk, email=address, reason=reason)
+        enqueue_on_commit(event_cancelled_send, event_id=event.pk, email=address, reason=reason)
     return registrations
 
 

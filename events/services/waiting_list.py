@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.locking import for_update
+from core.tasks import enqueue_on_commit
 from events.availability import places_left_by_ticket_type
-from events.emails import confirmation_after_commit, offer_after_commit
 from events.models import EventPage, Registration, TicketType, WaitingListEntry
 from events.prices import ticket_amount
 from events.services.rules import check_on_sale, event_lock, initial_state
+from events.tasks import registration_confirmation_send, waiting_list_offer_send
 
 Status = Registration.Status
 
@@ -55,7 +56,7 @@ def waiting_list_offer_next(*, event: EventPage, now=None) -> list[WaitingListEn
             entry.offered_until = now + timedelta(hours=event.offer_hours)
             entry.save(update_fields=["status", "offered_until"])
             audit_record(actor=None, action="waiting_list.offered", obj=entry)
-            offer_after_commit(entry)
+            enqueue_on_commit(waiting_list_offer_send, entry_id=entry.pk)
             offered.append(entry)
     return offered
 
@@ -86,5 +87,5 @@ def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
     entry.save(update_fields=["status", "registration"])
     audit_record(actor=entry.user, action="waiting_list.accepted", obj=entry)
     if registration.status == Status.CONFIRMED:
-        confirmation_after_commit(registration)
+        enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
     return registration

@@ -1,10 +1,14 @@
-"""Template tags for event pages: every date of an event.
+"""Template tags for event pages: every date of an event, a moment in the event's zone.
 
 Django imports every tag library when its template engine starts, in every process (the
-task worker rendering a certificate too), so the event modules (and icalendar, about 4 MB)
-are imported when a tag is first used, not here."""
+task worker rendering a certificate too), so this imports only `events.occurrences`, which
+is pure and light (no models, no icalendar)."""
+
+from zoneinfo import ZoneInfo
 
 from django import template
+
+from events.occurrences import dates_text
 
 register = template.Library()
 
@@ -12,8 +16,6 @@ register = template.Library()
 @register.simple_tag
 def event_dates(event) -> list[str]:
     """Every date of the event as text in its own time zone, first date first."""
-    from events.occurrences import dates_text
-
     return dates_text(event)
 
 
@@ -23,6 +25,4 @@ def event_time(moment, event) -> str:
     (staff screens list events of several zones side by side). Empty for no moment."""
     if not moment:
         return ""
-    from zoneinfo import ZoneInfo
-
     return f"{moment.astimezone(ZoneInfo(event.time_zone)):%-d %b %Y %H:%M} ({event.time_zone})"

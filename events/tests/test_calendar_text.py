@@ -16,7 +16,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import UserFactory, sign_in_with_second_factor
-from events import emails, links
+from events import links, tasks
 from events.models import EventPage
 from events.tests.factories import RegistrationFactory, make_event
 from training.ical import sessions_calendar
@@ -67,7 +67,7 @@ def test_a_tickets_ics_with_a_line_break_in_the_title_reads_back_without_an_atte
 
 def test_the_confirmation_email_of_an_event_with_a_line_break_in_its_title_is_sent(client):
     registration = RegistrationFactory(event=injected_event())
-    assert emails.registration_confirmation_email.call(registration_id=registration.pk) == "sent"
+    assert tasks.registration_confirmation_send.call(registration_id=registration.pk) == "sent"
     (message,) = mail.outbox
     assert "\n" not in message.subject and "\r" not in message.subject
     (ics,) = [content for name, content, _type in message.attachments if name == "event.ics"]

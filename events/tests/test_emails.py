@@ -12,7 +12,8 @@ from icalendar import Calendar
 from wagtail import hooks
 
 from accounts.tests.factories import MemberProfileFactory
-from events.emails import event_reminders_task, registration_confirmation_email, reminders_send
+from events.emails import reminders_send
+from events.tasks import event_reminders_send, registration_confirmation_send
 from events.models import EventDate, Registration
 from events.tests.factories import RegistrationFactory, make_event
 
@@ -80,15 +81,15 @@ def test_a_failed_reminder_is_tried_again_on_the_next_run(monkeypatch):
 
 def test_the_confirmation_is_sent_once_however_often_its_task_runs():
     registration = RegistrationFactory(event=make_event())
-    assert registration_confirmation_email.call(registration_id=registration.pk) == "sent"
-    assert registration_confirmation_email.call(registration_id=registration.pk) == "skipped"
+    assert registration_confirmation_send.call(registration_id=registration.pk) == "sent"
+    assert registration_confirmation_send.call(registration_id=registration.pk) == "skipped"
     assert len(mail.outbox) == 1
 
 
 def test_a_discreet_member_gets_no_pdf_and_a_neutral_calendar_entry():
     profile = MemberProfileFactory(discreet_mode=True)
     registration = RegistrationFactory(event=make_event(title="Survivor circle"), email=profile.user.email)
-    registration_confirmation_email.call(registration_id=registration.pk)
+    registration_confirmation_send.call(registration_id=registration.pk)
     [message] = mail.outbox
     assert [name for name, _content, _type in message.attachments] == ["event.ics"]
     [vevent] = Calendar.from_ical(message.attachments[0][1]).walk("VEVENT")
@@ -98,13 +99,13 @@ def test_a_discreet_member_gets_no_pdf_and_a_neutral_calendar_entry():
 def test_confirmations_a_lost_task_never_sent_go_out_on_the_next_periodic_run():
     registration = RegistrationFactory(event=make_event())
     RegistrationFactory(event=make_event(), confirmed_at=timezone.now() - timedelta(days=30))
-    counts = event_reminders_task.call()
+    counts = event_reminders_send.call()
     assert counts["confirmations_queued"] == 1
     assert [m.to for m in mail.outbox] == [[registration.email]]
 
 
 def test_the_reminder_task_is_registered_as_a_periodic_task():
-    assert event_reminders_task in [get_task() for get_task in hooks.get_hooks("thrive_periodic_tasks")]
+    assert event_reminders_send in [get_task() for get_task in hooks.get_hooks("thrive_periodic_tasks")]
 
 
 @pytest.mark.postgres
