@@ -89,8 +89,8 @@ CALENDAR_FEEDS_HOOK  `thrive_calendar_feeds`
     Called by `accounts.calendar.calendar_feed_addresses` for the account's calendar page
     (`accounts:calendar`), right after the person made a new private calendar secret (the
     only moment its token is known: only its hash is kept); answered by training (My
-    learning sessions, order=10) and events (My bookings, order=20). The answer is
-    {"key": "learning", "label": "My learning sessions", "path": the feed's path for that token}.
+    learning, order=10) and events (My bookings, order=20). The answer is
+    {"key": "learning", "label": "My learning", "path": the feed's path for that token}.
     The feed views themselves look the token up with `accounts.calendar.calendar_feed_user`
     and write nothing. Reads only.
 

@@ -1,6 +1,6 @@
 """The attendee's panel on the account page (the `thrive_account_panels` hook, see
 accounts/views.py): bookings coming up, each linking to its ticket page, and the way to My
-bookings and its private calendar feed."""
+bookings and its private calendar feed (made on the account's calendar page)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ def account_panel(request) -> dict | None:
     ]
     panel_links = [
         {"label": "All my bookings and tickets", "url": reverse("events:my_bookings")},
-        {"label": "Calendar feed of my bookings", "url": reverse("events:my_bookings") + "#calendar-feed"},
+        {"label": "Calendar feed of my bookings", "url": reverse("accounts:calendar")},
     ]
     index = EventIndexPage.objects.live().public().first()
     if index is not None:

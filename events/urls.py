@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from events import views, views_booking, views_tickets
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("events/ticket/<str:token>/ticket.pdf", views_tickets.ticket_pdf, name="ticket_pdf"),
     path("events/ticket/<str:token>/event.ics", views_tickets.ticket_ics, name="ticket_ics"),
     path("events/my-bookings/", views_tickets.my_bookings, name="my_bookings"),
-    path("events/my-bookings/calendar/", views_tickets.my_feed_manage, name="my_feed_manage"),
+    # Replaced by the account's calendar page (one page for every personal feed); kept for old links.
+    path("events/my-bookings/calendar/", RedirectView.as_view(pattern_name="accounts:calendar"), name="my_feed_manage"),
     path("events/my-bookings/<str:token>.ics", views_tickets.my_feed, name="my_feed"),
 ]

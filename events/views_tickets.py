@@ -8,17 +8,16 @@ answers 404. They are never cached and never indexed.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django.core.exceptions import ValidationError
 
-from accounts.models import CalendarFeed  # moved by train; train rewrites the feed views
-from accounts.tokens import new_token, token_hash
+from accounts.calendar import calendar_feed_of, calendar_feed_user
 from core.email import user_wants_discretion
 from core.ical import calendar_response
 from core.qr import qr_svg
@@ -29,7 +28,6 @@ from events.forms import TransferForm
 from events.models import EventPage, Registration
 from events.occurrences import dates_text, moment_text
 
-SESSION_FEED_URL = "events_feed_url"
 Status = Registration.Status
 
 
@@ -191,34 +189,16 @@ def my_bookings(request):
     context = {
         "upcoming": [r for r in registrations if r.event.ends_at >= now],
         "past": [r for r in registrations if r.event.ends_at < now][::-1],
-        "feed": CalendarFeed.objects.filter(user=request.user).first(),
-        "new_feed_url": request.session.pop(SESSION_FEED_URL, None),
+        "feed": calendar_feed_of(user=request.user),
     }
     return render(request, "events/booking/my_bookings.html", context)
 
 
-@login_required
-@require_POST
-def my_feed_manage(request):
-    """Make (or replace) the private calendar address, or turn it off. One secret per person
-    serves both this bookings calendar and the My learning calendar, so replacing or turning
-    it off here does the same there."""
-    CalendarFeed.objects.filter(user=request.user).delete()
-    if request.POST.get("action") == "revoke":
-        messages.success(request, "Your calendar addresses no longer work.")
-    else:
-        token, digest = new_token()
-        CalendarFeed.objects.create(user=request.user, token_hash=digest)
-        request.session[SESSION_FEED_URL] = request.build_absolute_uri(reverse("events:my_feed", args=[token]))
-        messages.success(request, "Your private bookings calendar address is below. Keep it to yourself.")
-    return redirect("events:my_bookings")
-
-
 def my_feed(request, token: str):
-    """A person's confirmed bookings. No sign-in (calendar apps cannot); the token is the key."""
-    feed_row = get_object_or_404(CalendarFeed.objects.select_related("user"), token_hash=token_hash(token))
-    user = feed_row.user
-    if not user.is_active:
+    """A person's confirmed bookings. No sign-in (calendar apps cannot); the token is the key.
+    Reads only: the secret is made and replaced on the account's calendar page (accounts)."""
+    user = calendar_feed_user(token=token)
+    if user is None:
         raise Http404
     events = (
         EventPage.objects.live()

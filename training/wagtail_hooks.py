@@ -59,4 +59,4 @@ def my_learning_panel(request):
 
 @hooks.register(CALENDAR_FEEDS_HOOK, order=10)
 def my_learning_feed(token: str) -> dict:
-    return {"key": "learning", "label": "My learning sessions", "path": reverse("training:feed", args=[token])}
+    return {"key": "learning", "label": "My learning", "path": reverse("training:feed", args=[token])}

@@ -75,16 +75,31 @@ def test_a_member_reaches_learning_a_module_bookings_a_ticket_a_certificate_and_
         page.get_by_role("link", name="Download the certificate for Spring conference (PDF)").click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
 
-    # The private calendar feed: made on My learning, then fetched by its own link.
+    # The private calendar feeds: one page in the account makes their addresses (reached from
+    # the account page, My learning and My bookings), then each is fetched by its own link.
     to_my_account(page)
+    page.get_by_role("link", name="All my bookings and tickets").click()
+    page.wait_for_url(base + "/events/my-bookings/")
+    page.get_by_role("region", name="Your private calendar").get_by_role("link").click()
+    page.wait_for_url(base + "/account/calendar/")
+    page.get_by_role("link", name="Back to my account").click()
     page.get_by_role("region", name="My learning").get_by_role("link", name="Calendar feed of my sessions").click()
-    page.wait_for_url(base + "/learning/#calendar-feed")
-    page.get_by_role("button", name=re.compile("Make (my|a new) calendar address")).click()
-    page.wait_for_url(base + "/learning/")
+    page.wait_for_url(base + "/account/calendar/")
+    page.get_by_role("button", name=re.compile("Make (my|new) calendar addresses")).click()
+    page.wait_for_url(base + "/account/calendar/")
+    assert axe(page) == []
     with page.expect_download() as download:
-        page.get_by_role("link", name="download the calendar as it is now (.ics)").click()
+        page.get_by_role("link", name="Download the My learning calendar as it is now (.ics)").click()
     calendar = download.value.path().read_text()
     assert calendar.startswith("BEGIN:VCALENDAR") and "Week 1 circle" in calendar
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the My bookings calendar as it is now (.ics)").click()
+    assert download.value.path().read_text().startswith("BEGIN:VCALENDAR")
+    to_my_account(page)
+    page.get_by_role("link", name="My learning: progress, sessions and certificates").click()
+    page.wait_for_url(base + "/learning/")
+    page.get_by_role("region", name="Your private calendar").get_by_role("link").click()
+    page.wait_for_url(base + "/account/calendar/")
     assert page.recorder.console_errors == []
 
 

@@ -66,9 +66,13 @@ def test_a_discreet_members_bookings_feed_names_neither_thrive_nor_the_event(cli
     profile = MemberProfileFactory(discreet_mode=True)
     RegistrationFactory(event=make_event(title=TITLE, venue=VENUE), user=profile.user, email=profile.user.email)
     client.force_login(profile.user)
-    client.post("/events/my-bookings/calendar/", {"action": "create"})
-    page = client.get("/events/my-bookings/").content.decode()
-    assert_names_nothing(client.get(urlsplit(re.search(r'value="(http[^"]+\.ics)"', page).group(1)).path).content)
+    client.post("/account/calendar/", {"action": "create"})  # one page makes every personal calendar address
+    page = client.get("/account/calendar/").content.decode()
+    assert_names_nothing(
+        client.get(
+            urlsplit(re.search(r'value="(http[^"]+/events/my-bookings/[^"]+\.ics)"', page).group(1)).path
+        ).content
+    )
 
 
 def test_a_discreet_learners_session_calendar_names_neither_thrive_nor_the_course(client):

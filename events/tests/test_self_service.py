@@ -180,16 +180,16 @@ def test_the_personal_bookings_feed_lists_confirmed_bookings_and_404s_after_revo
     RegistrationFactory(event=make_event(title="Mine, cancelled"), user=user, email=user.email, status=Status.CANCELLED)
     RegistrationFactory(event=make_event(title="Someone else's"))
     client.force_login(user)
-    client.post("/events/my-bookings/calendar/", {"action": "create"})
-    page = client.get("/events/my-bookings/").content.decode()
-    feed_path = urlsplit(re.search(r'value="(http[^"]+\.ics)"', page).group(1)).path
+    client.post("/account/calendar/", {"action": "create"})  # one page makes every personal calendar address
+    page = client.get("/account/calendar/").content.decode()
+    feed_path = urlsplit(re.search(r'value="(http[^"]+/events/my-bookings/[^"]+\.ics)"', page).group(1)).path
     client.logout()
     response = client.get(feed_path)
     assert response["Cache-Control"] == "no-store"
     summaries = [str(e["summary"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
     assert summaries == ["Mine, confirmed"]
     client.force_login(user)
-    client.post("/events/my-bookings/calendar/", {"action": "revoke"})
+    client.post("/account/calendar/", {"action": "revoke"})
     assert client.get(feed_path).status_code == 404
 
 
@@ -197,9 +197,11 @@ def test_the_personal_feed_of_a_discreet_member_says_appointment_only(client):
     profile = MemberProfileFactory(discreet_mode=True)
     RegistrationFactory(event=make_event(title="Survivor circle"), user=profile.user, email=profile.user.email)
     client.force_login(profile.user)
-    client.post("/events/my-bookings/calendar/", {"action": "create"})
-    page = client.get("/events/my-bookings/").content.decode()
-    body = client.get(urlsplit(re.search(r'value="(http[^"]+\.ics)"', page).group(1)).path).content
+    client.post("/account/calendar/", {"action": "create"})  # one page makes every personal calendar address
+    page = client.get("/account/calendar/").content.decode()
+    body = client.get(
+        urlsplit(re.search(r'value="(http[^"]+/events/my-bookings/[^"]+\.ics)"', page).group(1)).path
+    ).content
     assert b"Survivor circle" not in body and b"SUMMARY:Appointment" in body
 
 
