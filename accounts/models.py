@@ -87,7 +87,9 @@ class MemberProfile(models.Model):
 
     objects = MemberProfileQuerySet.as_manager()
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member_profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="member_profile", verbose_name=_("account")
+    )
     display_name = models.CharField(
         _("display name"), max_length=80, help_text=_("A first name or a pseudonym is fine.")
     )
@@ -115,7 +117,9 @@ class MemberProfile(models.Model):
         blank=True,
         help_text=_("Anything that helps you take part. Only the membership team and your trainers see this."),
     )
-    access_needs_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    access_needs_updated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("access needs updated")
+    )
     contact_method = models.CharField(
         _("how to contact you"), max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL
     )
@@ -133,11 +137,13 @@ class MemberProfile(models.Model):
             "and venues of sensitive events are never put in email."
         ),
     )
-    consent_show_name_on_verification = models.BooleanField(default=False, editable=False)
-    consent_list_as_alumnus = models.BooleanField(default=False, editable=False)
-    consent_photos = models.BooleanField(default=False, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_show_name_on_verification = models.BooleanField(
+        default=False, editable=False, verbose_name=_("name shown when a certificate is checked")
+    )
+    consent_list_as_alumnus = models.BooleanField(default=False, editable=False, verbose_name=_("listed as an alumnus"))
+    consent_photos = models.BooleanField(default=False, editable=False, verbose_name=_("photos allowed"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("erased"))
 
     class Meta:
         verbose_name = _("member profile")
@@ -157,10 +163,12 @@ class ConsentEvent(models.Model):
     """Every consent given or withdrawn, with its time. Never edited, never deleted with the
     consent: it is the record that the choice was the member's."""
 
-    profile = models.ForeignKey(MemberProfile, on_delete=models.CASCADE, related_name="consent_events")
-    consent = models.CharField(max_length=40, choices=Consent.choices)
-    given = models.BooleanField()
-    at = models.DateTimeField(auto_now_add=True)
+    profile = models.ForeignKey(
+        MemberProfile, on_delete=models.CASCADE, related_name="consent_events", verbose_name=_("member")
+    )
+    consent = models.CharField(max_length=40, choices=Consent.choices, verbose_name=_("consent"))
+    given = models.BooleanField(verbose_name=_("given"))
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("when"))
 
     class Meta:
         ordering = ["at", "pk"]
@@ -172,8 +180,15 @@ class ConsentEvent(models.Model):
 class PartnerContact(models.Model):
     """A user who refers survivors on behalf of a partner organisation."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="partner_contact")
-    organisation = models.ForeignKey("cms.PartnerOrganisation", on_delete=models.CASCADE, related_name="contacts")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="partner_contact", verbose_name=_("account")
+    )
+    organisation = models.ForeignKey(
+        "cms.PartnerOrganisation",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("partner organisation"),
+    )
 
     class Meta:
         verbose_name = _("partner contact")
@@ -191,15 +206,27 @@ class Referral(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
-    organisation = models.ForeignKey("cms.PartnerOrganisation", on_delete=models.CASCADE, related_name="referrals")
-    referred_by = models.ForeignKey(PartnerContact, null=True, on_delete=models.SET_NULL, related_name="referrals")
+    organisation = models.ForeignKey(
+        "cms.PartnerOrganisation",
+        on_delete=models.CASCADE,
+        related_name="referrals",
+        verbose_name=_("partner organisation"),
+    )
+    referred_by = models.ForeignKey(
+        PartnerContact, null=True, on_delete=models.SET_NULL, related_name="referrals", verbose_name=_("referred by")
+    )
     email = models.EmailField(_("survivor's email"), blank=True)
     note = models.TextField(_("note for the membership team"), blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    responded_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        verbose_name=_("invitation token hash"),
+        help_text=_("SHA-256 of the link's token; the token itself is never stored."),
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INVITED, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    expires_at = models.DateTimeField(verbose_name=_("expires"))
+    responded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("responded"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -215,7 +242,9 @@ class MembershipApplication(models.Model):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
 
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications", verbose_name=_("account")
+    )
     display_name = models.CharField(
         _("name to use"), max_length=80, help_text=_("A first name or a pseudonym is fine.")
     )
@@ -231,16 +260,28 @@ class MembershipApplication(models.Model):
     )
     chapter = models.ForeignKey("cms.Chapter", verbose_name=_("chapter"), null=True, on_delete=models.SET_NULL)
     referral = models.OneToOneField(
-        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+        Referral,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="application",
+        verbose_name=_("referral"),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, verbose_name=_("status"))
     staff_message = models.TextField(_("message to the applicant"), blank=True)
     applicant_reply = models.TextField(_("applicant's reply"), blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
-    submitted_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        verbose_name=_("status link token hash"),
+        help_text=_("SHA-256 of the link's token; the token itself is never stored."),
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("submitted"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided"))
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decided by")
+    )
 
     class Meta:
         ordering = ["submitted_at"]
@@ -255,16 +296,18 @@ class ErasureRequest(models.Model):
         COMPLETED = "completed", _("Erased")
         CANCELLED = "cancelled", _("Cancelled")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="erasure_requests")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="erasure_requests", verbose_name=_("account"))
     revoke_certificates = models.BooleanField(
         _("revoke my certificates"),
         default=False,
         help_text=_("If not ticked, your certificates stay valid but no longer show any name."),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    handled_at = models.DateTimeField(null=True, blank=True)
-    handled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED, verbose_name=_("status"))
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested"))
+    handled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("handled"))
+    handled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("handled by")
+    )
 
     class Meta:
         ordering = ["requested_at"]
@@ -277,11 +320,16 @@ class WelcomeLink(models.Model):
     """The one link a newly approved member gets: it sets their password and signs them in.
     Single use and time-limited; only the SHA-256 of its token is stored (accounts.tokens)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="welcome_links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="welcome_links", verbose_name=_("account"))
+    token_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        verbose_name=_("token hash"),
+        help_text=_("SHA-256 of the link's token; the token itself is never stored."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    expires_at = models.DateTimeField(verbose_name=_("expires"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -296,9 +344,14 @@ class CalendarFeed(models.Model):
     Replacing makes a new row (the old addresses answer 404); turning it off deletes the row.
     Moved from training (migration training 0005 renamed its table)."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("account"))
+    token_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        verbose_name=_("token hash"),
+        help_text=_("SHA-256 of the calendar addresses' token; the token itself is never stored."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     def __str__(self):
         return f"calendar feed {self.pk}"

@@ -33,9 +33,18 @@ class CertificateTemplate(ClusterableModel):
         default="This is to certify that {name} completed {course} on {date} ({hours} hours).",
         help_text=_("Placeholders: {name}, {course}, {date}, {hours}. Plain text; no HTML."),
     )
-    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
     accent_colour = models.CharField(_("accent colour"), max_length=7, default="#5b2a86")
-    orientation = models.CharField(max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE)
+    orientation = models.CharField(
+        max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE, verbose_name=_("orientation")
+    )
     language = models.CharField(_("language"), max_length=10, default="en-GB")
     is_default = models.BooleanField(_("use for course completions"), default=False)
 
@@ -67,13 +76,20 @@ class CertificateTemplate(ClusterableModel):
 
 
 class Signatory(models.Model):
-    template = ParentalKey(CertificateTemplate, on_delete=models.CASCADE, related_name="signatories")
+    template = ParentalKey(
+        CertificateTemplate, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("template")
+    )
     name = models.CharField(_("name"), max_length=120)
     role = models.CharField(_("role"), max_length=120)
     signature = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("signature image"),
     )
-    sort_order = models.IntegerField(default=0, editable=False)
+    sort_order = models.IntegerField(default=0, editable=False, verbose_name=_("order"))
 
     panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("signature")]
 
@@ -95,29 +111,50 @@ class Certificate(models.Model):
         COURSE = "course", _("Course completion")
         EVENT = "event", _("Event attendance")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
-    source_key = models.CharField(max_length=80, help_text=_("What it is for, e.g. training.enrolment:12."))
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-    awarded_on = models.DateField()
-    hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
-    template = models.ForeignKey(CertificateTemplate, null=True, on_delete=models.SET_NULL, related_name="+")
-    name_printed = models.CharField(max_length=160)
-    code = models.CharField(max_length=24, unique=True, default=new_certificate_code)
-    issued_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.CharField(max_length=300, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("recipient")
+    )
+    source_key = models.CharField(
+        max_length=80, help_text=_("What it is for, e.g. training.enrolment:12."), verbose_name=_("source")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    awarded_on = models.DateField(verbose_name=_("awarded on"))
+    hours = models.DecimalField(max_digits=5, decimal_places=1, default=0, verbose_name=_("hours of learning"))
+    template = models.ForeignKey(
+        CertificateTemplate, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("template")
+    )
+    name_printed = models.CharField(
+        max_length=160,
+        verbose_name=_("name printed"),
+        help_text=_("The holder's name as printed; empty once the holder has been erased."),
+    )
+    code = models.CharField(
+        max_length=24,
+        unique=True,
+        default=new_certificate_code,
+        verbose_name=_("verification code"),
+        help_text=_("Anyone can check the certificate with this code."),
+    )
+    issued_at = models.DateTimeField(auto_now_add=True, verbose_name=_("issued"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
+    revoked_reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason for revoking"))
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revoked by"),
     )
     replaced_by = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces", verbose_name=_("replaced by")
     )
-    pdf = models.FileField(upload_to="certificates/", blank=True)
-    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to="certificates/", blank=True, verbose_name=_("PDF"))
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("PDF made"))
     # Set when the holder's email is claimed for sending (given back if sending fails), so the
     # email goes once however often the render task runs (a worker lost mid-task, a retry).
-    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("emailed"))
 
     objects = CertificateQuerySet.as_manager()
 
@@ -152,14 +189,16 @@ class BulkIssueJob(models.Model):
         RUNNING = "running", _("Issuing")
         DONE = "done", _("Done")
 
-    source_label = models.CharField(max_length=200)
-    source_key = models.CharField(max_length=80, help_text=_("e.g. training.cohort:3"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    finished_at = models.DateTimeField(null=True, blank=True)
+    source_label = models.CharField(max_length=200, verbose_name=_("source"))
+    source_key = models.CharField(max_length=80, help_text=_("e.g. training.cohort:3"), verbose_name=_("source key"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status"))
+    total = models.PositiveIntegerField(default=0, verbose_name=_("certificates to issue"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("certificates issued"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("started by")
+    )
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished"))
 
     def __str__(self):
         return f"bulk issue {self.pk}"

@@ -183,7 +183,12 @@ class HomePage(Page):
     hero_title = models.CharField(_("hero title"), max_length=160)
     hero_text = models.TextField(_("hero text"), blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
     )
     mission = RichTextField(_("mission"), blank=True, features=["bold", "italic", "link"])
     join_page = models.ForeignKey(
@@ -210,7 +215,7 @@ class HomePage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    body = StreamField(BaseStreamBlock(), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -260,7 +265,7 @@ class HomePage(Page):
 
 class StandardPage(Page):
     intro = models.TextField(_("introduction"), blank=True)
-    body = StreamField(BaseStreamBlock(), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
@@ -270,7 +275,7 @@ class StandardPage(Page):
 
 
 class FormField(AbstractFormField):
-    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields", verbose_name=_("form page"))
 
 
 class HoneypotFormBuilder(FormBuilder):

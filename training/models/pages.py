@@ -29,7 +29,7 @@ class EnrolmentMode(models.TextChoices):
 
 
 class CourseIndexPage(Page):
-    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["training.CoursePage"]
     max_count = 1
@@ -51,7 +51,15 @@ class CoursePage(Page):
     outcomes = RichTextField(_("what you will learn"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
     audience = RichTextField(_("who it is for"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
     format = models.CharField(_("format"), max_length=20, choices=CourseFormat.choices, default=CourseFormat.ONLINE)
-    chapter = models.ForeignKey("cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    chapter = models.ForeignKey(
+        "cms.Chapter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chapter"),
+        help_text=_("The chapter that runs the course; its currency prices it."),
+    )
     trainers_description = models.CharField(
         _("trainers"),
         max_length=200,
@@ -124,7 +132,7 @@ class CoursePage(Page):
 
 
 class ModulePage(Page):
-    body = StreamField(ModuleStreamBlock(), blank=True)
+    body = StreamField(ModuleStreamBlock(), blank=True, verbose_name=_("content"))
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=20)
     required = models.BooleanField(_("required for completion"), default=True)
     release_on = models.DateField(_("opens on"), null=True, blank=True)

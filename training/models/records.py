@@ -24,9 +24,13 @@ class Cohort(ClusterableModel):
 
     purges_page_cache = True  # course pages and the home page list cohort dates
 
-    course = models.ForeignKey("training.CoursePage", on_delete=models.CASCADE, related_name="cohorts")
+    course = models.ForeignKey(
+        "training.CoursePage", on_delete=models.CASCADE, related_name="cohorts", verbose_name=_("course")
+    )
     name = models.CharField(_("name"), max_length=120, help_text=_("For example 'Spring 2027, evenings'."))
-    chapter = models.ForeignKey("cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    chapter = models.ForeignKey(
+        "cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("chapter")
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -57,7 +61,7 @@ class Cohort(ClusterableModel):
 
 
 class LiveSession(models.Model):
-    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("cohort"))
     title = models.CharField(_("title"), max_length=160)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -66,8 +70,8 @@ class LiveSession(models.Model):
     sensitive = models.BooleanField(
         _("sensitive"), default=False, help_text=_("Never put the venue in emails or calendar entries.")
     )
-    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name=_("calendar ID"))
+    sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("calendar revision"))
 
     panels = [
         FieldPanel("title"),
@@ -108,15 +112,24 @@ class Enrolment(models.Model):
     # Holding a place in the cohort: counted against its capacity, sees its sessions.
     PLACE_TAKING = (Status.ENROLLED, Status.COMPLETED)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    enrolled_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completion_note = models.TextField(blank=True, help_text=_("Why a trainer signed off completion by hand."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("learner")
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("cohort"))
+    status = models.CharField(max_length=20, choices=Status.choices, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    enrolled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("enrolled"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed"))
+    completion_note = models.TextField(
+        blank=True, help_text=_("Why a trainer signed off completion by hand."), verbose_name=_("completion note")
+    )
     signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("signed off by"),
     )
 
     class Meta:
@@ -134,10 +147,19 @@ class Enrolment(models.Model):
 
 
 class ModuleProgress(models.Model):
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
-    module = models.ForeignKey("training.ModulePage", on_delete=models.CASCADE, related_name="+")
-    completed_at = models.DateTimeField(auto_now_add=True)
-    quiz_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="progress", verbose_name=_("enrolment")
+    )
+    module = models.ForeignKey(
+        "training.ModulePage", on_delete=models.CASCADE, related_name="+", verbose_name=_("module")
+    )
+    completed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("completed"))
+    quiz_score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        verbose_name=_("quiz score (%)"),
+        help_text=_("Share of the module's quiz answered right; empty when it has no quiz."),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="one_progress_per_module")]
@@ -153,14 +175,25 @@ class SessionAttendance(models.Model):
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
 
-    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
-    status = models.CharField(max_length=10, choices=Status.choices)
-    self_checked_in = models.BooleanField(default=False)
-    trainer_note = models.TextField(blank=True, help_text=_("Staff only. Never shown to the learner."))
-    marked_at = models.DateTimeField(auto_now=True)
+    session = models.ForeignKey(
+        LiveSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("enrolment")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, verbose_name=_("attendance"))
+    self_checked_in = models.BooleanField(default=False, verbose_name=_("checked in with the session code"))
+    trainer_note = models.TextField(
+        blank=True, help_text=_("Staff only. Never shown to the learner."), verbose_name=_("trainer's note")
+    )
+    marked_at = models.DateTimeField(auto_now=True, verbose_name=_("marked"))
     marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("marked by"),
     )
 
     class Meta:
@@ -177,7 +210,9 @@ class CourseSponsoredPlaces(SponsoredPlacesCount):
     them to cohorts (enrolment on a course is free for members, so a place is paid for, not
     reserved)."""
 
-    course = models.OneToOneField("training.CoursePage", on_delete=models.CASCADE, related_name="sponsored_places")
+    course = models.OneToOneField(
+        "training.CoursePage", on_delete=models.CASCADE, related_name="sponsored_places", verbose_name=_("course")
+    )
     purges_page_cache = True  # the course page shows the count
 
     class Meta(SponsoredPlacesCount.Meta):
