@@ -76,7 +76,9 @@ def _send_confirmation(registration: Registration) -> None:
     discreet = documents.holder_wants_discretion(registration)
     attachments = [("event.ics", documents.ticket_ics(registration, discreet=discreet), "text/calendar")]
     if not discreet:
-        attachments.insert(0, (f"ticket-{registration.code}.pdf", documents.ticket_pdf(registration), "application/pdf"))
+        attachments.insert(
+            0, (f"ticket-{registration.code}.pdf", documents.ticket_pdf(registration), "application/pdf")
+        )
     email_send(
         to=[registration.email],
         subject=f"Your place: {registration.event.title}",
@@ -134,9 +136,7 @@ def registration_cancelled_send(*, registration_id: int) -> None:
         context={
             "event_title": registration.event.title,
             "dates": dates_text(registration.event),
-            "refund_total": format_money(registration.amount_minor, registration.event.currency)
-            if refund
-            else "",
+            "refund_total": format_money(registration.amount_minor, registration.event.currency) if refund else "",
             "paid_by_hand": registration.paid_at is not None and registration.amount_minor > 0 and not refund,
         },
     )

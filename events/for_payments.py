@@ -102,7 +102,9 @@ def pending_checkout_url(registration) -> str | None:
     if registration.reserved_until <= timezone.now():
         return None
     line = (
-        OrderLine.objects.filter(item_reference=registration_reference(registration), order__status__in=Order.OPEN_STATES)
+        OrderLine.objects.filter(
+            item_reference=registration_reference(registration), order__status__in=Order.OPEN_STATES
+        )
         .select_related("order")
         .order_by("-pk")
         .first()

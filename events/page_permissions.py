@@ -27,9 +27,7 @@ def grant_event_staff(index, *, group_model, permission_model, page_permission_m
 
 
 def grant_event_staff_on(index) -> None:
-    grant_event_staff(
-        index, group_model=Group, permission_model=Permission, page_permission_model=GroupPagePermission
-    )
+    grant_event_staff(index, group_model=Group, permission_model=Permission, page_permission_model=GroupPagePermission)
 
 
 @receiver(post_save, sender="events.EventIndexPage", dispatch_uid="events_index_event_staff_permissions")

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import EVENT_STAFF, role_required
 from core.csv_export import csv_response
+from core.money import format_money
 from events import selectors, services
 from events.models import Registration
 from events.views_door import staff_event
-from core.money import format_money
 
 Status = Registration.Status
 

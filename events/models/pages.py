@@ -11,8 +11,8 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from core.money import currency_code
-from core.page_cache import depends_on, mark_not_cacheable
 from core.money_fields import MoneyInlinePanel
+from core.page_cache import depends_on, mark_not_cacheable
 from core.text import clean_fields_of
 
 

@@ -8,9 +8,9 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from core.codes import random_code
+from core.money_fields import MinorAmountField
 from core.text import clean_fields_of
 from payments.models import SponsoredPlacesCount
-from core.money_fields import MinorAmountField
 
 
 def new_ticket_code() -> str:

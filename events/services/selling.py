@@ -29,6 +29,7 @@ from events.tasks import event_cancelled_send, registration_confirmation_send
 
 Status = Registration.Status
 
+
 @transaction.atomic
 def registrations_reserve(
     *,

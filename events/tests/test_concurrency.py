@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from events import services
-from events.services import selling
 from events.models import Registration
+from events.services import selling
 from events.tests.factories import make_event
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

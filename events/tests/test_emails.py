@@ -13,8 +13,8 @@ from wagtail import hooks
 
 from accounts.tests.factories import MemberProfileFactory
 from events.emails import reminders_send
-from events.tasks import event_reminders_send, registration_confirmation_send
 from events.models import EventDate, Registration
+from events.tasks import event_reminders_send, registration_confirmation_send
 from events.tests.factories import RegistrationFactory, make_event
 
 pytestmark = pytest.mark.django_db
