@@ -45,9 +45,10 @@ def payments_erase_member(*, user_id: int, old_email: str) -> dict[str, int]:
         gift.message = ""
         gift.save(update_fields=["email", "message"])
         if gift.stripe_subscription_id and gift.status != RecurringGift.Status.CANCELLED:
-            from payments.tasks import recurring_gift_cancel_task
+            # payments.tasks imports the services, which import this module.
+            from payments.tasks import recurring_gift_cancel
 
-            enqueue_on_commit(recurring_gift_cancel_task, gift_id=gift.pk)
+            enqueue_on_commit(recurring_gift_cancel, gift_id=gift.pk)
             cancelled += 1
     for donation in donations:
         donation.email = erased_email("donation", donation.pk)

@@ -6,10 +6,10 @@ import copy
 from django import forms
 
 from core.forms import EmailField
-from payments import giftaid
-from payments.models.giving import Earmark
 from core.money import currency_code
 from core.money_fields import MoneyFormField
+from payments import giftaid
+from payments.models.giving import Earmark
 
 OTHER = "other"
 # Details typed for Gift Aid without the declaration ticked are never dropped in silence.

@@ -18,6 +18,8 @@ from wagtail import hooks
 
 from core.hooks import TICKET_DETAILS_HOOK, TICKETS_HOLD_EXTEND_HOOK
 from core.tasks import enqueue_on_commit
+from payments.models import Order, OrderLine
+from payments.signals import payment_succeeded
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +39,6 @@ class TicketDetails:
 
 def ticket_references(order) -> list[str]:
     """The references of an order's ticket lines, in line order."""
-    from payments.models import OrderLine
-
     return list(order.lines.filter(kind=OrderLine.Kind.TICKET).values_list("item_reference", flat=True))
 
 
@@ -56,9 +56,6 @@ def tickets_confirm_paid(*, order) -> list[str]:
     references no receiver confirmed (they need a refund). Runs in the caller's transaction
     (confirming is idempotent). Moves no money, sends no email. With no receiver connected
     every ticket counts as refused, so the order is flagged rather than silently kept."""
-    from payments.models import Order
-    from payments.signals import payment_succeeded
-
     references = ticket_references(order)
     answers = payment_succeeded.send(sender=Order, order_reference=order.reference, item_references=references)
     answers = [answer for _receiver, answer in answers if isinstance(answer, dict)]

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts.roles import FINANCE, role_required
 from core.audit import audit_record
 from core.csv_export import csv_response
+from core.money import format_major, format_money
 from payments import gateway, giftaid
 from payments.forms import RefundForm
 from payments.models import Donation, GiftAidClaim, Order, Payment
-from core.money import format_major, format_money
 from payments.services import gift_aid_claim_create, gift_aid_claim_donations, refund_create
 from payments.services.giftaid_claims import day_bounds, gift_aid_claimable
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.money import currency_code
 from core.tasks import enqueue_on_commit
 from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
-from core.money import currency_code
 from payments.selectors import campaign_totals_forget
 from payments.services.orders import (
     CARD_NOT_CONFIRMED,
@@ -188,17 +188,17 @@ def campaign_totals_forget_after_commit(*, campaign_ids) -> None:
 
 def sponsored_places_recount_after_commit(*, page_ids) -> None:
     """Queue a recount of sponsored places for each page, after commit (none for None)."""
-    from payments.tasks import sponsored_places_recount_task
+    from payments.tasks import sponsored_places_recount  # payments.tasks imports the services
 
     for page_id in {page_id for page_id in page_ids if page_id}:
-        enqueue_on_commit(sponsored_places_recount_task, page_id=page_id)
+        enqueue_on_commit(sponsored_places_recount, page_id=page_id)
 
 
 def invoice_settle(*, invoice_id: str) -> Donation | None:
     """A monthly gift's invoice was paid: re-fetch it from Stripe and record one Donation
     for it (the invoice id is unique), mark the gift active, and send the receipt with the
     cancel link once. Idempotent and safe to run concurrently. Moves no money."""
-    from payments.tasks import donation_receipt_send
+    from payments.tasks import donation_receipt_send  # payments.tasks imports the services
 
     invoice = gateway.invoice_retrieve(invoice_id)
     if invoice.status != "paid" or invoice.amount_paid <= 0 or not invoice.subscription_id:

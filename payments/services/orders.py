@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audit_record
+from core.money import currency_code, format_money
 from payments import gateway
 from payments.models import GiftAidDeclaration, Order, OrderLine, Payment
-from core.money import currency_code, format_money
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def _outcome_of(payment: Payment, client_secret: str = "") -> PayOutcome:
 def _payment_outcome_now(payment: Payment) -> PayOutcome:
     """A payment already made for this order (a second click, or the browser back from
     3-D Secure): ask Stripe where it stands, settle it, and say so."""
-    from payments.services.settle import payment_settle
+    from payments.services.settle import payment_settle  # settle imports giving, which imports this module
 
     if payment.stripe_payment_intent_id and payment.status in (Payment.Status.CREATED, Payment.Status.REQUIRES_ACTION):
         state = payment_settle(payment_intent_id=payment.stripe_payment_intent_id)
@@ -243,7 +243,7 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
     success is settled at once with Stripe's answer to the confirm call (`payment_settle`),
     through the webhook's own state machine. Raises PaymentsUnavailable when Stripe cannot be reached (nothing recorded,
     nothing charged) and ValidationError when the order is not open."""
-    from payments.services.settle import payment_settle
+    from payments.services.settle import payment_settle  # settle imports giving, which imports this module
 
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)

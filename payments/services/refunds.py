@@ -1,34 +1,41 @@
-"""Refunds, made by Finance in the admin."""
+"""Refunds: made by Finance in the admin (`refund_create`), and of tickets the app that sold
+them cancelled (`ticket_refunds_make`). Both move money."""
+
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
 from core.audit import audit_record
-from payments import gateway
-from payments.models import Order, Payment, Refund
+from core.locking import for_update
 from core.money import format_money
-from payments.services.settle import payment_refunds_apply
+from payments import gateway
+from payments.models import Order, OrderLine, Payment, Refund
+from payments.services.settle import order_flag, payment_refunds_apply
+
+logger = logging.getLogger(__name__)
 
 
 def _refund_row(*, payment: Payment, amount_minor: int | None, reason: str, actor, request_token: str) -> Refund:
     with transaction.atomic():
-        Order.objects.select_for_update().get(pk=payment.order_id)
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        for_update(Order.objects.filter(pk=payment.order_id)).get()
+        payment = for_update(Payment.objects.filter(pk=payment.pk)).get()
         existing = Refund.objects.filter(request_token=request_token).first()
         if existing is not None:
             return existing
         if payment.status not in Payment.REFUNDABLE:
-            raise ValidationError("Only a payment that succeeded can be refunded.")
+            raise ValidationError("Only a payment that succeeded can be refunded.", code="not_refundable")
         if not reason.strip():
-            raise ValidationError("Please give a reason for the refund.")
+            raise ValidationError("Please give a reason for the refund.", code="reason")
         pending = payment.refunds.filter(status=Refund.Status.PENDING).aggregate(total=Sum("amount_minor"))["total"]
         available = payment.refundable_minor - (pending or 0)
         amount = available if amount_minor is None else amount_minor
         if amount <= 0 or amount > available:
             raise ValidationError(
                 f"You can refund between {format_money(1, payment.currency)} and "
-                f"{format_money(max(available, 0), payment.currency)}."
+                f"{format_money(max(available, 0), payment.currency)}.",
+                code="amount",
             )
         refund = Refund.objects.create(
             payment=payment,
@@ -61,11 +68,11 @@ def refund_create(
     if refund.status != Refund.Status.PENDING:
         return refund
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=refund.payment.order_id)
-        refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund.pk)
+        order = for_update(Order.objects.filter(pk=refund.payment.order_id)).get()
+        refund = for_update(Refund.objects.select_related("payment").filter(pk=refund.pk)).get()
         if refund.status != Refund.Status.PENDING:
             return refund
-        payment = Payment.objects.select_for_update().select_related("order").get(pk=refund.payment_id)
+        payment = for_update(Payment.objects.select_related("order").filter(pk=refund.payment_id)).get()
         try:
             result = gateway.refund_create(
                 payment_intent_id=payment.stripe_payment_intent_id,
@@ -76,8 +83,6 @@ def refund_create(
         except (gateway.CardDeclined, gateway.PaymentGatewayError):
             refund.status = Refund.Status.FAILED
             refund.save(update_fields=["status"])
-            from payments.services.settle import order_flag
-
             order_flag(order=order, reason=Order.Attention.REFUND_FAILED)
             audit_record(actor=actor, action="refund.failed", obj=refund)
             return refund
@@ -88,3 +93,48 @@ def refund_create(
             payment_refunds_apply(payment=payment, amount_refunded=payment.amount_refunded_minor + refund.amount_minor)
         audit_record(actor=actor, action=f"refund.{refund.status}", obj=refund, amount=refund.amount_minor)
     return refund
+
+
+def ticket_refunds_make(*, item_references: list[str], reason: str) -> dict[str, int]:
+    """MOVES MONEY (back to cards). Refund the ticket line of each reference in a paid order
+    (the app that sold them cancelled them, and passes only tickets paid online): the
+    ticket's own order line amount, through `refund_create` with the request token
+    `ticket-line-<line id>`, so the refund row and its idempotency key are the same however
+    often this runs, and a second run finds the refund already made. A refund Stripe refuses,
+    or one larger than what is left (Finance refunded part by hand), flags the order for
+    Finance. Returns counts of refunded, already refunded, skipped (no paid ticket line) and
+    unavailable (Stripe could not be reached: the task tries again later)."""
+    counts = {"refunded": 0, "already": 0, "skipped": 0, "unavailable": 0}
+    lines = OrderLine.objects.filter(
+        kind=OrderLine.Kind.TICKET,
+        item_reference__in=list(item_references),
+        order__status__in=[Order.Status.PAID, Order.Status.PARTLY_REFUNDED],
+    ).select_related("order")
+    counts["skipped"] = len(item_references) - len(lines)
+    for line in lines:
+        token = f"ticket-line-{line.pk}"
+        if Refund.objects.filter(request_token=token, status=Refund.Status.SUCCEEDED).exists():
+            counts["already"] += 1
+            continue
+        payment = line.order.payments.filter(status__in=Payment.REFUNDABLE).order_by("-pk").first()
+        if payment is None:
+            counts["already"] += 1  # refunded in full already (by Finance, or a retry)
+            continue
+        try:
+            refund = refund_create(
+                payment=payment, reason=reason, actor=None, request_token=token, amount_minor=line.amount_minor
+            )
+        except gateway.PaymentsUnavailable:
+            logger.warning("ticket refund for order line %s waits: Stripe unavailable", line.pk)
+            counts["unavailable"] += 1
+            continue
+        except ValidationError:
+            # Less is left to refund than the ticket cost (Finance refunded part by hand).
+            with transaction.atomic():
+                order_flag(
+                    order=for_update(Order.objects.filter(pk=line.order_id)).get(), reason=Order.Attention.REFUND_FAILED
+                )
+            counts["skipped"] += 1
+            continue
+        counts["refunded" if refund.status == Refund.Status.SUCCEEDED else "skipped"] += 1
+    return counts

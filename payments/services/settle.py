@@ -25,6 +25,8 @@ from core.tasks import enqueue_on_commit
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
 from payments.services.giving import campaign_totals_forget_after_commit, sponsored_places_recount_after_commit
+from payments.signals import payment_refunded
+from payments.tickets import ticket_references, tickets_confirm_paid
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def order_flag(*, order: Order, reason: str) -> None:
     order.save(update_fields=["attention_reason", "updated_at"])
     audit_record(actor=None, action="order.flagged", obj=order, reason=reason)
     logger.warning("order %s flagged: %s", order.pk, reason)
-    from payments.tasks import finance_alert_send
+    from payments.tasks import finance_alert_send  # payments.tasks imports the services
 
     enqueue_on_commit(finance_alert_send, order_id=order.pk, reason=reason)
 
@@ -134,14 +136,12 @@ def _apply_success(order: Order, payment: Payment, state: gateway.IntentState, n
     order.save(update_fields=["status", "paid_at", "updated_at"])
     _confirm_tickets(order)
     _record_donations(order, now)
-    from payments.tasks import order_receipt_send
+    from payments.tasks import order_receipt_send  # payments.tasks imports the services
 
     enqueue_on_commit(order_receipt_send, order_id=order.pk)
 
 
 def _confirm_tickets(order: Order) -> None:
-    from payments.tickets import tickets_confirm_paid
-
     refused = tickets_confirm_paid(order=order)
     if refused:
         order_flag(order=order, reason=Order.Attention.NO_PLACE)
@@ -193,9 +193,6 @@ def payment_refunds_apply(*, payment: Payment, amount_refunded: int) -> Payment:
 
 
 def _refunded_after_commit(order: Order, amount_refunded_minor: int, fully: bool) -> None:
-    from payments.signals import payment_refunded
-    from payments.tickets import ticket_references
-
     def send() -> None:
         if payment_refunded.has_listeners(Order):  # no query for the references otherwise
             payment_refunded.send(

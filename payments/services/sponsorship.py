@@ -21,6 +21,7 @@ from wagtail.models import Page
 from core.hooks import SPONSORSHIP_TARGETS_HOOK
 from core.money import currency_code
 from payments.models import Donation
+from payments.signals import sponsorship_changed
 
 # What one sponsored place costs when the event or course has no price of its own.
 SPONSORED_PLACE_DEFAULT_MINOR = 2500
@@ -85,8 +86,6 @@ def sponsored_places_recount(*, page_id: int) -> SponsoredCount | None:
     """Recount the sponsored places of one event or course and send the count with
     `sponsorship_changed` (events sets an event's places under its lock). Idempotent. Moves
     no money, sends no email. Returns the count, or None when the page no longer exists."""
-    from payments.signals import sponsorship_changed
-
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         return None

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from payments import gateway
 from payments.models import Order, Payment
-from payments.tasks import payments_reconcile_task
+from payments.tasks import payments_reconcile
 from payments.tests.helpers import donation_order
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_a_payment_stripe_answers_404_for_is_flagged_and_skipped_and_the_next_ru
     Payment.objects.filter(pk=bad.pk).update(created_at=timezone.now() - timedelta(minutes=30))
 
     with django_capture_on_commit_callbacks(execute=True):
-        counts = payments_reconcile_task.call()
+        counts = payments_reconcile.call()
 
     assert counts == {"asked": 2, "settled": 1, "found": 0}
     good.refresh_from_db()
@@ -67,6 +67,6 @@ def test_a_payment_stripe_answers_404_for_is_flagged_and_skipped_and_the_next_ru
     logged = [r.getMessage() for r in caplog.records if "pi_stripe_no_longer_knows_this" in r.getMessage()]
     assert logged and not any("a@example.org" in line for line in logged)
     # The next run is queued (in five minutes), whatever happened in this one.
-    queued = DBTaskResult.objects.filter(task_path="payments.tasks.payments_reconcile_task", status="READY")
+    queued = DBTaskResult.objects.filter(task_path="payments.tasks.payments_reconcile", status="READY")
     assert queued.count() == 1 and queued.get().run_after > timezone.now() + timedelta(minutes=4)
 

@@ -13,7 +13,7 @@ from payments.services import (
     order_pay,
     recurring_gift_create,
 )
-from payments.tasks import payments_retention
+from payments.services.retention import payments_retention
 from payments.tests.helpers import donation_order, set_up_card
 
 pytestmark = pytest.mark.django_db

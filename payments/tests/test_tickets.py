@@ -13,7 +13,7 @@ from events.services import event_cancel, registration_self_cancel
 from events.tests.factories import make_event
 from payments.models import Order, OrderLine, Payment, Refund
 from payments.services import order_pay
-from payments.tasks import ticket_refunds_send
+from payments.tasks import ticket_refunds_make
 from payments.tests.helpers import checkout_reference, set_up_card, stripe_object
 from payments.views import checkout_url
 
@@ -142,7 +142,7 @@ def test_cancelling_an_event_refunds_each_paid_ticket_once_and_says_so(
     assert len(stripe_object(f"/v1/refunds?payment_intent={payment.stripe_payment_intent_id}")["data"]) == 2
     # Running the task again (a retried worker) refunds nothing more.
     references = [f"registration:{pk}" for pk in Registration.objects.values_list("pk", flat=True)]
-    counts = ticket_refunds_send.call(item_references=references, reason="Event cancelled")
+    counts = ticket_refunds_make.call(item_references=references, reason="Event cancelled")
     assert counts["refunded"] == 0 and counts["already"] == 2
     assert Refund.objects.count() == 2
     assert len(stripe_object(f"/v1/refunds?payment_intent={payment.stripe_payment_intent_id}")["data"]) == 2
@@ -167,7 +167,7 @@ def test_a_refund_tells_the_selling_app_which_order_and_tickets_after_commit(
     payment_refunded.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            ticket_refunds_send.call(
+            ticket_refunds_make.call(
                 item_references=[f"registration:{Registration.objects.get().pk}"], reason="Event cancelled"
             )
         assert received == []
@@ -205,8 +205,8 @@ def test_a_refund_waits_and_is_retried_when_stripe_is_unreachable(
     registration = Registration.objects.get()
     good_base = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    counts = ticket_refunds_send.call(item_references=[f"registration:{registration.pk}"], reason="Event cancelled")
+    counts = ticket_refunds_make.call(item_references=[f"registration:{registration.pk}"], reason="Event cancelled")
     assert counts["unavailable"] == 1 and Refund.objects.get().status == Refund.Status.PENDING
     settings.STRIPE_API_BASE = good_base
-    counts = ticket_refunds_send.call(item_references=[f"registration:{registration.pk}"], reason="Event cancelled")
+    counts = ticket_refunds_make.call(item_references=[f"registration:{registration.pk}"], reason="Event cancelled")
     assert counts["refunded"] == 1 and Refund.objects.get().status == Refund.Status.SUCCEEDED
