@@ -24,7 +24,7 @@ from events.forms import BookingForm, WaitingListForm
 from events.models import EventPage, Registration
 from events.occurrences import dates_text, moment_text
 from events.prices import needs_payment
-from events.services.checkout import booking_place, waiting_list_offer_take
+from events.services import booking_place, waiting_list_offer_take
 
 NONCE_SECONDS = 3600
 NONCE_WAIT_SECONDS = 5

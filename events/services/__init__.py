@@ -1,7 +1,9 @@
-"""Every write of events that has a rule, by flow: selling, the waiting list, self-service,
-the door, sponsored places and housekeeping. Import from here (`from events.services import
-registration_reserve`); reads are in `events.selectors`, prices in `events.prices`."""
+"""Every write of events that has a rule, by flow: selling, checkout (a booking handed to
+payments), the waiting list, self-service, the door, sponsored places and housekeeping.
+Import from here (`from events.services import registration_reserve`); reads are in
+`events.selectors`, prices in `events.prices`."""
 
+from events.services.checkout import booking_place, registrations_checkout_start, waiting_list_offer_take
 from events.services.door import NOT_USABLE, registration_check_in, registration_check_in_undo
 from events.services.housekeeping import events_housekeeping
 from events.services.rules import MAX_TICKETS_PER_BOOKING
@@ -24,6 +26,7 @@ __all__ = [
     "HOLD_EXTENSIONS",
     "MAX_TICKETS_PER_BOOKING",
     "NOT_USABLE",
+    "booking_place",
     "event_cancel",
     "event_sponsored_places_set",
     "events_housekeeping",
@@ -36,9 +39,11 @@ __all__ = [
     "registration_reserve",
     "registration_self_cancel",
     "registration_transfer",
+    "registrations_checkout_start",
     "registrations_hold_extend",
     "registrations_reserve",
     "waiting_list_accept",
     "waiting_list_join",
     "waiting_list_offer_next",
+    "waiting_list_offer_take",
 ]
