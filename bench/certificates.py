@@ -70,7 +70,7 @@ def main() -> int:
 
     from certificates import rendering
     from certificates.models import Certificate, CertificateTemplate
-    from certificates.tasks import certificate_context
+    from certificates.rendering import certificate_context
 
     call_command("migrate", verbosity=0)
     CertificateTemplate.objects.create(name="Bench", is_default=True)

@@ -1,19 +1,66 @@
-"""Certificate PDFs: our own template and stylesheet, drawn by `core.pdf` (the only module
-that imports weasyprint)."""
+"""Certificate PDFs: the plain values a certificate prints (`certificate_context`, read from
+its row), our own template and stylesheet, drawn by `core.pdf` (the only module that imports
+weasyprint). Takes objects or values and returns values; writes nothing."""
 
+from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
-from core.pdf import qr_markup, render_pdf
+from certificates.models import Certificate
+from certificates.placeholders import fill_placeholders
+from cms.models import organisation_name
+from core.links import absolute_url
 
 STYLESHEET = Path(__file__).parent / "pdf" / "certificate.css"
 
 
 def certificate_html(context: dict) -> str:
     """Our template, autoescaped. `context` holds plain values; the QR code is ours."""
+    from core.pdf import qr_markup  # WeasyPrint loads only where a certificate is drawn (not in web processes)
+
     return render_to_string("certificates/certificate.html", context | {"qr_svg": qr_markup(context["verify_url"])})
 
 
 def render_certificate(context: dict) -> bytes:
+    from core.pdf import render_pdf  # WeasyPrint loads only where a certificate is drawn
+
     return render_pdf(certificate_html(context), stylesheet=STYLESHEET)
+
+
+def verify_url(certificate: Certificate) -> str:
+    return absolute_url("certificates:verify_code", certificate.code)
+
+
+def certificate_context(certificate: Certificate) -> dict:
+    """Plain values for the certificate template, read from the row (copied at issue time)."""
+    from core.pdf import image_data_url  # WeasyPrint loads only where a certificate is drawn
+
+    template = certificate.template
+    organisation = organisation_name()
+    name = certificate.name_printed
+    awarded = f"{certificate.awarded_on:%-d %B %Y}"
+    hours = f"{Decimal(certificate.hours).normalize():f}"
+    body_text = (
+        template.body if template else "This is to certify that {name} completed {course} on {date} ({hours} hours)."
+    )
+    return {
+        "language": template.language if template else "en-GB",
+        "title": template.title if template else "Certificate of completion",
+        "orientation": template.orientation if template else "landscape",
+        "accent": template.accent_colour if template else "#5b2a86",
+        "logo": image_data_url(template.logo) if template else "",
+        "organisation": organisation,
+        "name": name,
+        "body": fill_placeholders(
+            body_text, {"name": name or "the holder", "course": certificate.title, "date": awarded, "hours": hours}
+        ),
+        "signatories": [
+            {"name": s.name, "role": s.role, "image": image_data_url(s.signature, "max-400x120")}
+            for s in (template.signatories.all() if template else [])
+        ],
+        "verify_url": verify_url(certificate),
+        "verify_host": settings.SITE_URL.split("://", 1)[-1].rstrip("/") + "/verify",
+        "code": certificate.code,
+    }

@@ -1,5 +1,6 @@
-"""Issuing, revoking and reissuing certificates. Other apps call `certificate_issue`;
-certificates never import them. PDFs are rendered by a task after the commit."""
+"""Issuing, revoking and reissuing certificates, rendering and emailing their PDFs, and bulk
+issuing. Other apps call `certificate_issue`; certificates never import them. PDFs and emails
+are made by the task of the same name (`certificates.tasks`), queued after the commit."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateTemplate
 from core.audit import audit_record
+from core.locking import for_update
 from core.tasks import enqueue_on_commit
 
 
@@ -26,7 +28,7 @@ def printed_name_for(user) -> str:
 
 
 def _queue_render(certificate: Certificate) -> None:
-    from certificates.tasks import certificate_render
+    from certificates.tasks import certificate_render  # certificates.tasks imports this module
 
     enqueue_on_commit(certificate_render, certificate_id=certificate.pk)
 
@@ -72,9 +74,9 @@ def certificate_issue(
 
 
 def _queue_revoked_email(certificate: Certificate) -> None:
-    from certificates.tasks import certificate_revoked_email
+    from certificates.tasks import certificate_revoked_send  # certificates.tasks imports this module
 
-    enqueue_on_commit(certificate_revoked_email, certificate_id=certificate.pk)
+    enqueue_on_commit(certificate_revoked_send, certificate_id=certificate.pk)
 
 
 REASON_MAX_LENGTH = Certificate._meta.get_field("revoked_reason").max_length
@@ -95,7 +97,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str, notify_h
     Unless `notify_holder` is False, the holder is emailed after the commit (discreet mode
     applies). Refuses a certificate that is no longer live."""
     reason = _reason(reason)
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate = for_update(Certificate.objects.filter(pk=certificate.pk)).get()
     if certificate.revoked_at or certificate.replaced_by_id:
         raise ValidationError("This certificate is no longer live.")
     certificate.revoked_at = timezone.now()
@@ -114,7 +116,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "Reiss
     same achievement; the old one reads 'replaced' and keeps the reason and who replaced it.
     The new PDF is emailed to the holder by the render task, saying what it replaces and why."""
     reason = _reason(reason)
-    old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    old = for_update(Certificate.objects.filter(pk=certificate.pk)).get()
     if old.revoked_at or old.replaced_by_id:
         raise ValidationError("Only a live certificate can be reissued.")
     new = Certificate(

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 from wagtail import hooks
 
 from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
+from certificates.delivery import certificate_bulk_resume, certificate_bulk_start
 from certificates.models import BulkIssueJob, Certificate, CertificateTemplate
+from certificates.rendering import certificate_context
+from certificates.selectors import bulk_sources
 from certificates.services import REASON_MAX_LENGTH, REASON_REQUIRED, certificate_reissue, certificate_revoke
-from certificates.tasks import bulk_sources, certificate_bulk_issue, certificate_context
 from core.codes import normalise_code
 from core.hooks import CERTIFICATE_MANAGERS_HOOK
 
@@ -72,8 +74,7 @@ def bulk_start(request):
         key = request.POST.get("source", "")
         if key not in sources:
             raise PermissionDenied
-        job = BulkIssueJob.objects.create(source_key=key, source_label=sources[key]["label"], created_by=request.user)
-        certificate_bulk_issue.enqueue(job_id=job.pk)
+        job = certificate_bulk_start(source_key=key, source_label=sources[key]["label"], actor=request.user)
         return redirect("certificates_admin:bulk_job", pk=job.pk)
     jobs = BulkIssueJob.objects.order_by("-created_at")
     if not has_role(request.user, MEMBERSHIP):  # only runs this person may open
@@ -117,7 +118,7 @@ def bulk_status(request, pk: int):
 def bulk_resume(request, pk: int):
     """Run the job again (after a crashed worker, say): nothing is issued twice."""
     job = _job_for(request, pk)
-    certificate_bulk_issue.enqueue(job_id=job.pk)
+    certificate_bulk_resume(job=job)
     return redirect("certificates_admin:bulk_job", pk=job.pk)
 
 
@@ -210,9 +211,7 @@ def _change(request, pk: int, *, action: str):
         reason = form.cleaned_data["reason"]
         if action == "revoke" and request.POST.get("confirm") != "yes":
             # Revoking cannot be undone: first a page that says what it does, with the reason to check.
-            return render(
-                request, "certificates_admin/revoke_confirm.html", {"certificate": certificate, "form": form}
-            )
+            return render(request, "certificates_admin/revoke_confirm.html", {"certificate": certificate, "form": form})
         try:
             if action == "revoke":
                 certificate_revoke(certificate=certificate, actor=request.user, reason=reason)

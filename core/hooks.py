@@ -52,8 +52,8 @@ HOME_LISTINGS_HOOK  `thrive_home_listings`
     a listing without items is not shown. The home page is cached: nothing per visitor.
 
 SPONSORSHIP_TARGETS_HOOK  `thrive_sponsorship_targets`
-    sponsorship_targets(page_ids: list[int] | None = None) -> list[payments.services.sponsorship.SponsorshipTarget]
-    Called by `payments.services.sponsorship` (payments does not know which pages can be
+    sponsorship_targets(page_ids: list[int] | None = None) -> list[payments.sponsorship.SponsorshipTarget]
+    Called by `payments.sponsorship` (payments does not know which pages can be
     sponsored); answered by events (order=10) and training (order=20), in the order the
     donation form offers them. With `page_ids` None: what a donor may earmark a gift for
     now (at most 20, in the order to show them). Otherwise: those of `page_ids` the app

@@ -22,7 +22,7 @@ from events.models import EventPage, Registration
 from events.prices import event_place_minor
 from payments.models import Order, OrderLine
 from payments.services import TicketLine
-from payments.services.sponsorship import SponsorshipTarget
+from payments.sponsorship import SponsorshipTarget
 from payments.tickets import TicketDetails
 from payments.views import checkout_url
 

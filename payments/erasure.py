@@ -21,6 +21,7 @@ from django.db.models import Q
 from accounts.erasure import erased_email
 from accounts.models import User
 from core.audit import audit_record
+from core.locking import for_update
 from core.tasks import enqueue_on_commit
 from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, RecurringGift
 
@@ -29,13 +30,16 @@ def payments_erase_member(*, user_id: int, old_email: str) -> dict[str, int]:
     """Apply a member's erasure to payments (call inside the erasure's transaction). Returns
     counts of what changed. Idempotent."""
     by_person = Q(user_id=user_id) | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
-    orders = list(Order.objects.select_for_update().filter(by_person))
-    gifts = list(RecurringGift.objects.select_for_update().filter(by_person))
+    orders = list(for_update(Order.objects.filter(by_person)))
+    gifts = list(for_update(RecurringGift.objects.filter(by_person)))
     donations = list(
-        Donation.objects.select_for_update(of=("self",)).filter(
-            Q(order_line__order__in=orders)
-            | Q(recurring_gift__in=gifts)
-            | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
+        for_update(
+            Donation.objects.filter(
+                Q(order_line__order__in=orders)
+                | Q(recurring_gift__in=gifts)
+                | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
+            ),
+            of=("self",),
         )
     )
     orders_forget_contact(orders)

@@ -10,6 +10,7 @@ from core.money import currency_code
 from core.money_fields import MoneyFormField
 from payments import giftaid
 from payments.models.giving import Earmark
+from payments.sponsorship import sponsorship_targets
 
 OTHER = "other"
 # Details typed for Gift Aid without the declaration ticked are never dropped in silence.
@@ -24,8 +25,6 @@ def sponsor_choices(currency: str) -> list[tuple[str, str]]:
     """One choice per page the apps offer for sponsorship (upcoming events with funded
     places, courses) whose places are priced in the gift's `currency`: a gift for it pays
     for funded places there (sponsored places)."""
-    from payments.services.sponsorship import sponsorship_targets
-
     return [
         (f"{SPONSOR_PREFIX}{target.page_id}", target.label)
         for target in sponsorship_targets()

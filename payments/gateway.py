@@ -1,17 +1,7 @@
 """Everything Thrive says to Stripe. The only module that imports `stripe`.
 
-Callers get plain frozen dataclasses back and our own exceptions, never Stripe objects or
-Stripe errors:
-
-- `PaymentsUnavailable`: Stripe could not be reached in time (or answered 5xx / rate
-  limited), or it was not asked: the circuit breaker is open after repeated failures, or
-  this process already has its most Stripe calls in flight (see "A hung Stripe" below).
-  Nothing was decided; the caller may say "try again shortly" and keep everything.
-- `ObjectUnknown` (a `PaymentGatewayError`): Stripe answered 404 for the object asked about.
-- `CardDeclined`: the bank or Stripe refused the card; `message` is plain words a supporter
-  can act on.
-- `PaymentGatewayError`: Stripe refused the request itself (a bug or a configuration
-  mistake); logged with ids only.
+Callers get plain frozen dataclasses back and our own exceptions (`gateway_types`, which says
+what each means), never Stripe objects or Stripe errors.
 
 Every create call carries an idempotency key built from our own ids, so a retried request
 is answered with the first result instead of doing it twice (real Stripe; localstripe
@@ -29,20 +19,25 @@ STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE (localstripe by d
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import importlib
 import json
 import logging
-import threading
-import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
 
+from payments.gateway_answers import (
+    currency_iso,
+    field_of,
+    id_of,
+    intent_state,
+    invoice_subscription_id,
+    plain_dict,
+    subscription_state,
+)
+from payments.gateway_guard import breaker_is_open, calls_wait_for_a_slot, stripe_call_guarded  # noqa: F401
 from payments.gateway_types import (  # noqa: F401 (re-exported: callers use gateway.<name>)
     DECLINE_MESSAGES,
     DEFAULT_DECLINE_MESSAGE,
@@ -118,159 +113,15 @@ def _client() -> stripe.StripeClient:
     )
 
 
-# A hung Stripe must not hang the site ------------------------------------------------------
-#
-# Three guards around every call (`_call`):
-# - short timeouts (STRIPE_CONNECT_TIMEOUT_SECONDS, STRIPE_READ_TIMEOUT_SECONDS);
-# - a cap on Stripe calls in flight per process (STRIPE_MAX_CONCURRENT_CALLS, below the
-#   request threads per process): a request finding every slot taken waits at most
-#   STRIPE_CALL_SLOT_WAIT_SECONDS, then is told "payments are unavailable", so some threads
-#   always stay free for the rest of the site;
-# - a circuit breaker shared by every process through the cache: STRIPE_BREAKER_FAILURES
-#   failures (no answer, timeout, 5xx, 429) within STRIPE_BREAKER_WINDOW_SECONDS, with no
-#   success between, open it; while open every call is answered "unavailable" at once;
-#   after STRIPE_BREAKER_COOLDOWN_SECONDS one call (one in all processes) tries Stripe again:
-#   a success closes it, a failure opens it for another cool-down.
-
-_BREAKER_OPEN_UNTIL = "payments:stripe-breaker:open-until"
-_BREAKER_FAILURES = "payments:stripe-breaker:failures"
-_BREAKER_PROBE = "payments:stripe-breaker:probe"
-
-
-@functools.cache
-def _call_slots(size: int) -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(max(1, size))
-
-
-_slot_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("stripe_slot_wait", default=None)
-
-
-@contextmanager
-def calls_wait_for_a_slot(seconds: float):
-    """Within this block a Stripe call waits up to `seconds` for a free slot instead of being
-    refused at once: for Stripe's own webhooks, which arrive several at a time and are better
-    handled now than retried by Stripe minutes later (the breaker still refuses them at once)."""
-    token = _slot_wait.set(seconds)
-    try:
-        yield
-    finally:
-        _slot_wait.reset(token)
-
-
-def _cache_quietly(operation, default=None):
-    """The breaker is advice: when the cache itself fails, Stripe is called as if it were closed."""
-    try:
-        return operation()
-    except Exception:  # noqa: BLE001 (any cache backend error)
-        logger.warning("stripe breaker: the cache did not answer")
-        return default
-
-
-def _breaker_admit(what: str) -> tuple[bool, bool]:
-    """Raise PaymentsUnavailable while the breaker is open. Otherwise (trial, had_failures):
-    trial is True for the one call let through after a cool-down; had_failures says whether
-    failures are being counted (a success then clears them)."""
-    state = _cache_quietly(lambda: cache.get_many([_BREAKER_OPEN_UNTIL, _BREAKER_FAILURES]), {})
-    open_until = state.get(_BREAKER_OPEN_UNTIL)
-    if open_until is None:
-        return False, bool(state.get(_BREAKER_FAILURES))
-    if time.time() < open_until:
-        raise PaymentsUnavailable(f"{what}: breaker open")
-    trial_seconds = settings.STRIPE_CONNECT_TIMEOUT_SECONDS + settings.STRIPE_READ_TIMEOUT_SECONDS + 5
-    if _cache_quietly(lambda: cache.add(_BREAKER_PROBE, 1, timeout=trial_seconds), True):
-        return True, True
-    raise PaymentsUnavailable(f"{what}: breaker open, another request is trying Stripe")
-
-
-def _breaker_open(failures: int) -> None:
-    cooldown = settings.STRIPE_BREAKER_COOLDOWN_SECONDS
-    cache.set(_BREAKER_OPEN_UNTIL, time.time() + cooldown, timeout=cooldown + 86400)
-    cache.delete_many([_BREAKER_FAILURES, _BREAKER_PROBE])
-    logger.warning("stripe breaker: open for %s s after %s failures", cooldown, failures)
-
-
-def _breaker_failure(trial: bool) -> None:
-    if trial:
-        _cache_quietly(lambda: _breaker_open(1))
-        return
-    window = settings.STRIPE_BREAKER_WINDOW_SECONDS
-
-    def count() -> int:
-        cache.add(_BREAKER_FAILURES, 0, timeout=window)
-        try:
-            return cache.incr(_BREAKER_FAILURES)
-        except ValueError:  # expired between add and incr
-            cache.add(_BREAKER_FAILURES, 1, timeout=window)
-            return 1
-
-    failures = _cache_quietly(count, 0)
-    if failures >= settings.STRIPE_BREAKER_FAILURES:
-        _cache_quietly(lambda: _breaker_open(failures))
-
-
-def _breaker_success(trial: bool, had_failures: bool) -> None:
-    if trial:
-        _cache_quietly(lambda: cache.delete_many([_BREAKER_OPEN_UNTIL, _BREAKER_FAILURES, _BREAKER_PROBE]))
-        logger.warning("stripe breaker: closed, Stripe answered again")
-    elif had_failures:
-        _cache_quietly(lambda: cache.delete(_BREAKER_FAILURES))
-
-
-def breaker_is_open() -> bool:
-    """Whether payments are being refused at once because Stripe failed repeatedly."""
-    open_until = _cache_quietly(lambda: cache.get(_BREAKER_OPEN_UNTIL))
-    return open_until is not None
-
-
-def _field(obj, name: str, default=None):
-    """StripeObjects are not dicts (`.get` raises in stripe-python 16)."""
-    try:
-        value = obj[name]
-    except (KeyError, TypeError):
-        return default
-    return default if value is None else value
-
-
-def _plain(value) -> dict:
-    if value is None:
-        return {}
-    return value.to_dict() if hasattr(value, "to_dict") else dict(value)
-
-
-def _id_of(value) -> str | None:
-    """localstripe expands some references (an object), Stripe returns an id: accept both."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    return _field(value, "id")
+# A hung Stripe must not hang the site: timeouts on the client above, the cap on calls in
+# flight and the circuit breaker in `gateway_guard` (`breaker_is_open`, `calls_wait_for_a_slot`
+# are named here too, for callers of `gateway.<name>`).
 
 
 def _call(what: str, func, *args, **kwargs):
-    """Call Stripe through the breaker and the cap on calls in flight; Stripe's answer or
-    error comes back as our value or exception (`_call_stripe`)."""
-    trial, had_failures = _breaker_admit(what)
-    slots = _call_slots(settings.STRIPE_MAX_CONCURRENT_CALLS)
-    wait = _slot_wait.get()
-    if wait is None:
-        wait = settings.STRIPE_CALL_SLOT_WAIT_SECONDS
-    if not (slots.acquire(timeout=wait) if wait > 0 else slots.acquire(blocking=False)):
-        if trial:
-            _cache_quietly(lambda: cache.delete(_BREAKER_PROBE))
-        logger.warning("stripe %s: every Stripe call slot of this process is busy", what)
-        raise PaymentsUnavailable(f"{what}: busy")
-    try:
-        result = _call_stripe(what, func, *args, **kwargs)
-    except PaymentsUnavailable:
-        _breaker_failure(trial)
-        raise
-    except (CardDeclined, PaymentGatewayError):
-        _breaker_success(trial, had_failures)  # Stripe answered
-        raise
-    finally:
-        slots.release()
-    _breaker_success(trial, had_failures)
-    return result
+    """Call Stripe through the guards (`gateway_guard`); Stripe's answer or error comes back as
+    our value or exception (`_call_stripe`)."""
+    return stripe_call_guarded(what, lambda: _call_stripe(what, func, *args, **kwargs))
 
 
 def _call_stripe(what: str, func, *args, **kwargs):
@@ -278,8 +129,8 @@ def _call_stripe(what: str, func, *args, **kwargs):
         return func(*args, **kwargs)
     except stripe.CardError as exc:
         error = exc.error
-        code = (_field(error, "decline_code") or _field(error, "code") or "") if error else ""
-        intent_id = _id_of(_field(error, "payment_intent")) if error else None
+        code = (field_of(error, "decline_code") or field_of(error, "code") or "") if error else ""
+        intent_id = id_of(field_of(error, "payment_intent")) if error else None
         logger.info("stripe %s: card declined (%s), intent %s", what, code, intent_id)
         raise CardDeclined(decline_message(code), payment_intent_id=intent_id, code=code) from None
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
@@ -294,27 +145,6 @@ def _call_stripe(what: str, func, *args, **kwargs):
             raise ObjectUnknown(f"{what}: 404") from None
         logger.error("stripe %s refused: status %s, code %s", what, status, getattr(exc, "code", ""))
         raise PaymentGatewayError(f"{what}: {status} {getattr(exc, 'code', '') or ''}".strip()) from None
-
-
-def _iso(stripe_currency) -> str:
-    """Stripe spells currencies in lower case ("usd"); we spell them as ISO 4217 does ("USD")."""
-    return str(stripe_currency).upper()
-
-
-def _intent_state(intent) -> IntentState:
-    error = _field(intent, "last_payment_error")
-    code = (_field(error, "decline_code") or _field(error, "code")) if error else None
-    return IntentState(
-        id=intent["id"],
-        status=intent["status"],
-        amount=int(intent["amount"]),
-        currency=_iso(intent["currency"]),
-        client_secret=_field(intent, "client_secret", ""),
-        metadata=_plain(_field(intent, "metadata")),
-        failure_message=decline_message(code) if error else "",
-        latest_charge_id=_id_of(_field(intent, "latest_charge")),
-        created=int(_field(intent, "created", 0)),
-    )
 
 
 # Payments ---------------------------------------------------------------------------------
@@ -348,9 +178,9 @@ def setup_intent_retrieve(setup_intent_id: str) -> SetupIntentState:
     return SetupIntentState(
         id=intent["id"],
         status=intent["status"],
-        payment_method_id=_id_of(_field(intent, "payment_method")),
-        reference=str(_plain(_field(intent, "metadata")).get("ref", "")),
-        client_secret=_field(intent, "client_secret", ""),
+        payment_method_id=id_of(field_of(intent, "payment_method")),
+        reference=str(plain_dict(field_of(intent, "metadata")).get("ref", "")),
+        client_secret=field_of(intent, "client_secret", ""),
     )
 
 
@@ -380,7 +210,7 @@ def payment_intent_create_confirmed(
         },
         options={"idempotency_key": idempotency_key},
     )
-    return _intent_state(intent)
+    return intent_state(intent)
 
 
 def payment_intent_retrieve(payment_intent_id: str) -> IntentState:
@@ -390,7 +220,7 @@ def payment_intent_retrieve(payment_intent_id: str) -> IntentState:
     # tree cost more than reading the four fields we use.
     path = f"/v1/payment_intents/{urllib.parse.quote(payment_intent_id, safe='')}"
     response = _call("payment_intent.retrieve", _client().raw_request, "get", path)
-    return _intent_state(response.data)
+    return intent_state(response.data)
 
 
 def payment_intents_since(*, since: int, limit: int = 1000) -> list[IntentState]:
@@ -405,7 +235,7 @@ def payment_intents_since(*, since: int, limit: int = 1000) -> list[IntentState]
     while len(found) < limit:
         page = _call("payment_intent.list", _client().v1.payment_intents.list, params=params)
         intents = list(page.data)
-        found.extend(state for state in map(_intent_state, intents) if state.created >= since)
+        found.extend(state for state in map(intent_state, intents) if state.created >= since)
         if not page.has_more or not intents:
             break
         params["starting_after"] = intents[-1]["id"]
@@ -417,10 +247,10 @@ def charge_retrieve(charge_id: str) -> ChargeState:
     charge = _call("charge.retrieve", _client().v1.charges.retrieve, charge_id)
     return ChargeState(
         id=charge["id"],
-        payment_intent_id=_id_of(_field(charge, "payment_intent")),
+        payment_intent_id=id_of(field_of(charge, "payment_intent")),
         amount=int(charge["amount"]),
-        amount_refunded=int(_field(charge, "amount_refunded", 0)),
-        currency=_iso(charge["currency"]),
+        amount_refunded=int(field_of(charge, "amount_refunded", 0)),
+        currency=currency_iso(charge["currency"]),
     )
 
 
@@ -442,7 +272,10 @@ def refund_create(
         options={"idempotency_key": idempotency_key},
     )
     return RefundResult(
-        id=refund["id"], status=refund["status"], amount=int(refund["amount"]), currency=_iso(refund["currency"])
+        id=refund["id"],
+        status=refund["status"],
+        amount=int(refund["amount"]),
+        currency=currency_iso(refund["currency"]),
     )
 
 
@@ -465,7 +298,7 @@ def customer_set_default_payment_method(*, customer_id: str, payment_method_id: 
     """Make the card the customer set up pay their invoices (localstripe has no
     `default_payment_method` on subscriptions, so it is set on the customer). Moves no money."""
     method = _call("payment_method.retrieve", _client().v1.payment_methods.retrieve, payment_method_id)
-    if not _id_of(_field(method, "customer")):
+    if not id_of(field_of(method, "customer")):
         _call(
             "payment_method.attach",
             _client().v1.payment_methods.attach,
@@ -504,16 +337,6 @@ def monthly_plan(*, amount_minor: int, currency: str) -> str:
     return plan_id
 
 
-def _subscription_state(subscription) -> SubscriptionState:
-    return SubscriptionState(
-        id=subscription["id"],
-        status=subscription["status"],
-        customer_id=_id_of(subscription["customer"]) or "",
-        latest_invoice_id=_id_of(_field(subscription, "latest_invoice")),
-        metadata=_plain(_field(subscription, "metadata")),
-    )
-
-
 def subscription_create(
     *, customer_id: str, plan_id: str, gift_reference: str, idempotency_key: str
 ) -> SubscriptionState:
@@ -525,12 +348,12 @@ def subscription_create(
         params={"customer": customer_id, "items": [{"plan": plan_id}], "metadata": {"gift": gift_reference}},
         options={"idempotency_key": idempotency_key},
     )
-    return _subscription_state(subscription)
+    return subscription_state(subscription)
 
 
 def subscription_retrieve(subscription_id: str) -> SubscriptionState:
     """Stripe's current view of a subscription. Moves no money."""
-    return _subscription_state(_call("subscription.retrieve", _client().v1.subscriptions.retrieve, subscription_id))
+    return subscription_state(_call("subscription.retrieve", _client().v1.subscriptions.retrieve, subscription_id))
 
 
 def subscription_cancel(subscription_id: str) -> SubscriptionState:
@@ -539,17 +362,7 @@ def subscription_cancel(subscription_id: str) -> SubscriptionState:
     current = subscription_retrieve(subscription_id)
     if current.status in ("canceled", "incomplete_expired"):
         return current
-    return _subscription_state(_call("subscription.cancel", _client().v1.subscriptions.cancel, subscription_id))
-
-
-def _invoice_subscription_id(invoice) -> str | None:
-    """localstripe (and Stripe before API 2025-03) put the subscription on the invoice;
-    newer Stripe versions put it under parent.subscription_details."""
-    direct = _id_of(_field(invoice, "subscription"))
-    if direct:
-        return direct
-    details = _field(_field(invoice, "parent"), "subscription_details")
-    return _id_of(_field(details, "subscription")) if details is not None else None
+    return subscription_state(_call("subscription.cancel", _client().v1.subscriptions.cancel, subscription_id))
 
 
 def invoice_retrieve(invoice_id: str) -> InvoiceState:
@@ -558,10 +371,10 @@ def invoice_retrieve(invoice_id: str) -> InvoiceState:
     return InvoiceState(
         id=invoice["id"],
         status=invoice["status"],
-        subscription_id=_invoice_subscription_id(invoice),
-        customer_id=_id_of(_field(invoice, "customer")),
-        amount_paid=int(_field(invoice, "amount_paid", 0)),
-        currency=_iso(invoice["currency"]),
+        subscription_id=invoice_subscription_id(invoice),
+        customer_id=id_of(field_of(invoice, "customer")),
+        amount_paid=int(field_of(invoice, "amount_paid", 0)),
+        currency=currency_iso(invoice["currency"]),
     )
 
 
@@ -571,7 +384,7 @@ def invoice_payment_intent(invoice_id: str) -> IntentState | None:
     browser needs. Moves no money. (Stripe API versions from 2025-03 list it under the
     invoice's `payments` instead; localstripe and older versions name it directly.)"""
     invoice = _call("invoice.retrieve", _client().v1.invoices.retrieve, invoice_id)
-    intent_id = _id_of(_field(invoice, "payment_intent"))
+    intent_id = id_of(field_of(invoice, "payment_intent"))
     return payment_intent_retrieve(intent_id) if intent_id else None
 
 

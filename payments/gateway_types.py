@@ -1,5 +1,16 @@
 """What payments/gateway.py returns and raises: plain values and our own exceptions, so no
-caller ever sees a Stripe object or a Stripe error (and none imports stripe)."""
+caller ever sees a Stripe object or a Stripe error (and none imports stripe).
+
+- `PaymentsUnavailable`: Stripe could not be reached in time (or answered 5xx / rate
+  limited), or it was not asked: the circuit breaker is open after repeated failures, or
+  this process already has its most Stripe calls in flight (see `gateway_guard`).
+  Nothing was decided; the caller may say "try again shortly" and keep everything.
+- `ObjectUnknown` (a `PaymentGatewayError`): Stripe answered 404 for the object asked about.
+- `CardDeclined`: the bank or Stripe refused the card; `message` is plain words a supporter
+  can act on.
+- `PaymentGatewayError`: Stripe refused the request itself (a bug or a configuration
+  mistake); logged with ids only.
+"""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,8 @@
-"""UK Gift Aid: the declaration donors agree to, and HMRC's claim schedule layout."""
+"""UK Gift Aid: the declaration donors agree to, and HMRC's claim schedule layout and rows."""
+
+from django.utils import timezone
+
+from core.money import format_major
 
 # Changing the wording means a new version: declarations keep the text they agreed to.
 DECLARATION_VERSION = "2026-01"
@@ -27,3 +31,44 @@ SCHEDULE_COLUMNS = [
 AGGREGATE_MAX_DONATION_MINOR = 2000
 AGGREGATE_MAX_ROW_MINOR = 100000
 AGGREGATE_DESCRIPTION = "Small donations"  # at most 35 characters
+
+
+def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]]:
+    """The Charities Online schedule's rows, in its column order: one per donation, or with
+    `aggregate_small`, donations of 20.00 or less added together (HMRC's aggregated
+    donations: up to 1,000.00 a row, no donor details, dated by the row's last donation)
+    after the rows of the larger ones."""
+    rows, small = [], []
+    for donation in donations:
+        if aggregate_small and donation.amount_minor <= AGGREGATE_MAX_DONATION_MINOR:
+            small.append(donation)
+            continue
+        declaration = donation.gift_aid_declaration
+        rows.append(
+            [
+                declaration.title,
+                declaration.first_name,
+                declaration.last_name,
+                declaration.house_name_or_number,
+                declaration.postcode,
+                "",  # aggregated donations: this one is claimed on its own row
+                "",  # sponsored event: not a sponsorship
+                f"{timezone.localtime(donation.donated_at):%d/%m/%y}",
+                format_major(donation.amount_minor, "GBP"),
+            ]
+        )
+    batch: list = []
+    for donation in [*small, None]:
+        full = donation is not None and sum(d.amount_minor for d in batch) + donation.amount_minor > (
+            AGGREGATE_MAX_ROW_MINOR
+        )
+        if batch and (donation is None or full):
+            total = sum(d.amount_minor for d in batch)
+            last = max(d.donated_at for d in batch)
+            description = f"{AGGREGATE_DESCRIPTION} ({len(batch)})"
+            day = f"{timezone.localtime(last):%d/%m/%y}"
+            rows.append(["", "", "", "", "", description, "", day, format_major(total, "GBP")])
+            batch = []
+        if donation is not None:
+            batch.append(donation)
+    return rows

@@ -1,17 +1,19 @@
-"""Reads used by more than one view: campaign totals, the finance lists, a monthly gift's next
-payment, the campaigns open for gifts."""
+"""Reads: campaign totals, a monthly gift's next payment and its cancel link, the campaigns open
+for gifts, the donations a Gift Aid claim can take."""
 
 import calendar
-from datetime import date
+from datetime import date, datetime, time
 
+from django.core import signing
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from payments.models import Donation, RecurringGift
+from payments.models import Donation, GiftAidClaim, RecurringGift
 
 TOTALS_KEY = "payments:campaign-total:{}"
+CANCEL_SALT = "payments.recurring-gift-cancel"
 
 
 def campaign_totals(campaign_id: int) -> dict:
@@ -71,3 +73,50 @@ def campaigns_open(limit: int | None = None) -> list:
         .order_by(F("ends_on").asc(nulls_last=True), "path")
     )
     return list(pages[:limit] if limit else pages)
+
+
+def cancel_token(gift: RecurringGift) -> str:
+    """The token in a monthly gift's cancel link (signed with SECRET_KEY; only its hash is stored)."""
+    return signing.Signer(salt=CANCEL_SALT).sign(gift.reference)
+
+
+def recurring_gift_for_token(token: str) -> RecurringGift | None:
+    """The gift a cancel link is for, or None for a tampered or unknown link."""
+    try:
+        reference = signing.Signer(salt=CANCEL_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    gift = RecurringGift.objects.filter(reference=reference).first()
+    if gift is None or gift.cancel_token_hash != RecurringGift.hash_token(token):
+        return None
+    return gift
+
+
+def gift_aid_claimable(start: datetime, end: datetime):
+    """Donations HMRC can be asked about: declared, in pounds, not refunded, in no claim yet,
+    given in [start, end]. Only donation lines become Donations, so tickets never appear."""
+    return (
+        Donation.objects.filter(
+            gift_aid_declaration__isnull=False,
+            currency=GiftAidClaim.CURRENCY,
+            refunded=False,
+            claimed_at__isnull=True,
+            donated_at__gte=start,
+            donated_at__lte=end,
+        )
+        .select_related("gift_aid_declaration")
+        .order_by("donated_at", "pk")
+    )
+
+
+def day_bounds(starts_on: date, ends_on: date) -> tuple[datetime, datetime]:
+    """The first and last moments of a range of days, in the site's time zone."""
+    return (
+        timezone.make_aware(datetime.combine(starts_on, time.min)),
+        timezone.make_aware(datetime.combine(ends_on, time.max)),
+    )
+
+
+def gift_aid_claim_donations(claim: GiftAidClaim) -> list[Donation]:
+    """The donations of a claim in schedule order (when given, then id), with declarations."""
+    return list(claim.donations.select_related("gift_aid_declaration").order_by("donated_at", "pk"))

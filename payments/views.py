@@ -23,7 +23,7 @@ from core.money import format_money
 from payments import gateway, services
 from payments.forms import GIFT_AID_UNTICKED, DonationForm, GiftAidForm
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
-from payments.selectors import campaign_totals, recurring_gift_next_payment_on
+from payments.selectors import campaign_totals, cancel_token, recurring_gift_for_token, recurring_gift_next_payment_on
 from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 
 CHECKOUT_SALT = "payments.checkout"
@@ -352,7 +352,7 @@ def checkout_done(request, token: str):
         context["monthly"] = {
             "amount": target.amount_display,
             "next_payment_on": recurring_gift_next_payment_on(target),
-            "cancel_url": reverse("payments:gift_cancel", args=[services.cancel_token(target)]),
+            "cancel_url": reverse("payments:gift_cancel", args=[cancel_token(target)]),
         }
     response = TemplateResponse(request, "payments/checkout_done.html", context)
     response["Cache-Control"] = "no-store"
@@ -364,7 +364,7 @@ def checkout_done(request, token: str):
 
 def gift_cancel(request, token: str):
     """GET: ask to confirm. POST: cancel the Stripe subscription and the gift."""
-    gift = services.recurring_gift_for_token(token)
+    gift = recurring_gift_for_token(token)
     if gift is None:
         raise Http404
     context = {"gift": gift, "token": token}

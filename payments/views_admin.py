@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import FINANCE, role_required
-from core.audit import audit_record
 from core.csv_export import csv_response
 from core.money import format_major, format_money
 from payments import gateway, giftaid
 from payments.forms import RefundForm
 from payments.models import Donation, GiftAidClaim, Order, Payment
-from payments.services import gift_aid_claim_create, gift_aid_claim_donations, refund_create
-from payments.services.giftaid_claims import day_bounds, gift_aid_claimable
+from payments.selectors import day_bounds, gift_aid_claimable
+from payments.services import gift_aid_claim_create, gift_aid_claim_schedule, refund_create
 
 PAGE_SIZE = 100
 
@@ -192,47 +191,6 @@ def donations(request):
     )
 
 
-def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]]:
-    """The Charities Online schedule's rows, in its column order: one per donation, or with
-    `aggregate_small`, donations of 20.00 or less added together (HMRC's aggregated
-    donations: up to 1,000.00 a row, no donor details, dated by the row's last donation)
-    after the rows of the larger ones."""
-    rows, small = [], []
-    for donation in donations:
-        if aggregate_small and donation.amount_minor <= giftaid.AGGREGATE_MAX_DONATION_MINOR:
-            small.append(donation)
-            continue
-        declaration = donation.gift_aid_declaration
-        rows.append(
-            [
-                declaration.title,
-                declaration.first_name,
-                declaration.last_name,
-                declaration.house_name_or_number,
-                declaration.postcode,
-                "",  # aggregated donations: this one is claimed on its own row
-                "",  # sponsored event: not a sponsorship
-                f"{timezone.localtime(donation.donated_at):%d/%m/%y}",
-                format_major(donation.amount_minor, "GBP"),
-            ]
-        )
-    batch: list = []
-    for donation in [*small, None]:
-        full = donation is not None and sum(d.amount_minor for d in batch) + donation.amount_minor > (
-            giftaid.AGGREGATE_MAX_ROW_MINOR
-        )
-        if batch and (donation is None or full):
-            total = sum(d.amount_minor for d in batch)
-            last = max(d.donated_at for d in batch)
-            description = f"{giftaid.AGGREGATE_DESCRIPTION} ({len(batch)})"
-            day = f"{timezone.localtime(last):%d/%m/%y}"
-            rows.append(["", "", "", "", "", description, "", day, format_major(total, "GBP")])
-            batch = []
-        if donation is not None:
-            batch.append(donation)
-    return rows
-
-
 def _claim_dates(data) -> tuple:
     """The claim form's dates as days (None for a missing or bad one)."""
     days = []
@@ -292,14 +250,10 @@ def gift_aid_claim_download(request, pk: int):
     """A claim's schedule in HMRC's Charities Online layout: built from the claim's own
     donations, so every download of it is the same file."""
     claim = get_object_or_404(GiftAidClaim, pk=pk)
-    donations = gift_aid_claim_donations(claim)
-    if any(donation.gift_aid_declaration is None for donation in donations):
-        # Retention deletes declarations six years after their last claim, when HMRC can no longer ask.
-        messages.error(
-            request, f"Claim {claim.pk} is past the six years HMRC may ask about: its donors' details are deleted."
-        )
+    try:
+        rows = gift_aid_claim_schedule(claim=claim, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("payments_admin:gift_aid")
-    audit_record(actor=request.user, action="gift_aid_claim.downloaded", obj=claim)
-    rows = gift_aid_rows(donations, aggregate_small=claim.aggregate_small)
     filename = f"gift-aid-claim-{claim.pk}-{claim.starts_on:%Y%m%d}-{claim.ends_on:%Y%m%d}.csv"
     return csv_response(filename, giftaid.SCHEDULE_COLUMNS, rows)

@@ -13,7 +13,7 @@ from certificates.services import source_key_for
 from cms.models import Chapter
 from core.money import format_money
 from core.page_cache import cached_until_published
-from payments.services.sponsorship import SponsorshipTarget
+from payments.sponsorship import SponsorshipTarget
 from training.models import (
     Cohort,
     CourseFormat,

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from certificates.models import BulkIssueJob, Certificate
-from certificates.tasks import bulk_sources, certificate_bulk_issue
+from certificates.selectors import bulk_sources
+from certificates.tasks import certificate_bulk_issue
 from training.models import Enrolment
 from training.tests.factories import enrol, make_cohort, make_course, make_learner
 

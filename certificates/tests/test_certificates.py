@@ -14,10 +14,11 @@ from accounts.models import Consent
 from accounts.services import consent_set
 from accounts.tests.factories import MemberProfileFactory, UserFactory
 from certificates import rendering
-from core import pdf as core_pdf
 from certificates.models import CODE_ALPHABET, Certificate, CertificateTemplate
+from certificates.rendering import certificate_context
 from certificates.services import certificate_issue, certificate_reissue, certificate_revoke
-from certificates.tasks import certificate_context, certificate_render
+from certificates.tasks import certificate_render
+from core import pdf as core_pdf
 from core.codes import normalise_code
 from core.models import AuditEvent
 

@@ -12,8 +12,8 @@ from accounts.tests.factories import MemberProfileFactory, UserFactory, sign_in_
 from accounts.tests.test_access_matrix import classify
 from certificates.models import Certificate, CertificateTemplate
 from certificates.placeholders import fill_placeholders, placeholder_problems
+from certificates.rendering import certificate_context
 from certificates.services import certificate_issue
-from certificates.tasks import certificate_context
 from core.models import AuditEvent
 from training.models import Enrolment
 from training.tests.factories import enrol, make_cohort, make_course, make_learner

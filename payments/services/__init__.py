@@ -1,14 +1,12 @@
 """Every write about money. Keyword-only, atomic; docstrings say which move money."""
 
-from payments.services.giftaid_claims import gift_aid_claim_create, gift_aid_claim_donations
+from payments.services.giftaid_claims import gift_aid_claim_create, gift_aid_claim_schedule
 from payments.services.giving import (
-    cancel_token,
     gift_aid_declaration_create,
     invoice_settle,
     recurring_gift_cancel,
     recurring_gift_checkout_start,
     recurring_gift_create,
-    recurring_gift_for_token,
     recurring_gift_start,
     subscription_ended,
 )
@@ -29,11 +27,10 @@ __all__ = [
     "DonationChoice",
     "PayOutcome",
     "TicketLine",
-    "cancel_token",
     "charge_refunds_settle",
     "donation_amount_check",
     "gift_aid_claim_create",
-    "gift_aid_claim_donations",
+    "gift_aid_claim_schedule",
     "gift_aid_declaration_create",
     "invoice_settle",
     "order_checkout_start",
@@ -45,7 +42,6 @@ __all__ = [
     "recurring_gift_cancel",
     "recurring_gift_checkout_start",
     "recurring_gift_create",
-    "recurring_gift_for_token",
     "recurring_gift_start",
     "refund_create",
     "subscription_ended",

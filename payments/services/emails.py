@@ -13,9 +13,10 @@ from core.links import absolute
 from core.money import format_money
 from payments.models import Donation, Order
 from payments.receipts import render_receipt
-from payments.services.giving import cancel_token
+from payments.selectors import cancel_token
 
 logger = logging.getLogger(__name__)
+
 
 def _receipt_pdf(context: dict) -> list[tuple[str, bytes, str]]:
     try:

@@ -5,39 +5,17 @@ holds yet, under their row locks, and records them as its own (a donation is in 
 most: the database's one-to-one refuses a second). Its schedule is built from those donations
 each time it is downloaded, so every download of a claim is the same file."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, audit_record_each
+from core.locking import for_update
+from payments.giftaid import gift_aid_rows
 from payments.models import Donation, GiftAidClaim, GiftAidClaimDonation
-
-
-def gift_aid_claimable(start: datetime, end: datetime):
-    """Donations HMRC can be asked about: declared, in pounds, not refunded, in no claim yet,
-    given in [start, end]. Only donation lines become Donations, so tickets never appear."""
-    return (
-        Donation.objects.filter(
-            gift_aid_declaration__isnull=False,
-            currency=GiftAidClaim.CURRENCY,
-            refunded=False,
-            claimed_at__isnull=True,
-            donated_at__gte=start,
-            donated_at__lte=end,
-        )
-        .select_related("gift_aid_declaration")
-        .order_by("donated_at", "pk")
-    )
-
-
-def day_bounds(starts_on: date, ends_on: date) -> tuple[datetime, datetime]:
-    """The first and last moments of a range of days, in the site's time zone."""
-    return (
-        timezone.make_aware(datetime.combine(starts_on, time.min)),
-        timezone.make_aware(datetime.combine(ends_on, time.max)),
-    )
+from payments.selectors import day_bounds, gift_aid_claim_donations, gift_aid_claimable
 
 
 @transaction.atomic
@@ -47,11 +25,12 @@ def gift_aid_claim_create(*, starts_on: date, ends_on: date, aggregate_small: bo
     and a claim with no donations (a second click, or a reload, finds none left). Moves no
     money; the schedule is downloaded with `gift_aid_claim_donations`."""
     if ends_on < starts_on:
-        raise ValidationError("The end date is before the start date.")
-    donations = list(gift_aid_claimable(*day_bounds(starts_on, ends_on)).select_for_update(of=("self",)))
+        raise ValidationError("The end date is before the start date.", code="dates")
+    donations = list(for_update(gift_aid_claimable(*day_bounds(starts_on, ends_on)), of=("self",)))
     if not donations:
         raise ValidationError(
-            "No donations are left to claim for these dates: any there were are in an earlier claim, listed below."
+            "No donations are left to claim for these dates: any there were are in an earlier claim, listed below.",
+            code="empty",
         )
     now = timezone.now()
     claim = GiftAidClaim.objects.create(
@@ -72,6 +51,16 @@ def gift_aid_claim_create(*, starts_on: date, ends_on: date, aggregate_small: bo
     return claim
 
 
-def gift_aid_claim_donations(claim: GiftAidClaim) -> list[Donation]:
-    """The donations of a claim in schedule order (when given, then id), with declarations."""
-    return list(claim.donations.select_related("gift_aid_declaration").order_by("donated_at", "pk"))
+def gift_aid_claim_schedule(*, claim: GiftAidClaim, actor) -> list[list[str]]:
+    """The rows of a claim's schedule in HMRC's Charities Online layout, built from the claim's
+    own donations (every download of a claim is the same file); the download is audited.
+    Refuses (code "expired") a claim whose declarations retention has deleted, six years after
+    its last claim, when HMRC can no longer ask. Moves no money."""
+    donations = gift_aid_claim_donations(claim)
+    if any(donation.gift_aid_declaration is None for donation in donations):
+        raise ValidationError(
+            f"Claim {claim.pk} is past the six years HMRC may ask about: its donors' details are deleted.",
+            code="expired",
+        )
+    audit_record(actor=actor, action="gift_aid_claim.downloaded", obj=claim)
+    return gift_aid_rows(donations, aggregate_small=claim.aggregate_small)

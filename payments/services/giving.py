@@ -2,17 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.locking import for_update
 from core.money import currency_code
 from core.tasks import enqueue_on_commit
 from payments import gateway, giftaid
 from payments.models import Donation, GiftAidDeclaration, RecurringGift
-from payments.selectors import campaign_totals_forget
+from payments.selectors import campaign_totals_forget, cancel_token
 from payments.services.orders import (
     CARD_NOT_CONFIRMED,
     DonationChoice,
@@ -20,8 +20,6 @@ from payments.services.orders import (
     donation_amount_check,
     setup_intent_state,
 )
-
-CANCEL_SALT = "payments.recurring-gift-cancel"
 
 
 @transaction.atomic
@@ -46,23 +44,6 @@ def gift_aid_declaration_create(
         user=user if user is not None and user.is_authenticated else None,
         **fields,
     )
-
-
-def cancel_token(gift: RecurringGift) -> str:
-    """The token in a monthly gift's cancel link (signed with SECRET_KEY; only its hash is stored)."""
-    return signing.Signer(salt=CANCEL_SALT).sign(gift.reference)
-
-
-def recurring_gift_for_token(token: str) -> RecurringGift | None:
-    """The gift a cancel link is for, or None for a tampered or unknown link."""
-    try:
-        reference = signing.Signer(salt=CANCEL_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    gift = RecurringGift.objects.filter(reference=reference).first()
-    if gift is None or gift.cancel_token_hash != RecurringGift.hash_token(token):
-        return None
-    return gift
 
 
 @transaction.atomic
@@ -94,7 +75,7 @@ def recurring_gift_checkout_start(*, gift: RecurringGift) -> gateway.SetupIntent
     if gift.status != RecurringGift.Status.PENDING:
         raise ValidationError("This monthly gift has already been set up.")
     with transaction.atomic():
-        gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
+        gift = for_update(RecurringGift.objects.filter(pk=gift.pk)).get()
         if not gift.stripe_customer_id:
             gift.stripe_customer_id = gateway.customer_create(
                 gift_reference=gift.reference, idempotency_key=f"thrive-gift-{gift.pk}-customer"
@@ -122,7 +103,7 @@ def recurring_gift_start(*, gift: RecurringGift, setup_intent_id: str) -> GiftOu
     gift open for another card. A paid first invoice is settled by asking Stripe, as the
     webhook would. Raises PaymentsUnavailable when Stripe cannot be reached."""
     with transaction.atomic():
-        gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
+        gift = for_update(RecurringGift.objects.filter(pk=gift.pk)).get()
         if gift.stripe_subscription_id:
             if gift.status != RecurringGift.Status.PENDING:
                 return GiftOutcome("succeeded" if gift.status != RecurringGift.Status.FAILED else "declined")
@@ -204,7 +185,7 @@ def invoice_settle(*, invoice_id: str) -> Donation | None:
     if invoice.status != "paid" or invoice.amount_paid <= 0 or not invoice.subscription_id:
         return None
     with transaction.atomic():
-        gift = RecurringGift.objects.select_for_update().filter(stripe_subscription_id=invoice.subscription_id).first()
+        gift = for_update(RecurringGift.objects.filter(stripe_subscription_id=invoice.subscription_id)).first()
         if gift is None:
             return None
         donation, created = Donation.objects.get_or_create(
@@ -255,7 +236,7 @@ def subscription_ended(*, subscription_id: str) -> RecurringGift | None:
 
 @transaction.atomic
 def _gift_mark_cancelled(gift: RecurringGift, actor) -> RecurringGift:
-    gift = RecurringGift.objects.select_for_update().get(pk=gift.pk)
+    gift = for_update(RecurringGift.objects.filter(pk=gift.pk)).get()
     if gift.status != RecurringGift.Status.CANCELLED:
         gift.status = RecurringGift.Status.CANCELLED
         gift.cancelled_at = timezone.now()

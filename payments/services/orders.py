@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import audit_record
+from core.locking import for_update
 from core.money import currency_code, format_money
 from payments import gateway
 from payments.models import GiftAidDeclaration, Order, OrderLine, Payment
@@ -181,7 +182,7 @@ def order_checkout_start(*, order: Order) -> gateway.SetupIntentResult:
     if order.status not in Order.OPEN_STATES:
         raise ValidationError("This order is already settled.")
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = for_update(Order.objects.filter(pk=order.pk)).get()
         return checkout_setup_intent(order, key_prefix=f"thrive-order-{order.pk}")
 
 
@@ -246,7 +247,7 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
     from payments.services.settle import payment_settle  # settle imports giving, which imports this module
 
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = for_update(Order.objects.filter(pk=order.pk)).get()
         current = order.payments.exclude(status__in=[Payment.Status.FAILED, Payment.Status.CANCELLED]).first()
         if current is None:
             charged = _charge_locked(order, setup_intent_id)
@@ -316,7 +317,7 @@ def order_gift_aid_add(*, order: Order, declaration: GiftAidDeclaration) -> Orde
     sterling. Under the order's lock, so it is in place before any payment settles (the
     Donation is recorded from the line then, under the same lock); a declaration covers a
     gift whether or not a payment attempt had already begun, as HMRC allows. Moves no money."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = for_update(Order.objects.filter(pk=order.pk)).get()
     if order.currency != "GBP":
         raise ValidationError("Gift Aid applies only to donations in pounds sterling.")
     if order.status not in Order.OPEN_STATES:

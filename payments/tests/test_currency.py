@@ -144,7 +144,7 @@ def test_funded_places_are_offered_and_counted_only_in_the_events_own_currency(
     from events.models import TicketType
     from payments.forms import DonationForm
     from payments.models import DonatePage
-    from payments.services.sponsorship import sponsored_places_count
+    from payments.sponsorship import sponsored_places_count
 
     TicketType.objects.create(event=us_event, name="Funded place", quantity=2, funded=True)
     pounds = wagtail_tree.add_child(instance=DonatePage(title="Give", slug="give-gbp", suggested_amounts="10"))

@@ -180,7 +180,7 @@ def test_gift_aid_export_can_add_small_donations_together_as_hmrc_allows(localst
 def test_aggregated_rows_stay_within_1000_pounds_each():
     from types import SimpleNamespace
 
-    from payments.views_admin import gift_aid_rows
+    from payments.giftaid import gift_aid_rows
 
     now = timezone.now()
     small = [SimpleNamespace(amount_minor=2000, donated_at=now, gift_aid_declaration=None) for _ in range(120)]

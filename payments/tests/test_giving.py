@@ -2,9 +2,9 @@ import pytest
 from django.core import mail
 
 from payments.models import Donation, RecurringGift
+from payments.selectors import cancel_token
 from payments.services import (
     DonationChoice,
-    cancel_token,
     recurring_gift_checkout_start,
     recurring_gift_create,
     recurring_gift_start,

@@ -10,7 +10,7 @@ from events.tests.factories import make_event
 from payments.forms import DonationForm
 from payments.models import DonatePage, Donation, Payment
 from payments.services import DonationChoice, order_create, order_pay, refund_create
-from payments.services.sponsorship import sponsored_places_count
+from payments.sponsorship import sponsored_places_count
 from payments.tests.helpers import set_up_card
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_the_donation_form_offers_events_with_funded_places_and_records_the_earm
 def test_a_course_is_offered_after_the_events_and_a_place_on_it_costs_its_price(
     localstripe, django_capture_on_commit_callbacks
 ):
-    from payments.services.sponsorship import sponsorship_targets
+    from payments.sponsorship import sponsorship_targets
     from training.tests.factories import make_course
 
     event = supper()

@@ -110,8 +110,9 @@ def test_tasks_lost_with_a_killed_worker_run_again_and_every_certificate_is_rend
     from django.db import transaction
 
     from certificates.models import BulkIssueJob, Certificate
+    from certificates.selectors import bulk_sources
     from certificates.services import certificate_issue
-    from certificates.tasks import bulk_sources, certificate_bulk_issue
+    from certificates.tasks import certificate_bulk_issue
 
     cohort = _completed_cohort(3)
     key = f"training.cohort:{cohort.pk}"

@@ -1,0 +1,116 @@
+"""Certificates' slow work, each run by the task of the same name in `certificates.tasks`:
+rendering and emailing a PDF, telling a holder of a revocation, bulk issuing. Also where staff
+start a bulk run (queued after the commit)."""
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from certificates.models import BulkIssueJob, Certificate
+from certificates.rendering import certificate_context, render_certificate, verify_url
+from certificates.selectors import bulk_sources
+from certificates.services import certificate_issue
+from core.email import email_send
+from core.tasks import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+def _render_and_store(certificate: Certificate) -> None:
+    pdf = render_certificate(certificate_context(certificate))
+    certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+    certificate.pdf_rendered_at = timezone.now()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        pdf=certificate.pdf.name, pdf_rendered_at=certificate.pdf_rendered_at
+    )
+
+
+def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
+    """Render and store the PDF, then email it to the holder once (discreet mode is applied
+    by the email helper). Idempotent, and safe to run again after a worker died anywhere in it:
+    a rendered certificate is not rendered again, and the email is claimed by setting
+    `emailed_at` in one UPDATE (a second run, or one at the same moment, claims nothing; the
+    claim is given back if sending fails), so a run that stored the PDF but died before the
+    email is finished by the next."""
+    certificate = Certificate.objects.select_related("template", "recipient").filter(pk=certificate_id).first()
+    if certificate is None:
+        return "skipped"
+    rendered = certificate.pdf_rendered_at is None
+    if rendered:
+        _render_and_store(certificate)
+    if not (send_email and certificate.recipient.is_active and certificate.pdf):
+        return "rendered" if rendered else "skipped"
+    now = timezone.now()
+    if not Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=now):
+        return "rendered" if rendered else "skipped"
+    try:
+        with certificate.pdf.open("rb") as handle:
+            pdf = handle.read()
+        replaces = Certificate.objects.filter(replaced_by=certificate).first()
+        email_send(
+            to=[certificate.recipient.email],
+            subject=f"Your {'new ' if replaces else ''}certificate: {certificate.title}",
+            template="certificate_issued",
+            context={"certificate": certificate, "verify_url": verify_url(certificate), "replaces": replaces},
+            attachments=[("certificate.pdf", pdf, "application/pdf")],
+        )
+    except Exception:
+        Certificate.objects.filter(pk=certificate.pk, emailed_at=now).update(emailed_at=None)
+        raise
+    return "rendered"
+
+
+def certificate_revoked_send(*, certificate_id: int) -> str:
+    """Tell the holder their certificate was revoked, and why (discreet mode is applied by
+    the email helper). Sends nothing for a live certificate or an inactive account."""
+    certificate = Certificate.objects.select_related("recipient").filter(pk=certificate_id).first()
+    if certificate is None or certificate.revoked_at is None or not certificate.recipient.is_active:
+        return "skipped"
+    email_send(
+        to=[certificate.recipient.email],
+        subject=f"Your certificate was withdrawn: {certificate.title}",
+        template="certificate_revoked",
+        context={"certificate": certificate, "verify_url": verify_url(certificate)},
+    )
+    return "sent"
+
+
+@transaction.atomic
+def certificate_bulk_start(*, source_key: str, source_label: str, actor) -> BulkIssueJob:
+    """Record a bulk run for a source and queue it after the commit (the caller has checked
+    the actor may issue for it). Issues nothing itself."""
+    job = BulkIssueJob.objects.create(source_key=source_key, source_label=source_label, created_by=actor)
+    _queue_bulk(job)
+    return job
+
+
+def certificate_bulk_resume(*, job: BulkIssueJob) -> None:
+    """Queue a bulk run again (after a crashed worker, say): nothing is issued twice."""
+    with transaction.atomic():
+        _queue_bulk(job)
+
+
+def _queue_bulk(job: BulkIssueJob) -> None:
+    from certificates.tasks import certificate_bulk_issue  # certificates.tasks imports this module
+
+    enqueue_on_commit(certificate_bulk_issue, job_id=job.pk)
+
+
+def certificate_bulk_issue(*, job_id: int) -> int:
+    """Issue to everyone who qualifies for the job's source. Safe to run twice at once or
+    after a crash: `certificate_issue` is idempotent, and progress is recounted, not added."""
+    job = BulkIssueJob.objects.get(pk=job_id)
+    source = bulk_sources().get(job.source_key)
+    if source is None:
+        logger.warning("bulk issue %s: unknown source", job_id)
+        return 0
+    qualifying = list(source["qualifying"]())
+    BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.RUNNING, total=len(qualifying))
+    for number, issue_kwargs in enumerate(qualifying, start=1):
+        with transaction.atomic():
+            certificate_issue(actor=job.created_by, **issue_kwargs)
+        BulkIssueJob.objects.filter(pk=job_id, done__lt=number).update(done=number)
+    BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.DONE, finished_at=timezone.now())
+    return len(qualifying)
