@@ -30,7 +30,7 @@ class Audience(models.TextChoices):
 
 
 class EventIndexPage(Page):
-    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["events.EventPage"]
     max_count = 1
@@ -50,9 +50,11 @@ class EventIndexPage(Page):
 
 class EventPage(Page):
     summary = models.TextField(_("summary"))
-    body = StreamField(BaseStreamBlock(), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
     event_type = models.CharField(_("type"), max_length=20, choices=EventType.choices, default=EventType.GATHERING)
-    chapter = models.ForeignKey("cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    chapter = models.ForeignKey(
+        "cms.Chapter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("chapter")
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/London")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -78,9 +80,9 @@ class EventPage(Page):
         default=24,
         help_text=_("Attendees can cancel or transfer their own ticket until this many hours before the event."),
     )
-    cancelled = models.BooleanField(default=False, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancelled = models.BooleanField(default=False, editable=False, verbose_name=_("cancelled"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("cancelled at"))
+    sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("calendar revision"))
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -180,7 +182,7 @@ class EventDate(Orderable):
     """A further date of an event that repeats (same times of day, same tickets: one booking
     covers every date, as a course of sessions does)."""
 
-    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="extra_dates")
+    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="extra_dates", verbose_name=_("event"))
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
 

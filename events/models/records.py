@@ -18,7 +18,9 @@ def new_ticket_code() -> str:
 
 
 class TicketType(models.Model):
-    event = ParentalKey("events.EventPage", on_delete=models.CASCADE, related_name="ticket_types")
+    event = ParentalKey(
+        "events.EventPage", on_delete=models.CASCADE, related_name="ticket_types", verbose_name=_("event")
+    )
     name = models.CharField(_("name"), max_length=120)
     price_minor = MinorAmountField(_("price"), default=0, currency_attr="chapter_currency", help_text=_("0 for free."))
     pay_what_you_can = models.BooleanField(_("pay what you can"), default=False)
@@ -33,7 +35,7 @@ class TicketType(models.Model):
     sales_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
     sales_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
     approval_required = models.BooleanField(_("approval required"), default=False)
-    sort_order = models.IntegerField(default=0, editable=False)
+    sort_order = models.IntegerField(default=0, editable=False, verbose_name=_("order"))
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("quantity")]),
@@ -81,32 +83,61 @@ class Registration(models.Model):
 
     HOLDS_PLACE = (Status.PENDING, Status.RESERVED, Status.CONFIRMED, Status.CHECKED_IN)
 
-    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="registrations")
-    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="registrations")
+    event = models.ForeignKey(
+        "events.EventPage", on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("ticket type")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+        verbose_name=_("account"),
     )
-    email = models.EmailField()
+    email = models.EmailField(verbose_name=_("email"))
     attendee_name = models.CharField(_("attendee name (optional)"), max_length=80, blank=True)
-    code = models.CharField(max_length=16, unique=True, default=new_ticket_code)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RESERVED)
-    reserved_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
-    checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    code = models.CharField(
+        max_length=16,
+        unique=True,
+        default=new_ticket_code,
+        verbose_name=_("ticket code"),
+        help_text=_("Printed on the ticket and in its QR code; staff search by it at the door."),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RESERVED, verbose_name=_("status"))
+    reserved_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name=_("held until"),
+        help_text=_("A place waiting for payment is held until then."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed"))
+    checked_in_at = models.DateTimeField(null=True, blank=True, verbose_name=_("checked in"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled"))
     amount_minor = models.PositiveIntegerField(
         _("amount in minor units"),
         default=0,
         help_text=_("What this place costs (pay what you can: the amount chosen)."),
     )
-    paid_at = models.DateTimeField(null=True, blank=True)
-    paid_at_door = models.BooleanField(default=False)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid"))
+    paid_at_door = models.BooleanField(
+        default=False,
+        verbose_name=_("paid at the door"),
+        help_text=_("Paid in person, not online: a refund of it is given back by hand."),
+    )
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmation sent"))
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminder sent"))
     # Tickets booked together share this reference, so each ticket page can list the others.
     # Passing a ticket on clears it: the new holder must not see the rest of the booking.
     booking = models.CharField(_("booking reference"), max_length=16, blank=True, default="", db_index=True)
@@ -128,7 +159,9 @@ class SponsoredPlaces(SponsoredPlacesCount):
     event's first funded ticket type (within the event's capacity: a venue holds what it
     holds). Set only by `events.services.event_sponsored_places_set` (from payments)."""
 
-    event = models.OneToOneField("events.EventPage", on_delete=models.CASCADE, related_name="sponsored_places")
+    event = models.OneToOneField(
+        "events.EventPage", on_delete=models.CASCADE, related_name="sponsored_places", verbose_name=_("event")
+    )
 
     class Meta(SponsoredPlacesCount.Meta):
         pass
@@ -145,17 +178,31 @@ class WaitingListEntry(models.Model):
         EXPIRED = "expired", _("Offer not taken")
         LEFT = "left", _("Left the list")
 
-    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="waiting_list")
-    ticket_type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    event = models.ForeignKey(
+        "events.EventPage", on_delete=models.CASCADE, related_name="waiting_list", verbose_name=_("event")
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    offered_until = models.DateTimeField(null=True, blank=True)
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket type")
+    )
+    email = models.EmailField(verbose_name=_("email"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, verbose_name=_("status"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("joined"))
+    offered_until = models.DateTimeField(null=True, blank=True, verbose_name=_("offer open until"))
     registration = models.OneToOneField(
-        Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="waiting_list_entry"
+        Registration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waiting_list_entry",
+        verbose_name=_("booking"),
     )
 
     class Meta:

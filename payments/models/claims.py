@@ -23,13 +23,18 @@ class GiftAidClaim(models.Model):
     ends_on = models.DateField(_("donations given to"))
     aggregate_small = models.BooleanField(_("small donations added together"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("made by"),
     )
     created_at = models.DateTimeField(_("made at"), default=timezone.now)
     donation_count = models.PositiveIntegerField(_("donations"))
     total_minor = models.PositiveBigIntegerField(_("donations total in minor units"))
     donations = models.ManyToManyField(
-        "payments.Donation", through="GiftAidClaimDonation", related_name="gift_aid_claims"
+        "payments.Donation", through="GiftAidClaimDonation", related_name="gift_aid_claims", verbose_name=_("donations")
     )
 
     class Meta:
@@ -56,8 +61,10 @@ class GiftAidClaimDonation(models.Model):
     """A donation in a claim. One-to-one on the donation: the database itself refuses to put a
     donation in a second claim."""
 
-    claim = models.ForeignKey(GiftAidClaim, on_delete=models.PROTECT, related_name="+")
-    donation = models.OneToOneField("payments.Donation", on_delete=models.PROTECT, related_name="gift_aid_claim_entry")
+    claim = models.ForeignKey(GiftAidClaim, on_delete=models.PROTECT, related_name="+", verbose_name=_("claim"))
+    donation = models.OneToOneField(
+        "payments.Donation", on_delete=models.PROTECT, related_name="gift_aid_claim_entry", verbose_name=_("donation")
+    )
 
     def __str__(self):
         return f"donation {self.donation_id} in Gift Aid claim {self.claim_id}"

@@ -30,7 +30,12 @@ class GiftAidDeclaration(models.Model):
     declaration_version = models.CharField(_("declaration version"), max_length=20)
     declared_at = models.DateTimeField(_("declared at"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("account"),
     )
 
     class Meta:
@@ -55,19 +60,31 @@ class RecurringGift(models.Model):
         FAILED = "failed", _("First payment failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    reference = models.CharField(max_length=16, unique=True, default=new_gift_reference)
+    reference = models.CharField(max_length=16, unique=True, default=new_gift_reference, verbose_name=_("reference"))
     email = models.EmailField(_("email"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="recurring_gifts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recurring_gifts",
+        verbose_name=_("account"),
     )
     amount_minor = models.PositiveIntegerField(_("monthly amount in minor units"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="GBP")
     campaign = models.ForeignKey(
-        "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "payments.CampaignPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("campaign"),
     )
-    anonymous = models.BooleanField(default=False)
-    message = models.CharField(max_length=500, blank=True)
-    earmark = models.CharField(max_length=20, choices=Earmark.choices, blank=True, default="")
+    anonymous = models.BooleanField(default=False, verbose_name=_("anonymous"))
+    message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
+    earmark = models.CharField(
+        max_length=20, choices=Earmark.choices, blank=True, default="", verbose_name=_("earmark")
+    )
     sponsored_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,
@@ -78,17 +95,32 @@ class RecurringGift(models.Model):
         help_text=_("The event or course whose funded places this gift pays for."),
     )
     gift_aid_declaration = models.ForeignKey(
-        GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        GiftAidDeclaration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Gift Aid declaration"),
     )
-    stripe_customer_id = models.CharField(max_length=255, blank=True)
-    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True, verbose_name=_("Stripe customer ID"))
+    stripe_subscription_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe subscription ID")
+    )
     # The SetupIntent the checkout page offers (reused on every view until it is used up).
-    stripe_setup_intent_id = models.CharField(max_length=255, blank=True, default="", editable=False)
+    stripe_setup_intent_id = models.CharField(
+        max_length=255, blank=True, default="", editable=False, verbose_name=_("Stripe SetupIntent ID")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    cancel_token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    payment_attempts = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_token_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        verbose_name=_("cancel link token hash"),
+        help_text=_("SHA-256 of the link's token; the token itself is never stored."),
+    )
+    payment_attempts = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("payment attempts"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -113,7 +145,12 @@ class Donation(models.Model):
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     email = models.EmailField(_("email"))
     campaign = models.ForeignKey(
-        "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="donations"
+        "payments.CampaignPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="donations",
+        verbose_name=_("campaign"),
     )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     message = models.CharField(_("message"), max_length=500, blank=True)
@@ -128,15 +165,32 @@ class Donation(models.Model):
         help_text=_("The event or course whose funded places this gift pays for."),
     )
     gift_aid_declaration = models.ForeignKey(
-        GiftAidDeclaration, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+        GiftAidDeclaration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donations",
+        verbose_name=_("Gift Aid declaration"),
     )
     order_line = models.OneToOneField(
-        "payments.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="donation"
+        "payments.OrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donation",
+        verbose_name=_("order line"),
     )
     recurring_gift = models.ForeignKey(
-        RecurringGift, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+        RecurringGift,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donations",
+        verbose_name=_("monthly gift"),
     )
-    stripe_invoice_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_invoice_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe invoice ID")
+    )
     donated_at = models.DateTimeField(_("donated at"))
     refunded = models.BooleanField(_("refunded"), default=False)
     claimed_at = models.DateTimeField(_("Gift Aid claimed at"), null=True, blank=True)
@@ -173,7 +227,7 @@ class SponsoredPlacesCount(models.Model):
     a sponsored place is never recorded against a gift."""
 
     places = models.PositiveIntegerField(_("places funded by donors"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         abstract = True

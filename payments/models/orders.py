@@ -41,7 +41,12 @@ class Order(models.Model):
     reference = models.CharField(_("reference"), max_length=16, unique=True, default=new_order_reference)
     email = models.EmailField(_("email"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("account"),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="GBP")
     total_minor = models.PositiveIntegerField(_("total in minor units"))
@@ -49,13 +54,15 @@ class Order(models.Model):
     attention_reason = models.CharField(
         _("attention reason"), max_length=20, choices=Attention.choices, blank=True, default=""
     )
-    payment_attempts = models.PositiveIntegerField(default=0, editable=False)
+    payment_attempts = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("payment attempts"))
     # The SetupIntent the checkout page offers (reused on every view until it is used up).
-    stripe_setup_intent_id = models.CharField(max_length=255, blank=True, default="", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    stripe_setup_intent_id = models.CharField(
+        max_length=255, blank=True, default="", editable=False, verbose_name=_("Stripe SetupIntent ID")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid"))
+    receipt_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("receipt sent"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -83,7 +90,7 @@ class OrderLine(models.Model):
         TICKET = "ticket", _("Ticket")
         DONATION = "donation", _("Donation")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # The selling app's own reference for a ticket ("registration:12"): payments stores it and
     # hands it back (payments.signals, hooks), never reads it, so it needs no foreign key.
@@ -93,16 +100,31 @@ class OrderLine(models.Model):
     gift_aid_eligible = models.BooleanField(_("Gift Aid eligible"), default=False)
     # What the donor chose, kept until the payment succeeds and a Donation is recorded.
     campaign = models.ForeignKey(
-        "payments.CampaignPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "payments.CampaignPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("campaign"),
     )
     gift_aid_declaration = models.ForeignKey(
-        "payments.GiftAidDeclaration", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "payments.GiftAidDeclaration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Gift Aid declaration"),
     )
-    anonymous = models.BooleanField(default=False)
-    message = models.CharField(max_length=500, blank=True)
-    earmark = models.CharField(max_length=20, blank=True)
+    anonymous = models.BooleanField(default=False, verbose_name=_("anonymous"))
+    message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
+    earmark = models.CharField(max_length=20, blank=True, verbose_name=_("earmark"))
     sponsored_page = models.ForeignKey(
-        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sponsored page"),
     )
 
     class Meta:
@@ -137,17 +159,19 @@ class Payment(models.Model):
     PAID_STATES = (Status.SUCCEEDED, Status.REFUNDED, Status.PARTLY_REFUNDED)
     REFUNDABLE = (Status.SUCCEEDED, Status.PARTLY_REFUNDED)
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order"))
+    stripe_payment_intent_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe PaymentIntent ID")
+    )
+    idempotency_key = models.CharField(max_length=100, unique=True, verbose_name=_("idempotency key"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CREATED)
     amount_minor = models.PositiveIntegerField(_("amount in minor units"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     amount_refunded_minor = models.PositiveIntegerField(_("refunded in minor units"), default=0)
     failure_message = models.CharField(_("failure message"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -168,18 +192,30 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment"))
+    stripe_refund_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe refund ID")
+    )
+    idempotency_key = models.CharField(max_length=100, unique=True, verbose_name=_("idempotency key"))
     # One per refund form shown, so a double-clicked button finds the refund it already made.
-    request_token = models.CharField(max_length=64, unique=True)
+    request_token = models.CharField(
+        max_length=64,
+        unique=True,
+        verbose_name=_("request token"),
+        help_text=_("One per refund form shown, so a double-clicked button finds the refund it already made."),
+    )
     amount_minor = models.PositiveIntegerField(_("amount in minor units"))
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("made by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -192,9 +228,9 @@ class Refund(models.Model):
 class WebhookEvent(models.Model):
     """A Stripe event already handled; the unique id makes a replay change nothing."""
 
-    stripe_event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    received_at = models.DateTimeField(auto_now_add=True)
+    stripe_event_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe event ID"))
+    type = models.CharField(max_length=100, verbose_name=_("event type"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received"))
 
     class Meta:
         ordering = ["-received_at"]

@@ -72,7 +72,7 @@ class GivingPageMixin(models.Model):
 
 class DonatePage(GivingPageMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
-    body = StreamField(BaseStreamBlock(), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")] + GivingPageMixin.giving_panels
     search_fields = Page.search_fields + [index.SearchField("intro")]

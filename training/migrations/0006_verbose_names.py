@@ -157,4 +157,9 @@ class Migration(migrations.Migration):
             name='trainer_note',
             field=models.TextField(blank=True, help_text='Staff only. Never shown to the learner.', verbose_name="trainer's note"),
         ),
+        migrations.AlterField(
+            model_name='coursesponsoredplaces',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True, verbose_name='updated'),
+        ),
     ]
