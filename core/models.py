@@ -8,7 +8,12 @@ class AuditEvent(models.Model):
     details, so it can be kept after the person's data is erased."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=80)
     object_type = models.CharField(_("object type"), max_length=80)
@@ -31,9 +36,9 @@ class RateCounter(models.Model):
     simultaneous requests from any process or host are all counted. Rows whose window has ended
     are deleted as new attempts come in; they hold no address, only keyed hashes."""
 
-    key = models.CharField(primary_key=True, max_length=200)
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
+    key = models.CharField(_("key (keyed hash)"), primary_key=True, max_length=200)
+    count = models.PositiveIntegerField(_("attempts"), default=0)
+    expires_at = models.DateTimeField(_("window ends"), db_index=True)
 
     class Meta:
         verbose_name = _("rate-limit count")
