@@ -90,13 +90,16 @@ class SiteSettings(BaseSiteSetting):
 def organisation_name(request=None) -> str:
     """The organisation's name as staff set it in Site settings: for the request's site, or
     the default site without a request (tasks, emails, PDFs). The field's default when there
-    is no site yet. Read it here, never from `SiteSettings.objects.first()` (any site's)."""
-    if request is not None and Site.find_for_request(request) is not None:
-        return SiteSettings.for_request(request).organisation_name
-    site = Site.objects.filter(is_default_site=True).first()
+    is no site or no settings yet. Read it here, never from `SiteSettings.objects.first()`
+    (any site's). Reads only: `SiteSettings.for_site` would create the row on first read,
+    and a saved setting empties the page cache in the middle of the page being built."""
+    site = Site.find_for_request(request) if request is not None else None
     if site is None:
-        return SiteSettings._meta.get_field("organisation_name").get_default()
-    return SiteSettings.for_site(site).organisation_name
+        site = Site.objects.filter(is_default_site=True).first()
+    name = None
+    if site is not None:
+        name = SiteSettings.objects.filter(site=site).values_list("organisation_name", flat=True).first()
+    return name or SiteSettings._meta.get_field("organisation_name").get_default()
 
 
 @register_snippet
