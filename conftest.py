@@ -161,7 +161,7 @@ class DemoServer:
 
     @property
     def staff_login(self) -> tuple[str, str]:
-        from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL
+        from core.demo import DEMO_STAFF_EMAIL
 
         return DEMO_STAFF_EMAIL, (self.var_dir / "demo_staff_password").read_text().strip()
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Consent, MemberProfile, MembershipApplication, Referral, User, WelcomeLink
 from accounts.signals import member_erased
+from core.locking import for_update
 
 ERASED_EMAIL_DOMAIN = "@erased.invalid"
 
@@ -15,7 +16,7 @@ def erased_email(kind: str, pk: int) -> str:
 
 def erase_member(*, user: User, old_email: str, revoke_certificates: bool) -> None:
     """Empty every personal field that refers to `user`. Call inside a transaction."""
-    profile = MemberProfile.objects.select_for_update().filter(user=user).first()
+    profile = for_update(MemberProfile.objects.all()).filter(user=user).first()
     if profile is not None:
         profile.display_name = f"Erased member {profile.pk}"
         for field in ("certificate_name", "legal_name", "pronouns", "preferred_language", "access_needs"):

@@ -26,6 +26,7 @@ from accounts.models import (
 from accounts.tokens import new_token
 from accounts.welcome import email_address_verify
 from core.audit import audit_record
+from core.locking import for_update
 from core.tasks import enqueue_on_commit
 
 ApplicationStatus = MembershipApplication.Status
@@ -56,7 +57,7 @@ def application_submit(
             "We will reply to it soon; there is no need to apply again."
         )
     if referral is not None:
-        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        referral = for_update(Referral.objects.all()).get(pk=referral.pk)
         if referral.status != Referral.Status.ACCEPTED or hasattr(referral, "application"):
             raise ValidationError("This invitation has already been used.")
     _token, digest = new_token()  # the private link is made by the email's task
@@ -77,7 +78,7 @@ def application_submit(
 
 
 def _locked_application(application: MembershipApplication, allowed: list[str]) -> MembershipApplication:
-    locked = MembershipApplication.objects.select_for_update().get(pk=application.pk)
+    locked = for_update(MembershipApplication.objects.all()).get(pk=application.pk)
     if locked.status not in allowed:
         raise ValidationError(f"This application is already {locked.get_status_display().lower()}.")
     return locked
@@ -182,7 +183,7 @@ def referral_is_open(referral: Referral) -> bool:
 @transaction.atomic
 def referral_respond(*, referral: Referral, accept: bool) -> Referral:
     """The survivor accepts (and may then apply) or declines. Refuses used or expired ones."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = for_update(Referral.objects.all()).get(pk=referral.pk)
     if referral.status == Referral.Status.INVITED and referral.expires_at <= timezone.now():
         referral.status = Referral.Status.EXPIRED
         referral.save(update_fields=["status"])
@@ -201,7 +202,7 @@ def referral_respond(*, referral: Referral, accept: bool) -> Referral:
 @transaction.atomic
 def consent_set(*, profile: MemberProfile, consent: Consent, given: bool, actor: User) -> bool:
     """Give or withdraw one consent; logs the change with its time. Returns whether it changed."""
-    profile = MemberProfile.objects.select_for_update().get(pk=profile.pk)
+    profile = for_update(MemberProfile.objects.all()).get(pk=profile.pk)
     field = f"consent_{consent}"
     if getattr(profile, field) == given:
         return False
@@ -215,7 +216,7 @@ def consent_set(*, profile: MemberProfile, consent: Consent, given: bool, actor:
 @transaction.atomic
 def profile_update(*, profile: MemberProfile, actor: User, **fields) -> MemberProfile:
     """Save the member's own profile choices; notes when access needs last changed."""
-    profile = MemberProfile.objects.select_for_update().get(pk=profile.pk)
+    profile = for_update(MemberProfile.objects.all()).get(pk=profile.pk)
     if fields.get("access_needs", profile.access_needs) != profile.access_needs:
         profile.access_needs_updated_at = timezone.now()
     for name, value in fields.items():
@@ -249,10 +250,10 @@ def erasure_confirm(*, request: ErasureRequest, actor: User) -> None:
     kept (audit log, and later payments and certificates) still point at something without
     a name. Applications and referrals lose every personal field. Sign-in becomes impossible.
     """
-    request = ErasureRequest.objects.select_for_update().get(pk=request.pk)
+    request = for_update(ErasureRequest.objects.all()).get(pk=request.pk)
     if request.status != ErasureRequest.Status.REQUESTED:
         raise ValidationError("This request has already been handled.")
-    user = User.objects.select_for_update().get(pk=request.user_id)
+    user = for_update(User.objects.all()).get(pk=request.user_id)
     old_email = user.email
     from accounts.erasure import erase_member
 

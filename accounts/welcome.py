@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User, WelcomeLink
 from accounts.tokens import new_token, token_hash
 from core.audit import audit_record
+from core.locking import for_update
 
 
 def email_address_verify(*, user: User) -> None:
@@ -59,13 +60,13 @@ def welcome_link_use(*, token: str, password: str) -> User:
     two clicks at once: the row is locked). The caller has validated the password and signs
     the person in. Refuses a used, expired or unknown link."""
     link = (
-        WelcomeLink.objects.select_for_update()
+        for_update(WelcomeLink.objects.all())
         .filter(token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
     if link is None:
         raise ValidationError(WELCOME_LINK_CLOSED)
-    user = User.objects.select_for_update().get(pk=link.user_id)
+    user = for_update(User.objects.all()).get(pk=link.user_id)
     if not user.is_active:
         raise ValidationError(WELCOME_LINK_CLOSED)
     link.used_at = timezone.now()

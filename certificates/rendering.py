@@ -1,6 +1,6 @@
 """Certificate PDFs: the plain values a certificate prints (`certificate_context`, read from
-its row), our own template and stylesheet, drawn by `core.pdf` (the only module that imports
-weasyprint). Takes objects or values and returns values; writes nothing."""
+its row), our own template and stylesheet, drawn by `core.pdf` (WeasyPrint loads on the
+first PDF drawn). Takes objects or values and returns values; writes nothing."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -12,20 +12,17 @@ from certificates.models import Certificate
 from certificates.placeholders import fill_placeholders
 from cms.models import organisation_name
 from core.links import absolute_url
+from core.pdf import image_data_url, qr_markup, render_pdf
 
 STYLESHEET = Path(__file__).parent / "pdf" / "certificate.css"
 
 
 def certificate_html(context: dict) -> str:
     """Our template, autoescaped. `context` holds plain values; the QR code is ours."""
-    from core.pdf import qr_markup  # WeasyPrint loads only where a certificate is drawn (not in web processes)
-
     return render_to_string("certificates/certificate.html", context | {"qr_svg": qr_markup(context["verify_url"])})
 
 
 def render_certificate(context: dict) -> bytes:
-    from core.pdf import render_pdf  # WeasyPrint loads only where a certificate is drawn
-
     return render_pdf(certificate_html(context), stylesheet=STYLESHEET)
 
 
@@ -35,8 +32,6 @@ def verify_url(certificate: Certificate) -> str:
 
 def certificate_context(certificate: Certificate) -> dict:
     """Plain values for the certificate template, read from the row (copied at issue time)."""
-    from core.pdf import image_data_url  # WeasyPrint loads only where a certificate is drawn
-
     template = certificate.template
     organisation = organisation_name()
     name = certificate.name_printed

@@ -100,6 +100,13 @@ SEED_DEMO_HOOK  `thrive_seed_demo`
     demo staff login exist; answered by accounts, training, events, payments, certificates.
     Idempotent: running the command twice adds nothing. `password` is the demo logins' one.
 
+LOCAL_SERVICES_HOOK  `thrive_local_services`
+    start_local_service() -> tuple[str, subprocess.Popen, str] | None
+    Called by core's `manage.py serve_local` (what `make run` starts) before the site starts;
+    answered by payments (localstripe, when STRIPE_API_BASE points at this machine). Answers
+    (name, the started process, a note for the start-up message) once the service answers,
+    or None when there is nothing to start here. serve_local stops it with the rest.
+
 
 Other names
 ===========
@@ -179,6 +186,7 @@ CERTIFICATE_SOURCES_HOOK = "thrive_certificate_sources"
 CERTIFICATE_MANAGERS_HOOK = "thrive_certificate_managers"
 SEED_DEMO_HOOK = "thrive_seed_demo"
 CALENDAR_FEEDS_HOOK = "thrive_calendar_feeds"
+LOCAL_SERVICES_HOOK = "thrive_local_services"
 
 SECRETS_CHECK_TAG = "thrive_secrets"
 EXPORTS_SAFE_MARKER = "thrive_exports_safe"
@@ -195,5 +203,6 @@ HOOK_NAMES = frozenset(
         CERTIFICATE_MANAGERS_HOOK,
         SEED_DEMO_HOOK,
         CALENDAR_FEEDS_HOOK,
+        LOCAL_SERVICES_HOOK,
     }
 )

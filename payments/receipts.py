@@ -2,11 +2,11 @@
 
 from django.template.loader import render_to_string
 
+from core.pdf import render_pdf
+
 
 def render_receipt(context: dict) -> bytes:
     """A payment or donation receipt: `context` holds plain values (reference, date, lines
     of description and amount text, total text, Gift Aid and monthly notes). The template,
     `payments/receipt_pdf.html`, carries its own page style; fonts are the packaged ones."""
-    from core.pdf import render_pdf  # WeasyPrint's system libraries load only when a receipt is drawn
-
     return render_pdf(render_to_string("payments/receipt_pdf.html", context))

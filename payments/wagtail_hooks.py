@@ -5,8 +5,11 @@ from wagtail import hooks
 
 from accounts.roles import FINANCE
 from accounts.wagtail_hooks import RoleMenuItem
-from core.hooks import HOME_LISTINGS_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
+from core.hooks import HOME_LISTINGS_HOOK, LOCAL_SERVICES_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
 from payments import admin_urls
+from payments.local_services import localstripe_start
+
+hooks.register(LOCAL_SERVICES_HOOK, localstripe_start)
 
 
 @hooks.register("register_admin_urls")

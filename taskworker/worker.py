@@ -103,6 +103,7 @@ def lost_tasks_requeue(*, backend_name: str, lease: timedelta, own_worker_id: st
             continue
         with transaction.atomic():
             row = (
+                # skip_locked: another worker recovering this row is left to it (core.locking.for_update waits)
                 DBTaskResult.objects.select_for_update(skip_locked=True)
                 .filter(id=task_id, status=TaskResultStatus.RUNNING)
                 .first()

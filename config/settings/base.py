@@ -105,6 +105,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# How long a transaction waits for a row lock before it fails (core.locking): a stuck holder
+# then costs a waiter an error, not a hung web worker. Set per connection on PostgreSQL (not
+# through a transaction-pooling PgBouncer, which drops startup options: set it on the role then).
+DATABASE_LOCK_WAIT_SECONDS = 10
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DATABASE_LOCK_WAIT_SECONDS}s"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.REDIS_URL:

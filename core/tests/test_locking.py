@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError, connections, transaction
 from django.db.transaction import TransactionManagementError
 
-from core.locking import for_update, is_lock_timeout
+from core.locking import connection_lock_wait_seconds, for_update, is_lock_timeout
 from core.models import RateCounter
 
 
@@ -45,10 +45,15 @@ def test_a_waiter_gives_up_after_the_bounded_wait_on_postgresql():
     thread.start()
     assert held.wait(10)
     try:
-        with pytest.raises(OperationalError) as raised:
-            with transaction.atomic():
-                list(for_update(RateCounter.objects.filter(pk=row.pk), wait_seconds=1))
+        with pytest.raises(OperationalError) as raised, transaction.atomic():
+            list(for_update(RateCounter.objects.filter(pk=row.pk), wait_seconds=1))
         assert is_lock_timeout(raised.value)
     finally:
         release.set()
         thread.join()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_every_postgresql_connection_starts_with_the_bounded_lock_wait(settings):
+    assert connection_lock_wait_seconds() == settings.DATABASE_LOCK_WAIT_SECONDS == 10

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.locking import assert_in_transaction, for_update
+from core.locking import for_update
 from core.tasks import enqueue_on_commit
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
@@ -50,16 +50,12 @@ def order_flag(*, order: Order, reason: str) -> None:
 
 def _locked(payment_intent_id: str, state: gateway.IntentState) -> tuple[Order, Payment] | None:
     """Lock the order, then its payment for this PaymentIntent (order first, always): two
-    statements when the payment is recorded.
-
-    The one place that locks with `select_for_update` itself rather than `core.locking.for_update`:
-    a paid webhook settles in 11 statements or fewer (test_webhooks), and for_update's
-    `SET LOCAL lock_timeout` would add one per lock. The transaction is still asserted."""
-    assert_in_transaction()
-    orders = Order.objects.select_for_update(of=("self",))
+    statements when the payment is recorded (a paid webhook settles in 11 statements or fewer:
+    test_webhooks; the lock wait is bounded by the connection's lock_timeout, no extra statement)."""
+    orders = for_update(Order.objects.all(), of=("self",))
     order = orders.filter(payments__stripe_payment_intent_id=payment_intent_id).first()
     if order is not None:
-        return order, Payment.objects.select_for_update().get(stripe_payment_intent_id=payment_intent_id)
+        return order, for_update(Payment.objects.all()).get(stripe_payment_intent_id=payment_intent_id)
     # Stripe knows a payment we have not recorded (the checkout's commit lost, or the
     # webhook came first): find the order by the reference we gave Stripe.
     order = orders.filter(reference=state.metadata.get("order", "")).first()
@@ -67,7 +63,7 @@ def _locked(payment_intent_id: str, state: gateway.IntentState) -> tuple[Order, 
         return None
     # Payments are created only under their order's lock, so this read, made holding it,
     # sees any that a concurrent settle or checkout committed.
-    payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=payment_intent_id).first()
+    payment = for_update(Payment.objects.filter(stripe_payment_intent_id=payment_intent_id)).first()
     if payment is None:
         payment = Payment.objects.create(
             order=order,

@@ -15,12 +15,8 @@ from wagtail import hooks
 from wagtail.models import Page, Site
 
 from cms.models import Chapter, FormField, FormPage, HomePage, PartnerOrganisation, SiteSettings, StandardPage
-from config import env
+from core.demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
 from core.hooks import SEED_DEMO_HOOK
-
-DEMO_STAFF_EMAIL = "staff@thrive.example"
-
-PASSWORD_FILE = env.VAR_DIR / "demo_staff_password"
 
 
 def rich(*paragraphs: str) -> str:

@@ -11,15 +11,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
+from django.core.management.base import BaseCommand
+from wagtail import hooks
 
-from cms.management.commands.seed_demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
-from core.links import absolute
+from core.demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
+from core.hooks import LOCAL_SERVICES_HOOK
 
 
 def worker_command(python: str) -> list[str]:
@@ -36,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         python = sys.executable
         env = os.environ.copy()
-        stripe_process = self.start_localstripe()
+        services = [started for start in hooks.get_hooks(LOCAL_SERVICES_HOOK) if (started := start())]
         processes = {
             "web": subprocess.Popen(
                 [
@@ -55,8 +53,7 @@ class Command(BaseCommand):
             ),
             "worker": subprocess.Popen(worker_command(python), env=env),
         }
-        if stripe_process is not None:
-            processes["localstripe"] = stripe_process
+        processes |= {name: process for name, process, _note in services}
         base = f"http://{host}:{port}"
         password = PASSWORD_FILE.read_text().strip() if PASSWORD_FILE.exists() else "(run manage.py seed_demo)"
         self.stdout.write(
@@ -72,12 +69,7 @@ class Command(BaseCommand):
                     "                 finance@thrive.example (finance), editor@thrive.example (editor),",
                     "                 partner@thrive.example (partner), member@thrive.example (member)",
                     f"  Database: {settings.DATABASES['default']['NAME']}",
-                    f"  Payments: {settings.STRIPE_API_BASE}"
-                    + (
-                        " (localstripe: demo payments, no real money; card 4242 4242 4242 4242)"
-                        if stripe_process
-                        else ""
-                    ),
+                    *[f"  {note}" for _name, _process, note in services],
                     "  Press Ctrl-C to stop the web server and the task worker.",
                     "",
                 ]
@@ -125,33 +117,3 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     proc.kill()
         self.stdout.write("Stopped.")
-
-    def start_localstripe(self) -> subprocess.Popen | None:
-        """Start localstripe (the local Stripe stand-in) when STRIPE_API_BASE points at this
-        machine, wait until it answers, and register the site's webhook with it."""
-        from urllib.parse import urlsplit
-
-        from payments import gateway
-
-        api = urlsplit(settings.STRIPE_API_BASE)
-        if not gateway.is_demo() or api.hostname not in ("127.0.0.1", "localhost"):
-            return None
-        executable = str(Path(sys.executable).with_name("localstripe"))
-        process = subprocess.Popen([executable, "--port", str(api.port or 8420), "--from-scratch"])
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(settings.STRIPE_API_BASE + "/js.stripe.com/v3/", timeout=2).close()  # noqa: S310
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise CommandError(
-                        f"localstripe did not start on {settings.STRIPE_API_BASE} (is the port in use?)"
-                    ) from None
-                time.sleep(0.2)
-        gateway.localstripe_register_webhook(
-            url=absolute(reverse("payments:stripe_webhook")),
-            secret=settings.STRIPE_WEBHOOK_SECRET,
-        )
-        return process
