@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from accounts.tests.test_browser_membership import newest_link
+from accounts.tests.test_membership_browser import newest_link
 
 pytestmark = pytest.mark.browser
 
