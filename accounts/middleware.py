@@ -2,6 +2,8 @@
 
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect, render
 
@@ -14,14 +16,10 @@ OPEN_ADMIN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/password_reset/",
 
 
 def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def session_used_second_factor(request) -> bool:
-    from allauth.account.authentication import get_authentication_records
-
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 

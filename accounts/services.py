@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import tasks
+from accounts.erasure import erase_member
 from accounts.models import (
     Consent,
     ConsentEvent,
@@ -255,8 +256,6 @@ def erasure_confirm(*, request: ErasureRequest, actor: User) -> None:
         raise ValidationError("This request has already been handled.")
     user = for_update(User.objects.all()).get(pk=request.user_id)
     old_email = user.email
-    from accounts.erasure import erase_member
-
     erase_member(user=user, old_email=old_email, revoke_certificates=request.revoke_certificates)
     request.status = ErasureRequest.Status.COMPLETED
     request.handled_at = timezone.now()

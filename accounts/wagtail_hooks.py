@@ -5,6 +5,7 @@ from wagtail.admin.menu import MenuItem
 from accounts import admin_urls
 from accounts.demo import seed_people
 from accounts.roles import FINANCE, MEMBERSHIP, has_role
+from accounts.tasks import retention_purge
 from core.hooks import PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
 
 
@@ -59,6 +60,4 @@ hooks.register(SEED_DEMO_HOOK, seed_people)
 
 @hooks.register(PERIODIC_TASKS_HOOK)
 def retention_task():
-    from accounts.tasks import retention_purge
-
     return retention_purge

@@ -1,6 +1,9 @@
 """Certificate templates (edited in Wagtail), certificates and bulk issuing jobs."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -65,10 +68,6 @@ class CertificateTemplate(ClusterableModel):
         return self.name
 
     def clean(self):
-        import re
-
-        from django.core.exceptions import ValidationError
-
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.accent_colour or ""):
             raise ValidationError({"accent_colour": _("Use a colour like #5b2a86.")})
         if problems := placeholder_problems(self.body or ""):

@@ -16,7 +16,7 @@ from wagtail import hooks
 from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
 from certificates.delivery import certificate_bulk_resume, certificate_bulk_start
 from certificates.models import BulkIssueJob, Certificate, CertificateTemplate
-from certificates.rendering import certificate_context
+from certificates.rendering import certificate_context, render_certificate
 from certificates.selectors import bulk_sources
 from certificates.services import REASON_MAX_LENGTH, REASON_REQUIRED, certificate_reissue, certificate_revoke
 from core.codes import normalise_code
@@ -47,7 +47,6 @@ def template_preview(request, pk: int):
 def template_preview_pdf(request, pk: int):
     if not has_role(request.user, EDITORS, MEMBERSHIP):
         raise PermissionDenied
-    from certificates.rendering import render_certificate
 
     template = get_object_or_404(CertificateTemplate, pk=pk)
     pdf = render_certificate(certificate_context(_sample_certificate(template)))

@@ -1,10 +1,13 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
+from wagtail.admin.widgets.button import ListingButton
 
 from accounts.roles import EDITORS, EVENT_STAFF, MEMBERSHIP, TRAINERS, has_role
 from accounts.wagtail_hooks import RoleMenuItem
 from certificates import admin_urls
+from certificates.account import account_panel
 from certificates.demo import seed_certificate_template
+from certificates.models import CertificateTemplate
 from core.hooks import ACCOUNT_PANELS_HOOK, SEED_DEMO_HOOK
 
 
@@ -41,10 +44,6 @@ def preview_button(snippet, user, next_url=None):
     roles the preview page admits. Wagtail 8 calls this hook as (instance, user, next_url)
     and takes any BaseButton; a ListingButton stays out of the "More" dropdown
     (wagtail.snippets.views.snippets.IndexView.get_list_buttons)."""
-    from wagtail.admin.widgets.button import ListingButton
-
-    from certificates.models import CertificateTemplate
-
     if isinstance(snippet, CertificateTemplate) and has_role(user, EDITORS, MEMBERSHIP):
         yield ListingButton(
             "Preview",
@@ -60,6 +59,4 @@ hooks.register(SEED_DEMO_HOOK, seed_certificate_template)
 
 @hooks.register(ACCOUNT_PANELS_HOOK)
 def my_certificates_panel(request):
-    from certificates.account import account_panel
-
     return account_panel(request)

@@ -1,7 +1,10 @@
 """Content that staff edit in Wagtail and every other app may refer to."""
 
+from zoneinfo import available_timezones
+
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -19,6 +22,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
 from cms.blocks import BaseStreamBlock
+from cms.tasks import form_submission_notify
 from core.currencies import CURRENCIES, currency_code
 from core.forms import HONEYPOT_FIELD, add_honeypot
 from core.guard import Verdict, guard_public_post
@@ -168,10 +172,6 @@ class Chapter(models.Model):
         return self.name
 
     def clean(self):
-        from zoneinfo import available_timezones
-
-        from django.core.exceptions import ValidationError
-
         if self.time_zone not in available_timezones():
             raise ValidationError({"time_zone": _("Use a time zone name such as Europe/London.")})
         self.country = self.country.upper()
@@ -298,7 +298,7 @@ class FormPage(AbstractEmailForm):
 
     def get_submissions_list_view_class(self):
         """Wagtail's submission listing with CSV and XLSX exports safe to open (cms.submissions)."""
-        from cms.submissions import SafeSubmissionsListView
+        from cms.submissions import SafeSubmissionsListView  # admin views: heavy, needed only in the admin
 
         return SafeSubmissionsListView
 
@@ -346,7 +346,5 @@ class FormPage(AbstractEmailForm):
         cleaned = {k: v for k, v in form.cleaned_data.items() if k != HONEYPOT_FIELD}
         submission = self.get_submission_class().objects.create(form_data=cleaned, page=self)
         if self.to_address:
-            from cms.tasks import form_submission_notify
-
             enqueue_on_commit(form_submission_notify, submission_id=submission.pk)
         return submission

@@ -1,4 +1,6 @@
+from allauth.core.internal import ratelimit
 from django.apps import AppConfig
+from django.tasks.signals import task_finished
 
 
 class CoreConfig(AppConfig):
@@ -6,8 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Thrive core"
 
     def ready(self):
-        from django.tasks.signals import task_finished
-
         from core import deploy_checks, page_cache  # noqa: F401 (deploy_checks registers its system check)
         from core.tasks import collect_after_worker_task
 
@@ -23,6 +23,4 @@ def _allauth_waits_for_its_rate_limit_lock() -> None:
     busy machine honest attempts waited longer than that, so they wait up to 5 seconds (the lock
     itself expires after allauth's CACHE_LOCK_TIMEOUT, 10 seconds). Checked again on upgrades by
     core/tests/test_ratelimit_server.py (20 simultaneous wrong passwords: exactly 5 tried)."""
-    from allauth.core.internal import ratelimit
-
     ratelimit.CACHE_LOCK_WAIT_TIMEOUT = max(ratelimit.CACHE_LOCK_WAIT_TIMEOUT, 5)

@@ -3,6 +3,7 @@
 import hashlib
 from datetime import date, timedelta
 
+from django.http import HttpResponse
 from icalendar import Calendar, Timezone, vText
 
 from core.text import one_line, plain_lines
@@ -60,8 +61,6 @@ def add_timezones(calendar: Calendar, zone_dates: dict[str, list[date]]) -> None
 
 def calendar_response(body: bytes, filename: str, *, private: bool = False):
     """An HTTP response carrying a calendar. Private calendars are never stored by caches."""
-    from django.http import HttpResponse
-
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'{"attachment" if private else "inline"}; filename="{filename}"'
     if private:

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 VERSION_KEY = "pagecache:version"
 # The CSRF cookie alone carries nothing personal; any other cookie (session, messages,
@@ -155,9 +157,7 @@ class AnonymousPageCacheMiddleware:
 
 
 def connect_purge_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Page
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.models import Page  # models: this module stays free of them (models modules import it)
 
     page_published.connect(purge_all, dispatch_uid="pagecache_published")
     page_unpublished.connect(purge_all, dispatch_uid="pagecache_unpublished")
@@ -168,7 +168,7 @@ def connect_purge_signals() -> None:
 
 
 def _purge_on_page_delete(sender, instance, **kwargs):
-    from wagtail.models import Page
+    from wagtail.models import Page  # models: this module stays free of them (models modules import it)
 
     if isinstance(instance, Page):
         purge_all()

@@ -89,7 +89,7 @@ def _stored_key(key: str) -> str:
 
 
 def _table() -> str:
-    from core.models import RateCounter
+    from core.models import RateCounter  # models: kept free of them (cms.models imports this via core.guard)
 
     return connection.ops.quote_name(RateCounter._meta.db_table)
 

@@ -32,8 +32,8 @@ def enqueue_on_commit(task, **kwargs) -> None:
 
 
 def _queue_in_database(backend) -> bool:
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.backend import DatabaseBackend  # only the database queue needs it
+    from django_tasks_db.models import DBTaskResult  # models: core.tasks stays free of them (models modules import it)
 
     return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
 
@@ -55,7 +55,7 @@ def collect_after_worker_task(sender, **kwargs) -> None:
     task only what was allocated since is examined. Tasks of other backends (the immediate one
     runs them inside a request or a test) are left alone. Never raises: an error here would
     mark a task that succeeded as failed."""
-    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.backend import DatabaseBackend  # only the database queue needs it
 
     global _modules_when_frozen
     # The worker sends the backend itself after a success, its class after a failure.

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 from django.core import signing
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
-from payments.models import Donation, GiftAidClaim, RecurringGift
+from payments.models import CampaignPage, Donation, GiftAidClaim, RecurringGift
 
 TOTALS_KEY = "payments:campaign-total:{}"
 CANCEL_SALT = "payments.recurring-gift-cancel"
@@ -61,10 +61,6 @@ def recurring_gift_next_payment_on(gift: RecurringGift, *, today: date | None = 
 def campaigns_open(limit: int | None = None) -> list:
     """Live, public campaign pages still open (no end date, or ending today or later), soonest
     ending first, for the donate page and the home page. One query."""
-    from django.db.models import F
-
-    from payments.models import CampaignPage
-
     today = timezone.localdate()
     pages = (
         CampaignPage.objects.live()

@@ -7,7 +7,10 @@ from accounts.roles import FINANCE
 from accounts.wagtail_hooks import RoleMenuItem
 from core.hooks import HOME_LISTINGS_HOOK, LOCAL_SERVICES_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
 from payments import admin_urls
+from payments.demo import seed_giving as seed
 from payments.local_services import localstripe_start
+from payments.selectors import campaigns_open
+from payments.tasks import payments_reconcile, payments_retention
 
 hooks.register(LOCAL_SERVICES_HOOK, localstripe_start)
 
@@ -44,8 +47,6 @@ def finance_gift_aid_menu_item():
 def open_campaigns(request):
     """The home page's campaigns: each open one, with its target (no running total, which
     would go stale in the cached home page; the campaign page shows it live)."""
-    from payments.selectors import campaigns_open
-
     items = [
         {
             "title": page.title,
@@ -59,20 +60,14 @@ def open_campaigns(request):
 
 @hooks.register(PERIODIC_TASKS_HOOK)
 def reconciliation_task():
-    from payments.tasks import payments_reconcile
-
     return payments_reconcile
 
 
 @hooks.register(PERIODIC_TASKS_HOOK)
 def retention_task():
-    from payments.tasks import payments_retention
-
     return payments_retention
 
 
 @hooks.register(SEED_DEMO_HOOK)
 def seed_giving(password):
-    from payments.demo import seed_giving as seed
-
     seed(password=password)

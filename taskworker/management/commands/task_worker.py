@@ -5,7 +5,9 @@ survives the database going away and queues again tasks lost with a worker that 
 
 import os
 
+from django.core.management.base import CommandError
 from django.db import connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import valid_interval
 
@@ -50,8 +52,6 @@ class Command(db_worker.Command):
         lease,
         **options,
     ):
-        from django.core.management.base import CommandError
-
         self.configure_logging(verbosity)
         # Name the worker's PostgreSQL sessions, so an operator (or a test) can find them in
         # pg_stat_activity.
@@ -75,8 +75,6 @@ class Command(db_worker.Command):
             lease=max(lease, 2 * heartbeat),
         )
         if reload:
-            from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
-
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
                 worker.configure_signals()
             run_with_reloader(worker.run)
