@@ -43,7 +43,7 @@ lint: install-dev
 # Django's own checks (warnings fail too) and no model change without its migration.
 django-checks: install-dev
 	$(PY) manage.py check --fail-level WARNING
-	$(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev lint django-checks
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
