@@ -11,11 +11,10 @@ from pathlib import Path
 from django.template.loader import render_to_string
 
 from cms.models import organisation_name
+from core.calendar_text import NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
 from core.email import recipients_want_discretion, user_wants_discretion
-from core.ical import NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
 from core.links import absolute
 from core.pdf import qr_markup, render_pdf
-from events.ical import calendar_of, event_component
 from events.occurrences import dates_text
 
 PRODID = "-//Thrive//Bookings//EN"
@@ -85,6 +84,8 @@ def ticket_pdf_filename(registration, *, discreet: bool) -> str:
 
 
 def _component(event, *, now: datetime, discreet: bool):
+    from events.ical import event_component  # icalendar loads only when a calendar file is built
+
     component = event_component(event, now=now, url=absolute(event.url or "/"))
     if discreet:
         for name in ("uid", "summary", "description", "location", "url"):
@@ -97,6 +98,8 @@ def _component(event, *, now: datetime, discreet: bool):
 def bookings_calendar(events, *, name: str, discreet: bool) -> bytes:
     """One VEVENT per booked event (further dates come with the event's own component).
     Discreet: neutral PRODID, name, UIDs and titles, no description, place or link."""
+    from events.ical import calendar_of  # icalendar loads only when a calendar file is built
+
     now = datetime.now(UTC)
     return calendar_of(
         events,

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.core import signing
 from django.urls import reverse
 
-from core.ical import NEUTRAL_TITLE, clean, clean_place, clean_text
+from core.calendar_text import NEUTRAL_TITLE, clean, clean_place, clean_text
 from core.links import absolute
 from events.models import Registration, WaitingListEntry
 from events.occurrences import Occurrence, event_occurrences
