@@ -98,11 +98,8 @@ def organisation_name(request=None) -> str:
     (any site's). Reads only: `SiteSettings.for_site` would create the row on first read,
     and a saved setting empties the page cache in the middle of the page being built."""
     site = Site.find_for_request(request) if request is not None else None
-    if site is None:
-        site = Site.objects.filter(is_default_site=True).first()
-    name = None
-    if site is not None:
-        name = SiteSettings.objects.filter(site=site).values_list("organisation_name", flat=True).first()
+    where = {"site": site} if site is not None else {"site__is_default_site": True}
+    name = SiteSettings.objects.filter(**where).values_list("organisation_name", flat=True).first()
     return name or SiteSettings._meta.get_field("organisation_name").get_default()
 
 
