@@ -16,11 +16,11 @@ $(PY):
 
 $(VENV)/.installed-runtime: requirements.txt | $(PY)
 	$(PIP) install -r requirements.txt 2>&1 | grep -v "is ignored" || true
-	@$(PY) -c "import django, wagtail" && touch $@
+	@$(PY) -c "import django, wagtail, storages.backends.s3" && touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
-	@$(PY) -c "import django, wagtail, pytest, playwright" && touch $@ $(VENV)/.installed-runtime
+	@$(PY) -c "import django, wagtail, storages.backends.s3, pytest, playwright, moto.server" && touch $@ $(VENV)/.installed-runtime
 
 install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev

@@ -5,6 +5,7 @@ They are skipped, with the reason, when the service is missing, unless THRIVE_RE
 is set (as `.ci/run` does): then a missing service fails the run instead of hiding tests.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -401,3 +402,122 @@ def localstripe(localstripe_server, settings):
     localstripe_server.reset()
     settings.STRIPE_API_BASE = localstripe_server.url
     return localstripe_server
+
+
+class S3Server:
+    """moto's S3 API server of this test session, with the bucket the tests store files in."""
+
+    bucket = "thrive-test-media"
+    access_key = "thrive-test-key"
+    secret_key = "thrive-test-secret"  # noqa: S105 (moto accepts any key)
+    region = "eu-west-2"
+
+    def __init__(self, url: str, process: subprocess.Popen):
+        self.url = url
+        self.process = process
+
+    def client(self):
+        """A boto3 S3 client for this server (reads objects back, the way another host would)."""
+        import boto3  # loaded only by the tests that use S3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name=self.region,
+        )
+
+    def storage_settings(self) -> dict:
+        """The settings `config/settings/base.py` makes of AWS_STORAGE_BUCKET_NAME and friends."""
+        from botocore.config import Config  # loaded only by the tests that use S3
+
+        return {
+            "AWS_STORAGE_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_S3_REGION_NAME": self.region,
+            "AWS_DEFAULT_ACL": None,
+            "AWS_QUERYSTRING_AUTH": True,
+            "AWS_QUERYSTRING_EXPIRE": 300,
+            "AWS_S3_FILE_OVERWRITE": False,
+            "AWS_S3_CLIENT_CONFIG": Config(
+                connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        }
+
+    def public_images_policy(self) -> str:
+        """The bucket policy of README "Deploying at scale": anyone may read image renditions."""
+        return json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "PublicImageRenditions",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{self.bucket}/images/*",
+                    }
+                ],
+            }
+        )
+
+
+def _moto_executable() -> str | None:
+    executable = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+    return executable if Path(executable).exists() else None
+
+
+def _start_moto(log_path: Path) -> tuple[subprocess.Popen, str] | None:
+    """moto_server on a free port, answering; None when it does not start."""
+    port = _free_port()
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [_moto_executable(), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=2).close()  # noqa: S310 (our local server)
+            return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                return None
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server (moto[server], requirements-dev.txt) started once per session on a free
+    port, with the test bucket created. A missing or broken moto skips the tests that need it,
+    or fails them under THRIVE_REQUIRE_SERVICES."""
+    if _moto_executable() is None:
+        _missing_service("needs moto's S3 server (moto_server): pip install -r requirements-dev.txt")
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    started = _start_moto(log_path)
+    if started is None:
+        _missing_service(f"needs moto's S3 server: moto_server did not start (see {log_path})")
+    process, url = started
+    server = S3Server(url, process)
+    client = server.client()
+    client.create_bucket(Bucket=server.bucket, CreateBucketConfiguration={"LocationConstraint": server.region})
+    client.put_bucket_policy(Bucket=server.bucket, Policy=server.public_images_policy())
+    yield server
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """This test's default storage is the moto bucket, configured as production configures it.
+    Assigning STORAGES sends `setting_changed`, on which Django (django/test/signals.py) forgets
+    its storages and `default_storage`, so FileFields built on the default storage use S3; the
+    settings fixture puts everything back after the test."""
+    for name, value in s3_server.storage_settings().items():
+        setattr(settings, name, value)
+    settings.STORAGES = settings.STORAGES | {"default": {"BACKEND": "core.storage.MediaStorage"}}
+    return s3_server

@@ -3,6 +3,7 @@ rendering and emailing a PDF, telling a holder of a revocation, bulk issuing. Al
 start a bulk run (queued after the commit)."""
 
 import logging
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,33 +14,62 @@ from certificates.rendering import certificate_context, render_certificate, veri
 from certificates.selectors import bulk_sources
 from certificates.services import certificate_issue
 from core.email import email_send
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue_on_commit, requeue_after
 
 logger = logging.getLogger(__name__)
 
 
-def _render_and_store(certificate: Certificate) -> None:
+# A PDF the storage could not take (object storage unreachable) is rendered again this much later,
+# this many times at most; the failed run itself is marked failed, with the storage's error logged.
+RENDER_RETRY_DELAY = timedelta(minutes=2)
+RENDER_RETRIES = 5
+
+
+def _render_and_store(certificate: Certificate, *, send_email: bool, attempt: int) -> None:
     pdf = render_certificate(certificate_context(certificate))
-    certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+    try:
+        certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+    except Exception:
+        # Nothing was recorded: the row keeps no file name and is rendered again by the retry.
+        retry = attempt < RENDER_RETRIES
+        logger.exception(
+            "certificate %s: storing the PDF failed (attempt %s of %s)%s",
+            certificate.pk,
+            attempt + 1,
+            RENDER_RETRIES + 1,
+            f"; trying again in {RENDER_RETRY_DELAY}" if retry else "; giving up: run certificate_render again",
+        )
+        if retry:
+            from certificates.tasks import certificate_render  # certificates.tasks imports this module
+
+            requeue_after(
+                certificate_render,
+                RENDER_RETRY_DELAY,
+                certificate_id=certificate.pk,
+                send_email=send_email,
+                attempt=attempt + 1,
+            )
+        raise
     certificate.pdf_rendered_at = timezone.now()
     Certificate.objects.filter(pk=certificate.pk).update(
         pdf=certificate.pdf.name, pdf_rendered_at=certificate.pdf_rendered_at
     )
 
 
-def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
+def certificate_render(*, certificate_id: int, send_email: bool = True, attempt: int = 0) -> str:
     """Render and store the PDF, then email it to the holder once (discreet mode is applied
     by the email helper). Idempotent, and safe to run again after a worker died anywhere in it:
     a rendered certificate is not rendered again, and the email is claimed by setting
     `emailed_at` in one UPDATE (a second run, or one at the same moment, claims nothing; the
     claim is given back if sending fails), so a run that stored the PDF but died before the
-    email is finished by the next."""
+    email is finished by the next. A PDF the storage refuses is tried again later (`attempt`
+    counts the tries: see RENDER_RETRIES)."""
     certificate = Certificate.objects.select_related("template", "recipient").filter(pk=certificate_id).first()
     if certificate is None:
         return "skipped"
     rendered = certificate.pdf_rendered_at is None
     if rendered:
-        _render_and_store(certificate)
+        _render_and_store(certificate, send_email=send_email, attempt=attempt)
     if not (send_email and certificate.recipient.is_active and certificate.pdf):
         return "rendered" if rendered else "skipped"
     now = timezone.now()

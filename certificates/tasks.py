@@ -7,9 +7,9 @@ from certificates import delivery
 
 
 @task
-def certificate_render(*, certificate_id: int, send_email: bool = True) -> str:
+def certificate_render(*, certificate_id: int, send_email: bool = True, attempt: int = 0) -> str:
     """`certificate_render`: render and store the PDF, then email it to the holder once."""
-    return delivery.certificate_render(certificate_id=certificate_id, send_email=send_email)
+    return delivery.certificate_render(certificate_id=certificate_id, send_email=send_email, attempt=attempt)
 
 
 @task

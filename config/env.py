@@ -87,3 +87,11 @@ STRIPE_MAX_CONCURRENT_CALLS = env_int("STRIPE_MAX_CONCURRENT_CALLS", 2)
 STRIPE_BREAKER_FAILURES = env_int("STRIPE_BREAKER_FAILURES", 3)
 STRIPE_BREAKER_WINDOW_SECONDS = env_int("STRIPE_BREAKER_WINDOW_SECONDS", 60)
 STRIPE_BREAKER_COOLDOWN_SECONDS = env_int("STRIPE_BREAKER_COOLDOWN_SECONDS", 30)
+# S3-compatible object storage for uploaded and generated files (django-storages). Empty bucket:
+# files stay on the local disk in MEDIA_ROOT (`make run`). Keys may also come from boto3's own
+# sources (instance role) when left empty.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")

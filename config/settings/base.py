@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per machine come from config.env."""
 
 import zoneinfo
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -194,6 +195,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if env.AWS_STORAGE_BUCKET_NAME:
+    # Files in S3-compatible object storage, so every app host and worker sees the same ones. The
+    # bucket is private (no ACL on objects: the bucket's own policy decides), and every URL the
+    # storage hands out is signed and lives 5 minutes, except public image renditions (core/storage.py).
+    # Private files (certificate PDFs) are streamed through views that check who asks.
+    from botocore.config import Config as _BotoConfig  # botocore is needed only with a bucket
+
+    STORAGES["default"] = {"BACKEND": "core.storage.MediaStorage"}
+    AWS_STORAGE_BUCKET_NAME = env.AWS_STORAGE_BUCKET_NAME
+    AWS_S3_ENDPOINT_URL = env.AWS_S3_ENDPOINT_URL or None
+    AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID or None
+    AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY or None
+    AWS_S3_REGION_NAME = env.AWS_S3_REGION_NAME or None
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = 300
+    AWS_S3_FILE_OVERWRITE = False
+    # An unreachable or hung storage costs a request seconds, not minutes (boto3's defaults: 60 s
+    # timeouts, 5 tries); a certificate PDF it refuses is rendered again later (certificates.delivery).
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}
+    )
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
@@ -240,6 +263,19 @@ ADMIN_CSP = SECURE_CSP | {
     "img-src": [CSP.SELF, "data:", "blob:"],
 }
 ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+if env.AWS_STORAGE_BUCKET_NAME:
+    # Pictures come from the bucket (core/storage.py): its origin may serve images, nothing else.
+    # S3-compatible endpoints address buckets by path; AWS's own by host name, with or without the region.
+    MEDIA_ORIGINS = (
+        [urlunsplit(urlsplit(env.AWS_S3_ENDPOINT_URL)._replace(path="", query="", fragment=""))]
+        if env.AWS_S3_ENDPOINT_URL
+        else [
+            f"https://{env.AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+            f"https://{env.AWS_STORAGE_BUCKET_NAME}.s3.{env.AWS_S3_REGION_NAME or 'us-east-1'}.amazonaws.com",
+        ]
+    )
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], *MEDIA_ORIGINS]
+    ADMIN_CSP["img-src"] = [*ADMIN_CSP["img-src"], *MEDIA_ORIGINS]
 
 # Spam control for public forms: submissions allowed per visitor per window.
 # Demo content (manage.py seed_demo) may be loaded; production turns this off.
