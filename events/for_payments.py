@@ -20,11 +20,11 @@ from django.utils import timezone
 from events.links import ticket_path
 from events.models import EventPage, Registration
 from events.prices import event_place_minor
+from payments.links import checkout_url
 from payments.models import Order, OrderLine
 from payments.services import TicketLine
 from payments.sponsorship import SponsorshipTarget
 from payments.tickets import TicketDetails
-from payments.views import checkout_url
 
 REFERENCE_PREFIX = "registration:"
 SPONSORABLE_LISTED = 20

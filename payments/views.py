@@ -22,18 +22,12 @@ from core.guard import Verdict, guard_public_post
 from core.money import format_money
 from payments import gateway, services
 from payments.forms import GIFT_AID_UNTICKED, DonationForm, GiftAidForm
+from payments.links import CHECKOUT_SALT, checkout_url  # noqa: F401 (checkout_url: the views and tests use it from here too)
 from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGift
 from payments.selectors import campaign_totals, cancel_token, recurring_gift_for_token, recurring_gift_next_payment_on
 from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 
-CHECKOUT_SALT = "payments.checkout"
 UNAVAILABLE = "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
-
-
-def checkout_url(obj) -> str:
-    """The private checkout address of an order or monthly gift (a signed reference)."""
-    token = signing.dumps(obj.reference, salt=CHECKOUT_SALT)
-    return reverse("payments:checkout", args=[token])
 
 
 def _checkout_target(token: str) -> Order | RecurringGift:

@@ -21,8 +21,8 @@ from events.prices import ticket_amount
 from events.services.selling import registration_cancel, registrations_reserve
 from events.services.waiting_list import waiting_list_accept
 from events.tasks import registration_confirmation_send
+from payments.links import checkout_url
 from payments.services import DonationChoice, order_create
-from payments.views import checkout_url
 
 Status = Registration.Status
 DONATION_NEEDS_PAID_TICKET = (
