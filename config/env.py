@@ -71,6 +71,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# /readyz answers 503 when the oldest task waiting in the queue has waited longer than this (the
+# workers are stuck, dead or too few): the load balancer then stops sending that host visitors.
+READY_MAX_TASK_AGE_SECONDS = env_int("READY_MAX_TASK_AGE_SECONDS", 600)
 # How many proxies in front of the site append to X-Forwarded-For (HAProxy: 1). Rate limits read the
 # visitor's address that many entries from the right of the header; with 0 the header is ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

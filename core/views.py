@@ -7,6 +7,8 @@ from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
+from core.readiness import readiness
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,6 +23,17 @@ def healthz(request):
         logger.exception("health check: database unavailable")
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """200 when this host can serve visitors: the database, the cache and the file storage
+    answer, and the task queue is moving (core/readiness.py). Otherwise 503 naming the checks
+    that failed, e.g. {"status": "unavailable", "cache": "unavailable", ...}. For load
+    balancers: no session or cookie is touched, nothing is cached, no rate limit applies."""
+    checks = readiness()
+    ready = all(answer == "ok" for answer in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
 
 
 DATABASE_AWAY_RETRY_SECONDS = 30

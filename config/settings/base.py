@@ -224,6 +224,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "csv", "xlsx"]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /readyz (core/readiness.py) answers 503 when a task ready to run has waited longer than this.
+READY_MAX_TASK_AGE_SECONDS = env.READY_MAX_TASK_AGE_SECONDS
 
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 SERVER_EMAIL = env.DEFAULT_FROM_EMAIL
