@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint django-checks migrate demo bench check-deploy clean
+.PHONY: run test install install-dev lint django-checks migrate demo bench check-deploy backup restore clean
 
 $(PY):
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -54,6 +54,15 @@ bench: install-dev
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(60))") \
 		ALLOWED_HOSTS=thrive.example SITE_URL=https://thrive.example $(PY) manage.py check --deploy --fail-level WARNING
+
+# Backups (core/backups.py): `make backup` writes var/backups/<UTC time>/ (TO=folder chooses another);
+# `make restore FROM=folder` puts one back into an empty database and file storage (FORCE=1: into non-empty ones).
+backup: install
+	$(PY) manage.py backup $(if $(TO),--output "$(TO)")
+
+restore: install
+	@test -n "$(FROM)" || { echo "Usage: make restore FROM=var/backups/<UTC time> [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore "$(FROM)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) var/static var/cache

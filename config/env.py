@@ -98,3 +98,6 @@ AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
 AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
 AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
 AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+# A CDN (or any host name) in front of the bucket, e.g. media.thrive.example: public image renditions
+# are served from https://<it>/images/...; private files stay signed URLs of the bucket. Empty: none.
+AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN")

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "accounts.middleware.AdminLoginThrottleMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A view the file storage failed: a clear message and no 500 page (core/storage_faults.py).
+    "core.storage_faults.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -212,6 +214,8 @@ if env.AWS_STORAGE_BUCKET_NAME:
     AWS_QUERYSTRING_AUTH = True
     AWS_QUERYSTRING_EXPIRE = 300
     AWS_S3_FILE_OVERWRITE = False
+    if env.AWS_S3_CUSTOM_DOMAIN:  # renditions from the CDN; private files still signed by the bucket
+        AWS_S3_CUSTOM_DOMAIN = env.AWS_S3_CUSTOM_DOMAIN
     # An unreachable or hung storage costs a request seconds, not minutes (boto3's defaults: 60 s
     # timeouts, 5 tries); a certificate PDF it refuses is rendered again later (certificates.delivery).
     AWS_S3_CLIENT_CONFIG = _BotoConfig(
@@ -276,6 +280,8 @@ if env.AWS_STORAGE_BUCKET_NAME:
             f"https://{env.AWS_STORAGE_BUCKET_NAME}.s3.{env.AWS_S3_REGION_NAME or 'us-east-1'}.amazonaws.com",
         ]
     )
+    if env.AWS_S3_CUSTOM_DOMAIN:  # the CDN's origin (a path after the host is not part of it)
+        MEDIA_ORIGINS.append("https://" + env.AWS_S3_CUSTOM_DOMAIN.split("/")[0])
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], *MEDIA_ORIGINS]
     ADMIN_CSP["img-src"] = [*ADMIN_CSP["img-src"], *MEDIA_ORIGINS]
 
