@@ -25,7 +25,7 @@ RENDER_RETRY_DELAY = timedelta(minutes=2)
 RENDER_RETRIES = 5
 
 
-def _render_and_store(certificate: Certificate, *, send_email: bool, attempt: int) -> None:
+def _render_and_store(certificate: Certificate, *, send_email: bool, attempt: int) -> bytes:
     pdf = render_certificate(certificate_context(certificate))
     try:
         certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
@@ -54,6 +54,7 @@ def _render_and_store(certificate: Certificate, *, send_email: bool, attempt: in
     Certificate.objects.filter(pk=certificate.pk).update(
         pdf=certificate.pdf.name, pdf_rendered_at=certificate.pdf_rendered_at
     )
+    return pdf
 
 
 def certificate_render(*, certificate_id: int, send_email: bool = True, attempt: int = 0) -> str:
@@ -63,22 +64,31 @@ def certificate_render(*, certificate_id: int, send_email: bool = True, attempt:
     `emailed_at` in one UPDATE (a second run, or one at the same moment, claims nothing; the
     claim is given back if sending fails), so a run that stored the PDF but died before the
     email is finished by the next. A PDF the storage refuses is tried again later (`attempt`
-    counts the tries: see RENDER_RETRIES)."""
-    certificate = Certificate.objects.select_related("template", "recipient").filter(pk=certificate_id).first()
+    counts the tries: see RENDER_RETRIES).
+
+    Runs once per certificate of a bulk issue, so it reads what it needs in one query (the
+    template, the holder and the certificate this one replaces, if any) and emails the PDF it
+    has just made rather than reading it back from the storage."""
+    certificate = (
+        Certificate.objects.select_related("template", "recipient", "replaces").filter(pk=certificate_id).first()
+    )
     if certificate is None:
         return "skipped"
     rendered = certificate.pdf_rendered_at is None
-    if rendered:
-        _render_and_store(certificate, send_email=send_email, attempt=attempt)
+    pdf = _render_and_store(certificate, send_email=send_email, attempt=attempt) if rendered else None
     if not (send_email and certificate.recipient.is_active and certificate.pdf):
         return "rendered" if rendered else "skipped"
     now = timezone.now()
     if not Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=now):
         return "rendered" if rendered else "skipped"
     try:
-        with certificate.pdf.open("rb") as handle:
-            pdf = handle.read()
-        replaces = Certificate.objects.filter(replaced_by=certificate).first()
+        if pdf is None:  # rendered by an earlier run that stopped before the email
+            with certificate.pdf.open("rb") as handle:
+                pdf = handle.read()
+        try:
+            replaces = certificate.replaces
+        except Certificate.DoesNotExist:
+            replaces = None
         email_send(
             to=[certificate.recipient.email],
             subject=f"Your {'new ' if replaces else ''}certificate: {certificate.title}",
@@ -128,9 +138,18 @@ def _queue_bulk(job: BulkIssueJob) -> None:
     enqueue_on_commit(certificate_bulk_issue, job_id=job.pk)
 
 
+# Certificates a bulk issue writes per transaction: one commit (a disk flush on PostgreSQL,
+# about 2 ms) per certificate and another for the progress cost a 1,000-certificate issue about
+# 4 s of one worker; per 25 they cost nothing to speak of, the progress bar still moves every
+# few tenths of a second, and the workers start rendering after the first 25.
+BULK_CHUNK = 25
+
+
 def certificate_bulk_issue(*, job_id: int) -> int:
-    """Issue to everyone who qualifies for the job's source. Safe to run twice at once or
-    after a crash: `certificate_issue` is idempotent, and progress is recounted, not added."""
+    """Issue to everyone who qualifies for the job's source, BULK_CHUNK certificates (and the
+    progress) per transaction. Safe to run twice at once or after a crash: `certificate_issue`
+    is idempotent (a second run waits on the first's uncommitted certificates, then finds
+    them), and progress is recounted, not added."""
     job = BulkIssueJob.objects.get(pk=job_id)
     source = bulk_sources().get(job.source_key)
     if source is None:
@@ -138,9 +157,12 @@ def certificate_bulk_issue(*, job_id: int) -> int:
         return 0
     qualifying = list(source["qualifying"]())
     BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.RUNNING, total=len(qualifying))
-    for number, issue_kwargs in enumerate(qualifying, start=1):
+    for start in range(0, len(qualifying), BULK_CHUNK):
+        chunk = qualifying[start : start + BULK_CHUNK]
         with transaction.atomic():
-            certificate_issue(actor=job.created_by, **issue_kwargs)
-        BulkIssueJob.objects.filter(pk=job_id, done__lt=number).update(done=number)
+            for issue_kwargs in chunk:
+                certificate_issue(actor=job.created_by, **issue_kwargs)
+            done = start + len(chunk)
+            BulkIssueJob.objects.filter(pk=job_id, done__lt=done).update(done=done)
     BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.DONE, finished_at=timezone.now())
     return len(qualifying)

@@ -26,7 +26,7 @@ import time
 from datetime import timedelta
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
@@ -58,6 +58,23 @@ def _close_connections() -> None:
             connection.close()
         except Exception:  # noqa: BLE001 (a broken connection may fail to close; it is dropped anyway)
             connection.connection = None
+
+
+def _connections_recycle(*, just_used: bool) -> None:
+    """Django's `close_old_connections()` before each claim (a connection past CONN_MAX_AGE,
+    or left broken or inside a transaction by a task, is dropped), except that a connection
+    that has just answered (it wrote the last task's result a moment ago) is not
+    health-checked again: with CONN_HEALTH_CHECKS, every recycle costs a `SELECT 1` round trip
+    before the next query, one per task. After a sleep the check is made as before; a
+    connection lost in between fails the claim, which the loop survives like any outage."""
+    for connection in connections.all(initialized_only=True):
+        try:
+            connection.close_if_unusable_or_obsolete()
+        except DATABASE_GONE:
+            connection.connection = None
+            continue
+        if just_used and connection.connection is not None:
+            connection.health_check_done = True
 
 
 def _process_gone(heartbeat: WorkerHeartbeat) -> bool:
@@ -127,6 +144,30 @@ def lost_tasks_requeue(*, backend_name: str, lease: timedelta, own_worker_id: st
     return requeued
 
 
+def claim_in_one_statement(tasks, worker_id: str) -> DBTaskResult | None:
+    """PostgreSQL: the first of `tasks` (a queryset of ready tasks, in the queue's order) that
+    no other worker holds, claimed for `worker_id` (RUNNING, started now, the worker's id
+    appended, as `DBTaskResult.claim` does) and read back, in one autocommitted statement:
+    `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *`. Upstream's claim
+    takes four round trips (BEGIN, SELECT ... FOR UPDATE SKIP LOCKED, UPDATE, COMMIT), paid by
+    every task; a PDF worker spent about a tenth of its time there."""
+    connection = connections[tasks.db]
+    quote = connection.ops.quote_name
+    meta = DBTaskResult._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("id", "status", "started_at", "worker_ids")}
+    select, params = tasks.values("pk")[:1].query.sql_with_params()
+    # Names from the model, the SELECT compiled by the ORM, every value a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {column['status']} = %s, {column['started_at']} = %s, "  # noqa: S608
+        f"{column['worker_ids']} = {column['worker_ids']} || jsonb_build_array(%s::text) "
+        f"WHERE {column['id']} = ({select} FOR UPDATE SKIP LOCKED) RETURNING *"
+    )
+    claimed = DBTaskResult.objects.using(tasks.db).raw(
+        sql, [TaskResultStatus.RUNNING, timezone.now(), worker_id, *params]
+    )
+    return next(iter(claimed), None)
+
+
 class Heartbeat(threading.Thread):
     """Writes the worker's heartbeat every `every` seconds until stopped; survives the
     database going away (tries again at the next beat)."""
@@ -183,12 +224,15 @@ class ResilientWorker(Worker):
         self.backoff = 0.0
 
     def claim_next(self) -> DBTaskResult | None:
-        """Upstream's poll: the next ready task, locked and claimed for this worker."""
+        """The next ready task, locked and claimed for this worker (upstream's poll); on
+        PostgreSQL in one statement."""
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
+        if connections[tasks.db].vendor == "postgresql":
+            return claim_in_one_statement(tasks, self.worker_id)
         with exclusive_transaction(tasks.db):
             task_result = tasks.get_locked()
             if task_result is not None:
@@ -258,11 +302,13 @@ class ResilientWorker(Worker):
             self.database_gone(OperationalError("no heartbeat"))
         heartbeat.start()
         next_housekeeping = 0.0
+        ran_a_task = False
         try:
             while self.running:
                 task_result = None
                 try:
-                    close_old_connections()
+                    _connections_recycle(just_used=ran_a_task)
+                    ran_a_task = False
                     if self.unfinished or time.monotonic() >= next_housekeeping:
                         self.housekeeping()
                         next_housekeeping = time.monotonic() + self.recover_every
@@ -282,16 +328,13 @@ class ResilientWorker(Worker):
                         self.unfinished.add(str(task_result.id))
                         self.database_gone(error)
                         continue
+                    ran_a_task = str(task_result.id) not in self.unfinished
                 elif self.batch:
                     logger.info("No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id)
                     return
                 if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                     logger.info("Ran the maximum of %d tasks - exiting gracefully.", self._run_tasks)
                     return
-                try:
-                    close_old_connections()
-                except DATABASE_GONE:
-                    _close_connections()
                 if self.running and task_result is None:
                     time.sleep(self.interval)
         finally:
