@@ -45,3 +45,20 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class CacheGeneration(models.Model):
+    """How many times everything the page cache holds was retired (core.page_cache): one row per
+    name, counted up by every publish and by every retirement the cache could not be told about.
+    The cache (Redis) says it first and fastest; this row is the record that survives a cache
+    outage, so a page stored before Redis went away is never served again after a publish made
+    while it was away."""
+
+    name = models.CharField(_("name"), primary_key=True, max_length=50)
+    value = models.BigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("cache generation")
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"

@@ -116,12 +116,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DATABASE_LOCK_WAIT_SECONDS}s"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis away must make pages slower, never wrong: core.cache.ForgivingRedisCache treats an
+# unreachable Redis as an empty cache, and these timeouts bound what a hung one costs (it is then
+# left alone for a second). Publishes are also counted in the database (core.page_cache), checked
+# by each process at most every PAGE_CACHE_GENERATION_CHECK_SECONDS and at once after an outage.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+PAGE_CACHE_GENERATION_CHECK_SECONDS = 2
 if env.REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ForgivingRedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "thrive",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

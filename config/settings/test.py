@@ -10,6 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CACHES = CACHES | {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thrive-test"}}
+# The page cache's database check (core.page_cache) off: tests that count queries stay exact. The
+# tests of that check turn it on.
+PAGE_CACHE_GENERATION_CHECK_SECONDS = None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from conftest import _moto_executable, _start_moto
+from core.tests.redis_server import redis_server_fixture  # noqa: F401 (the redis_server fixture)
+from taskworker.tests.harness import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +84,36 @@ def test_the_queue_is_not_checked_when_tasks_do_not_go_through_the_database(clie
     # The test settings run tasks at once (ImmediateBackend): rows left in the table mean nothing.
     _queued(enqueued_ago=timedelta(days=1))
     assert client.get("/readyz").json()["tasks"] == "ok"
+
+
+def test_redis_stopped_makes_the_host_unready_and_started_again_ready(client, settings, redis_server):
+    """The cache as production configures it (it forgives an outage, so pages still answer):
+    only /readyz says Redis is away."""
+    settings.CACHES = settings.CACHES | {
+        "default": {
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": "thrive",
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+        }
+    }
+    try:
+        assert client.get("/readyz").status_code == 200
+        redis_server.stop()
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "unavailable",
+            "database": "ok",
+            "cache": "unavailable",
+            "storage": "ok",
+            "tasks": "ok",
+        }
+        assert client.get("/healthz").status_code == 200  # the process itself is fine
+        redis_server.start()
+        wait_for(lambda: client.get("/readyz").status_code == 200, timeout=10, what="ready again")
+    finally:
+        caches["default"].close()
 
 
 def test_storage_unreachable_makes_the_host_unready(client, s3_server, settings, tmp_path):
