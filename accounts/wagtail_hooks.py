@@ -6,7 +6,8 @@ from accounts import admin_urls
 from accounts.demo import seed_people
 from accounts.roles import FINANCE, MEMBERSHIP, has_role
 from accounts.tasks import retention_purge
-from core.hooks import PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
+from accounts.scale import seed_members
+from core.hooks import PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
 
 
 @hooks.register("register_admin_urls")
@@ -56,6 +57,7 @@ def erasure_menu_item():
 
 
 hooks.register(SEED_DEMO_HOOK, seed_people)
+hooks.register(SEED_SCALE_HOOK, seed_members, order=10)  # the people every other part refers to
 
 
 @hooks.register(PERIODIC_TASKS_HOOK)

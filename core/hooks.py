@@ -100,6 +100,16 @@ SEED_DEMO_HOOK  `thrive_seed_demo`
     demo staff login exist; answered by accounts, training, events, payments, certificates.
     Idempotent: running the command twice adds nothing. `password` is the demo logins' one.
 
+SEED_SCALE_HOOK  `thrive_seed_scale`
+    add_scale_content(*, scale: core.seeding.ScaleRequest, timings: core.seeding.Timings) -> None
+    Called by core's `manage.py seed_scale` inside one transaction, on top of the demo
+    content; answered, in this order, by accounts (order=10: chapters, members, consents,
+    applications, referrals), payments (20: donations, monthly gifts, Gift Aid), training
+    (30: courses, cohorts, enrolments, attendance) and events (40: event pages, tickets,
+    registrations and their orders). Each finds the accounts the run made by
+    `scale.email_suffix`, writes in bulk (core.seeding) and times each table with
+    `timings.table(label)`. Not idempotent: the command refuses a second run unless asked.
+
 LOCAL_SERVICES_HOOK  `thrive_local_services`
     start_local_service() -> tuple[str, subprocess.Popen, str] | None
     Called by core's `manage.py serve_local` (what `make run` starts) before the site starts;
@@ -185,6 +195,7 @@ TICKETS_HOLD_EXTEND_HOOK = "thrive_tickets_hold_extend"
 CERTIFICATE_SOURCES_HOOK = "thrive_certificate_sources"
 CERTIFICATE_MANAGERS_HOOK = "thrive_certificate_managers"
 SEED_DEMO_HOOK = "thrive_seed_demo"
+SEED_SCALE_HOOK = "thrive_seed_scale"
 CALENDAR_FEEDS_HOOK = "thrive_calendar_feeds"
 LOCAL_SERVICES_HOOK = "thrive_local_services"
 
@@ -202,6 +213,7 @@ HOOK_NAMES = frozenset(
         CERTIFICATE_SOURCES_HOOK,
         CERTIFICATE_MANAGERS_HOOK,
         SEED_DEMO_HOOK,
+        SEED_SCALE_HOOK,
         CALENDAR_FEEDS_HOOK,
         LOCAL_SERVICES_HOOK,
     }

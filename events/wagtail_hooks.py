@@ -13,6 +13,7 @@ from core.hooks import (
     HOME_LISTINGS_HOOK,
     PERIODIC_TASKS_HOOK,
     SEED_DEMO_HOOK,
+    SEED_SCALE_HOOK,
     SPONSORSHIP_TARGETS_HOOK,
     TICKET_DETAILS_HOOK,
     TICKETS_HOLD_EXTEND_HOOK,
@@ -23,6 +24,7 @@ from events.demo import seed_events as seed
 from events.for_payments import in_event_zone, registration_ids, sponsorship_targets
 from events.for_payments import ticket_details as details
 from events.models import EventIndexPage, EventPage
+from events.scale import seed_events as seed_scale_events
 from events.selectors import certificate_sources
 from events.services import registrations_hold_extend
 from events.tasks import event_reminders_send, events_housekeeping
@@ -55,6 +57,9 @@ def upcoming_events(request):
 @hooks.register(SEED_DEMO_HOOK)
 def seed_events(password):
     seed(password=password)
+
+
+hooks.register(SEED_SCALE_HOOK, seed_scale_events, order=40)
 
 
 @hooks.register("register_admin_urls")

@@ -5,14 +5,16 @@ from wagtail import hooks
 
 from accounts.roles import FINANCE
 from accounts.wagtail_hooks import RoleMenuItem
-from core.hooks import HOME_LISTINGS_HOOK, LOCAL_SERVICES_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK
+from core.hooks import HOME_LISTINGS_HOOK, LOCAL_SERVICES_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
 from payments import admin_urls
 from payments.demo import seed_giving as seed
 from payments.local_services import localstripe_start
+from payments.scale import seed_giving as seed_scale_giving
 from payments.selectors import campaigns_open
 from payments.tasks import payments_reconcile, payments_retention
 
 hooks.register(LOCAL_SERVICES_HOOK, localstripe_start)
+hooks.register(SEED_SCALE_HOOK, seed_scale_giving, order=20)
 
 
 @hooks.register("register_admin_urls")

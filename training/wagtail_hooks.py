@@ -10,11 +10,13 @@ from core.hooks import (
     CERTIFICATE_SOURCES_HOOK,
     HOME_LISTINGS_HOOK,
     SEED_DEMO_HOOK,
+    SEED_SCALE_HOOK,
     SPONSORSHIP_TARGETS_HOOK,
 )
 from training import admin_urls, selectors
 from training.account import account_panel
 from training.demo import seed_training
+from training.scale import seed_learning
 
 
 @hooks.register("register_admin_urls")
@@ -50,6 +52,7 @@ def sponsorable_courses(page_ids=None):
 
 
 hooks.register(SEED_DEMO_HOOK, seed_training)
+hooks.register(SEED_SCALE_HOOK, seed_learning, order=30)
 
 
 @hooks.register(ACCOUNT_PANELS_HOOK)
