@@ -13,6 +13,7 @@ released places are on record as cancelled and back on sale.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from core.tasks import enqueue_on_commit
 from events.for_payments import ticket_lines
@@ -86,24 +87,28 @@ def booking_place(
     paid = ticket_amount(ticket_type, amount_minor) > 0  # refuses an amount below the least, first
     if donation_minor and not paid:
         raise ValidationError(DONATION_NEEDS_PAID_TICKET, code="donation")
-    registrations = registrations_reserve(
-        event=event,
-        ticket_type=ticket_type,
-        email=email,
-        quantity=quantity,
-        user=user,
-        attendee_name=attendee_name,
-        amount_minor=amount_minor,
-        now=now,
-    )
-    booked = Booked(registrations)
+    # One transaction for the places and their confirmation emails' tasks (written inside it
+    # when the queue is the database): a process stopped right after the commit, as a host
+    # that dies, still leaves every confirmed place its email.
+    with transaction.atomic():
+        registrations = registrations_reserve(
+            event=event,
+            ticket_type=ticket_type,
+            email=email,
+            quantity=quantity,
+            user=user,
+            attendee_name=attendee_name,
+            amount_minor=amount_minor,
+            now=now,
+        )
+        booked = Booked(registrations)
+        if booked.first.status == Status.CONFIRMED:
+            for registration in registrations:
+                enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
     if booked.first.status == Status.RESERVED:
         booked.checkout_url = registrations_checkout_start(
             registrations=registrations, donation_minor=donation_minor, user=user
         )
-    elif booked.first.status == Status.CONFIRMED:
-        for registration in registrations:
-            enqueue_on_commit(registration_confirmation_send, registration_id=registration.pk)
     return booked
 
 
