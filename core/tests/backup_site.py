@@ -37,18 +37,24 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def seed() -> None:
-    """Files in the storage (the demo certificate's PDF, a home page picture and its rendition,
-    a document) and orders with lines."""
-    for certificate in Certificate.objects.filter(pdf=""):
-        certificate_render.call(certificate_id=certificate.pk, send_email=False)
+def hero_picture():
+    """A picture uploaded to the storage and shown on the home page (its rendition is made when
+    the page is first shown)."""
     image = get_image_model().objects.create(
         title="Members at the gathering", file=ImageFile(io.BytesIO(_png()), "gathering.png")
     )
     home = HomePage.objects.get()
     home.hero_image = image
     home.save_revision().publish()
-    image.get_rendition("fill-720x480")  # what the home page shows
+    return image
+
+
+def seed() -> None:
+    """Files in the storage (the demo certificate's PDF, a home page picture and its rendition,
+    a document) and orders with lines."""
+    for certificate in Certificate.objects.filter(pdf=""):
+        certificate_render.call(certificate_id=certificate.pk, send_email=False)
+    hero_picture().get_rendition("fill-720x480")  # made now: what the home page shows
     get_document_model().objects.create(title="Minutes", file=SimpleUploadedFile("minutes.txt", DOCUMENT_TEXT))
     for index, (status, total, currency) in enumerate(ORDERS):
         order = Order.objects.create(
