@@ -23,7 +23,8 @@ Restore refuses a database with any table in it, and a bucket or media folder wi
 it, unless `--force` (then pg_restore drops and recreates the dumped objects, and files of the
 same names are replaced). Every checksum is verified before anything is written; the database
 is restored in one transaction (all or nothing), then the files are uploaded, then the row and
-file counts are compared with the manifest and the page cache is retired.
+file counts are compared with the manifest and the cache is emptied (pages and totals cached from
+what was there before).
 """
 
 import hashlib
@@ -39,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from botocore.exceptions import ClientError
+from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -395,13 +397,16 @@ def backup_restore(*, source: Path, force: bool = False, say=print) -> dict:
     missing = [item["key"] for item in manifest["files"]["items"] if stored.get(item["key"]) != item["size"]]
     if missing:
         raise BackupError(f"{len(missing)} files are not in the {files.where} after the upload")
-    purge_all()  # a page cached from what was there before must not be served
     if manifest["files"]["bucket_policy"] and isinstance(files, BucketFiles) and files.policy() is None:
         say(
             "warning: the backed-up bucket had a policy (public image renditions) and this one has none: "
             "set it (README, Deploying at scale), or pictures will not show"
         )
+    # Everything cached (pages, totals) was derived from what the database held before.
+    cache.clear()
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        say("note: this code has migrations the backup predates: run `manage.py migrate`")
+        say("note: this code has migrations the backup predates: run `manage.py migrate` now")
+    else:
+        purge_all()  # also counted in the database, for processes that missed the clear (cache away)
     return {"tables": len(counts), "rows": sum(counts.values()), "files": len(stored)}
