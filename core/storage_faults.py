@@ -8,6 +8,8 @@ upload leaves neither a row nor half a file. What is left to do is tell the pers
 - in the Wagtail admin's multiple upload (an XMLHttpRequest posting `files[]`), the JSON answer
   its script shows next to the file (`{"success": false, "error_message": ...}`, status 200:
   the script shows only its generic "server error" for any other status);
+- to any other script's request (the image chooser's upload in the page editor), JSON with the
+  message and status 503 (Wagtail's modal then shows its generic "server error" notice);
 - on any other form posted in the admin, a message at the top of the same form, shown after a
   redirect back to it (the file has to be chosen again anyway);
 - anywhere else (a public page whose picture has to be resized first, an admin page read), the
@@ -82,6 +84,12 @@ class StorageUnavailableMiddleware:
         )
         if request.method == "POST" and "files[]" in request.FILES:
             return JsonResponse({"success": False, "error_message": UPLOAD_FAILED_MESSAGE})
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # Another script's request (the image chooser's upload in the page editor): Wagtail's
+            # modal shows its own "server error" notice for any failure status, and closes.
+            response = JsonResponse({"success": False, "error_message": UPLOAD_FAILED_MESSAGE}, status=503)
+            response["Retry-After"] = str(STORAGE_AWAY_RETRY_SECONDS)
+            return response
         if request.method == "POST" and request.path.startswith(settings.ADMIN_PATH_PREFIXES):
             messages.error(request, UPLOAD_FAILED_MESSAGE)
             return HttpResponseRedirect(request.get_full_path())

@@ -237,6 +237,23 @@ def test_a_document_uploaded_while_the_storage_is_stopped_is_refused_clearly_and
     assert dying_storage.keys() == [get_document_model().objects.get().file.name]
 
 
+def test_an_image_uploaded_from_the_page_editors_chooser_while_the_storage_is_stopped_is_refused_and_not_recorded(
+    dying_storage, staff_client
+):
+    dying_storage.kill()
+    response = staff_client.post(
+        reverse("wagtailimages_chooser:create"),
+        {
+            "image-chooser-upload-title": "River walk",
+            "image-chooser-upload-file": SimpleUploadedFile("river-walk.png", noisy_png(320, 200)),
+        },
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert response.json() == {"success": False, "error_message": UPLOAD_FAILED_MESSAGE}
+    assert get_image_model().objects.count() == 0
+
+
 def test_a_certificate_download_while_the_storage_is_stopped_answers_try_again_shortly(
     dying_storage, client, django_capture_on_commit_callbacks
 ):
