@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import FINANCE, role_required
 from core.csv_export import csv_response
+from core.listing import listing_page, search_text
 from core.money import format_major, format_money
 from payments import gateway, giftaid
 from payments.forms import RefundForm
@@ -22,7 +23,7 @@ from payments.models import Donation, GiftAidClaim, Order, Payment
 from payments.selectors import day_bounds, gift_aid_claimable
 from payments.services import gift_aid_claim_create, gift_aid_claim_schedule, refund_create
 
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # Gift Aid claims shown
 
 
 def _date(text: str | None, *, end: bool = False):
@@ -47,6 +48,11 @@ def _date_filtered(queryset, request, field: str):
 @role_required(FINANCE)
 def orders(request):
     queryset = _date_filtered(Order.objects.all(), request, "created_at")
+    text = search_text(request)
+    if "@" in text:
+        queryset = queryset.filter(email__iexact=text)  # index payments_order_email_idx
+    elif text:
+        queryset = queryset.filter(reference=text.upper())  # references are capitals
     status = request.GET.get("status", "")
     if status in Order.Status.values:
         queryset = queryset.filter(status=status)
@@ -70,7 +76,12 @@ def orders(request):
     return TemplateResponse(
         request,
         "payments_admin/orders.html",
-        {"orders": queryset[:PAGE_SIZE], "statuses": Order.Status.choices, "query": request.GET.urlencode()},
+        {
+            "orders": listing_page(request, queryset),
+            "statuses": Order.Status.choices,
+            "query": request.GET.urlencode(),
+            "search_label": "Order reference or email address",
+        },
     )
 
 
@@ -124,6 +135,11 @@ def refund(request, pk: int):
 @role_required(FINANCE)
 def payments_list(request):
     queryset = _date_filtered(Payment.objects.select_related("order"), request, "created_at")
+    text = search_text(request)
+    if text.startswith("pi_"):
+        queryset = queryset.filter(stripe_payment_intent_id=text)
+    elif text:
+        queryset = queryset.filter(order__reference=text.upper())
     status = request.GET.get("status", "")
     if status in Payment.Status.values:
         queryset = queryset.filter(status=status)
@@ -146,13 +162,23 @@ def payments_list(request):
     return TemplateResponse(
         request,
         "payments_admin/payments.html",
-        {"payments": queryset[:PAGE_SIZE], "statuses": Payment.Status.choices, "query": request.GET.urlencode()},
+        {
+            "payments": listing_page(request, queryset),
+            "statuses": Payment.Status.choices,
+            "query": request.GET.urlencode(),
+            "search_label": "Order reference or Stripe payment ID",
+        },
     )
 
 
 @role_required(FINANCE)
 def donations(request):
     queryset = _date_filtered(Donation.objects.select_related("campaign"), request, "donated_at")
+    text = search_text(request)
+    if "@" in text:
+        queryset = queryset.filter(email__iexact=text)  # index payments_donation_email_idx
+    elif text:
+        queryset = queryset.filter(order_line__order__reference=text.upper())
     if request.GET.get("gift_aid") == "1":
         queryset = queryset.filter(gift_aid_declaration__isnull=False)
     if request.GET.get("monthly") == "1":
@@ -187,7 +213,13 @@ def donations(request):
         ]
         return csv_response("donations.csv", header, rows)
     return TemplateResponse(
-        request, "payments_admin/donations.html", {"donations": queryset[:PAGE_SIZE], "query": request.GET.urlencode()}
+        request,
+        "payments_admin/donations.html",
+        {
+            "donations": listing_page(request, queryset),
+            "query": request.GET.urlencode(),
+            "search_label": "Email address or order reference",
+        },
     )
 
 

@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.codes import random_code
@@ -209,6 +210,7 @@ class Donation(models.Model):
             models.Index(fields=["campaign", "refunded"]),
             models.Index(fields=["donated_at"]),
             models.Index(fields=["sponsored_page", "refunded"]),
+            models.Index(Upper("email"), name="payments_donation_email_idx"),  # Finance finds a donor's
         ]
 
     def __str__(self):

