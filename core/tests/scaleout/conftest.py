@@ -21,6 +21,7 @@ production's settings with the refusal of a local Stripe stand-in turned off (se
 """
 
 import base64
+import contextlib
 import datetime
 import ipaddress
 import json
@@ -155,17 +156,17 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path | None = None
 
+    def send_signal(self, sig=signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+
     def stop(self, sig=signal.SIGTERM, timeout: float = 30) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            return
+        self.send_signal(sig)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            self.send_signal(signal.SIGKILL)
             self.process.wait(timeout=timeout)
 
 
@@ -366,7 +367,10 @@ def two_hosts(tmp_path_factory, s3_server):
         _build(cluster, database_url, haproxy, redis_server, localstripe, smtpd)
         yield cluster
     finally:
-        for service in reversed(list(cluster.services.values())):
+        services = list(cluster.services.values())
+        for service in services:  # all at once: each may take seconds to finish what it was doing
+            service.send_signal()
+        for service in services:
             service.stop()
 
 

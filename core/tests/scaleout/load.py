@@ -75,11 +75,11 @@ def send(
             answer = visitor.request(target, method, path, data=data)
         except (OSError, http.client.HTTPException) as error:
             journal.add(Sent(started, time.monotonic(), what, type(error).__name__))
-            time.sleep(0.3)
+            time.sleep(min(0.3 * tries, 1.5))
             continue
         journal.add(Sent(started, time.monotonic(), what, str(answer.status)))
         if answer.status in RETRY_STATUSES:
-            time.sleep(0.3)
+            time.sleep(min(0.3 * tries, 1.5))
             continue
         return answer, tries
     raise NoAnswer(f"{what}: no answer after {TRIES} tries")
