@@ -20,7 +20,7 @@ $(VENV)/.installed-runtime: requirements.txt | $(PY)
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
-	@$(PY) -c "import django, wagtail, storages.backends.s3, pytest, playwright, moto.server" && touch $@ $(VENV)/.installed-runtime
+	@$(PY) -c "import django, wagtail, storages.backends.s3, pytest, xdist, playwright, moto.server" && touch $@ $(VENV)/.installed-runtime
 
 install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev
@@ -45,8 +45,12 @@ django-checks: install-dev
 	$(PY) manage.py check --fail-level WARNING
 	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs in PYTEST_WORKERS processes at once (pytest-xdist; `make test PYTEST_WORKERS=0`
+# runs it in one). Browser tests share one worker (--dist loadgroup, conftest.py), so the demo
+# server they need is migrated and seeded once, not once per worker.
+PYTEST_WORKERS ?= 3
 test: install-dev lint django-checks
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: install-dev
 	$(PY) bench/pages.py

@@ -7,6 +7,7 @@ is set (as `.ci/run` does): then a missing service fails the run instead of hidi
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from core.demo import PASSWORD_FILE
 
 ROOT = Path(__file__).resolve().parent
 
@@ -42,6 +45,38 @@ def _missing_service(reason: str):
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (THRIVE_REQUIRE_SERVICES is set, so this is a failure, not a skip)")
     pytest.skip(reason)
+
+
+def pytest_configure(config):
+    """Before pytest-xdist starts its workers (`make test`): the demo staff password file that
+    `seed_demo` makes in var/ on its first run. Otherwise workers seeding the demo at once race
+    to make it, and one can read the file another has opened but not yet written (an empty
+    password). Nothing to do in a worker, or without workers."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None) or PASSWORD_FILE.exists():
+        return
+    PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+    made = PASSWORD_FILE.with_name(PASSWORD_FILE.name + ".new")
+    made.write_text(secrets.token_urlsafe(12))  # as seed_demo makes it
+    made.chmod(0o600)
+    made.replace(PASSWORD_FILE)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Work units for `make test` (pytest-xdist, --dist loadgroup): the tests on the demo server
+    run in one worker, so that server is migrated and seeded once rather than once a worker; the
+    tests of a module using a module-scoped fixture (a server of its own) stay in one worker, so
+    that fixture too is made once. Every other test goes to whichever worker is free. (Not
+    class scope: pytest-django gives every test a class-scoped fixture.) Without xdist the
+    groups change nothing."""
+    for item in items:
+        if "demo_server" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("demo_server"))
+        elif any(
+            definitions[-1].scope in ("module", "package")
+            for definitions in item._fixtureinfo.name2fixturedefs.values()
+        ):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def pytest_runtest_setup(item):
@@ -183,20 +218,33 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
         time.sleep(0.2)
 
 
+def xdist_worker_suffix() -> str:
+    """The "_gw0", "_gw1"... of a pytest-xdist worker, "" in a plain pytest run: added to every
+    database, file or name a test makes outside its tmp_path, so workers running at once
+    never share one (pytest-django suffixes the test database the same way)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"_{worker}" if worker else ""
+
+
+def fresh_postgres_database_url(url: str, suffix: str) -> str:
+    """A new, empty PostgreSQL database beside the one `url` names: `<name><suffix>_gwN`,
+    dropped first if an earlier run left it. For servers a test starts on their own database."""
+    import psycopg  # loaded only on PostgreSQL
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + suffix + xdist_worker_suffix()
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 def _browser_database_url(tmp: Path) -> str:
     """SQLite in a temporary folder, or a fresh PostgreSQL database beside the test one."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return f"sqlite:///{tmp / 'browser.sqlite3'}"
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_browser"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return fresh_postgres_database_url(url, "_browser")
 
 
 @pytest.fixture(scope="session")

@@ -25,11 +25,10 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import wait_until_healthy
+from conftest import fresh_postgres_database_url, wait_until_healthy
 
 pytestmark = pytest.mark.postgres
 
@@ -48,14 +47,7 @@ def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")  # the postgres marker reports it
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_limits_site"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return fresh_postgres_database_url(url, "_limits_site")
 
 
 SETUP = """

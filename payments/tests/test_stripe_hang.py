@@ -15,11 +15,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import ROOT, _free_port, _missing_service, _start_localstripe, wait_until_healthy
+from conftest import (
+    ROOT,
+    _free_port,
+    _missing_service,
+    _start_localstripe,
+    fresh_postgres_database_url,
+    wait_until_healthy,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -35,14 +41,7 @@ def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         _missing_service("needs PostgreSQL (DATABASE_URL)")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_stripe_hang"
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return fresh_postgres_database_url(url, "_stripe_hang")
 
 
 def _get(url: str) -> tuple[int, float, str]:
