@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import EVENT_STAFF, role_required
 from core.csv_export import csv_response
+from core.listing import listing_page, search, search_text
 from core.money import format_money
 from events import selectors, services
 from events.models import Registration
@@ -24,7 +26,11 @@ Status = Registration.Status
 
 @role_required(EVENT_STAFF)
 def events(request):
-    return render(request, "events_admin/events.html", {"rows": selectors.dashboard_events()})
+    """Every event with its sales, upcoming first, 50 a page; searched by title."""
+    now = timezone.now()
+    page = listing_page(request, search(selectors.dashboard_order(now=now), request, ["title__icontains"]))
+    rows = selectors.dashboard_events(event_ids=page.rows, now=now)
+    return render(request, "events_admin/events.html", {"rows": rows, "page": page})
 
 
 def event_detail(request, pk: int):
@@ -34,6 +40,7 @@ def event_detail(request, pk: int):
     people = selectors.with_people(Registration.objects.filter(event=event))
     pending = list(people.filter(status=Status.PENDING))
     reserved = list(people.filter(status=Status.RESERVED))
+    bookings = listing_page(request, selectors.event_bookings(event=event, query=search_text(request)))
     return render(
         request,
         "events_admin/event.html",
@@ -47,6 +54,8 @@ def event_detail(request, pk: int):
             "waiting_list": selectors.waiting_list_summary(event=event),
             "pending": [(r, selectors.attendee_label(r)) for r in pending],
             "reserved": [(r, selectors.attendee_label(r), format_money(r.amount_minor, currency)) for r in reserved],
+            "page": bookings,
+            "bookings": [(r, selectors.attendee_label(r)) for r in bookings],
         },
     )
 
