@@ -8,12 +8,13 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import MEMBERSHIP, TRAINERS, has_role
 from core.csv_export import csv_response
+from core.listing import listing_page, search
 from training import services
 from training.check_in import check_in_code, register_opens_reason
 from training.models import Cohort, Enrolment, LiveSession
@@ -39,17 +40,28 @@ def _cohort_for(user, pk: int, *, to_mark: bool = False) -> Cohort:
 
 
 def cohorts(request):
+    """The cohorts this person may see, running and coming ones first (soonest start first),
+    then finished ones (latest first), 50 a page; searched by course or cohort name."""
+    running = Q(ends_on__gte=timezone.localdate())
     rows = visible_cohorts(request.user).annotate(
         learners=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.PLACE_TAKING)),
         completed=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.COMPLETED)),
         waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
         applications=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.APPLIED)),
+        finished=Case(When(running, then=Value(0)), default=Value(1)),
+        running_start=Case(When(running, then=F("starts_on"))),
+        finished_start=Case(When(~running, then=F("starts_on"))),
     )
+    rows = rows.order_by(
+        "finished", F("running_start").asc(nulls_last=True), F("finished_start").desc(nulls_last=True), "pk"
+    )
+    page = listing_page(request, search(rows, request, ["course__title__icontains", "name__icontains"]))
     return render(
         request,
         "training_admin/cohorts.html",
         {
-            "cohorts": rows,
+            "cohorts": page,
+            "page": page,
             # The Cohort snippet's own add and edit forms, for those Wagtail lets edit cohorts.
             "can_add": request.user.has_perm("training.add_cohort"),
             "can_edit": request.user.has_perm("training.change_cohort"),
