@@ -71,6 +71,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json" (one JSON object per line, with the request id: production's default) or "plain"
+# (`make run` and tests' default). Empty: the settings module's default.
+LOG_FORMAT = env_str("LOG_FORMAT").lower()
 # /readyz answers 503 when the oldest task waiting in the queue has waited longer than this (the
 # workers are stuck, dead or too few): the load balancer then stops sending that host visitors.
 READY_MAX_TASK_AGE_SECONDS = env_int("READY_MAX_TASK_AGE_SECONDS", 600)

@@ -29,3 +29,21 @@ max_requests = 1000
 max_requests_jitter = 100
 timeout = 30
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+
+# Logs: with LOG_FORMAT=json (production's default) gunicorn's own lines (worker started, timed
+# out, killed) are JSON objects too, so every line a host writes parses (core/logging.py). Its
+# access log stays off: the site writes its own (core.logging.RequestIdMiddleware), with URL
+# patterns instead of addresses, no query strings and no client addresses.
+_settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "")
+if os.environ.get("LOG_FORMAT", "json" if _settings_module.endswith(".production") else "plain").lower() == "json":
+    logconfig_dict = {
+        "root": {"level": "WARNING", "handlers": ["error_console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
+        "handlers": {
+            "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+        "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
+    }

@@ -1,6 +1,8 @@
 from allauth.core.internal import ratelimit
 from django.apps import AppConfig
-from django.tasks.signals import task_finished
+from django.tasks.signals import task_enqueued, task_finished, task_started
+
+from core import logging as core_logging
 
 
 class CoreConfig(AppConfig):
@@ -14,6 +16,10 @@ class CoreConfig(AppConfig):
         page_cache.connect_purge_signals()
         _allauth_waits_for_its_rate_limit_lock()
         task_finished.connect(collect_after_worker_task, dispatch_uid="core.collect_after_worker_task")
+        # Log lines of a task carry its id; queuing one during a request logs both ids.
+        task_enqueued.connect(core_logging.task_enqueued, dispatch_uid="core.logging.task_enqueued")
+        task_started.connect(core_logging.task_started, dispatch_uid="core.logging.task_started")
+        task_finished.connect(core_logging.task_finished, dispatch_uid="core.logging.task_finished")
 
 
 def _allauth_waits_for_its_rate_limit_lock() -> None:

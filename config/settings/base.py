@@ -4,6 +4,7 @@ import zoneinfo
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config import env
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (cached, refused, redirected) gets its request id and access log line.
+    "core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SiteContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -306,11 +309,21 @@ CERTIFICATE_CHECK_RATE_LIMIT = 10  # wrong codes, and name checks, at certificat
 TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 
+# Logs (core/logging.py): one JSON object per line with LOG_FORMAT=json (production's default),
+# plain lines otherwise; every line carries the request id (X-Request-ID); paths are URL patterns,
+# never query strings; anything shaped like an email address is replaced.
+LOG_FORMATS = ("json", "plain")
+LOG_FORMAT = env.LOG_FORMAT or "plain"
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "core.logging.RequestContextFilter"}},
+    "formatters": {"plain": {"()": "core.logging.PlainFormatter"}, "json": {"()": "core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]}
+    },
     "root": {"handlers": ["console"], "level": env.LOG_LEVEL},
     "loggers": {
         # Request logs carry URLs only; Django's access logging is off under gunicorn by default.

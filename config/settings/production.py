@@ -37,6 +37,11 @@ MAILERS = {
     }
 }
 ALLOW_DEMO_CONTENT = False
+# Logs as JSON lines unless LOG_FORMAT says otherwise (core/logging.py).
+LOG_FORMAT = env.LOG_FORMAT or "json"
+if LOG_FORMAT not in LOG_FORMATS:  # noqa: F405
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 # Refuse to start with the demo secrets and Stripe values published in this repository
 # (core/deploy_checks.py). Stripe itself unless STRIPE_API_BASE says otherwise.
 REFUSE_PUBLISHED_SECRETS = True
