@@ -24,9 +24,11 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.core.cache import caches
 
 from bench._common import postgres_database
 from bench.worker_kill import OUR_CONFIG, start_server
+from core.cache import ForgivingRedisCache
 from core.tests.redis_server import redis_server_fixture  # noqa: F401 (the redis_server fixture)
 from taskworker.tests.harness import admin_session, wait_for, worker_database_url
 
@@ -237,3 +239,38 @@ def test_a_hung_redis_costs_a_page_about_its_socket_timeout_then_is_left_alone(s
     assert max(timings) < 4, timings
     assert sum(timings) < 12, timings
     wait_for(lambda: _get(url + "/about/")[2].get("X-Page-Cache") == "hit", timeout=10, what="caching again")
+
+
+def test_with_redis_stopped_the_cache_answers_as_an_empty_one_and_says_so_once(redis_server, settings, caplog):
+    """What the rest of the site relies on: reads miss, writes are dropped, add() lets the caller
+    through (allauth's rate-limit lock, the booking form's repeat guard), incr() is a missing key;
+    one warning per outage, one when Redis is back."""
+    settings.CACHES = settings.CACHES | {
+        "default": {
+            "BACKEND": "core.cache.ForgivingRedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": "forgiving",
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+        }
+    }
+    cache = caches["default"]
+    try:
+        cache.set("kept", "before", 60)
+        redis_server.stop()
+        with caplog.at_level("WARNING", logger="core.cache"):
+            assert cache.get("kept", "missing") == "missing"
+            assert cache.get_many(["kept", "other"]) == {}
+            cache.set("kept", "during", 60)
+            cache.delete("kept")
+            assert cache.add("lock", 1, 10) is True
+            with pytest.raises(ValueError):
+                cache.incr("counter")
+            assert [r.getMessage() for r in caplog.records].count(
+                "cache unavailable (ConnectionError); pages are served without it"
+            ) == 1
+            redis_server.start()
+            time.sleep(ForgivingRedisCache.RETRY_SECONDS)
+            assert cache.get("kept") == "before"  # Redis saved it when it stopped
+        assert any(r.getMessage().startswith("cache available again after") for r in caplog.records)
+    finally:
+        cache.close()
