@@ -5,8 +5,8 @@ from wagtail.admin.menu import MenuItem
 from accounts import admin_urls
 from accounts.demo import seed_people
 from accounts.roles import FINANCE, MEMBERSHIP, has_role
-from accounts.tasks import retention_purge
 from accounts.scale import seed_members
+from accounts.tasks import retention_purge
 from core.hooks import PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
 
 
