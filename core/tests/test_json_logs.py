@@ -2,7 +2,6 @@
 (config/settings LOGGING, with LOG_FORMAT=json as production has it) and from a real gunicorn."""
 
 import contextlib
-import io
 import json
 import logging
 import logging.config
@@ -13,7 +12,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from copy import deepcopy
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from django.tasks import task
 
 from bench.worker_kill import OUR_CONFIG, start_server
 from core.logging import request_id_var
+from core.tests.log_capture import LogCapture
 from taskworker.tests.harness import WorkerProcess, worker_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,37 +30,6 @@ logger = logging.getLogger(__name__)
 @task
 def log_a_line(*, what: str) -> None:
     logger.info("task line: %s", what)
-
-
-class LogCapture:
-    """The site's logging configured as settings.LOGGING says, with the JSON format, writing into
-    memory; every logger at DEBUG through the root (loggers pinned higher, stripe and
-    weasyprint, keep their level, as in production)."""
-
-    def __init__(self):
-        self.buffer = io.StringIO()
-
-    def start(self):
-        config = deepcopy(settings.LOGGING)
-        config["handlers"]["console"]["formatter"] = "json"
-        config["root"]["level"] = "DEBUG"
-        logging.config.dictConfig(config)
-        for handler in logging.getLogger().handlers:
-            if handler.get_name() == "console":
-                handler.setStream(self.buffer)
-
-    def stop(self):
-        logging.config.dictConfig(settings.LOGGING)
-
-    def text(self) -> str:
-        return self.buffer.getvalue()
-
-    def records(self) -> list[dict]:
-        """Every line, each parsed as one JSON object (a line that is not one fails the test)."""
-        return [json.loads(line) for line in self.text().splitlines() if line.strip()]
-
-    def access(self) -> list[dict]:
-        return [record for record in self.records() if record["logger"] == "core.access"]
 
 
 @pytest.fixture

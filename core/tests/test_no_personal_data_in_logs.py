@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import ChapterFactory, UserFactory, sign_in_with_second_factor
 from certificates.models import Certificate
-from core.tests.test_json_logs import LogCapture
+from core.tests.log_capture import LogCapture
 from events.models import EventDate, Registration
 from events.services import registration_check_in
 from events.tests.factories import make_event
