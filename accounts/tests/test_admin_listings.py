@@ -85,3 +85,12 @@ def test_referrals_page_through_and_search(client, officer):
         )
     assert len(client.get("/admin/membership/referrals/").context["referrals"]) == PER_PAGE
     assert len(client.get("/admin/membership/referrals/", {"q": "r3@example.org"}).context["referrals"]) == 1
+
+
+@pytest.mark.postgres
+def test_member_name_search_has_a_trigram_index_on_the_expressions_it_compares():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'accounts_member_name_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
+    assert "upper((display_name)::text)" in definition and "upper((certificate_name)::text)" in definition
