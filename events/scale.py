@@ -5,9 +5,11 @@ the next one, across the chapters (each in its chapter's zone and currency): mos
 sold with a funded place for survivors beside the paid one, some pay what you can (a few
 needing approval), one in ten repeating on further dates. `scale.registrations` tickets
 spread over them unevenly, as interest is: a few events take a quarter of them (eight of
-5,000: four past, four to come) and the rest follow a long tail. Most tickets belong to members, some to
-guests; past events were mostly checked in; every paid ticket has its paid order (a ticket
-line with its reference, a succeeded payment). The fullest events to come have a waiting list.
+5,000: four past, four to come) and the rest follow a long tail. Most tickets belong to
+members, some to guests; past events were mostly checked in; no hold is left waiting for
+payment (housekeeping would have released it); every paid ticket has its paid order (a
+ticket line with its reference, a succeeded payment). The fullest events to come have a
+waiting list.
 """
 
 from datetime import timedelta
@@ -187,7 +189,8 @@ def _registrations(rng, scale: ScaleRequest, events, per_event, types_of, member
             elif ticket_type.approval_required and rng.random() < 0.3:
                 status = Status.PENDING
             else:
-                status = rng.choices([Status.CONFIRMED, Status.RESERVED, Status.CANCELLED], [88, 4, 8])[0]
+                # No holds waiting for payment: by now housekeeping has cancelled any left unpaid.
+                status = rng.choices([Status.CONFIRMED, Status.CANCELLED], [88, 12])[0]
             booked_at = min(booked_at, now - timedelta(minutes=30))
             amount = 0 if ticket_type.is_free else ticket_type.price_minor
             if ticket_type.pay_what_you_can:
@@ -200,9 +203,6 @@ def _registrations(rng, scale: ScaleRequest, events, per_event, types_of, member
                 email=email,
                 code=random_code(12),
                 status=status,
-                reserved_until=booked_at + timedelta(minutes=event.reservation_minutes)
-                if status == Status.RESERVED
-                else None,
                 created_at=booked_at,
                 confirmed_at=booked_at if status in (Status.CONFIRMED, Status.CHECKED_IN) else None,
                 checked_in_at=event.starts_at + timedelta(minutes=rng.uniform(-20, 40))
