@@ -11,15 +11,15 @@ size at most 1.5 x the demo size; admin listings paginated (at most one page of 
 and searchable (a search box whose query narrows the rows).
 
 Pages are served in-process through Django's test client with the whole-page cache off, so
-each request renders the page; each size is measured in its own process (`--measure`), the
-two sizes alternately for `--rounds` rounds, and each page's figure is the lowest of its
-per-round medians (the machine is shared: the lowest median is the least disturbed one).
+each request renders the page. Each size is served by a process of its own (`--serve`), and
+their requests alternate one by one, so both sizes see the same load on a shared machine;
+each figure is the median of `--runs` requests, after three untimed ones.
 Signed-in pages are seen by a bench member who holds the same 18 tickets to the demo's events
 and the same enrolments in the demo's courses at both sizes, and by the demo's staff logins.
 
 The databases are made once and kept (making the large one takes several minutes):
 
-    .venv/bin/python bench/scale.py [--runs 15] [--rounds 2] [--reseed]
+    .venv/bin/python bench/scale.py [--runs 21] [--reseed]
 
 `BENCH_SCALE_DEMO_URL` and `BENCH_SCALE_LARGE_URL` name them (default thrive_bench_scale_demo
 and thrive_bench_scale_large on postgres://postgres@127.0.0.1:5432); `--reseed` makes both again.
@@ -29,22 +29,25 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import ROOT, median_ms, postgres_database
+from _common import ROOT, postgres_database
 
-QUERY_TARGET, RATIO_TARGET = "same", 1.5
+RATIO_TARGET = 1.5
 DEMO_URL = os.environ.get("BENCH_SCALE_DEMO_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_scale_demo")
 LARGE_URL = os.environ.get("BENCH_SCALE_LARGE_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_scale_large")
 LARGE_SIZES = ["--members", "100000", "--events", "5000", "--registrations", "50000", "--donations", "200000"]
 SCALE_DOMAIN = "scale.thrive.example"
 BENCH_MEMBER = "bench-member@thrive.example"
 TICKETS_PER_DEMO_EVENT = 3
+WARM_REQUESTS = 3
 
 
 def django_env(database_url: str, var_dir: Path) -> dict:
@@ -86,10 +89,18 @@ def build(url: str, *, large: bool) -> None:
     postgres_database(url, create=True)
     env = django_env(url, Path(tempfile.mkdtemp(prefix="thrive-bench-scale-seed-")))
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run(manage + ["migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    migrate(url)
     subprocess.run(manage + ["seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     if large:
         subprocess.run(manage + ["seed_scale", *LARGE_SIZES], cwd=ROOT, env=env, check=True)
+
+
+def migrate(url: str) -> None:
+    """Bring a kept database up to this checkout's migrations (new indexes, say)."""
+    env = django_env(url, Path(tempfile.mkdtemp(prefix="thrive-bench-scale-seed-")))
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
 
 
 def prepare(reseed: bool) -> None:
@@ -97,6 +108,8 @@ def prepare(reseed: bool) -> None:
         state = seeded_state(url)
         if reseed or state != ("large" if large else "demo"):
             build(url, large=large)
+        else:
+            migrate(url)
 
 
 # Measuring one database (run in its own process) -------------------------------------------
@@ -148,7 +161,8 @@ def bench_member():
 
 def pages_to_measure() -> list[tuple[str, str, str]]:
     """(label, who, path). The event and the course are the busiest ones at each size; the
-    admin pages are those of the event and the cohort with the most people."""
+    admin pages are those of the event and the cohort with the most people. Each search asks
+    for something found once, or not at all, at both sizes (the bench member, a demo title)."""
     from django.db.models import Count, Q
     from django.urls import reverse
     from django.utils import timezone
@@ -184,13 +198,24 @@ def pages_to_measure() -> list[tuple[str, str, str]]:
         ("My learning", "member", reverse("training:dashboard")),
         ("My bookings", "member", reverse("events:my_bookings")),
         ("admin: applications", "membership", reverse("membership_admin:applications")),
+        ("admin: applications, searched", "membership", reverse("membership_admin:applications") + "?q=joy"),
         ("admin: members", "membership", reverse("membership_admin:members")),
+        ("admin: members, searched", "membership", reverse("membership_admin:members") + "?q=bench"),
         ("admin: orders", "finance", reverse("payments_admin:orders")),
+        ("admin: orders, searched", "finance", reverse("payments_admin:orders") + f"?q={BENCH_MEMBER}"),
         ("admin: payments", "finance", reverse("payments_admin:payments")),
         ("admin: donations", "finance", reverse("payments_admin:donations")),
+        ("admin: donations, searched", "finance", reverse("payments_admin:donations") + f"?q={BENCH_MEMBER}"),
         ("admin: events", "events", reverse("events_admin:events")),
+        ("admin: events, searched", "events", reverse("events_admin:events") + "?q=spring"),
         ("admin: an event's bookings", "events", reverse("events_admin:event", args=[event.pk])),
+        (
+            "admin: an event's bookings, searched",
+            "events",
+            reverse("events_admin:event", args=[event.pk]) + "?q=bench",
+        ),
         ("admin: cohorts", "trainer", reverse("training_admin:cohorts")),
+        ("admin: cohorts, searched", "trainer", reverse("training_admin:cohorts") + "?q=telling"),
         ("admin: cohort", "trainer", reverse("training_admin:cohort", args=[cohort.pk])),
         (
             "admin: cohort attendance",
@@ -207,7 +232,12 @@ def listing_shape(html: str) -> tuple[int, bool]:
     return rows, bool(re.search(r"<input[^>]+name=\"q\"", html))
 
 
-def measure(database_url: str, runs: int) -> dict:
+def serve(database_url: str) -> None:
+    """The measuring process of one database. Writes one JSON line describing each page
+    (path, queries, rows, search box), then times one request of the page named on each line
+    read from stdin and answers its milliseconds, until stdin closes."""
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything else printed goes to stderr, not into the answers
     os.environ.update(django_env(database_url, Path(tempfile.mkdtemp(prefix="thrive-bench-scale-"))))
     import django
 
@@ -218,55 +248,90 @@ def measure(database_url: str, runs: int) -> dict:
 
     from accounts.models import User
 
-    logins = {
-        "member": bench_member(),
-        "membership": User.objects.get(email="membership@thrive.example"),
-        "finance": User.objects.get(email="finance@thrive.example"),
-        "events": User.objects.get(email="events@thrive.example"),
-        "trainer": User.objects.get(email="trainer@thrive.example"),
-    }
+    logins = {"member": bench_member()}
+    for who in ("membership", "finance", "events", "trainer"):
+        logins[who] = User.objects.get(email=f"{who}@thrive.example")
     clients = {"anonymous": Client()}
     for who, user in logins.items():
         clients[who] = Client()
         clients[who].force_login(user)
-    results = {}
+    pages, described = {}, {}
     for label, who, path in pages_to_measure():
         client = clients[who]
-        response = client.get(path)
+        for _ in range(WARM_REQUESTS):
+            response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{label}: {path} answered {response.status_code}")
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         query_count = len(queries)  # now: the next request empties Django's query log
         rows, search = listing_shape(response.content.decode()) if label.startswith("admin") else (None, None)
-        ms = median_ms(lambda client=client, path=path: client.get(path), runs)
-        results[label] = {"path": path, "queries": query_count, "ms": ms, "rows": rows, "search": search}
-    return results
+        pages[label] = (client, path)
+        described[label] = {"path": path, "queries": query_count, "rows": rows, "search": search}
+    channel.write(json.dumps(described) + "\n")
+    for line in sys.stdin:
+        client, path = pages[line.strip()]
+        start = time.perf_counter()
+        client.get(path)
+        channel.write(f"{(time.perf_counter() - start) * 1000}\n")
 
 
-def measure_in_process(url: str, runs: int) -> dict:
-    """Measure one database in a fresh process (Django is set up once per process)."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", url, "--runs", str(runs)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        sys.exit(f"measuring {url} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class Server:
+    """A `serve` process of its own for one database."""
+
+    def __init__(self, url: str):
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", url],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        line = self.process.stdout.readline()
+        if not line:
+            sys.exit(f"measuring {db_name(url)} failed:\n{self.process.stderr.read()}")
+        self.pages = json.loads(line)
+
+    def time(self, label: str) -> float:
+        self.process.stdin.write(label + "\n")
+        return float(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def measure_both(runs: int) -> tuple[dict, dict]:
+    """Each page's queries, shape and median time at both sizes; the two databases' requests
+    alternate one by one, so both see the same load on the shared machine."""
+    demo, large = Server(DEMO_URL), Server(LARGE_URL)
+    try:
+        samples = {id(demo): {}, id(large): {}}
+        for label in demo.pages:
+            for n in range(runs):
+                for server in (demo, large) if n % 2 == 0 else (large, demo):
+                    samples[id(server)].setdefault(label, []).append(server.time(label))
+    finally:
+        demo.close()
+        large.close()
+    for server in (demo, large):
+        for label, figures in server.pages.items():
+            figures["ms"] = statistics.median(samples[id(server)][label])
+    return demo.pages, large.pages
 
 
 # Report ------------------------------------------------------------------------------------
 
 
-def report(demo: dict, large: dict, runs: int, rounds: int) -> bool:
+def report(demo: dict, large: dict, runs: int) -> bool:
     print(
-        f"test client, page cache off, median of {runs} requests, lowest of {rounds} rounds; "
+        f"test client, page cache off, median of {runs} requests per page and size, the sizes alternating; "
         f"PostgreSQL {db_name(DEMO_URL)} vs {db_name(LARGE_URL)}"
     )
     header = (
-        f"{'page':<30} {'queries':>9} {'demo ms':>8} {'large ms':>9} {'ratio':>6}  {'rows':>9} {'search':>6}  verdict"
+        f"{'page':<38} {'queries':>9} {'demo ms':>8} {'large ms':>9} {'ratio':>6}  {'rows':>9} {'search':>6}  verdict"
     )
     print(header)
     ok = True
@@ -286,7 +351,7 @@ def report(demo: dict, large: dict, runs: int, rounds: int) -> bool:
             search = "yes" if big["search"] else "no"
         ok &= not misses
         print(
-            f"{label:<30} {queries:>9} {small['ms']:>8.1f} {big['ms']:>9.1f} {ratio:>6.2f}  {rows:>9} {search:>6}  "
+            f"{label:<38} {queries:>9} {small['ms']:>8.1f} {big['ms']:>9.1f} {ratio:>6.2f}  {rows:>9} {search:>6}  "
             f"{'ok' if not misses else 'MISSES: ' + ', '.join(misses)}"
         )
     print(
@@ -302,23 +367,16 @@ def db_name(url: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=15, help="requests timed per page and round")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds, each measuring both sizes")
+    parser.add_argument("--runs", type=int, default=21, help="requests timed per page and size")
     parser.add_argument("--reseed", action="store_true", help="make both databases again")
-    parser.add_argument("--measure", metavar="DATABASE_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.runs)))
+    if args.serve:
+        serve(args.serve)
         return 0
     prepare(args.reseed)
-    best: dict[str, dict] = {"demo": {}, "large": {}}
-    for _round in range(args.rounds):
-        for size, url in (("demo", DEMO_URL), ("large", LARGE_URL)):
-            for label, figures in measure_in_process(url, args.runs).items():
-                kept = best[size].get(label)
-                if kept is None or figures["ms"] < kept["ms"]:
-                    best[size][label] = figures
-    return 0 if report(best["demo"], best["large"], args.runs, args.rounds) else 1
+    demo, large = measure_both(args.runs)
+    return 0 if report(demo, large, args.runs) else 1
 
 
 if __name__ == "__main__":
