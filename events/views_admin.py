@@ -26,7 +26,7 @@ Status = Registration.Status
 
 @role_required(EVENT_STAFF)
 def events(request):
-    """Every event with its sales, upcoming first, 50 a page; searched by title."""
+    """Every event with its sales, upcoming first, a page at a time; searched by title."""
     now = timezone.now()
     page = listing_page(request, search(selectors.dashboard_order(now=now), request, ["title__icontains"]))
     rows = selectors.dashboard_events(event_ids=page.rows, now=now)

@@ -41,7 +41,7 @@ def _cohort_for(user, pk: int, *, to_mark: bool = False) -> Cohort:
 
 def cohorts(request):
     """The cohorts this person may see, running and coming ones first (soonest start first),
-    then finished ones (latest first), 50 a page; searched by course or cohort name."""
+    then finished ones (latest first), a page at a time; searched by course or cohort name."""
     running = Q(ends_on__gte=timezone.localdate())
     rows = visible_cohorts(request.user).annotate(
         learners=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.PLACE_TAKING)),
