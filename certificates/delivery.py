@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from certificates.models import BulkIssueJob, Certificate
@@ -25,7 +26,9 @@ RENDER_RETRY_DELAY = timedelta(minutes=2)
 RENDER_RETRIES = 5
 
 
-def _render_and_store(certificate: Certificate, *, send_email: bool, attempt: int) -> bytes:
+def _render_and_upload(certificate: Certificate, *, send_email: bool, attempt: int) -> bytes:
+    """The PDF, rendered and written to the storage (`certificate.pdf` names it; the row is
+    not changed here)."""
     pdf = render_certificate(certificate_context(certificate))
     try:
         certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
@@ -50,11 +53,12 @@ def _render_and_store(certificate: Certificate, *, send_email: bool, attempt: in
                 attempt=attempt + 1,
             )
         raise
-    certificate.pdf_rendered_at = timezone.now()
-    Certificate.objects.filter(pk=certificate.pk).update(
-        pdf=certificate.pdf.name, pdf_rendered_at=certificate.pdf_rendered_at
-    )
     return pdf
+
+
+def _email_claim(certificate: Certificate, now) -> bool:
+    """Claim the holder's email (set `emailed_at`, only if nobody has): False when claimed already."""
+    return bool(Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=now))
 
 
 def certificate_render(*, certificate_id: int, send_email: bool = True, attempt: int = 0) -> str:
@@ -62,24 +66,36 @@ def certificate_render(*, certificate_id: int, send_email: bool = True, attempt:
     by the email helper). Idempotent, and safe to run again after a worker died anywhere in it:
     a rendered certificate is not rendered again, and the email is claimed by setting
     `emailed_at` in one UPDATE (a second run, or one at the same moment, claims nothing; the
-    claim is given back if sending fails), so a run that stored the PDF but died before the
-    email is finished by the next. A PDF the storage refuses is tried again later (`attempt`
-    counts the tries: see RENDER_RETRIES).
+    claim is given back if sending fails). The PDF is recorded and the email claimed in one
+    transaction, so a run that died before that commit leaves both to the next run, and one
+    that finds a recorded PDF with no claim (rendered earlier without its email) sends it. A
+    PDF the storage refuses is tried again later (`attempt` counts the tries: see
+    RENDER_RETRIES).
 
     Runs once per certificate of a bulk issue, so it reads what it needs in one query (the
-    template, the holder and the certificate this one replaces, if any) and emails the PDF it
-    has just made rather than reading it back from the storage."""
+    template, the holder and the certificate this one replaces, if any), commits once, and
+    emails the PDF it has just made rather than reading it back from the storage."""
     certificate = (
         Certificate.objects.select_related("template", "recipient", "replaces").filter(pk=certificate_id).first()
     )
     if certificate is None:
         return "skipped"
     rendered = certificate.pdf_rendered_at is None
-    pdf = _render_and_store(certificate, send_email=send_email, attempt=attempt) if rendered else None
-    if not (send_email and certificate.recipient.is_active and certificate.pdf):
-        return "rendered" if rendered else "skipped"
+    sending = send_email and certificate.recipient.is_active
     now = timezone.now()
-    if not Certificate.objects.filter(pk=certificate.pk, emailed_at__isnull=True).update(emailed_at=now):
+    if rendered:
+        pdf = _render_and_upload(certificate, send_email=send_email, attempt=attempt)
+        certificate.pdf_rendered_at = now
+        # The PDF recorded and the email claimed in one commit (one flush to disk, not two). A
+        # worker that dies before the commit leaves neither (its server session rolls back, even
+        # for a statement still waiting on a lock), so the next run renders and sends.
+        with transaction.atomic():
+            Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name, pdf_rendered_at=now)
+            claimed = sending and _email_claim(certificate, now)
+    else:
+        pdf = None
+        claimed = sending and bool(certificate.pdf) and _email_claim(certificate, now)
+    if not claimed:
         return "rendered" if rendered else "skipped"
     try:
         if pdf is None:  # rendered by an earlier run that stopped before the email
@@ -159,6 +175,8 @@ def certificate_bulk_issue(*, job_id: int) -> int:
     BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.RUNNING, total=len(qualifying))
     for start in range(0, len(qualifying), BULK_CHUNK):
         chunk = qualifying[start : start + BULK_CHUNK]
+        # The printed names come from the members' profiles: read in one query, not one each.
+        prefetch_related_objects([issue_kwargs["recipient"] for issue_kwargs in chunk], "member_profile")
         with transaction.atomic():
             for issue_kwargs in chunk:
                 certificate_issue(actor=job.created_by, **issue_kwargs)

@@ -12,6 +12,7 @@ from certificates.models import Certificate
 from certificates.placeholders import fill_placeholders
 from cms.models import organisation_name
 from core.links import absolute_url
+from core.page_cache import cached_until_published
 from core.pdf import image_data_url, qr_markup, render_pdf
 
 STYLESHEET = Path(__file__).parent / "pdf" / "certificate.css"
@@ -33,7 +34,8 @@ def verify_url(certificate: Certificate) -> str:
 def certificate_context(certificate: Certificate) -> dict:
     """Plain values for the certificate template, read from the row (copied at issue time)."""
     template = certificate.template
-    organisation = organisation_name()
+    # From the cache until staff next save the site settings (a bulk issue reads it 1,000 times).
+    organisation = cached_until_published("certificates:organisation_name", organisation_name)
     name = certificate.name_printed
     awarded = f"{certificate.awarded_on:%-d %B %Y}"
     hours = f"{Decimal(certificate.hours).normalize():f}"
