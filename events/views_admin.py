@@ -40,7 +40,7 @@ def event_detail(request, pk: int):
     people = selectors.with_people(Registration.objects.filter(event=event))
     pending = list(people.filter(status=Status.PENDING))
     reserved = list(people.filter(status=Status.RESERVED))
-    bookings = listing_page(request, selectors.event_bookings(event=event, query=search_text(request)))
+    page = listing_page(request, selectors.event_bookings(event=event, query=search_text(request)))
     return render(
         request,
         "events_admin/event.html",
@@ -54,8 +54,8 @@ def event_detail(request, pk: int):
             "waiting_list": selectors.waiting_list_summary(event=event),
             "pending": [(r, selectors.attendee_label(r)) for r in pending],
             "reserved": [(r, selectors.attendee_label(r), format_money(r.amount_minor, currency)) for r in reserved],
-            "page": bookings,
-            "bookings": [(r, selectors.attendee_label(r)) for r in bookings],
+            "page": page,
+            "bookings": [(r, selectors.attendee_label(r)) for r in selectors.registrations_in_order(page.rows)],
         },
     )
 
