@@ -162,7 +162,8 @@ def bench_member():
 def pages_to_measure() -> list[tuple[str, str, str]]:
     """(label, who, path). The event and the course are the busiest ones at each size; the
     admin pages are those of the event and the cohort with the most people. Each search asks
-    for something found once, or not at all, at both sizes (the bench member, a demo title)."""
+    for something found once, or not at all, at both sizes (the bench member, a demo title,
+    the event's latest ticket)."""
     from django.db.models import Count, Q
     from django.urls import reverse
     from django.utils import timezone
@@ -188,6 +189,7 @@ def pages_to_measure() -> list[tuple[str, str, str]]:
         .first()
     )
     session = cohort.sessions.filter(ends_at__lt=now).order_by("starts_at").first()
+    ticket = event.registrations.order_by("-pk").first().code  # a ticket of that event at either size
     return [
         ("home page", "anonymous", "/"),
         ("events index", "anonymous", "/events/"),
@@ -212,7 +214,13 @@ def pages_to_measure() -> list[tuple[str, str, str]]:
         (
             "admin: an event's bookings, searched",
             "events",
-            reverse("events_admin:event", args=[event.pk]) + "?q=bench",
+            reverse("events_admin:event", args=[event.pk]) + f"?q={ticket}",
+        ),
+        ("admin: door check-in", "events", reverse("events_admin:check_in", args=[event.pk])),
+        (
+            "admin: door check-in, searched",
+            "events",
+            reverse("events_admin:check_in", args=[event.pk]) + f"?q={ticket}",
         ),
         ("admin: cohorts", "trainer", reverse("training_admin:cohorts")),
         ("admin: cohorts, searched", "trainer", reverse("training_admin:cohorts") + "?q=telling"),
