@@ -1,6 +1,8 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -27,10 +29,16 @@ urlpatterns = [
     path("", include("events.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_LOCAL_RENDITIONS:
+    # `make run` and a single host without a bucket: the public image renditions (`images/`,
+    # what pages and the admin show) from the local disk. Only that folder: certificates,
+    # receipts and original uploads stay behind the views that check who asks.
+    urlpatterns += [
+        re_path(
+            r"^%s(?P<path>.*)$" % re.escape(settings.MEDIA_URL.lstrip("/") + "images/"),  # noqa: UP031
+            core_views.local_rendition,
+        )
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

@@ -1,11 +1,14 @@
 import logging
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.static import serve as static_serve
 
 from core.readiness import readiness
 
@@ -52,3 +55,10 @@ def server_error(request):
         response["Cache-Control"] = "no-store"
         return response
     return defaults.server_error(request)
+
+
+def local_rendition(request, path: str):
+    """A public image rendition from MEDIA_ROOT/images/ (no bucket: `make run`, one host).
+    django.views.static.serve refuses paths leaving that folder and answers 404 for what is
+    not there; MEDIA_ROOT is read per request (tests point it elsewhere)."""
+    return static_serve(request, path, document_root=Path(settings.MEDIA_ROOT) / "images")

@@ -80,7 +80,7 @@ def orders(request):
             "orders": listing_page(request, queryset),
             "statuses": Order.Status.choices,
             "query": request.GET.urlencode(),
-            "search_label": "Order reference or email address",
+            "search_label": "Exact order reference or email address",
         },
     )
 
@@ -166,7 +166,7 @@ def payments_list(request):
             "payments": listing_page(request, queryset),
             "statuses": Payment.Status.choices,
             "query": request.GET.urlencode(),
-            "search_label": "Order reference or Stripe payment ID",
+            "search_label": "Exact order reference or Stripe payment ID",
         },
     )
 
@@ -218,7 +218,7 @@ def donations(request):
         {
             "donations": listing_page(request, queryset),
             "query": request.GET.urlencode(),
-            "search_label": "Email address or order reference",
+            "search_label": "Exact email address or order reference",
         },
     )
 

@@ -203,6 +203,9 @@ STATIC_ROOT = env.STATIC_ROOT
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
+# Without a bucket, the site itself serves public image renditions from MEDIA_ROOT/images/
+# (config/urls.py); with one, the bucket does.
+SERVE_LOCAL_RENDITIONS = not env.AWS_STORAGE_BUCKET_NAME
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
