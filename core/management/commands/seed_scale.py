@@ -60,8 +60,13 @@ class Command(BaseCommand):
             for add_scale_content in hooks.get_hooks(SEED_SCALE_HOOK):
                 add_scale_content(scale=scale, timings=timings)
         if connection.vendor == "postgresql":
-            with timings.table("ANALYZE (planner statistics)"), connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            # As autovacuum would, later: statistics for the planner, and the rows just written
+            # moved out of the trigram indexes' pending lists (while they sat there the planner
+            # chose to scan 100,000 members for a name: 60 ms instead of 1.5 ms).
+            # VACUUM cannot run inside a transaction (a caller's, such as a test's): then ANALYZE.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            with timings.table(command), connection.cursor() as cursor:
+                cursor.execute(command)
         total_rows = sum(rows for _label, rows, _seconds in timings.rows)
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {total_rows:,} rows in {time.perf_counter() - start:.0f} s (run {scale.tag}).")
