@@ -27,6 +27,11 @@ def printed_name_for(user) -> str:
     return user.get_full_name() or ""
 
 
+def default_template() -> CertificateTemplate | None:
+    """The template new certificates get: the one marked for course completions, else any."""
+    return CertificateTemplate.objects.filter(is_default=True).first() or CertificateTemplate.objects.first()
+
+
 def _queue_render(certificate: Certificate) -> None:
     from certificates.tasks import certificate_render  # certificates.tasks imports this module
 
@@ -42,12 +47,17 @@ def certificate_issue(
     hours: Decimal,
     actor=None,
     kind: str = Certificate.Kind.COURSE,
+    template: CertificateTemplate | None = None,
+    queue_render: bool = True,
 ) -> Certificate:
     """Issue the certificate for `recipient` for `source` (an enrolment, a registration).
 
     Idempotent: one live certificate per recipient and source, also under concurrent calls
     (a unique constraint decides; the loser returns the winner's certificate). Title, date,
-    hours and the printed name are copied now. The PDF is rendered and emailed by a task."""
+    hours and the printed name are copied now. The PDF is rendered and emailed by a task.
+    A bulk issue passes the `template` it read once (else `default_template()`), and with
+    `queue_render=False` queues the renders of the certificates it made itself, several to a
+    task (certificates.delivery.certificate_bulk_issue)."""
     key = source_key_for(source)
     live = Certificate.objects.live().filter(recipient=recipient, source_key=key)
     existing = live.first()
@@ -62,14 +72,14 @@ def certificate_issue(
                 title=title,
                 awarded_on=awarded_on,
                 hours=hours,
-                template=CertificateTemplate.objects.filter(is_default=True).first()
-                or CertificateTemplate.objects.first(),
+                template=template or default_template(),
                 name_printed=printed_name_for(recipient),
             )
     except IntegrityError:
         return live.get()
     audit_record(actor=actor, action="certificate.issued", obj=certificate, source=key)
-    _queue_render(certificate)
+    if queue_render:
+        _queue_render(certificate)
     return certificate
 
 

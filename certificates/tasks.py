@@ -13,6 +13,12 @@ def certificate_render(*, certificate_id: int, send_email: bool = True, attempt:
 
 
 @task
+def certificate_render_batch(*, certificate_ids: list[int]) -> dict[str, int]:
+    """`certificate_render_batch`: `certificate_render` for several certificates of a bulk issue."""
+    return delivery.certificate_render_batch(certificate_ids=certificate_ids)
+
+
+@task
 def certificate_revoked_send(*, certificate_id: int) -> str:
     """`certificate_revoked_send`: tell the holder their certificate was revoked. Sends one email."""
     return delivery.certificate_revoked_send(certificate_id=certificate_id)
