@@ -50,7 +50,7 @@ django-checks: install-dev
 # server they need is migrated and seeded once, not once per worker.
 PYTEST_WORKERS ?= 3
 test: install-dev lint django-checks
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 bench: install-dev
 	$(PY) bench/pages.py

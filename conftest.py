@@ -63,20 +63,31 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Work units for `make test` (pytest-xdist, --dist loadgroup): the tests on the demo server
-    run in one worker, so that server is migrated and seeded once rather than once a worker; the
-    tests of a module using a module-scoped fixture (a server of its own) stay in one worker, so
-    that fixture too is made once. Every other test goes to whichever worker is free. (Not
-    class scope: pytest-django gives every test a class-scoped fixture.) Without xdist the
-    groups change nothing."""
+    """Work units for `pytest -n N` (pytest-xdist; pyproject.toml sets --dist loadgroup), one
+    group an item:
+    - tests marked many_connections run one after another in one worker, so the workers
+      together stay under PostgreSQL's max_connections (100 by default): two of them at once
+      (50 + 40 threads, each with its connection) plus the other workers' servers were refused
+      ("too many clients already");
+    - the tests on the demo server run in one worker, so that server is migrated and seeded
+      once rather than once a worker;
+    - the tests of a module using a module-scoped fixture (a server of its own) stay in one
+      worker, so that fixture too is made once. (Not class scope: pytest-django gives every
+      test a class-scoped fixture.)
+    Every other test goes to whichever worker is free. Without xdist the groups change nothing."""
     for item in items:
-        if "demo_server" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group("demo_server"))
+        if item.get_closest_marker("many_connections"):
+            group = "many_connections"
+        elif "demo_server" in item.fixturenames:
+            group = "demo_server"
         elif any(
             definitions[-1].scope in ("module", "package")
             for definitions in item._fixtureinfo.name2fixturedefs.values()
         ):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            group = item.module.__name__
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_runtest_setup(item):

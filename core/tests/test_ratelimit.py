@@ -16,6 +16,7 @@ from core.ratelimit import client_ip, count_attempt, give_back, rate_limit_excee
 
 
 @pytest.mark.postgres
+@pytest.mark.many_connections
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_attempts_on_postgresql_let_exactly_the_limit_through():
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.5")

@@ -30,7 +30,7 @@ import pytest
 
 from conftest import fresh_postgres_database_url, wait_until_healthy
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.many_connections]  # 2 gunicorn workers x 10 threads
 
 ROOT = Path(__file__).resolve().parents[2]
 BURST = 20

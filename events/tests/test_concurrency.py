@@ -12,7 +12,7 @@ from events.models import Registration
 from events.services import selling
 from events.tests.factories import make_event
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.many_connections, pytest.mark.django_db(transaction=True)]
 
 ROUNDS, CLIENTS, LAST_PLACES = 20, 50, 5
 

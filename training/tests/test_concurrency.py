@@ -9,7 +9,7 @@ from training.models import Enrolment
 from training.services import enrolment_create
 from training.tests.factories import make_cohort, make_course, make_learner
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.many_connections, pytest.mark.django_db(transaction=True)]
 
 ROUNDS, LEARNERS, PLACES = 10, 40, 10
 
