@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from _pytest.nodeid import NodeId
 
 from core.demo import PASSWORD_FILE
 
@@ -88,6 +89,12 @@ def pytest_collection_modifyitems(config, items):
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
+        if config.getvalue("loadgroup") and "@" not in item.nodeid:
+            # pytest-xdist 3.8 groups by appending "@group" to `item._nodeid`, which pytest 9
+            # no longer reads (Item.nodeid comes from `_id`), so its groups were ignored and
+            # every worker built the demo server and ran many_connections tests at once.
+            # Same suffix, where pytest 9 reads it (xdist's scheduler splits on "@").
+            item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 def pytest_runtest_setup(item):
