@@ -32,6 +32,7 @@ import threading
 import time
 from datetime import timedelta
 
+import psycopg
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
@@ -45,6 +46,8 @@ from taskworker.models import WorkerHeartbeat
 logger = logging.getLogger("taskworker")
 
 DATABASE_GONE = (OperationalError, InterfaceError)
+# Notified by PostgreSQL when a task becomes ready (the trigger of migration 0002).
+READY_CHANNEL = "taskworker_ready"
 BACKOFF_FIRST = 1.0
 BACKOFF_MOST = 30.0
 MAX_ATTEMPTS = 3
@@ -266,6 +269,7 @@ class ResilientWorker(Worker):
         self.recover_every = max(1.0, min(lease / 2, 30.0))
         self.backoff = 0.0
         self.unfinished: set[str] = set()  # tasks whose result could not be written
+        self.listening_on = None  # the book-keeping connection's psycopg connection, once LISTENing
 
     def database_gone(self, error: Exception) -> None:
         """Log (once per outage), drop the broken connection, wait before trying again."""
@@ -275,6 +279,31 @@ class ResilientWorker(Worker):
         _close_connections()
         if self.running:
             time.sleep(self.backoff)
+
+    def wait_for_work(self) -> None:
+        """After a poll that found nothing: wait `interval` seconds, or on PostgreSQL until a
+        task is queued (READY_CHANNEL, notified by the trigger of migration 0002 when the
+        queueing transaction commits), whichever comes first. Before, a task queued on an idle
+        queue waited for the next poll: half the interval on average, and every worker that
+        had found the queue empty slept on while a bulk issue queued its first renders."""
+        if self.bookkeeping == DBTaskResult.objects.db:  # not PostgreSQL
+            time.sleep(self.interval)
+            return
+        connection = connections[self.bookkeeping]
+        try:
+            connection.ensure_connection()
+            listening = connection.connection
+            if self.listening_on is not listening:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"LISTEN {READY_CHANNEL}")
+                self.listening_on = listening
+                return  # a task queued before the LISTEN notified nobody: poll again at once
+            for _notify in listening.notifies(timeout=self.interval, stop_after=1):
+                pass
+        except (psycopg.Error, *DATABASE_GONE):
+            # The poll that follows finds the database gone too, and backs off.
+            _close_connections()
+            self.listening_on = None
 
     def database_back(self) -> None:
         if self.backoff:
@@ -397,7 +426,7 @@ class ResilientWorker(Worker):
                     logger.info("Ran the maximum of %d tasks - exiting gracefully.", self._run_tasks)
                     return
                 if self.running and task_result is None:
-                    time.sleep(self.interval)
+                    self.wait_for_work()
         finally:
             heartbeat.stopped.set()
             with contextlib.suppress(DATABASE_GONE):

@@ -135,3 +135,25 @@ def test_three_workers_run_each_of_1000_tasks_once_and_a_killed_or_frozen_worker
             worker.stop()
         session.execute(f"DROP TABLE IF EXISTS {RUNS_TABLE}")
         session.close()
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_an_idle_worker_starts_a_task_when_it_is_queued_not_at_its_next_poll(tmp_path):
+    """PostgreSQL notifies the workers when a task is queued (migration 0002's trigger), so a
+    worker waiting out a 30 s poll interval starts the task at once."""
+    from core.tests.tasks_for_tests import note_ran
+
+    worker = WorkerProcess(tmp_path, "--interval", "30")
+    try:
+        wait_for(lambda: WorkerHeartbeat.objects.filter(pid=worker.process.pid).exists(), what="the worker", timeout=90)
+        time.sleep(3)  # it has polled, found nothing, and waits: its next poll is 27 s away
+        queued = time.monotonic()
+        result = note_ran.enqueue(value=1)
+        wait_for(
+            lambda: DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL",
+            what="the task to run before the next poll",
+            timeout=15,
+        )
+        print(f"started and finished {time.monotonic() - queued:.2f} s after it was queued")
+    finally:
+        worker.stop()
