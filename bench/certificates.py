@@ -14,8 +14,9 @@
   the 1,000 renders with nothing else to do (warm, no database, no queue: `--render-only`),
   timed just before and just after the bulk run (the mean of the two), so that both meet the
   same cores and the same load from whatever else the machine is running. Target: at most 1.3
-  with 2 workers. Printed for 2 and 4 workers (`--workers`); the workers' start-up (Django,
-  not part of a bulk issue: workers run all the time) is shown apart;
+  with 2 workers. Printed for 2 and 4 workers (`--workers`). Workers run all the time, so
+  their start-up (Django) is shown apart, and before the timed run each has rendered some
+  certificates (small bulk issues, until every worker has: its first PDF loads WeasyPrint);
 - the peak memory of a worker during the first run (target at most 150 MB).
 
 Absolute times swing by half on a shared machine; the ratios are measured within the same run.
@@ -149,7 +150,7 @@ def peak_memory_kb(pid: int) -> int:
 # The run -------------------------------------------------------------------------------------
 
 
-def completed_cohort(count: int, run: int):
+def completed_cohort(count: int, run):
     """A course run whose `count` learners all completed: a bulk-issue source (training's hook)."""
     from django.utils import timezone
 
@@ -198,7 +199,31 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             worker.wait()
 
 
-def bulk_issue(cohort, workers: list[subprocess.Popen], count: int, peaks: dict) -> tuple[float, float]:
+def warm_up(workers: list[subprocess.Popen], run: int) -> int:
+    """Small bulk issues until every worker has rendered certificates (the first PDF of a
+    process loads WeasyPrint and the fonts, about a second): workers that run all the time have
+    long done so. Returns how many bulk issues it took."""
+    from django_tasks_db.models import DBTaskResult
+
+    from certificates import delivery
+    from taskworker.models import WorkerHeartbeat
+
+    batch = getattr(delivery, "RENDER_BATCH", 1)  # 1: a commit before bulk renders were batched (to compare)
+
+    ids = set(
+        WorkerHeartbeat.objects.filter(pid__in=[worker.pid for worker in workers]).values_list("worker_id", flat=True)
+    )
+    renders = DBTaskResult.objects.filter(
+        task_path__startswith="certificates.tasks.certificate_render", status="SUCCESSFUL"
+    )
+    for attempt in range(1, 11):
+        bulk_issue(completed_cohort(batch * 2 * len(workers), f"{run}-warm-{attempt}"), workers, None, {})
+        if ids <= {worker_ids[-1] for worker_ids in renders.values_list("worker_ids", flat=True)}:
+            return attempt
+    sys.exit("a worker rendered nothing in 10 warm-up bulk issues")
+
+
+def bulk_issue(cohort, workers: list[subprocess.Popen], count: int | None, peaks: dict) -> tuple[float, float]:
     """Queue the bulk issue for `cohort` and wait until the job is done and every task queued
     since has finished: (wall s, s until the job had issued the last certificate)."""
     from django.utils import timezone
@@ -226,9 +251,9 @@ def bulk_issue(cohort, workers: list[subprocess.Popen], count: int, peaks: dict)
         time.sleep(0.05)
     wall = time.perf_counter() - start
     job.refresh_from_db()
-    assert (job.status, job.done) == (BulkIssueJob.Status.DONE, count), (job.status, job.done)
+    assert job.status == BulkIssueJob.Status.DONE and job.done == job.total, (job.status, job.done, job.total)
     finished = Certificate.objects.filter(issued_at__gte=started_at, pdf_rendered_at__isnull=False)
-    assert finished.filter(emailed_at__isnull=False).count() == count
+    assert count is None or finished.filter(emailed_at__isnull=False).count() == count
     return wall, (job.finished_at - started_at).total_seconds()
 
 
@@ -244,6 +269,7 @@ def measure_bulk(count: int, worker_counts: list[int], repeat: int, env: dict, v
             workers, startup = start_workers(n, env, var_dir, run)
             peaks: dict[int, int] = {}
             try:
+                warm_up(workers, run)
                 render_ms = median_ms(render, RENDERS, warm=3)
                 wall, issuing = bulk_issue(cohort, workers, count, peaks)
             finally:
@@ -288,7 +314,7 @@ def main() -> int:
         from weasyprint import HTML
 
         from certificates import rendering
-        from certificates.models import Certificate, CertificateTemplate
+        from certificates.models import CertificateTemplate
 
         CertificateTemplate.objects.create(name="Bench", is_default=True)
         context = sample_context()
@@ -302,7 +328,6 @@ def main() -> int:
             args.count, worker_counts, args.repeat, env, var_dir, lambda: rendering.render_certificate(context)
         )
         sizes = [p.stat().st_size for p in (var_dir / "media" / "certificates").glob("*.pdf")]
-        stored = Certificate.objects.filter(pdf_rendered_at__isnull=False, emailed_at__isnull=False).count()
     finally:
         from django.db import connections
 
@@ -348,15 +373,8 @@ def main() -> int:
     met = "met" if bulk_ratio <= TARGET_RATIO else "NOT met"
     print(f"  target: ratio at most {TARGET_RATIO} with {judged} workers: {met}")
     print(f"peak memory of a worker:       {peak_mb:.0f} MB (target <= {TARGET_MB} MB)")
-    expected = args.count * len(worker_counts) * args.repeat
-    ok = (
-        ratio <= TARGET_HELLO
-        and kb <= TARGET_KB
-        and bulk_ratio <= TARGET_RATIO
-        and peak_mb <= TARGET_MB
-        and stored == expected
-    )
-    print(f"{stored} of {expected} certificates rendered, stored and emailed")
+    ok = ratio <= TARGET_HELLO and kb <= TARGET_KB and bulk_ratio <= TARGET_RATIO and peak_mb <= TARGET_MB
+    print(f"every certificate of the {len(worker_counts) * args.repeat} timed runs rendered, stored and emailed")
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
 
