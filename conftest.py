@@ -89,7 +89,7 @@ def pytest_collection_modifyitems(config, items):
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
-        if config.getvalue("loadgroup") and "@" not in item.nodeid:
+        if config.getoption("loadgroup", False) and "@" not in item.nodeid:
             # pytest-xdist 3.8 groups by appending "@group" to `item._nodeid`, which pytest 9
             # no longer reads (Item.nodeid comes from `_id`), so its groups were ignored and
             # every worker built the demo server and ran many_connections tests at once.
