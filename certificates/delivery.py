@@ -13,7 +13,7 @@ from django.utils import timezone
 from certificates.models import BulkIssueJob, Certificate
 from certificates.rendering import certificate_context, render_certificate, verify_url
 from certificates.selectors import bulk_sources
-from certificates.services import certificate_issue, default_template, source_key_for
+from certificates.services import certificates_issue_many
 from core.email import email_send
 from core.locking import for_update
 from core.tasks import enqueue_on_commit, requeue_after
@@ -232,12 +232,11 @@ BULK_CHUNK = 30
 
 def certificate_bulk_issue(*, job_id: int) -> int:
     """Issue to everyone who qualifies for the job's source, BULK_CHUNK certificates (and the
-    progress) per transaction, reading the template once and the learners' profiles once per
-    chunk; the certificates it makes are rendered RENDER_BATCH to a task
-    (`certificate_render_batch`, queued in the same transaction). Safe to run twice at once or
-    after a crash: `certificate_issue` is idempotent (a second run waits on the first's
-    uncommitted certificates, then finds them, and queues no render for them), and progress is
-    recounted, not added."""
+    progress) per transaction (`certificates_issue_many`: a few statements per chunk); the
+    certificates it makes are rendered RENDER_BATCH to a task (`certificate_render_batch`,
+    queued in the same transaction). Safe to run twice at once or after a crash: issuing is
+    idempotent (a second run waits on the first's uncommitted certificates, then finds them
+    and queues no render for them), and progress is recounted, not added."""
     from certificates.tasks import certificate_render_batch as render_batch  # certificates.tasks imports this module
 
     job = BulkIssueJob.objects.get(pk=job_id)
@@ -247,19 +246,10 @@ def certificate_bulk_issue(*, job_id: int) -> int:
         return 0
     qualifying = list(source["qualifying"]())
     BulkIssueJob.objects.filter(pk=job_id).update(status=BulkIssueJob.Status.RUNNING, total=len(qualifying))
-    template = default_template()
     for start in range(0, len(qualifying), BULK_CHUNK):
         chunk = qualifying[start : start + BULK_CHUNK]
-        # The printed names come from the members' profiles: read in one query, not one each.
-        prefetch_related_objects([issue_kwargs["recipient"] for issue_kwargs in chunk], "member_profile")
-        keys = {source_key_for(issue_kwargs["source"]) for issue_kwargs in chunk}
         with transaction.atomic():
-            existing = set(Certificate.objects.live().filter(source_key__in=keys).values_list("pk", flat=True))
-            issued = [
-                certificate_issue(actor=job.created_by, template=template, queue_render=False, **issue_kwargs)
-                for issue_kwargs in chunk
-            ]
-            made = [certificate.pk for certificate in issued if certificate.pk not in existing]
+            made = [certificate.pk for certificate in certificates_issue_many(chunk, actor=job.created_by)]
             for first in range(0, len(made), RENDER_BATCH):
                 enqueue_on_commit(render_batch, certificate_ids=made[first : first + RENDER_BATCH])
             done = start + len(chunk)

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateTemplate
 from core.audit import audit_record
 from core.locking import for_update
+from core.models import AuditEvent
 from core.tasks import enqueue_on_commit
 
 
@@ -38,6 +40,44 @@ def _queue_render(certificate: Certificate) -> None:
     enqueue_on_commit(certificate_render, certificate_id=certificate.pk)
 
 
+def _certificate_new(
+    *,
+    recipient,
+    source: models.Model,
+    title: str,
+    awarded_on: date,
+    hours: Decimal,
+    kind: str = Certificate.Kind.COURSE,
+    template: CertificateTemplate | None,
+) -> Certificate:
+    """A new, unsaved certificate: title, date, hours and the printed name copied now."""
+    return Certificate(
+        recipient=recipient,
+        source_key=source_key_for(source),
+        kind=kind,
+        title=title,
+        awarded_on=awarded_on,
+        hours=hours,
+        template=template,
+        name_printed=printed_name_for(recipient),
+    )
+
+
+def _issued_record(certificates: list[Certificate], actor) -> None:
+    """The audit log's "certificate.issued", one INSERT for all (as core.audit.audit_record
+    writes each: ids only, the source key in the details)."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action="certificate.issued",
+            object_type=Certificate._meta.label_lower,
+            object_id=str(certificate.pk),
+            details={"source": certificate.source_key},
+        )
+        for certificate in certificates
+    )
+
+
 def certificate_issue(
     *,
     recipient,
@@ -47,40 +87,65 @@ def certificate_issue(
     hours: Decimal,
     actor=None,
     kind: str = Certificate.Kind.COURSE,
-    template: CertificateTemplate | None = None,
-    queue_render: bool = True,
 ) -> Certificate:
     """Issue the certificate for `recipient` for `source` (an enrolment, a registration).
 
     Idempotent: one live certificate per recipient and source, also under concurrent calls
     (a unique constraint decides; the loser returns the winner's certificate). Title, date,
-    hours and the printed name are copied now. The PDF is rendered and emailed by a task.
-    A bulk issue passes the `template` it read once (else `default_template()`), and with
-    `queue_render=False` queues the renders of the certificates it made itself, several to a
-    task (certificates.delivery.certificate_bulk_issue)."""
+    hours and the printed name are copied now. The PDF is rendered and emailed by a task."""
     key = source_key_for(source)
     live = Certificate.objects.live().filter(recipient=recipient, source_key=key)
     existing = live.first()
     if existing is not None:
         return existing
+    certificate = _certificate_new(
+        recipient=recipient,
+        source=source,
+        title=title,
+        awarded_on=awarded_on,
+        hours=hours,
+        kind=kind,
+        template=default_template(),
+    )
     try:
         with transaction.atomic():
-            certificate = Certificate.objects.create(
-                recipient=recipient,
-                source_key=key,
-                kind=kind,
-                title=title,
-                awarded_on=awarded_on,
-                hours=hours,
-                template=template or default_template(),
-                name_printed=printed_name_for(recipient),
-            )
+            certificate.save(force_insert=True)
     except IntegrityError:
         return live.get()
     audit_record(actor=actor, action="certificate.issued", obj=certificate, source=key)
-    if queue_render:
-        _queue_render(certificate)
+    _queue_render(certificate)
     return certificate
+
+
+@transaction.atomic
+def certificates_issue_many(issues: list[dict], *, actor=None) -> list[Certificate]:
+    """`certificate_issue` for each of `issues` (its keyword arguments but `actor`), for a
+    bulk issue, in a handful of statements whatever their number (the live ones found, the
+    profiles for the printed names, the template, one INSERT for the certificates and one for
+    the audit log) where one at a time took seven each. Holders who already have a live
+    certificate for the source are skipped. Returns the certificates made, whose renders the
+    caller queues (several to a task). A call at the same moment making some of the same
+    certificates (the unique constraint refuses this INSERT, once that call has committed)
+    sends these back to `certificate_issue` one at a time, which finds them, makes the rest
+    and queues their renders itself: then nothing is returned."""
+    keys = [source_key_for(issue["source"]) for issue in issues]
+    had = set(Certificate.objects.live().filter(source_key__in=keys).values_list("recipient_id", "source_key"))
+    prefetch_related_objects([issue["recipient"] for issue in issues], "member_profile")
+    template = default_template()
+    new = [
+        _certificate_new(template=template, **issue)
+        for issue, key in zip(issues, keys, strict=True)
+        if (issue["recipient"].pk, key) not in had
+    ]
+    try:
+        with transaction.atomic():
+            made = Certificate.objects.bulk_create(new)
+    except IntegrityError:
+        for issue in issues:
+            certificate_issue(actor=actor, **issue)
+        return []
+    _issued_record(made, actor)
+    return made
 
 
 def _queue_revoked_email(certificate: Certificate) -> None:
