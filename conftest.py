@@ -12,13 +12,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from _pytest.nodeid import NodeId
+from xdist.scheduler import LoadGroupScheduling
 
 from core.demo import PASSWORD_FILE
 
@@ -48,53 +49,101 @@ def _missing_service(reason: str):
     pytest.skip(reason)
 
 
+_GROUPS_FOLDER = pytest.StashKey[Path]()
+
+
 def pytest_configure(config):
-    """Before pytest-xdist starts its workers (`make test`): the demo staff password file that
-    `seed_demo` makes in var/ on its first run. Otherwise workers seeding the demo at once race
-    to make it, and one can read the file another has opened but not yet written (an empty
-    password). Nothing to do in a worker, or without workers."""
-    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None) or PASSWORD_FILE.exists():
+    """In pytest-xdist's controller (`make test`), before the workers start: a folder where the
+    workers write their tests' groups (below), and the demo staff password file that `seed_demo`
+    makes in var/ on its first run; otherwise workers seeding the demo at once race to make it,
+    and one can read the file another has opened but not yet written (an empty password).
+    Nothing to do in a worker, or without workers."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
         return
-    PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
-    made = PASSWORD_FILE.with_name(PASSWORD_FILE.name + ".new")
-    made.write_text(secrets.token_urlsafe(12))  # as seed_demo makes it
-    made.chmod(0o600)
-    made.replace(PASSWORD_FILE)
+    config.stash[_GROUPS_FOLDER] = Path(tempfile.mkdtemp(prefix="thrive-xdist-groups-"))
+    if not PASSWORD_FILE.exists():
+        PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+        made = PASSWORD_FILE.with_name(PASSWORD_FILE.name + ".new")
+        made.write_text(secrets.token_urlsafe(12))  # as seed_demo makes it
+        made.chmod(0o600)
+        made.replace(PASSWORD_FILE)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
+def pytest_unconfigure(config):
+    if _GROUPS_FOLDER in config.stash:
+        shutil.rmtree(config.stash[_GROUPS_FOLDER], ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, in the controller
+def pytest_configure_node(node):
+    """Tell each worker where to write its groups."""
+    node.workerinput["thrive_groups_folder"] = str(node.config.stash[_GROUPS_FOLDER])
+
+
+def xdist_group_of(item) -> str | None:
+    """The group of pytest-xdist work a test belongs to, or None (any worker):
+    - the name of its own xdist_group mark, if it has one;
+    - many_connections: run one after another in one worker, so the workers together stay under
+      PostgreSQL's max_connections (100 by default): two of them at once (50 + 40 threads, each
+      with its connection) plus the other workers' servers were refused ("too many clients");
+    - demo_server: the tests on the demo server run in one worker, so that server is migrated
+      and seeded once rather than once a worker;
+    - the module's name, for a module using a module-scoped fixture (a server of its own), so
+      that fixture too is made once. (Not class scope: pytest-django gives every test a
+      class-scoped fixture.)"""
+    if mark := item.get_closest_marker("xdist_group"):
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    if item.get_closest_marker("many_connections"):
+        return "many_connections"
+    if "demo_server" in item.fixturenames:
+        return "demo_server"
+    if any(
+        definitions[-1].scope in ("module", "package") for definitions in item._fixtureinfo.name2fixturedefs.values()
+    ):
+        return item.module.__name__
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # test ids as collected, before any plugin changes them
 def pytest_collection_modifyitems(config, items):
-    """Work units for `pytest -n N` (pytest-xdist; pyproject.toml sets --dist loadgroup), one
-    group an item:
-    - tests marked many_connections run one after another in one worker, so the workers
-      together stay under PostgreSQL's max_connections (100 by default): two of them at once
-      (50 + 40 threads, each with its connection) plus the other workers' servers were refused
-      ("too many clients already");
-    - the tests on the demo server run in one worker, so that server is migrated and seeded
-      once rather than once a worker;
-    - the tests of a module using a module-scoped fixture (a server of its own) stay in one
-      worker, so that fixture too is made once. (Not class scope: pytest-django gives every
-      test a class-scoped fixture.)
-    Every other test goes to whichever worker is free. Without xdist the groups change nothing."""
-    for item in items:
-        if item.get_closest_marker("many_connections"):
-            group = "many_connections"
-        elif "demo_server" in item.fixturenames:
-            group = "demo_server"
-        elif any(
-            definitions[-1].scope in ("module", "package")
-            for definitions in item._fixtureinfo.name2fixturedefs.values()
-        ):
-            group = item.module.__name__
-        else:
-            continue
-        item.add_marker(pytest.mark.xdist_group(group))
-        if config.getoption("loadgroup", False) and "@" not in item.nodeid:
-            # pytest-xdist 3.8 groups by appending "@group" to `item._nodeid`, which pytest 9
-            # no longer reads (Item.nodeid comes from `_id`), so its groups were ignored and
-            # every worker built the demo server and ran many_connections tests at once.
-            # Same suffix, where pytest 9 reads it (xdist's scheduler splits on "@").
-            item._id = NodeId.parse(f"{item.nodeid}@{group}")
+    """In a pytest-xdist worker: write each grouped test's group for the controller's scheduler.
+    (xdist's own --dist loadgroup sends a group by appending "@group" to `item._nodeid`, which
+    pytest 9.2 no longer reads, so every group was spread over all workers; pytest-xdist issue
+    1386. The groups go beside the test ids instead, and test ids stay as they are.)"""
+    folder = getattr(config, "workerinput", {}).get("thrive_groups_folder")
+    if folder is None:
+        return
+    groups = {item.nodeid: group for item in items if (group := xdist_group_of(item))}
+    written = Path(folder) / f"{config.workerinput['workerid']}.json.new"
+    written.write_text(json.dumps(groups))
+    written.replace(written.with_suffix(""))  # whole, or not there
+
+
+class GroupScheduling(LoadGroupScheduling):
+    """pytest-xdist's loadgroup scheduling with the groups the workers wrote: a group's tests
+    are one unit of work, sent to one worker; every other test is a unit of its own. The
+    controller asks for the units once every worker has collected (and so written its file)."""
+
+    def __init__(self, config, log=None):
+        super().__init__(config, log)
+        self.groups: dict[str, str] | None = None
+        self.folder = config.stash[_GROUPS_FOLDER]
+
+    def _split_scope(self, nodeid: str) -> str:
+        if self.groups is None:
+            self.groups = {}
+            for written in sorted(self.folder.glob("*.json")):
+                self.groups.update(json.loads(written.read_text()))
+        group = self.groups.get(nodeid)
+        return f"group:{group}" if group else super()._split_scope(nodeid)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # a pytest-xdist hook, in the controller
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadgroup (pyproject.toml's addopts) schedules by the groups of xdist_group_of()."""
+    if config.getoption("dist") == "loadgroup" and _GROUPS_FOLDER in config.stash:
+        return GroupScheduling(config, log)
+    return None
 
 
 def pytest_runtest_setup(item):
