@@ -104,6 +104,23 @@ def xdist_group_of(item) -> str | None:
     return None
 
 
+def flushes_the_database(item) -> bool:
+    """Whether a test empties the test database when it ends (pytest-django's transactional_db,
+    live_server or django_db(transaction=True)): its flush also removes what migrations put
+    there (Wagtail's root page and locale, the staff groups), so a worker must run it after
+    every test that relies on those. pytest-django orders one process's tests that way (its
+    get_order_number, which this follows); the scheduler below keeps that order per worker."""
+    if (cls := getattr(item, "cls", None)) is not None:
+        from django.test import TestCase, TransactionTestCase
+
+        if issubclass(cls, TransactionTestCase):
+            return not issubclass(cls, TestCase)
+    mark = item.get_closest_marker("django_db")
+    if mark and (mark.kwargs.get("transaction") or mark.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
 @pytest.hookimpl(tryfirst=True)  # test ids as collected, before any plugin changes them
 def pytest_collection_modifyitems(config, items):
     """In a pytest-xdist worker: write each grouped test's group for the controller's scheduler.
@@ -114,8 +131,9 @@ def pytest_collection_modifyitems(config, items):
     if folder is None:
         return
     groups = {item.nodeid: group for item in items if (group := xdist_group_of(item))}
+    flushing = [item.nodeid for item in items if flushes_the_database(item)]
     written = Path(folder) / f"{config.workerinput['workerid']}.json.new"
-    written.write_text(json.dumps(groups))
+    written.write_text(json.dumps({"groups": groups, "flushing": flushing}))
     written.replace(written.with_suffix(""))  # whole, or not there
 
 
@@ -127,15 +145,37 @@ class GroupScheduling(LoadGroupScheduling):
     def __init__(self, config, log=None):
         super().__init__(config, log)
         self.groups: dict[str, str] | None = None
+        self.flushing: set[str] = set()
+        self.ordered = False
         self.folder = config.stash[_GROUPS_FOLDER]
 
-    def _split_scope(self, nodeid: str) -> str:
+    def _read(self) -> None:
         if self.groups is None:
-            self.groups = {}
+            self.groups, self.flushing = {}, set()
             for written in sorted(self.folder.glob("*.json")):
-                self.groups.update(json.loads(written.read_text()))
+                found = json.loads(written.read_text())
+                self.groups.update(found["groups"])
+                self.flushing.update(found["flushing"])
+
+    def _split_scope(self, nodeid: str) -> str:
+        self._read()
         group = self.groups.get(nodeid)
         return f"group:{group}" if group else super()._split_scope(nodeid)
+
+    def _assign_work_unit(self, node) -> None:
+        """Before the first unit goes out: every unit holding a test that flushes the database
+        goes after every unit that holds none, so no worker runs a test relying on migrations'
+        rows after a flush has removed them. (xdist's own order, biggest unit first, sent the
+        big groups of live-server tests first: 283 tests then failed without Wagtail's root
+        page.) Biggest first within each kind, as xdist does, so long groups start early."""
+        if not self.ordered:
+            self.ordered = True
+            self._read()
+            units = list(self.workqueue.items())
+            units.sort(key=lambda unit: (any(nodeid in self.flushing for nodeid in unit[1]), -len(unit[1])))
+            self.workqueue.clear()
+            self.workqueue.update(units)
+        super()._assign_work_unit(node)
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)  # a pytest-xdist hook, in the controller
