@@ -1,27 +1,33 @@
 #!/usr/bin/env python
-"""Payments benchmark (issue #7), in one run:
+"""Payments benchmark (issues #7 and #15), in one run:
 
 1. Webhook throughput on PostgreSQL. Orders are made (a donation each) and paid at
    localstripe (started here, on a free port) without telling the site, so the webhook is
    what settles each one: it verifies the signature, stores the event id, re-fetches the
    PaymentIntent from localstripe, records the payment and the donation and queues the
    receipt, all in one transaction. `payment_intent.succeeded` events are signed with the
-   webhook secret and POSTed to the real view under gunicorn (4 sync workers; every worker
-   is warmed first): by one sender, then by 8 concurrent senders that deliver every event
-   twice (a replay at about the same moment). A sender keeps its connection open while the
-   server does (sync workers close it after each response; 2 workers of 4 threads, which
-   keep it, measured no faster). Each figure is whole deliveries per second, the response
-   sent after the commit. Target: at least 200 deliveries per second, 0 duplicates (one
+   webhook secret and POSTed to the real view under gunicorn (sync workers; every worker is
+   warmed first): by one sender, then by 8 concurrent senders that deliver every event twice
+   (a replay at about the same moment). A sender keeps its connection open while the server
+   does (sync workers close it after each response; 2 workers of 4 threads, which keep it,
+   measured no faster). Each figure is whole deliveries per second, the response sent after
+   the commit. Target (issue #7): at least 200 deliveries per second, 0 duplicates (one
    payment, one donation and one receipt per order).
-2. The checkout page's own server time, without its Stripe round trip (the SetupIntent;
+2. The same 8 senders and the same deliveries against a bare webhook (bench/urls.py) that
+   only verifies the signature and re-fetches the PaymentIntent from localstripe: the floor
+   any webhook pays here, on the same machine at the same moment (measured just before and
+   just after the real one, the mean of the two). Target (issue #15): real / bare at least
+   0.5, with 4 gunicorn workers; printed for 2 workers too (`--workers`).
+3. The checkout page's own server time, without its Stripe round trip (the SetupIntent;
    time inside `payments.gateway` is measured and taken off), against a plain
    StandardPage served the same way: Django's test client in this process, anonymous, page
    cache off. Target: a ratio of at most 2.
 
+Absolute figures swing by half on a shared machine; the ratio is measured within the run.
 A dedicated PostgreSQL database is created and dropped (`BENCH_PG_URL`, default
-postgres://postgres@127.0.0.1:5432/thrive_bench_payments).
+postgres://postgres@127.0.0.1:5432/thrive_bench_payments_<pid>).
 
-    .venv/bin/python bench/payments.py [--orders 600] [--requests 200]
+    .venv/bin/python bench/payments.py [--orders 600] [--requests 200] [--workers 4,2]
 """
 
 import argparse
@@ -42,9 +48,9 @@ from urllib.parse import urlsplit
 
 from _common import ROOT, free_port, postgres_database, wait_until_up
 
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/thrive_bench_payments")
+PG_URL = os.environ.get("BENCH_PG_URL", f"postgres://postgres@127.0.0.1:5432/thrive_bench_payments_{os.getpid()}")
 WEBHOOK_SECRET = "whsec_bench_payments"  # noqa: S105 (a local benchmark secret)
-TARGET_PER_SECOND, TARGET_RATIO, SENDERS, WORKERS = 200, 2.0, 8, 4
+TARGET_PER_SECOND, TARGET_RATIO, TARGET_BARE_RATIO, SENDERS = 200, 2.0, 0.5, 8
 WARM_UP = 3 * SENDERS  # events delivered before measuring
 _connections = threading.local()  # each sender's kept-alive connection
 
@@ -90,7 +96,7 @@ def setup_django(environment: dict) -> None:
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-def start_gunicorn(environment: dict, log_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(environment: dict, log_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 (our own server)
         [
@@ -101,13 +107,13 @@ def start_gunicorn(environment: dict, log_dir: Path) -> tuple[subprocess.Popen, 
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
         env=os.environ | environment,
-        stdout=(log_dir / "gunicorn.log").open("w"),
+        stdout=(log_dir / f"gunicorn-{workers}.log").open("w"),
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -213,23 +219,32 @@ def duplicates() -> dict[str, int]:
     }
 
 
-def measure_webhooks(base: str, orders: int) -> dict:
+def measure_webhooks(base: str, orders: int, first: int, *, single_sender: bool) -> dict:
+    """The real webhook (one sender, if `single_sender`; 8 senders, each event twice) and the
+    bare one (the same 8 senders and deliveries, just before and just after the real run).
+    Events are numbered from `first`, so every run has ids of its own."""
     intents = paid_at_stripe(orders)
-    events = [signed_event(intent, n) for n, intent in enumerate(intents)]
-    url = base + "/payments/stripe/webhook/"
+    events = [signed_event(intent, first + n) for n, intent in enumerate(intents)]
+    url, bare_url = base + "/payments/stripe/webhook/", base + "/_bench/webhook"
     half = len(events) // 2
     # Warm every worker (its first webhook imports stripe and connects to the database):
     # concurrent senders, so that no worker is left cold for the measured run.
     send_all(url, events[:WARM_UP], senders=SENDERS)
-    single, single_statuses = send_all(url, events[WARM_UP:half], senders=1)
+    send_all(bare_url, events[:WARM_UP], senders=SENDERS)
+    results = {}
+    if single_sender:
+        single, single_statuses = send_all(url, events[WARM_UP:half], senders=1)
+        results["single"] = (single, single_statuses, half - WARM_UP)
     twice = events[half:] * 2
     random.Random(7).shuffle(twice)
+    bare_before, bare_statuses = send_all(bare_url, twice, senders=SENDERS)
     concurrent, concurrent_statuses = send_all(url, twice, senders=SENDERS)
-    return {
-        "single": (single, single_statuses, half - WARM_UP),
-        "concurrent": (concurrent, concurrent_statuses, len(twice)),
-        "checks": duplicates(),
-    }
+    bare_after, bare_statuses_after = send_all(bare_url, twice, senders=SENDERS)
+    for status, count in bare_statuses_after.items():
+        bare_statuses[status] = bare_statuses.get(status, 0) + count
+    results["concurrent"] = (concurrent, concurrent_statuses, len(twice))
+    results["bare"] = ((bare_before + bare_after) / 2, bare_statuses, 2 * len(twice), bare_before, bare_after)
+    return results
 
 
 # 2. The checkout page ----------------------------------------------------------------------
@@ -293,21 +308,44 @@ def measure_pages(requests: int) -> dict[str, tuple[float, float, int]]:
 # Report ------------------------------------------------------------------------------------
 
 
-def report(webhooks: dict, pages: dict) -> bool:
-    checks = webhooks["checks"]
+def report(webhooks: dict[int, dict], checks: dict, pages: dict) -> bool:
     dupes = sum(value for key, value in checks.items() if "beyond" in key)
-    print(f"Webhooks: PostgreSQL, gunicorn with {WORKERS} sync workers, payment_intent.succeeded re-fetched from")
-    print("localstripe; each delivery verifies, stores the event, settles the payment and records the donation")
-    print(f"  {'senders':<34} {'deliveries':>10} {'per second':>11}  {'target':<8} statuses")
+    print("Webhooks: PostgreSQL, gunicorn sync workers, payment_intent.succeeded re-fetched from localstripe;")
+    print("each delivery verifies, stores the event, settles the payment and records the donation")
+    print(f"  {'workers':>7} {'senders':<34} {'deliveries':>10} {'per second':>11}  {'target':<8} statuses")
     ok = True
-    for label, key in (("1 sender, each event once", "single"), (f"{SENDERS} senders, each event twice", "concurrent")):
-        rate, statuses, count = webhooks[key]
-        met = rate >= TARGET_PER_SECOND
-        print(f"  {label:<34} {count:>10} {rate:>11.0f}  {'met' if met else 'NOT met':<8} {statuses}")
-        ok &= met
+    judged = next(iter(webhooks))  # the first worker count asked for (4 by default, as before issue 15)
+    for workers, runs in webhooks.items():
+        for label, key in (
+            ("1 sender, each event once", "single"),
+            (f"{SENDERS} senders, each event twice", "concurrent"),
+        ):
+            if key not in runs:
+                continue
+            rate, statuses, count = runs[key][:3]
+            met = rate >= TARGET_PER_SECOND
+            if workers == judged:
+                ok &= met
+            print(f"  {workers:>7} {label:<34} {count:>10} {rate:>11.0f}  {'met' if met else 'NOT met':<8} {statuses}")
     print("  " + ", ".join(f"{key}: {value}" for key, value in checks.items()))
     ok &= dupes == 0
-    print(f"  target: at least {TARGET_PER_SECOND} per second and 0 duplicates")
+    print(f"  target (issue 7): at least {TARGET_PER_SECOND} per second with {judged} workers, and 0 duplicates")
+    print(
+        f"\nThe same {SENDERS} senders and deliveries: real webhook / bare one (verifies, re-fetches, stores nothing)"
+    )
+    print(f"  {'workers':>7} {'real /s':>8} {'bare /s':>8} {'bare before, after':>19} {'ratio':>6}  target")
+    for workers, runs in webhooks.items():
+        real = runs["concurrent"][0]
+        bare, _statuses, _count, before, after = runs["bare"]
+        ratio = real / bare
+        met = ratio >= TARGET_BARE_RATIO
+        if workers == judged:
+            ok &= met
+        print(
+            f"  {workers:>7} {real:>8.0f} {bare:>8.0f} {before:>9.0f}, {after:<8.0f} {ratio:>6.2f}  "
+            f"{('met' if met else 'NOT met') if workers == judged else '(shown)'}"
+        )
+    print(f"  target (issue 15): at least {TARGET_BARE_RATIO} with {judged} workers")
     floor = pages["standard page (/about/)"][0]
     print("\nCheckout: test client, anonymous, page cache off, median server time without Stripe round trips")
     print(f"  {'page':<26} {'own ms':>8} {'stripe ms':>10} {'queries':>8} {'ratio':>7}")
@@ -324,26 +362,36 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=600)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--workers", default="4,2", help="gunicorn worker counts, comma-separated")
     args = parser.parse_args()
+    worker_counts = [int(n) for n in args.workers.split(",")]
     var_dir = Path(tempfile.mkdtemp(prefix="thrive-bench-payments-"))
     postgres_database(PG_URL, create=True)
     stripe, server = start_localstripe(var_dir), None
+    webhooks = {}
     try:
         environment = bench_environment(var_dir, stripe[1])
         setup_django(environment)
-        server = start_gunicorn(environment, var_dir)
-        webhooks = measure_webhooks(server[1], args.orders)
+        for number, workers in enumerate(worker_counts):
+            server = start_gunicorn(environment, var_dir, workers)
+            try:
+                webhooks[workers] = measure_webhooks(
+                    server[1], args.orders, number * args.orders, single_sender=number == 0
+                )
+            finally:
+                server[0].terminate()
+                server[0].wait(timeout=10)
+            print(f"  {workers} workers measured", flush=True)
+        checks = duplicates()
         pages = measure_pages(args.requests)
     finally:
-        for process in (server[0] if server else None, stripe[0]):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
+        stripe[0].terminate()
+        stripe[0].wait(timeout=10)
         from django.db import connections
 
         connections.close_all()
         postgres_database(PG_URL, create=False)
-    return 0 if report(webhooks, pages) else 1
+    return 0 if report(webhooks, checks, pages) else 1
 
 
 if __name__ == "__main__":

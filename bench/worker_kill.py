@@ -103,8 +103,10 @@ def main() -> None:
     for name, args in (("old flags", OLD_FLAGS), ("config/gunicorn.py", OUR_CONFIG)):
         for trial in range(3):
             counts = measure(args, env, tmp / f"server-{trial}.log")
-            print(f"{name:20} trial {trial + 1}: {counts['ok']} answered, {counts['failed']} failed, "
-                  f"{counts['other']} other")
+            print(
+                f"{name:20} trial {trial + 1}: {counts['ok']} answered, {counts['failed']} failed, "
+                f"{counts['other']} other"
+            )
 
 
 if __name__ == "__main__":
