@@ -46,6 +46,41 @@ def application_received_send(*, application_id: int) -> None:
     )
 
 
+@transaction.atomic
+def application_already_waiting_send(*, application_id: int) -> None:
+    """Someone applied again with the address of an application that is still waiting: tell
+    the address's owner (the page said only "thank you", the same as for a new application)
+    that it is waiting, with a new link to its private page. Nothing once it was decided."""
+    application = MembershipApplication.objects.filter(pk=application_id).first()
+    open_statuses = [MembershipApplication.Status.SUBMITTED, MembershipApplication.Status.MORE_INFO]
+    if application is None or application.status not in open_statuses:
+        return
+    email_send(
+        to=[application.email],
+        subject="About your application",
+        template="application_already_waiting",
+        context={"status_url": _status_url(application)},
+    )
+
+
+def application_member_exists_send(*, user_id: int) -> None:
+    """Someone applied with the address of a member's account: tell its owner they already
+    have an account, and how to sign in or choose a new password. Nothing for an account
+    that was erased or closed since."""
+    user = User.objects.filter(pk=user_id, is_active=True, member_profile__erased_at__isnull=True).first()
+    if user is None:
+        return
+    email_send(
+        to=[user.email],
+        subject="About your application",
+        template="application_member_exists",
+        context={
+            "sign_in_url": absolute(reverse("account_login")),
+            "reset_url": absolute(reverse("account_reset_password")),
+        },
+    )
+
+
 def application_waiting_notify(*, application_id: int) -> None:
     """Tell the membership team an application waits: a link to the queue, no personal details."""
     if not MembershipApplication.objects.filter(pk=application_id).exists():

@@ -36,6 +36,9 @@ ApplicationStatus = MembershipApplication.Status
 # Applications ---------------------------------------------------------------------------
 
 
+OPEN_APPLICATION_STATUSES = [ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -46,17 +49,28 @@ def application_submit(
     chapter,
     referral: Referral | None = None,
     user: User | None = None,
-) -> MembershipApplication:
+) -> MembershipApplication | None:
     """Record an application and tell the applicant (with the private link to follow it) and
     the membership team (no personal details, only a link to the queue), by email tasks.
-    Refuses a second open application for the same email."""
+
+    The answer on the page must not tell a stranger whether an address is known (issue 23),
+    so this never refuses because of the address. When an application for it is already
+    waiting, nothing new is stored: the address's owner is emailed that it is waiting, with
+    a new link to its private page, and the waiting application is returned. When the
+    address belongs to a member, nothing is stored: the member is emailed how to sign in or
+    choose a new password, and None is returned. An erased member's address is no longer
+    known, so it applies like anyone. Refuses only an invitation that was already used."""
     email = email.strip().lower()
-    open_statuses = [ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]
-    if MembershipApplication.objects.filter(email=email, status__in=open_statuses).exists():
-        raise ValidationError(
-            "There is already an application waiting for this email address. "
-            "We will reply to it soon; there is no need to apply again."
-        )
+    waiting = MembershipApplication.objects.filter(email=email, status__in=OPEN_APPLICATION_STATUSES).first()
+    if waiting is not None:
+        audit_record(actor=user, action="application.repeated", obj=waiting)
+        enqueue_on_commit(tasks.application_already_waiting_send, application_id=waiting.pk)
+        return waiting
+    member = _member_account(email)
+    if member is not None:
+        audit_record(actor=user, action="application.by_member", obj=member)
+        enqueue_on_commit(tasks.application_member_exists_send, user_id=member.pk)
+        return None
     if referral is not None:
         referral = for_update(Referral.objects.all()).get(pk=referral.pk)
         if referral.status != Referral.Status.ACCEPTED or hasattr(referral, "application"):
@@ -76,6 +90,17 @@ def application_submit(
     enqueue_on_commit(tasks.application_received_send, application_id=application.pk)
     enqueue_on_commit(tasks.application_waiting_notify, application_id=application.pk)
     return application
+
+
+def _member_account(email: str) -> User | None:
+    """The active account of a member (not erased) that signs in with `email`, if any."""
+    return (
+        User.objects.filter(
+            email__iexact=email, is_active=True, member_profile__isnull=False, member_profile__erased_at__isnull=True
+        )
+        .only("pk")
+        .first()
+    )
 
 
 def _locked_application(application: MembershipApplication, allowed: list[str]) -> MembershipApplication:

@@ -33,6 +33,16 @@ def application_waiting_notify(*, application_id: int) -> None:
 
 
 @task
+def application_already_waiting_send(*, application_id: int) -> None:
+    emails.application_already_waiting_send(application_id=application_id)
+
+
+@task
+def application_member_exists_send(*, user_id: int) -> None:
+    emails.application_member_exists_send(user_id=user_id)
+
+
+@task
 def application_approved_send(*, application_id: int) -> None:
     emails.application_approved_send(application_id=application_id)
 

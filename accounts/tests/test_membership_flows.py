@@ -11,6 +11,7 @@ from accounts.services import referral_create
 from accounts.tests.factories import (
     ApplicationFactory,
     ChapterFactory,
+    MemberProfileFactory,
     PartnerContactFactory,
     UserFactory,
     sign_in_with_second_factor,
@@ -69,13 +70,67 @@ def test_application_errors_are_shown_by_the_fields_and_keep_the_answers(client,
     assert MembershipApplication.objects.count() == 0
 
 
+def _visible(response) -> str:
+    """The page's text as a visitor sees it, without the form's one-time tokens."""
+    html = response.content.decode()
+    return re.sub(r'name="(csrfmiddlewaretoken)" value="[^"]*"', r'name="\1"', html)
+
+
 @pytest.mark.django_db
-def test_a_second_open_application_for_the_same_email_is_refused_clearly(client, chapter):
+def test_a_second_application_answers_as_the_first_stores_nothing_and_emails_the_owner_its_link(
+    client, chapter, django_capture_on_commit_callbacks
+):
     data = {"display_name": "Kit", "email": "kit@example.org", "contact_method": "email", "chapter": chapter.pk}
-    client.post("/membership/apply/", data)
-    response = client.post("/membership/apply/", data)
-    assert "already an application waiting" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/membership/apply/", data, REMOTE_ADDR="192.0.2.1")
+    first_link = link_in(mail.outbox[0], "/membership/application/")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post("/membership/apply/", data | {"display_name": "Stranger"}, REMOTE_ADDR="192.0.2.2")
+    assert (again.status_code, _visible(again)) == (first.status_code, _visible(first))
+    assert "already" not in again.content.decode()
     assert MembershipApplication.objects.count() == 1
+    assert MembershipApplication.objects.get().display_name == "Kit"  # the stranger's answers were not kept
+    (notice,) = mail.outbox  # to the owner only: no second staff notification
+    assert notice.to == ["kit@example.org"]
+    assert "still waiting" in notice.body and "Stranger" not in notice.body
+    new_link = link_in(notice, "/membership/application/")
+    assert "Waiting for review" in client.get(new_link).content.decode()
+    assert client.get(first_link).status_code == 404  # one working link, the newest
+    assert AuditEvent.objects.filter(action="application.repeated").count() == 1
+
+
+@pytest.mark.django_db
+def test_applying_with_a_members_address_answers_as_any_application_and_emails_the_member_how_to_sign_in(
+    client, chapter, django_capture_on_commit_callbacks
+):
+    member = MemberProfileFactory(user=UserFactory(email="member@example.org"), discreet_mode=True)
+    data = {"display_name": "Kit", "contact_method": "email", "chapter": chapter.pk}
+    stranger = client.post("/membership/apply/", data | {"email": "nobody@example.org"}, REMOTE_ADDR="192.0.2.1")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/membership/apply/", data | {"email": "Member@Example.org"}, REMOTE_ADDR="192.0.2.2")
+    assert (known.status_code, _visible(known)) == (stranger.status_code, _visible(stranger))
+    assert not MembershipApplication.objects.filter(email="member@example.org").exists()
+    (notice,) = mail.outbox
+    assert notice.to == [member.user.email]
+    assert "/accounts/login/" in notice.body and "/accounts/password/reset/" in notice.body
+    assert "network" not in notice.body  # discreet mode: neutral words (sender and subject: conftest)
+
+
+@pytest.mark.django_db
+def test_an_erased_members_old_address_applies_like_anyone(client, chapter, django_capture_on_commit_callbacks):
+    from accounts.erasure import erase_member
+
+    user = UserFactory(email="gone@example.org")
+    MemberProfileFactory(user=user)
+    erase_member(user=user, old_email="gone@example.org", revoke_certificates=False)
+    data = {"display_name": "Kit", "email": "gone@example.org", "contact_method": "email", "chapter": chapter.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/membership/apply/", data)
+    assert response.status_code == 200 and "Thank you" in response.content.decode()
+    assert MembershipApplication.objects.filter(email="gone@example.org").count() == 1
+    assert "/membership/application/" in mail.outbox[0].body
 
 
 @pytest.mark.django_db
