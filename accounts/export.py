@@ -1,9 +1,10 @@
 """Everything Thrive holds about a member, for the member to download.
 
 Found by following every foreign key that points at the member's account or profile (so a
-new model is included without anyone remembering to add it), plus the rows found by email
-address (applications, referrals). Secrets are left out: password hash, link tokens,
-two-factor secrets.
+new model is included without anyone remembering to add it), plus every row an app's answer
+to the personal-data contract finds (`core.personal_data`: by account and by the address,
+guest bookings, form submissions and queued tasks included): exactly the rows erasure
+later erases. Secrets are left out: password hash, link tokens, two-factor secrets, sessions.
 """
 
 import json
@@ -13,7 +14,8 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from accounts.models import MemberProfile, MembershipApplication, Referral, User
+from accounts.models import MemberProfile, User
+from core.personal_data import Member, member_rows
 
 SECRET_FIELDS = {"password", "token_hash", "data", "session_key", "session_data"}
 
@@ -36,10 +38,8 @@ def rows_referring_to(user: User) -> dict[str, set]:
         pks = set(model._default_manager.filter(**{field.name: target}).values_list("pk", flat=True))
         if pks:
             found.setdefault(model._meta.label, set()).update(pks)
-    for model, lookup in ((MembershipApplication, "email__iexact"), (Referral, "email__iexact")):
-        pks = set(model.objects.filter(**{lookup: user.email}).values_list("pk", flat=True))
-        if pks:
-            found.setdefault(model._meta.label, set()).update(pks)
+    for label, pks in member_rows(Member(user_id=user.pk, email=user.email.strip().lower())).items():
+        found.setdefault(label, set()).update(pks)
     return found
 
 

@@ -4,10 +4,11 @@ from wagtail.admin.menu import MenuItem
 
 from accounts import admin_urls
 from accounts.demo import seed_people
+from accounts.erasure import PERSONAL_DATA as accounts_personal_data
 from accounts.roles import FINANCE, MEMBERSHIP, has_role
 from accounts.scale import seed_members
 from accounts.tasks import retention_purge
-from core.hooks import PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
+from core.hooks import PERIODIC_TASKS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
 
 
 @hooks.register("register_admin_urls")
@@ -63,3 +64,8 @@ hooks.register(SEED_SCALE_HOOK, seed_members, order=10)  # the people every othe
 @hooks.register(PERIODIC_TASKS_HOOK)
 def retention_task():
     return retention_purge
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return accounts_personal_data

@@ -7,8 +7,9 @@ from accounts.wagtail_hooks import RoleMenuItem
 from certificates import admin_urls
 from certificates.account import account_panel
 from certificates.demo import seed_certificate_template
+from certificates.erasure import PERSONAL_DATA as certificates_personal_data
 from certificates.models import CertificateTemplate
-from core.hooks import ACCOUNT_PANELS_HOOK, SEED_DEMO_HOOK
+from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
 
 
 @hooks.register("register_admin_urls")
@@ -60,3 +61,8 @@ hooks.register(SEED_DEMO_HOOK, seed_certificate_template)
 @hooks.register(ACCOUNT_PANELS_HOOK)
 def my_certificates_panel(request):
     return account_panel(request)
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return certificates_personal_data

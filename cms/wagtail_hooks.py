@@ -2,7 +2,9 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
+from cms.erasure import PERSONAL_DATA as cms_personal_data
 from cms.submissions import make_wagtail_exports_safe
+from core.hooks import PERSONAL_DATA_HOOK
 from core.page_cache import mark_cacheable
 
 # Every CSV and XLSX export of the Wagtail admin (reports, listings): cells safe to open.
@@ -20,3 +22,8 @@ def allow_page_cache(page, request, serve_args, serve_kwargs):
 def thrive_admin_css():
     """Layout for the admin screens Thrive adds (tables that scroll sideways on a phone)."""
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return cms_personal_data

@@ -15,6 +15,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
+from core.personal_data import is_erased_email
+
 
 def neutral_sender() -> str:
     """ "Notifications <address>": the address is DISCREET_FROM_EMAIL's (a mailbox on a domain
@@ -45,9 +47,16 @@ def email_send(
 ) -> None:
     """Render and send one email. Raises on delivery failure so a task can retry it.
 
+    Erased addresses (`core.personal_data.erased_email`) are left out: a message with no
+    other recipient is not sent (a task queued before an erasure, a reminder for an erased
+    member's ticket), and the caller cannot tell; that is the point.
+
     Never put a venue, a course or an event name in `subject` for people who may be in
     discreet mode: the subject is replaced, the body is rendered with `discreet=True`.
     """
+    to = [address for address in to if not is_erased_email(address)]
+    if not to:
+        return
     discreet = always_discreet or recipients_want_discretion(to)
     context = context | {"discreet": discreet, "site_url": settings.SITE_URL}
     if discreet:

@@ -118,6 +118,27 @@ LOCAL_SERVICES_HOOK  `thrive_local_services`
     or None when there is nothing to start here. serve_local stops it with the rest.
 
 
+PERSONAL_DATA_HOOK  `thrive_personal_data`
+    personal_data() -> core.personal_data.PersonalData
+    The erasure and export contract. Called by `core.personal_data.answers()`, which
+    `accounts.export` (the member's data export: the rows every answer finds) and
+    `accounts.erasure` (Membership confirming an erasure: every answer erases the rows all
+    answers found, in one transaction) use; answered by every app that has models: cms
+    (its snippets and pages, Wagtail's models; form submissions holding the address,
+    Wagtail's and Django admin's log entries about the member's rows), accounts (account,
+    profile, applications, referrals, sign-in records, sessions), payments
+    (`payments.erasure`), certificates, training, events (bookings and waiting lists by
+    account and by address, guest bookings included) and taskworker (the task queue:
+    queued tasks naming the member's rows or address are deleted, finished ones lose the
+    address). Core answers for itself and the Django models no app owns. The answer says
+    which fields hold personal data and which text fields do not (a test fails for an
+    undeclared one), which of the app's tasks name a member's rows, how the member's rows
+    are found (by account and by the address the account had) and how they are erased:
+    personal fields emptied or replaced by `erased-<kind>-<id>@erased.invalid` (an address
+    `core.email.email_send` never delivers to), or the rows deleted; what the law or the
+    audit needs (amounts, dates, counts, statuses) is kept. Erasing twice changes nothing
+    more and raises nothing. No email is sent.
+
 Other names
 ===========
 
@@ -135,13 +156,6 @@ Signals
 
 Signal objects live in their sender's `signals.py` (receivers import them from there: the
 receiver's app is above the sender's). Contracts:
-
-`accounts.signals.member_erased`  (sender=User)
-    Sent by `accounts.erasure` inside the erasure transaction, after the member's own data
-    is erased. Arguments: `user_id` (int), `old_email` (str: the address the account had),
-    `revoke_certificates` (bool: the member's choice). Received by certificates (revoke, or
-    keep valid with no name; stored PDFs deleted) and payments (`payments.erasure`: emails
-    replaced, monthly gifts cancelled, Gift Aid kept only where a claim needs it). No answer.
 
 `payments.signals.payment_succeeded`  (sender=Order)
     Sent once, when an order becomes paid (its payment was re-fetched from Stripe and found
@@ -198,6 +212,7 @@ SEED_DEMO_HOOK = "thrive_seed_demo"
 SEED_SCALE_HOOK = "thrive_seed_scale"
 CALENDAR_FEEDS_HOOK = "thrive_calendar_feeds"
 LOCAL_SERVICES_HOOK = "thrive_local_services"
+PERSONAL_DATA_HOOK = "thrive_personal_data"
 
 SECRETS_CHECK_TAG = "thrive_secrets"
 EXPORTS_SAFE_MARKER = "thrive_exports_safe"
@@ -216,5 +231,6 @@ HOOK_NAMES = frozenset(
         SEED_SCALE_HOOK,
         CALENDAR_FEEDS_HOOK,
         LOCAL_SERVICES_HOOK,
+        PERSONAL_DATA_HOOK,
     }
 )

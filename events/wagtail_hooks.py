@@ -12,6 +12,7 @@ from core.hooks import (
     CERTIFICATE_SOURCES_HOOK,
     HOME_LISTINGS_HOOK,
     PERIODIC_TASKS_HOOK,
+    PERSONAL_DATA_HOOK,
     SEED_DEMO_HOOK,
     SEED_SCALE_HOOK,
     SPONSORSHIP_TARGETS_HOOK,
@@ -21,6 +22,7 @@ from core.hooks import (
 from events import admin_urls
 from events.account import account_panel
 from events.demo import seed_events as seed
+from events.erasure import PERSONAL_DATA as events_personal_data
 from events.for_payments import in_event_zone, registration_ids, sponsorship_targets
 from events.for_payments import ticket_details as details
 from events.models import EventIndexPage, EventPage
@@ -107,3 +109,8 @@ def my_bookings_panel(request):
 @hooks.register(CALENDAR_FEEDS_HOOK, order=20)
 def my_bookings_feed(token: str) -> dict:
     return {"key": "bookings", "label": "My bookings", "path": reverse("events:my_feed", args=[token])}
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return events_personal_data

@@ -1,4 +1,4 @@
-"""A member's erasure, as payments applies it (accounts' `member_erased` signal).
+"""A member's erasure, as payments applies it (the personal-data contract, core/hooks.py).
 
 UK law requires payment records to be kept for six years, and HMRC can audit a Gift Aid
 claim for as long: so amounts, dates and references stay, with nothing that names or
@@ -18,10 +18,10 @@ sent to Stripe except the cancellations.
 
 from django.db.models import Q
 
-from accounts.erasure import erased_email
 from accounts.models import User
 from core.audit import audit_record
 from core.locking import for_update
+from core.personal_data import Member, PersonalData, Rows, erased_email
 from core.tasks import enqueue_on_commit
 from payments.models import Donation, GiftAidDeclaration, Order, OrderLine, RecurringGift
 
@@ -111,3 +111,91 @@ def declarations_detach(ids, *, claimed_too: bool) -> None:
     donations.update(gift_aid_declaration=None)
     OrderLine.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None, gift_aid_eligible=False)
     RecurringGift.objects.filter(gift_aid_declaration_id__in=ids).update(gift_aid_declaration=None)
+
+
+def _by_person(member: Member) -> Q:
+    return Q(user_id=member.user_id) | (Q(email__iexact=member.email) if member.email else Q(pk__in=[]))
+
+
+def payments_member_rows(member: Member, found: Rows) -> Rows:
+    """The orders, order lines, donations, monthly gifts and Gift Aid declarations of the
+    account or of the address it had: what `payments_erase_member` changes."""
+    orders = set(Order.objects.filter(_by_person(member)).values_list("pk", flat=True))
+    gifts = set(RecurringGift.objects.filter(_by_person(member)).values_list("pk", flat=True))
+    by_address = Q(email__iexact=member.email) if member.email else Q(pk__in=[])
+    donations = Donation.objects.filter(
+        Q(order_line__order__in=orders) | Q(recurring_gift__in=gifts) | by_address
+    ).values_list("pk", "gift_aid_declaration_id")
+    lines = OrderLine.objects.filter(order__in=orders).values_list("pk", "gift_aid_declaration_id")
+    declarations = set(GiftAidDeclaration.objects.filter(user_id=member.user_id).values_list("pk", flat=True))
+    declarations |= {declaration for _pk, declaration in [*donations, *lines] if declaration}
+    declarations |= set(
+        RecurringGift.objects.filter(pk__in=gifts, gift_aid_declaration__isnull=False).values_list(
+            "gift_aid_declaration_id", flat=True
+        )
+    )
+    return {
+        Order._meta.label: orders,
+        OrderLine._meta.label: {pk for pk, _declaration in lines},
+        Donation._meta.label: {pk for pk, _declaration in donations},
+        RecurringGift._meta.label: gifts,
+        GiftAidDeclaration._meta.label: declarations,
+    }
+
+
+def payments_erase_rows(member: Member, found: Rows) -> None:
+    payments_erase_member(user_id=member.user_id, old_email=member.email)
+
+
+PERSONAL_DATA = PersonalData(
+    personal={
+        "payments.Order": ("email",),
+        "payments.OrderLine": ("message",),
+        "payments.Donation": ("email", "message"),
+        "payments.RecurringGift": ("email", "message"),
+        # Deleted, or kept whole (unlinked) behind a donation already claimed from HMRC.
+        "payments.GiftAidDeclaration": ("title", "first_name", "last_name", "house_name_or_number", "postcode"),
+    },
+    not_personal={
+        "payments.Order.reference": "our random order reference",
+        "payments.Order.currency": "a currency code",
+        "payments.Order.status": "a status",
+        "payments.Order.attention_reason": "why Finance should look at it (a choice)",
+        "payments.Order.stripe_setup_intent_id": "a Stripe id (Stripe holds no name or email of ours)",
+        "payments.OrderLine.kind": "a choice",
+        "payments.OrderLine.item_reference": "what was bought, as ids",
+        "payments.OrderLine.description": "what was bought (an event or ticket name)",
+        "payments.OrderLine.earmark": "what a gift was earmarked for (a page)",
+        "payments.Donation.currency": "a currency code",
+        "payments.Donation.earmark": "what a gift was earmarked for (a page)",
+        "payments.Donation.stripe_invoice_id": "a Stripe id",
+        "payments.RecurringGift.reference": "our random reference",
+        "payments.RecurringGift.currency": "a currency code",
+        "payments.RecurringGift.earmark": "what a gift was earmarked for (a page)",
+        "payments.RecurringGift.stripe_customer_id": "a Stripe id",
+        "payments.RecurringGift.stripe_subscription_id": "a Stripe id",
+        "payments.RecurringGift.stripe_setup_intent_id": "a Stripe id",
+        "payments.RecurringGift.status": "a status",
+        "payments.RecurringGift.cancel_token_hash": "the hash of a random link token",
+        "payments.GiftAidDeclaration.declaration_text": "the wording the donor agreed to",
+        "payments.GiftAidDeclaration.declaration_version": "which wording",
+        "payments.Payment": "Stripe ids, statuses, amounts and Stripe's failure messages",
+        "payments.Refund": "Stripe ids, statuses, amounts and staff's reasons",
+        "payments.WebhookEvent": "Stripe event ids and types",
+        "payments.DonatePage": "page content staff publish",
+        "payments.CampaignPage": "page content staff publish",
+    },
+    tasks={
+        "payments.tasks.payments_reconcile": {},
+        "payments.tasks.payments_retention": {},
+        "payments.tasks.order_receipt_send": {"order_id": "payments.Order"},
+        "payments.tasks.donation_receipt_send": {"donation_id": "payments.Donation"},
+        # Finance's alert names an order, not a person; refunds and cancellations must still happen.
+        "payments.tasks.finance_alert_send": {},
+        "payments.tasks.sponsored_places_recount": {},
+        "payments.tasks.ticket_refunds_make": {},
+        "payments.tasks.recurring_gift_cancel": {},
+    },
+    rows=payments_member_rows,
+    erase=payments_erase_rows,
+)

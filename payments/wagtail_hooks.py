@@ -5,9 +5,17 @@ from wagtail import hooks
 
 from accounts.roles import FINANCE
 from accounts.wagtail_hooks import RoleMenuItem
-from core.hooks import HOME_LISTINGS_HOOK, LOCAL_SERVICES_HOOK, PERIODIC_TASKS_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
+from core.hooks import (
+    HOME_LISTINGS_HOOK,
+    LOCAL_SERVICES_HOOK,
+    PERIODIC_TASKS_HOOK,
+    PERSONAL_DATA_HOOK,
+    SEED_DEMO_HOOK,
+    SEED_SCALE_HOOK,
+)
 from payments import admin_urls
 from payments.demo import seed_giving as seed
+from payments.erasure import PERSONAL_DATA as payments_personal_data
 from payments.local_services import localstripe_start
 from payments.scale import seed_giving as seed_scale_giving
 from payments.selectors import campaigns_open
@@ -73,3 +81,8 @@ def retention_task():
 @hooks.register(SEED_DEMO_HOOK)
 def seed_giving(password):
     seed(password=password)
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return payments_personal_data

@@ -9,6 +9,7 @@ from core.hooks import (
     CERTIFICATE_MANAGERS_HOOK,
     CERTIFICATE_SOURCES_HOOK,
     HOME_LISTINGS_HOOK,
+    PERSONAL_DATA_HOOK,
     SEED_DEMO_HOOK,
     SEED_SCALE_HOOK,
     SPONSORSHIP_TARGETS_HOOK,
@@ -16,6 +17,7 @@ from core.hooks import (
 from training import admin_urls, selectors
 from training.account import account_panel
 from training.demo import seed_training
+from training.erasure import PERSONAL_DATA as training_personal_data
 from training.scale import seed_learning
 
 
@@ -63,3 +65,8 @@ def my_learning_panel(request):
 @hooks.register(CALENDAR_FEEDS_HOOK, order=10)
 def my_learning_feed(token: str) -> dict:
     return {"key": "learning", "label": "My learning", "path": reverse("training:feed", args=[token])}
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return training_personal_data
