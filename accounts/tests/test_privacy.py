@@ -9,14 +9,19 @@ from accounts.erasure import erased_email
 from accounts.export import member_export, rows_referring_to
 from accounts.models import Consent, ErasureRequest
 from accounts.services import (
-    application_submit,
     consent_set,
     erasure_confirm,
     erasure_request,
     profile_update,
     referral_create,
 )
-from accounts.tests.factories import ChapterFactory, MemberProfileFactory, PartnerContactFactory, UserFactory
+from accounts.tests.factories import (
+    ApplicationFactory,
+    ChapterFactory,
+    MemberProfileFactory,
+    PartnerContactFactory,
+    UserFactory,
+)
 
 UNIQUE_NAME = "Quillfeather Zanthorpe"
 
@@ -76,13 +81,16 @@ def member_with_history(db):
     consent_set(profile=profile, consent=Consent.SHOW_NAME_ON_VERIFICATION, given=True, actor=user)
     contact = PartnerContactFactory()
     referral_create(contact=contact, email=user.email, note=f"Referred {UNIQUE_NAME}")
-    application_submit(
+    # The application that made them a member (application_submit stores nothing for an
+    # address that is already a member's: issue 23).
+    ApplicationFactory(
         display_name=UNIQUE_NAME,
         email=user.email,
         contact_method="phone",
         contact_details="07700 900123",
         chapter=profile.chapter,
         user=user,
+        status="approved",
     )
     from allauth.account.models import EmailAddress
 
