@@ -25,7 +25,7 @@ from events import documents, links, selectors, services
 from events.documents import holder_wants_discretion
 from events.for_payments import paid_online, pending_checkout_url
 from events.forms import TransferForm
-from events.models import EventPage, Registration
+from events.models import Audience, EventPage, Registration
 from events.occurrences import dates_text, moment_text
 
 Status = Registration.Status
@@ -61,7 +61,9 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
         "online_link": event.online_link if confirmed and event.online else "",
         "qr_svg": mark_safe(_qr(registration.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
         "can_cancel": changeable,
-        "can_transfer": changeable and registration.status == Status.CONFIRMED,
+        # A members' event's ticket is never passed on online (services.registration_transfer).
+        "can_transfer": changeable and registration.status == Status.CONFIRMED and event.audience == Audience.PUBLIC,
+        "members_ticket": event.audience != Audience.PUBLIC,
         "deadline": moment_text(event, selectors.self_service_deadline(event)),
         "discreet": (discreet := confirmed and holder_wants_discretion(registration)),
         "calendar_links": links.calendar_links(event, discreet=discreet) if confirmed else [],

@@ -13,7 +13,7 @@ from core.locking import for_update
 from core.tasks import enqueue_on_commit
 from events.models import Audience, EventPage, Registration
 from events.models.records import new_ticket_code
-from events.selectors import is_member, self_service_deadline
+from events.selectors import self_service_deadline
 from events.services.rules import event_lock
 from events.services.selling import registration_cancel
 from events.signals import ticket_cancelled
@@ -24,6 +24,10 @@ from events.tasks import (
 )
 
 Status = Registration.Status
+MEMBERS_TICKET_NOT_TRANSFERABLE = (
+    "Tickets for events for members cannot be passed on online. If you cannot come, cancel your "
+    "ticket so the place goes to the next member, or ask the events team."
+)
 
 
 def _check_self_service_open(event: EventPage, now: datetime) -> None:
@@ -59,7 +63,8 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     (so the old code, and every link holding it, stops working), the new holder's email and
     optional name; the confirmation and reminder count as unsent. Refuses after the
     self-service cut-off, for tickets that are not confirmed, for the same address, and for
-    members-only events unless the new address belongs to a member. After commit, queues the
+    every ticket of an event that is not public, whatever the address: checking that the new
+    address belongs to a member would tell the holder who is one (issue 23). After commit, queues the
     confirmation (with the new ticket) to the new holder and a short notice to the previous
     one. Moves no money."""
     now = now or timezone.now()
@@ -69,17 +74,14 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     _check_self_service_open(event, now)
     if registration.status != Status.CONFIRMED:
         raise ValidationError("Only a confirmed ticket can be passed on.", code="not_confirmed")
+    if event.audience != Audience.PUBLIC:
+        raise ValidationError(MEMBERS_TICKET_NOT_TRANSFERABLE, code="members_only")
     email = email.strip().lower()
     if email == registration.email:
         raise ValidationError(
             "That is already the email address on this ticket. Enter the new holder's address.", code="same_email"
         )
     holder = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-    if event.audience != Audience.PUBLIC and not is_member(holder):
-        raise ValidationError(
-            "This event is for members of the network, and that email address does not belong to a member.",
-            code="members_only",
-        )
     previous_email = registration.email
     registration.email = email
     registration.attendee_name = attendee_name.strip()

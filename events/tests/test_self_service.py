@@ -120,11 +120,19 @@ def test_a_transfer_gives_a_new_code_kills_the_old_link_and_emails_both_people(
     assert any(m.to == ["first@example.org"] for m in mail.outbox)
 
 
-def test_a_members_only_ticket_cannot_be_passed_to_someone_who_is_not_a_member(client):
+def test_a_members_only_ticket_is_not_passed_on_online_whoever_the_address_belongs_to(client):
+    """Refusing only non-members would tell the holder who is a member (issue 23)."""
     event = make_event(audience="members")
     registration = RegistrationFactory(event=event, user=MemberProfileFactory().user)
-    response = client.post(ticket_link(registration) + "transfer/", {"email": "outsider@example.org"})
-    assert "does not belong to a member" in response.content.decode()
+    other_member = MemberProfileFactory(user=UserFactory(email="member2@example.org")).user
+    page = client.get(ticket_link(registration)).content.decode()
+    assert "Pass on my ticket" not in page and "cannot be passed on online" in page
+    answers = []
+    for address in ("outsider@example.org", other_member.email):
+        response = client.post(ticket_link(registration) + "transfer/", {"email": address})
+        answers.append((response.status_code, "cannot be passed on online" in response.content.decode()))
+        assert "belong" not in response.content.decode()
+    assert answers == [(200, True), (200, True)]
     assert Registration.objects.get(pk=registration.pk).email == registration.email
 
 
