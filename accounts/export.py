@@ -49,8 +49,13 @@ def member_export(user: User) -> dict:
     for label, pks in sorted(rows_referring_to(user).items()):
         model = apps.get_model(label)
         serialised = serializers.serialize("python", model._default_manager.filter(pk__in=pks).order_by("pk"))
+        # A session's id is its key: whoever holds it is signed in as the member.
+        hidden_id = model._meta.pk.name in SECRET_FIELDS
         export[label] = [
-            {"id": row["pk"], **{k: v for k, v in row["fields"].items() if k not in SECRET_FIELDS}}
+            {
+                "id": "(hidden)" if hidden_id else row["pk"],
+                **{k: v for k, v in row["fields"].items() if k not in SECRET_FIELDS},
+            }
             for row in serialised
         ]
     return json.loads(json.dumps(export, cls=DjangoJSONEncoder))

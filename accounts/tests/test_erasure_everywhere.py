@@ -304,3 +304,18 @@ def test_an_erased_address_is_never_emailed():
         context=context,
     )
     assert [message.to for message in mail.outbox] == [["someone@example.org"]]
+
+
+def test_the_export_lists_the_member_s_sessions_without_their_keys(client):
+    user = UserFactory()
+    client.force_login(user)
+    key = client.session.session_key
+    export = member_export(user)
+    assert export["sessions.Session"] and all(row["id"] == "(hidden)" for row in export["sessions.Session"])
+    assert key not in str(export)
+    with transaction.atomic():
+        erase_member(user=user, old_email=user.email, revoke_certificates=False)
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(pk=key).exists()
+    assert client.get("/account/").status_code == 302  # signed out
