@@ -325,6 +325,20 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
         time.sleep(0.2)
 
 
+def process_stop(process: subprocess.Popen, grace: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the process has not ended within `grace` seconds (gunicorn
+    waits up to its graceful timeout for busy threads; a loaded CI machine made 10 s too few
+    and a fixture's teardown failed a test that had passed)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def xdist_worker_suffix() -> str:
     """The "_gw0", "_gw1"... of a pytest-xdist worker, "" in a plain pytest run: added to every
     database, file or name a test makes outside its tmp_path, so workers running at once
@@ -406,12 +420,10 @@ def demo_server(tmp_path_factory):
             url=url + "/payments/stripe/webhook/", secret=env["STRIPE_WEBHOOK_SECRET"], api_base=stripe_url
         )
     yield DemoServer(url, tmp, env, stripe_url=stripe_url if stripe else None)
-    server.terminate()
-    server.wait(timeout=10)
+    process_stop(server)
     log.close()
     if stripe:
-        stripe[0].terminate()
-        stripe[0].wait(timeout=10)
+        process_stop(stripe[0])
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import pytest
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
+from conftest import wait_until_healthy
 from core.tests.tasks_for_tests import note_ran
 from taskworker.management.commands.task_worker import APPLICATION_NAME
 from taskworker.tests.harness import (
@@ -231,6 +232,9 @@ def test_make_run_restarts_a_task_worker_that_dies(tmp_path):
         )
     try:
         first = wait_for(lambda: workers(site.pid), what="the task worker")[0]
+        # The site is up before the kill (its gunicorn may still be booting on a loaded
+        # machine: waited for up to 60 s, as every test that starts a server does).
+        wait_until_healthy(f"http://127.0.0.1:{port}", site, tmp_path / "serve_local.log")
         os.kill(first, signal.SIGKILL)
         second = wait_for(lambda: [pid for pid in workers(site.pid) if pid != first], what="a new task worker")[0]
         assert site.poll() is None
