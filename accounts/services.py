@@ -187,12 +187,27 @@ def application_reply(*, application: MembershipApplication, reply: str) -> None
 def referral_create(*, contact: PartnerContact, email: str, note: str) -> Referral:
     """A partner invites a survivor. Only the survivor can start an application, from the
     link in the invitation (made and emailed by a task, always discreet: neutral sender and
-    subject); the partner later sees the status only."""
+    subject); the partner later sees the status only.
+
+    Referring again an address the same organisation's invitation is still open for stores
+    nothing new: that invitation is sent again (with a new link) and returned. Nothing
+    depends on whether the address belongs to anyone (issue 23)."""
+    email = email.strip().lower()
+    open_one = Referral.objects.filter(
+        organisation=contact.organisation,
+        email=email,
+        status=Referral.Status.INVITED,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if open_one is not None:
+        audit_record(actor=contact.user, action="referral.repeated", obj=open_one)
+        enqueue_on_commit(tasks.referral_invitation_send, referral_id=open_one.pk)
+        return open_one
     _token, digest = new_token()  # unusable: the invitation's task makes the link
     referral = Referral.objects.create(
         organisation=contact.organisation,
         referred_by=contact,
-        email=email.strip().lower(),
+        email=email,
         note=note.strip(),
         token_hash=digest,
         expires_at=timezone.now() + timedelta(days=settings.REFERRAL_INVITATION_DAYS),

@@ -217,6 +217,28 @@ def test_referral_needs_the_survivors_agreement(client):
 
 
 @pytest.mark.django_db
+def test_referring_an_address_again_resends_the_open_invitation_and_stores_nothing_new(
+    client, django_capture_on_commit_callbacks
+):
+    contact = PartnerContactFactory()
+    other = PartnerContactFactory()
+    first, first_token = invite(contact, "twice@example.org")
+    client.force_login(contact.user)
+    data = {"email": "Twice@Example.org", "consent": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/partners/referrals/new/", data, follow=True)
+    assert "The invitation is on its way" in response.content.decode()
+    assert Referral.objects.filter(email="twice@example.org").count() == 1
+    resent = link_in(mail.outbox[-1], "/membership/invitation/")
+    assert mail.outbox[-1].to == ["twice@example.org"]
+    assert client.get(resent).status_code == 200
+    assert client.get(f"/membership/invitation/{first_token}/").status_code == 404  # the newest link only
+    # Another organisation's referral is its own (its partner sees its status).
+    invite(other, "twice@example.org")
+    assert Referral.objects.filter(email="twice@example.org").count() == 2
+
+
+@pytest.mark.django_db
 def test_declining_an_invitation_is_final_and_visible_to_the_partner_only_as_a_status(client):
     contact = PartnerContactFactory()
     referral, token = invite(contact, "s@example.org")

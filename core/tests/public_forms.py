@@ -91,6 +91,11 @@ class _FormParser(HTMLParser):
             return
         if self._form is None:
             return
+        if tag == "option" and self._select is not None:
+            self._select.options.append(a.get("value", ""))
+            if "selected" in a:
+                self._select.value = a.get("value", "")
+            return
         kind = (a.get("type") or ("submit" if tag == "button" else "text")).lower()
         if tag == "button" or (tag == "input" and kind in ("submit", "image")):
             if a.get("name"):
@@ -113,10 +118,6 @@ class _FormParser(HTMLParser):
         elif tag == "select":
             self._select = Input(a["name"], "select")
             self._form.inputs[a["name"]] = self._select
-        elif tag == "option" and self._select is not None:
-            self._select.options.append(a.get("value", ""))
-            if "selected" in a:
-                self._select.value = a.get("value", "")
         elif tag == "textarea":
             self._textarea = Input(a["name"], "textarea")
             self._form.inputs[a["name"]] = self._textarea

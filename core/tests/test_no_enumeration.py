@@ -187,11 +187,12 @@ class World:
         return {"token": cancel_token(gift)}
 
 
-# How to build each route's arguments: a list of variants, each a function of the World.
+# How to build each route's arguments: a list of variants, each a function of the World, or
+# (function, who) when the page is to be filled in as "member" or "partner".
 ROUTE_ARGUMENTS = {
     "events:book": [
         lambda w: {"pk": w.public_event.pk},
-        lambda w: {"pk": w.members_event.pk},
+        (lambda w: {"pk": w.members_event.pk}, "member"),  # a members' event, booked signed in
         lambda w: {"pk": w.full_event.pk},  # sold out: the waiting-list form
     ],
     "events:ticket": [lambda w: w.ticket(w.public_event), lambda w: w.ticket(w.members_event)],
@@ -223,23 +224,23 @@ FIELD_VALUES = {
     "remember": None,
     "contact_details": "",
     "note": "",
-    "message": "",
+    "message": "Hello",
     "consent": "on",
     "other_amount": "",
     "amount": "",
     "donation": "",
     "anonymous": None,
-    "gift_aid": None,
+    "gift_aid": "on",  # the names typed are for Gift Aid: declare it
     "title": "",
-    "house_name_or_number": "",
-    "postcode": "",
+    "house_name_or_number": "12",
+    "postcode": "SW1A 1AA",
     "anything_else_we_should_know": "",
     "reply": "Thank you",
     "pronouns": "",
     "preferred_language": "",
     "discreet_mode": None,
     "organisation": "A charity",
-    "how_would_you_like_to_work_with_us": "",
+    "how_would_you_like_to_work_with_us": "Training together",
 }
 
 
@@ -302,7 +303,7 @@ def _get(client: Client, url: str):
 
 
 def public_pages(world: World):
-    """(label, url maker) for every public page: routes without arguments, routes with built
+    """(label, url maker, who or None) for every public page: routes without arguments, routes with built
     arguments, every live public Wagtail page. Fails on a route that has no rule."""
     pages, unruled = [], []
     for route in routes():
@@ -313,14 +314,14 @@ def public_pages(world: World):
             for page in Page.objects.live().public().specific():
                 url = page.get_url()
                 if url:
-                    pages.append((f"page {url}", lambda url=url: url))
+                    pages.append((f"page {url}", lambda url=url: url, None))
         elif not route.takes_arguments:
-            pages.append((route.name, lambda name=route.name: reverse(name)))
+            pages.append((route.name, lambda name=route.name: reverse(name), None))
         elif route.name in ROUTE_ARGUMENTS:
-            for number, build in enumerate(ROUTE_ARGUMENTS[route.name], start=1):
-                pages.append(
-                    (f"{route.name} #{number}", lambda name=route.name, build=build: reverse(name, kwargs=build(world)))
-                )
+            for number, variant in enumerate(ROUTE_ARGUMENTS[route.name], start=1):
+                build, who = variant if isinstance(variant, tuple) else (variant, None)
+                maker = lambda name=route.name, build=build: reverse(name, kwargs=build(world))  # noqa: E731
+                pages.append((f"{route.name} #{number}", maker, who))
         else:
             unruled.append(f"{route.pattern} ({route.name})")
     assert not unruled, (
@@ -335,10 +336,18 @@ def public_pages(world: World):
 BUILT_ADDRESS = re.compile(r"\b[a-z]+\.\d+@example\.org\b")
 
 
+# A form that refused what was sent (the site's error summary, Django's and allauth's lists).
+REFUSAL = re.compile(r'There is a problem|class="errorlist|aria-invalid="true"')
+# Forms whose answer to an unknown address is a refusal: signing in (a wrong password). Every
+# other form must accept the unknown address, so that the comparison is of real answers, not of
+# one error page with another.
+REFUSES_AN_UNKNOWN_ADDRESS = ("account_login", "wagtailcore_login")
+
+
 def answer(client: Client, response, typed: list[str]) -> dict:
     """What a visitor learns from a POST's response: status, where it sends them, what they read
     (on the page, or on the page it redirects to)."""
-    seen = {"status": response.status_code}
+    seen = {"status": response.status_code, "refused": bool(REFUSAL.search(response.content.decode()))}
     typed = typed + BUILT_ADDRESS.findall(response.content.decode())
     if response.status_code in (301, 302, 303):
         location = response["Location"]
@@ -357,9 +366,9 @@ def test_every_public_form_answers_the_same_whoever_the_address_or_name_belongs_
     pages = public_pages(world)
     checked: dict[str, list[str]] = {}
     unruled_fields = {}
-    for label, make_url in pages:
+    for label, make_url, forced in pages:
         url = make_url()
-        for who in ("visitor", "member", "partner"):
+        for who in (forced,) if forced else ("visitor", "member", "partner"):
             response, is_page = _get(Visit(world, who).client(), url)
             if is_page:
                 break
@@ -387,6 +396,8 @@ def test_every_public_form_answers_the_same_whoever_the_address_or_name_belongs_
                 posted = client.post(action, data)
                 assert posted.status_code < 500, f"{key}: {case} answered {posted.status_code}"
                 answers.append((case, answer(client, posted, [email, name, *client.own])))
+            if label not in REFUSES_AN_UNKNOWN_ADDRESS and answers:
+                assert not answers[0][1]["refused"], f"{key}: the unknown address was refused: {answers[0][1]}"
             for case, seen in answers[1:]:
                 assert seen == answers[0][1], (
                     f"{key} answers '{case}' differently from an unknown address:\n{seen}\n---\n{answers[0][1]}"
@@ -432,3 +443,20 @@ def test_the_owner_of_a_known_address_is_told_by_email_and_nothing_is_stored_twi
     assert MembershipApplication.objects.count() == before + 1  # only the unknown address's
     assert MembershipApplication.objects.filter(email=world.applicant.email).count() == 1
     assert {message.to[0] for message in mail.outbox} >= {world.applicant.email, world.member.email}
+
+
+def test_a_monthly_gift_answers_the_same_whoever_the_address_belongs_to(demo_site, localstripe):
+    """The donation form's monthly choice (the test above sends its default, once)."""
+    world = World()
+    answers = []
+    for number, (case, email, name) in enumerate(world.cases(), start=1):
+        cache.clear()
+        client = Client(REMOTE_ADDR=f"192.0.2.{number}")
+        form = next(f for f in post_forms(client.get("/donate/").content.decode()) if f.person_inputs())
+        data, missing = fill(form, email, name)
+        assert not missing
+        posted = client.post("/donate/", data | {"frequency": "monthly"})
+        answers.append((case, answer(client, posted, [email, name])))
+    assert not answers[0][1]["refused"] and "/payments/checkout/" in answers[0][1]["location"]
+    for case, seen in answers[1:]:
+        assert seen == answers[0][1], f"a monthly gift answers '{case}' differently: {seen}"
