@@ -21,8 +21,13 @@ def test_every_account_email_is_a_queued_task_whose_arguments_are_ids(settings):
             contact_details="",
             chapter=ChapterFactory(),
         )
+    again = {"display_name": "Kit", "contact_method": "email", "contact_details": "", "chapter": ChapterFactory()}
+    with transaction.atomic():
+        application_submit(email="kit@example.org", **again)  # still waiting: its owner is told
     with transaction.atomic():
         application_approve(application=application, actor=staff)
+    with transaction.atomic():
+        application_submit(email="kit@example.org", **again)  # a member now: told how to sign in
     with transaction.atomic():
         referral_create(contact=PartnerContactFactory(), email="invitee@example.org", note="")
     with transaction.atomic():
@@ -33,6 +38,8 @@ def test_every_account_email_is_a_queued_task_whose_arguments_are_ids(settings):
         "application_received_send",
         "application_waiting_notify",
         "application_approved_send",
+        "application_already_waiting_send",
+        "application_member_exists_send",
         "referral_invitation_send",
         "erasure_request_notify",
     }
