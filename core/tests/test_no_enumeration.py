@@ -407,6 +407,10 @@ def test_every_public_form_answers_the_same_whoever_the_address_or_name_belongs_
         "These public forms have fields the test has no value for: add them to FIELD_VALUES in "
         f"{__file__}: {unruled_fields}"
     )
+    # Nothing stored twice for the known addresses.
+    assert MembershipApplication.objects.filter(email=world.applicant.email).count() == 1
+    assert not MembershipApplication.objects.filter(email=world.member.email).exists()
+    assert WaitingListEntry.objects.filter(event=world.full_event, email=world.applicant.email).count() == 1
     covered = " ".join(checked)
     for expected in (
         "membership:apply",
