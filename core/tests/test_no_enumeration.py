@@ -464,3 +464,21 @@ def test_a_monthly_gift_answers_the_same_whoever_the_address_belongs_to(demo_sit
     assert not answers[0][1]["refused"] and "/payments/checkout/" in answers[0][1]["location"]
     for case, seen in answers[1:]:
         assert seen == answers[0][1], f"a monthly gift answers '{case}' differently: {seen}"
+
+
+def test_repeated_wrong_passwords_are_refused_alike_for_a_members_address_and_an_unknown_one(demo_site):
+    """allauth's failed-sign-in limit (per address and account, accounts.signin_limits) must
+    not start only for addresses that have an account: that too would tell who is a member."""
+    world = World()
+    pages = {}
+    for number, email in enumerate([world.member.email, "nobody.at.all@example.net"], start=1):
+        client = Client(REMOTE_ADDR=f"192.0.2.{100 + number}")
+        pages[email] = []
+        for attempt in range(7):
+            form = next(f for f in post_forms(client.get(reverse("account_login")).content.decode()) if f.inputs)
+            data, _missing = fill(form, email, "")
+            posted = client.post(reverse("account_login"), data | {"password": f"wrong-{attempt}"})
+            pages[email].append((posted.status_code, visible_text(posted.content.decode(), [email])))
+    known, unknown = pages.values()
+    assert known == unknown
+    assert "Too many failed login attempts" in known[-1][1]  # the limit did start, for both
