@@ -2,7 +2,6 @@
 rendering and emailing a PDF, telling a holder of a revocation, bulk issuing. Also where staff
 start a bulk run (queued after the commit)."""
 
-import gc
 import logging
 from datetime import timedelta
 
@@ -157,11 +156,6 @@ def certificate_render_batch(*, certificate_ids: list[int]) -> dict[str, int]:
                 pdfs[certificate.pk] = _render_and_upload(certificate, send_email=True, attempt=0)
             except Exception as error:  # noqa: BLE001 (logged, and a retry of this one queued, by _render_and_upload)
                 errors.append(error)
-            if gc.get_freeze_count():
-                # In a task worker (its long-lived heap frozen by core.tasks.collect_after_worker_task,
-                # which collects after each task): free each PDF's reference cycles now, as after a
-                # one-PDF task, rather than ten documents' worth at the end (about 0.3 ms).
-                gc.collect()
     now = timezone.now()
     recorded = [certificate for certificate in certificates if certificate.pk in pdfs]
     for certificate in recorded:
