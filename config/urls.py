@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -40,7 +41,14 @@ if settings.SERVE_LOCAL_RENDITIONS:
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's own front-end sign-in (for private pages) is a bare Django LoginView: it signs
+    # in accounts whose address was never verified and skips allauth's failed-password limits.
+    # Private pages send people to allauth's sign-in (WAGTAIL_FRONTEND_LOGIN_URL), and the old
+    # address goes there too, keeping `next`.
+    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("", include(wagtail_urls)),
+]
 
 # The database away: 503 "try again shortly" (core.views.server_error); any other error: 500.
 handler500 = "core.views.server_error"

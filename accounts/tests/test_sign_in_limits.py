@@ -88,3 +88,26 @@ def test_failures_for_an_address_with_no_account_tell_no_one(client):
     for _ in range(8):
         client.post("/accounts/login/", {"login": "nobody@example.org", "password": "wrong"}, REMOTE_ADDR=ATTACKER)
     assert staff_notices() == []
+
+
+def test_wagtails_own_front_end_sign_in_is_not_a_way_round_allauth(client):
+    """Wagtail's /_util/login/ (a bare Django LoginView for private pages) signed in an account
+    whose address was never verified, outside the failed-password limits. It now sends people
+    to allauth's sign-in, keeping where they were going, and signs nobody in itself."""
+    UserFactory(email="unverified@example.org")  # no verified EmailAddress
+    answer = client.post("/_util/login/?next=/private/", {"username": "unverified@example.org", "password": PASSWORD})
+    assert answer.status_code == 302
+    assert answer["Location"] == "/accounts/login/?next=/private/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/_util/login/").status_code == 302
+
+
+def test_a_private_page_sends_visitors_to_allauths_sign_in(client, wagtail_tree):
+    from wagtail.models import Page, PageViewRestriction
+
+    home = Page.get_first_root_node().get_children().first() or Page.get_first_root_node()
+    private = home.add_child(instance=Page(title="Members' notes", slug="members-notes"))
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    answer = client.get(private.url)
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/accounts/login/?next=")

@@ -168,6 +168,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:home"
 # The admin sends people to allauth's sign-in, which asks for the second factor.
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"  # private pages: allauth's sign-in (verified address, limits)
 
 # django-allauth: email is the login; no usernames anywhere.
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
