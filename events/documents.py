@@ -37,6 +37,18 @@ def holder_wants_discretion(registration) -> bool:
     )
 
 
+def viewer_wants_discretion(registration, viewer) -> bool:
+    """Whether the ticket page, PDF or .ics served to `viewer` (the request's user) is neutral:
+    the account the booking belongs to is in discreet mode, or the person viewing is signed in
+    to an account in discreet mode. Not the booking's address: a guest booking made with a
+    discreet member's address would otherwise show whoever typed it that the address is a
+    member's (issue 23). What is emailed to the address (its PDF and .ics included) still
+    follows the address, through `holder_wants_discretion`: it reaches only the address's owner."""
+    if registration.user_id is not None and user_wants_discretion(registration.user):
+        return True
+    return bool(getattr(viewer, "is_authenticated", False) and user_wants_discretion(viewer))
+
+
 def ticket_context(registration, *, discreet: bool = False) -> dict:
     """What the PDF ticket prints. Discreet: titled "Appointment" with only the dates, the
     ticket code and its QR code (what the door needs): no organisation, event, ticket type,

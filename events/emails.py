@@ -70,9 +70,9 @@ def registration_confirmation_send(*, registration_id: int) -> str:
 
 
 def _send_confirmation(registration: Registration) -> None:
-    # A holder in discreet mode (the address or the account, as the ticket page decides) gets
-    # no PDF (attachments show in inbox previews) and a neutral calendar entry; the ticket
-    # page has the neutral PDF.
+    # A holder in discreet mode (the address or the account) gets no PDF (attachments show in
+    # inbox previews) and a neutral calendar entry. The ticket page decides by who is looking
+    # (documents.viewer_wants_discretion): signed in, the owner gets the neutral PDF there.
     discreet = documents.holder_wants_discretion(registration)
     attachments = [("event.ics", documents.ticket_ics(registration, discreet=discreet), "text/calendar")]
     if not discreet:

@@ -22,7 +22,7 @@ from core.email import user_wants_discretion
 from core.ical import calendar_response
 from core.qr import qr_svg
 from events import documents, links, selectors, services
-from events.documents import holder_wants_discretion
+from events.documents import viewer_wants_discretion
 from events.for_payments import paid_online, pending_checkout_url
 from events.forms import TransferForm
 from events.models import Audience, EventPage, Registration
@@ -42,7 +42,7 @@ def _qr(code: str) -> str:
     return qr_svg(code, scale=5, title=f"Ticket code {code}")
 
 
-def ticket_page_context(registration, token: str, now=None) -> dict:
+def ticket_page_context(registration, token: str, viewer, now=None) -> dict:
     now = now or timezone.now()
     event = registration.event
     confirmed = registration.status in (Status.CONFIRMED, Status.CHECKED_IN)
@@ -65,7 +65,7 @@ def ticket_page_context(registration, token: str, now=None) -> dict:
         "can_transfer": changeable and registration.status == Status.CONFIRMED and event.audience == Audience.PUBLIC,
         "members_ticket": event.audience != Audience.PUBLIC,
         "deadline": moment_text(event, selectors.self_service_deadline(event)),
-        "discreet": (discreet := confirmed and holder_wants_discretion(registration)),
+        "discreet": (discreet := confirmed and viewer_wants_discretion(registration, viewer)),
         "calendar_links": links.calendar_links(event, discreet=discreet) if confirmed else [],
         "started": now >= event.starts_at,
         "pay_now_url": pending_checkout_url(registration),
@@ -100,7 +100,7 @@ def _booking_tickets(registration) -> list[dict]:
 @never_cache
 def ticket(request, token: str):
     registration = _registration_or_404(token)
-    context = ticket_page_context(registration, token) | {"transfer_form": TransferForm()}
+    context = ticket_page_context(registration, token, request.user) | {"transfer_form": TransferForm()}
     return render(request, "events/booking/ticket.html", context)
 
 
@@ -122,7 +122,7 @@ def ticket_cancel(request, token: str):
             )
             messages.success(request, f"Your booking is cancelled and {where}. Thank you for telling us.")
         return redirect("events:ticket", token=token)
-    context = ticket_page_context(registration, token)
+    context = ticket_page_context(registration, token, request.user)
     if not context["can_cancel"]:
         return redirect("events:ticket", token=token)
     context["refund"] = paid_online(registration)
@@ -145,7 +145,7 @@ def ticket_transfer(request, token: str):
             form.add_error(None, error.messages[0])
         else:
             return render(request, "events/booking/transferred.html", {"event": registration.event})
-    context = ticket_page_context(registration, token) | {"transfer_form": form}
+    context = ticket_page_context(registration, token, request.user) | {"transfer_form": form}
     return render(request, "events/booking/ticket.html", context, status=200)
 
 
@@ -159,7 +159,7 @@ def _confirmed_or_404(token: str) -> Registration:
 @never_cache
 def ticket_pdf(request, token: str):
     registration = _confirmed_or_404(token)
-    discreet = holder_wants_discretion(registration)
+    discreet = viewer_wants_discretion(registration, request.user)
     response = HttpResponse(documents.ticket_pdf(registration, discreet=discreet), content_type="application/pdf")
     filename = documents.ticket_pdf_filename(registration, discreet=discreet)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -170,7 +170,7 @@ def ticket_pdf(request, token: str):
 @never_cache
 def ticket_ics(request, token: str):
     registration = _confirmed_or_404(token)
-    discreet = holder_wants_discretion(registration)
+    discreet = viewer_wants_discretion(registration, request.user)
     return calendar_response(documents.ticket_ics(registration, discreet=discreet), "event.ics", private=True)
 
 

@@ -86,3 +86,24 @@ def test_a_discreet_learners_session_calendar_names_neither_thrive_nor_the_cours
     calendar = icalendar.Calendar.from_ical(body)
     assert str(calendar["prodid"]) == "-//Calendar//Appointments//EN"
     assert b"thrive" not in body.lower() and TITLE.encode() not in body
+
+
+def test_a_guest_booking_with_a_discreet_members_address_shows_the_booker_an_ordinary_ticket(client):
+    """Whoever books as a guest with someone else's address sees the same ticket page, PDF and
+    .ics whether or not that address is a discreet member's (issue 23: the page said 'titled
+    Appointment' and the PDF was appointment.pdf only for a discreet member's address). The
+    owner, signed in, still sees the neutral one."""
+    profile = MemberProfileFactory(discreet_mode=True)
+    event = make_event(title=TITLE, venue=VENUE)
+    guest_with_members_address = RegistrationFactory(event=event, user=None, email=profile.user.email)
+    guest_unknown = RegistrationFactory(event=event, user=None, email="nobody-known@example.org")
+    for registration in (guest_with_members_address, guest_unknown):
+        page = client.get(links.ticket_path(registration)).content.decode()
+        assert "with the times only" not in page and TITLE in page
+        pdf = client.get(links.ticket_path(registration) + "ticket.pdf")
+        assert pdf["Content-Disposition"] == f'attachment; filename="ticket-{registration.code}.pdf"'
+        ics = client.get(links.ticket_path(registration) + "event.ics").content.decode()
+        assert TITLE in ics
+    client.force_login(profile.user)
+    page = client.get(links.ticket_path(guest_with_members_address)).content.decode()
+    assert "with the times only" in page
