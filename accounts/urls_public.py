@@ -5,6 +5,7 @@ from accounts import views_partner, views_public
 membership_patterns = (
     [
         path("apply/", views_public.apply, name="apply"),
+        path("apply/thank-you/", views_public.apply_done, name="apply_done"),
         path("invitation/<str:token>/", views_public.invitation, name="invitation"),
         path("application/<str:token>/", views_public.application_status, name="application_status"),
         path("alumni/", views_public.alumni, name="alumni"),

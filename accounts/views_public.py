@@ -29,13 +29,20 @@ def _accepted_referral(request) -> Referral | None:
 
 
 @never_cache
+def apply_done(request):
+    """The same thank-you for every application (and for a robot's): nothing here tells
+    whether the address was known."""
+    return render(request, "membership/apply_done.html", {"emailed": True})
+
+
+@never_cache
 def apply(request):
     referral = _accepted_referral(request)
     if request.method == "POST":
         form = ApplicationForm(request.POST)
         verdict = guard_public_post(request, form, scope="apply", what="applications")
         if verdict is Verdict.ROBOT:
-            return render(request, "membership/apply_done.html", {"emailed": True})
+            return redirect("membership:apply_done")
         if verdict is Verdict.PAUSED:
             return render(request, "membership/apply.html", {"form": form, "referral": referral}, status=429)
         if form.is_valid():
@@ -54,7 +61,9 @@ def apply(request):
                 form.add_error(None, error)
             else:
                 request.session.pop(SESSION_REFERRAL, None)
-                return render(request, "membership/apply_done.html", {"emailed": True})
+                # Post/redirect/get: reloading the thank-you page sends nothing again (it did:
+                # each reload emailed the owner and replaced their status link).
+                return redirect("membership:apply_done")
     else:
         initial = {"email": referral.email} if referral else {}
         form = ApplicationForm(initial=initial)

@@ -46,7 +46,11 @@ urlpatterns += [
     # in accounts whose address was never verified and skips allauth's failed-password limits.
     # Private pages send people to allauth's sign-in (WAGTAIL_FRONTEND_LOGIN_URL), and the old
     # address goes there too, keeping `next`.
-    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtail_frontend_login_moved",
+    ),
     path("", include(wagtail_urls)),
 ]
 

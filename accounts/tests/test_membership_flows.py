@@ -47,7 +47,9 @@ def test_an_application_is_stored_acknowledged_and_queued_for_staff(
         response = client.post(
             "/membership/apply/",
             {"display_name": "Kit", "email": "Kit@Example.org", "contact_method": "email", "chapter": chapter.pk},
+            follow=True,
         )
+    assert response.redirect_chain == [("/membership/apply/thank-you/", 302)]
     assert response.status_code == 200
     application = MembershipApplication.objects.get()
     assert application.email == "kit@example.org"
@@ -127,7 +129,7 @@ def test_an_erased_members_old_address_applies_like_anyone(client, chapter, djan
     erase_member(user=user, old_email="gone@example.org", revoke_certificates=False)
     data = {"display_name": "Kit", "email": "gone@example.org", "contact_method": "email", "chapter": chapter.pk}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/membership/apply/", data)
+        response = client.post("/membership/apply/", data, follow=True)
     assert response.status_code == 200 and "Thank you" in response.content.decode()
     assert MembershipApplication.objects.filter(email="gone@example.org").count() == 1
     assert "/membership/application/" in mail.outbox[0].body

@@ -46,6 +46,7 @@ NOT_PUBLIC = ("admin/", "django-admin/")
 # Routes that serve no page a person fills in (files, feeds, JSON, POST-only actions), by name
 # or, for unnamed routes, by pattern. Each says why.
 NO_PAGE = {
+    "wagtail_frontend_login_moved": "a redirect to allauth's sign-in (tested there)",
     "wagtaildocs_serve": "a document download",
     "wagtaildocs_authenticate_with_password": "a document's password (no address or name)",
     "wagtailcore_authenticate_with_password": "a page's shared password (no address or name)",
@@ -442,6 +443,7 @@ def test_the_owner_of_a_known_address_is_told_by_email_and_nothing_is_stored_twi
                 reverse("membership:apply"),
                 {"display_name": "Someone", "email": email, "contact_method": "email", "chapter": chapter.pk},
                 REMOTE_ADDR=f"203.0.113.{number}",
+                follow=True,
             )
         assert response.status_code == 200 and "Thank you" in response.content.decode()
     assert MembershipApplication.objects.count() == before + 1  # only the unknown address's

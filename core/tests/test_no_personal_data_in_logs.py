@@ -101,7 +101,7 @@ def test_a_members_whole_journey_leaves_neither_name_nor_email_nor_phone_in_the_
             },
             HTTP_X_REQUEST_ID="journey-apply",
         )
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == "/membership/apply/thank-you/"
     status_path = link_in([m for m in mail.outbox if m.to == [EMAIL]][-1], "/membership/application/")
     assert client.get(status_path).status_code == 200
 
