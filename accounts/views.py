@@ -102,7 +102,10 @@ def erasure(request):
     pending = ErasureRequest.objects.filter(user=request.user, status=ErasureRequest.Status.REQUESTED).first()
     if request.method == "POST" and pending is None and form.is_valid():
         erasure_request(user=request.user, revoke_certificates=form.cleaned_data["revoke_certificates"])
-        messages.success(request, "Your request is with our membership team. We will confirm by email.")
+        messages.success(
+            request,
+            "Your request is with our membership team. Once they confirm it, you will no longer be able to sign in.",
+        )
         return redirect("accounts:home")
     return render(request, "accounts/erasure.html", {"form": form, "pending": pending})
 
