@@ -102,11 +102,10 @@ def test_wagtails_own_front_end_sign_in_is_not_a_way_round_allauth(client):
     assert client.get("/_util/login/").status_code == 302
 
 
-def test_a_private_page_sends_visitors_to_allauths_sign_in(client, wagtail_tree):
+def test_a_private_page_sends_visitors_to_allauths_sign_in(client, demo_site):
     from wagtail.models import Page, PageViewRestriction
 
-    home = Page.get_first_root_node().get_children().first() or Page.get_first_root_node()
-    private = home.add_child(instance=Page(title="Members' notes", slug="members-notes"))
+    private = demo_site.root_page.add_child(instance=Page(title="Members' notes", slug="members-notes"))
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
     answer = client.get(private.url)
     assert answer.status_code == 302
