@@ -114,7 +114,7 @@ def test_a_newly_approved_member_sets_a_password_from_the_welcome_email_and_land
     page.get_by_label("Email to the address above").check()
     page.get_by_label("Chapter").select_option(label="United Kingdom")
     page.get_by_role("button", name="Send my application").click()
-    page.wait_for_load_state()
+    page.wait_for_url(base + "/membership/apply/thank-you/")  # post/redirect/get
     assert "Thank you" in page.content()
 
     demo_server.shell(

@@ -65,7 +65,7 @@ def test_partner_refers_survivor_applies_membership_approves(demo_server, chromi
     survivor.get_by_label("Email to the address above").check()
     survivor.get_by_label("Chapter").select_option(label="United Kingdom")
     survivor.get_by_role("button", name="Send my application").click()
-    survivor.wait_for_load_state()
+    survivor.wait_for_url(base + "/membership/apply/thank-you/")  # post/redirect/get
     assert "Thank you" in survivor.content()
     assert axe(survivor) == []
 
