@@ -123,8 +123,8 @@ def test_a_rate_limit_counts_across_both_hosts(two_hosts):
 
     # Through HAProxy the limit counts the visitor, not HAProxy: another visitor still gets in.
     first, second = two_hosts.visitor("127.0.3.2"), two_hosts.visitor("127.0.3.3")
-    assert [application(first, two_hosts.proxy, i) for i in range(6)] == [200] * 5 + [429]
-    assert application(second, two_hosts.proxy, 0) == 200
+    assert [application(first, two_hosts.proxy, i) for i in range(6)] == [302] * 5 + [429]
+    assert application(second, two_hosts.proxy, 0) == 302
 
 
 def test_wrong_passwords_are_limited_across_both_hosts(two_hosts):
