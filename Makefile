@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint django-checks migrate demo bench check-deploy backup restore clean
+.PHONY: run test install install-dev messages lint django-checks migrate demo bench check-deploy backup restore clean
 
 $(PY):
 	@python=$$(scripts/find-python.sh) || exit 1; \
@@ -22,8 +22,16 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
 	@$(PY) -c "import django, wagtail, storages.backends.s3, pytest, xdist, playwright, moto.server" && touch $@ $(VENV)/.installed-runtime
 
+# The translations (locale/<language>/LC_MESSAGES/django.po, kept in the repository) are compiled
+# to .mo files here, on every install: msgfmt comes with Debian's `gettext` package.
+messages: | $(PY)
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: apt-get install gettext (needed to compile the translations)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
 install: $(VENV)/.installed-runtime
+	@$(MAKE) --no-print-directory messages
 install-dev: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory messages
 
 migrate: install
 	$(PY) manage.py migrate --noinput

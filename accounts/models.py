@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
@@ -103,7 +104,13 @@ class MemberProfile(models.Model):
         help_text=_("Only needed for Gift Aid on donations. Only our finance team can see it."),
     )
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=40,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The emails, tickets and certificates we send you are in this language."),
+    )
     chapter = models.ForeignKey(
         "cms.Chapter",
         verbose_name=_("chapter"),

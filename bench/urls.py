@@ -3,10 +3,11 @@
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config import urls as site_urls
 from payments import gateway
 
 
@@ -32,5 +33,7 @@ def webhook_bare(request):
 urlpatterns = [
     path("_bench/ok", ok),
     path("_bench/webhook", webhook_bare),
-    path("", include("config.urls")),
+    # The site's own patterns follow (not `include`d: i18n_patterns must stay at the root).
+    *site_urls.urlpatterns,
 ]
+handler500 = site_urls.handler500

@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -12,12 +13,18 @@ from accounts.urls_public import membership_patterns, partner_patterns
 from cms import views as cms_views
 from core import views as core_views
 
+# Not translated: probes, the staff admin (Wagtail's admin speaks each staff member's own
+# language), documents. Everything people read is under `i18n_patterns` below.
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+]
+
+# English at the bare address, every other language under its prefix (/sq/, /vi/, /ar/).
+public_patterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("membership/", include(membership_patterns)),
@@ -41,7 +48,7 @@ if settings.SERVE_LOCAL_RENDITIONS:
         )
     ]
 
-urlpatterns += [
+public_patterns += [
     # Wagtail's own front-end sign-in (for private pages) is a bare Django LoginView: it signs
     # in accounts whose address was never verified and skips allauth's failed-password limits.
     # Private pages send people to allauth's sign-in (WAGTAIL_FRONTEND_LOGIN_URL), and the old
@@ -53,6 +60,7 @@ urlpatterns += [
     ),
     path("", include(wagtail_urls)),
 ]
+urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=False)
 
 # The database away: 503 "try again shortly" (core.views.server_error); any other error: 500.
 handler500 = "core.views.server_error"

@@ -14,15 +14,21 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_noop
 
+from core.i18n import language_of
 from core.personal_data import is_erased_email
+
+# The settings' neutral wording, in the catalogue so that each language has it.
+gettext_noop("Notifications")
+gettext_noop("You have a new message")
 
 
 def neutral_sender() -> str:
     """ "Notifications <address>": the address is DISCREET_FROM_EMAIL's (a mailbox on a domain
     that does not name the network), else DEFAULT_FROM_EMAIL's."""
     _name, address = parseaddr(getattr(settings, "DISCREET_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL)
-    return f"{settings.DISCREET_SENDER_NAME} <{address}>"
+    return f"{gettext(settings.DISCREET_SENDER_NAME)} <{address}>"
 
 
 def recipients_want_discretion(addresses: list[str]) -> bool:
@@ -58,9 +64,20 @@ def email_send(
     if not to:
         return
     discreet = always_discreet or recipients_want_discretion(to)
+    # In the recipient's preferred language (the first recipient's: messages here go to one
+    # person); an address without an account keeps the language active (the page's, or English
+    # in a task). `subject` may be lazy, so it is translated here too.
+    with language_of(to[0]):
+        message = _render(to, subject, template, context, discreet, reply_to)
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
+    message.send()
+
+
+def _render(to, subject, template, context, discreet, reply_to) -> EmailMultiAlternatives:
     context = context | {"discreet": discreet, "site_url": settings.SITE_URL}
     if discreet:
-        subject = settings.DISCREET_SUBJECT
+        subject = gettext(settings.DISCREET_SUBJECT)
         from_email = neutral_sender()
     else:
         from_email = settings.DEFAULT_FROM_EMAIL
@@ -78,6 +95,4 @@ def email_send(
         html = None
     if html:
         message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments or []:
-        message.attach(filename, content, mimetype)
-    message.send()
+    return message

@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.utils import translation
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from core import cache as cache_backends
@@ -199,7 +200,9 @@ def _retire_after_cache_outage() -> None:
 
 def cached_until_published(key: str, build, timeout: int | None = None):
     """`build()`'s result, kept until the next purge (publish, unpublish, move, delete,
-    settings save): for what changes only when staff publish (menus, settings, outlines, feeds)."""
+    settings save): for what changes only when staff publish (menus, settings, outlines, feeds).
+    Kept once per interface language: what is built holds translated words and prefixed URLs."""
+    key = f"{key}:{translation.get_language() or settings.LANGUAGE_CODE}"
     value, version = versioned_lookup(key)
     if value is None:
         value = build()

@@ -14,7 +14,7 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import F, Min, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cms.models import Chapter, organisation_name
 from core.page_cache import cached_until_published, versioned_lookup, versioned_set
@@ -158,7 +158,7 @@ def listing_page(*, index, filters: EventFilters, page_param: str, now: datetime
     no later than the moment one of its dates ends, so signed-in visitors, whom the page
     cache never serves, get it without querying for it either."""
     page_number = int(page_param) if page_param.isdigit() and len(page_param) <= 4 else 1
-    key = f"events:listing:{index.pk}:{filters.query()}:{page_number}"
+    key = f"events:listing:{index.pk}:{translation.get_language()}:{filters.query()}:{page_number}"
     found, version = versioned_lookup(key)
     if found is not None and (found.valid_until is None or found.valid_until > now):
         return found

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # Served before sessions and auth are touched, so a cached page costs two cache reads.
     "core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the address prefix only (/sq/, /vi/, /ar/; none: English).
+    "core.i18n.UrlLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +91,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.debug",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -195,6 +198,18 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Thrive"
 
 LANGUAGE_CODE = "en-gb"
+# The interface languages (issue 16). English is the source and has no URL prefix; the others
+# are chosen by the first part of the address (/vi/events/...), never by a cookie or the
+# browser's Accept-Language (core.i18n.UrlLanguageMiddleware), so a cached page is one language.
+# Albanian and Vietnamese: languages many survivors referred in the UK speak; Arabic: right to left.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("sq", "Shqip"),
+    ("vi", "Tiếng Việt"),
+    ("ar", "العربية"),
+]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -138,7 +138,7 @@ def test_a_members_whole_journey_leaves_neither_name_nor_email_nor_phone_in_the_
                 "display_name": NAME,
                 "certificate_name": CERTIFICATE_NAME,
                 "pronouns": "she/her",
-                "preferred_language": "en",
+                "preferred_language": "en-gb",
                 "chapter": chapter.pk,
                 "contact_method": "phone",
                 "contact_details": PHONE,
