@@ -89,7 +89,12 @@ def test_english_amounts_and_a_boxs_own_value_are_read_in_every_language(languag
 
 @pytest.mark.parametrize(
     ("language", "typed", "code"),
-    [("vi", "1.000,505", "decimals"), ("sq", "1 000,505", "decimals"), ("vi", "-15,50", "negative"), ("sq", "1,2,3", "invalid")],
+    [
+        ("vi", "1.000,505", "decimals"),
+        ("sq", "1 000,505", "decimals"),
+        ("vi", "-15,50", "negative"),
+        ("sq", "1,2,3", "invalid"),
+    ],
 )
 def test_a_local_amount_that_is_not_money_is_refused_with_its_reason(language, typed, code):
     with translation.override(language), pytest.raises(MoneyError) as refused:
