@@ -1,6 +1,8 @@
 """Emails cms sends; each runs as the task of the same name in `cms.tasks`."""
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from wagtail.contrib.forms.models import FormSubmission
 
 from core.email import email_send
@@ -18,7 +20,7 @@ def form_submission_notify(*, submission_id: int) -> None:
     addresses = [address.strip() for address in page.to_address.split(",") if address.strip()]
     email_send(
         to=addresses,
-        subject=page.subject or f"New submission: {page.title}",
+        subject=page.subject or format_lazy(gettext_lazy("New submission: {title}"), title=page.title),
         template="form_submission",
         context={
             "page": page,

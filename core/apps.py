@@ -1,13 +1,14 @@
 from allauth.core.internal import ratelimit
 from django.apps import AppConfig
 from django.tasks.signals import task_enqueued, task_finished, task_started
+from django.utils.translation import gettext_lazy as _
 
 from core import logging as core_logging
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Thrive core"
+    verbose_name = _("Thrive core")
 
     def ready(self):
         from core import deploy_checks, page_cache  # noqa: F401 (deploy_checks registers its system check)

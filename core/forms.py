@@ -1,13 +1,24 @@
 """Form fields shared by every app."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # What every email column holds: Django's models.EmailField default and allauth's
 # ACCOUNT_EMAIL_MAX_LENGTH (RFC 5321's 254-character path limit). Django's forms.EmailField
 # allows 320, so a longer address passed the form and failed at the database (a 500).
 EMAIL_MAX_LENGTH = 254
-EMAIL_TOO_LONG = f"This email address is too long: it can have at most {EMAIL_MAX_LENGTH} characters."
+
+
+def _email_too_long() -> str:
+    return gettext("This email address is too long: it can have at most %(limit)d characters.") % {
+        "limit": EMAIL_MAX_LENGTH
+    }
+
+
+# Lazy: translated where it is shown, in that request's language.
+EMAIL_TOO_LONG = lazy(_email_too_long, str)()
 
 
 class EmailField(forms.EmailField):

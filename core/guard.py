@@ -21,7 +21,7 @@ from enum import Enum
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.forms import HONEYPOT_FIELD
 from core.ratelimit import rate_limit_exceeded
@@ -38,10 +38,39 @@ def paused_minutes(window_seconds: int | None = None) -> int:
     return math.ceil((window_seconds or settings.FORM_RATE_WINDOW_SECONDS) / 60)
 
 
+# The sentence for each `what` the site's forms pass, whole, so that translators can make the
+# words agree (a word slotted into one sentence would stay English). Another `what` gets the
+# sentence with the word as given.
+PAUSED_SENTENCES = {
+    "messages": gettext_lazy(
+        "We have received several messages from you in the last few minutes, so we paused this "
+        "form. Your answers are still below: please try again in %(wait)s."
+    ),
+    "bookings": gettext_lazy(
+        "We have received several bookings from you in the last few minutes, so we paused this "
+        "form. Your answers are still below: please try again in %(wait)s."
+    ),
+    "requests": gettext_lazy(
+        "We have received several requests from you in the last few minutes, so we paused this "
+        "form. Your answers are still below: please try again in %(wait)s."
+    ),
+    "tries": gettext_lazy(
+        "We have received several tries from you in the last few minutes, so we paused this "
+        "form. Your answers are still below: please try again in %(wait)s."
+    ),
+    "applications": gettext_lazy(
+        "We have received several applications from you in the last few minutes, so we paused this "
+        "form. Your answers are still below: please try again in %(wait)s."
+    ),
+}
+
+
 def paused_message(what: str = "messages") -> str:
     """The one sentence a person reads when a public form is paused for them."""
     minutes = paused_minutes()
     wait = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    if what in PAUSED_SENTENCES:
+        return str(PAUSED_SENTENCES[what]) % {"wait": wait}
     return _(
         "We have received several %(what)s from you in the last few minutes, so we paused this "
         "form. Your answers are still below: please try again in %(wait)s."

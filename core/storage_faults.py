@@ -26,11 +26,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext, gettext_noop
 
 logger = logging.getLogger(__name__)
 
 STORAGE_AWAY_RETRY_SECONDS = 60
-UPLOAD_FAILED_MESSAGE = (
+# Marked for the catalogue; translated where it is shown (gettext), in that request's language.
+UPLOAD_FAILED_MESSAGE = gettext_noop(
     "The file could not be stored: the file storage is not answering. Nothing was saved. "
     "Please try again in a few minutes; if it keeps happening, tell whoever runs the site."
 )
@@ -83,15 +85,15 @@ class StorageUnavailableMiddleware:
             "file storage failed during %s %s: %s", request.method, request.path, storage_failure_reason(exception)
         )
         if request.method == "POST" and "files[]" in request.FILES:
-            return JsonResponse({"success": False, "error_message": UPLOAD_FAILED_MESSAGE})
+            return JsonResponse({"success": False, "error_message": gettext(UPLOAD_FAILED_MESSAGE)})
         if request.headers.get("x-requested-with") == "XMLHttpRequest":
             # Another script's request (the image chooser's upload in the page editor): Wagtail's
             # modal shows its own "server error" notice for any failure status, and closes.
-            response = JsonResponse({"success": False, "error_message": UPLOAD_FAILED_MESSAGE}, status=503)
+            response = JsonResponse({"success": False, "error_message": gettext(UPLOAD_FAILED_MESSAGE)}, status=503)
             response["Retry-After"] = str(STORAGE_AWAY_RETRY_SECONDS)
             return response
         if request.method == "POST" and request.path.startswith(settings.ADMIN_PATH_PREFIXES):
-            messages.error(request, UPLOAD_FAILED_MESSAGE)
+            messages.error(request, gettext(UPLOAD_FAILED_MESSAGE))
             return HttpResponseRedirect(request.get_full_path())
         response = HttpResponse(loader.get_template("503_storage.html").render(), status=503)
         response["Retry-After"] = str(STORAGE_AWAY_RETRY_SECONDS)

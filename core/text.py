@@ -10,6 +10,7 @@ so older content cannot break them either.
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 _CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
@@ -38,13 +39,17 @@ def refuse_control_characters(value: str | None, *, multiline: bool = False) -> 
     if value and pattern.search(str(value)):
         if multiline:
             raise ValidationError(
-                "This text holds an invisible control character (often pasted from another program). "
-                "Retype the text or paste it as plain text.",
+                _(
+                    "This text holds an invisible control character (often pasted from another program). "
+                    "Retype the text or paste it as plain text."
+                ),
                 code="control_characters",
             )
         raise ValidationError(
-            "This must be one line: remove the line break or other invisible control character "
-            "(often pasted from another program).",
+            _(
+                "This must be one line: remove the line break or other invisible control character "
+                "(often pasted from another program)."
+            ),
             code="control_characters",
         )
 
