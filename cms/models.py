@@ -175,7 +175,10 @@ class Chapter(models.Model):
         self.currency = currency_code(self.currency)
         if self.currency not in CURRENCIES:
             raise ValidationError(
-                {"currency": _("Use one of the currencies Thrive can take payments in: %s.") % ", ".join(CURRENCIES)}
+                {
+                    "currency": _("Use one of the currencies Thrive can take payments in: %(currencies)s.")
+                    % {"currencies": ", ".join(CURRENCIES)}
+                }
             )
 
 
