@@ -3,6 +3,8 @@
 `thrive_account_panels` hook, see accounts/views.py)."""
 
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 
@@ -26,19 +28,26 @@ def certificate_links(certificate: Certificate) -> list[dict]:
     if certificate.pdf:
         links.append(
             {
-                "label": "Download (PDF)",
-                "aria_label": f"Download the certificate for {certificate.title} (PDF)",
+                "label": _("Download (PDF)"),
+                "aria_label": _("Download the certificate for %(title)s (PDF)") % {"title": certificate.title},
                 "url": reverse("certificates:download", args=[certificate.code]),
             }
         )
     links.append(
         {
-            "label": "Verification page",
-            "aria_label": f"Verification page of the certificate for {certificate.title}",
+            "label": _("Verification page"),
+            "aria_label": _("Verification page of the certificate for %(title)s") % {"title": certificate.title},
             "url": reverse("certificates:verify_code", args=[certificate.code]),
         }
     )
     return links
+
+
+def _certificate_detail(certificate: Certificate) -> str:
+    values = {"kind": certificate.get_kind_display(), "date": formats.date_format(certificate.awarded_on, "j F Y")}
+    if certificate.pdf:
+        return _("%(kind)s, %(date)s") % values
+    return _("%(kind)s, %(date)s · the PDF is being prepared") % values
 
 
 def account_panel(request) -> dict | None:
@@ -49,17 +58,16 @@ def account_panel(request) -> dict | None:
         {
             "title": certificate.title,
             "url": None,
-            "detail": f"{certificate.get_kind_display()}, {certificate.awarded_on:%-d %B %Y}"
-            + ("" if certificate.pdf else " · the PDF is being prepared"),
+            "detail": _certificate_detail(certificate),
             "links": certificate_links(certificate),
         }
         for certificate in live[:PANEL_LIMIT]
     ]
     return {
         "key": "certificates",
-        "title": "My certificates",
+        "title": _("My certificates"),
         "order": 30,
         "items": items,
-        "empty": "Certificates for the courses you complete and the events you attend will be here.",
-        "links": [{"label": "All my certificates", "url": reverse("certificates:mine")}],
+        "empty": _("Certificates for the courses you complete and the events you attend will be here."),
+        "links": [{"label": _("All my certificates"), "url": reverse("certificates:mine")}],
     }

@@ -9,12 +9,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from certificates.models import BulkIssueJob, Certificate
 from certificates.rendering import certificate_context, render_certificate, verify_url
 from certificates.selectors import bulk_sources
 from certificates.services import certificates_issue_many
 from core.email import email_send
+from core.i18n import language_of
 from core.locking import for_update
 from core.tasks import enqueue_on_commit, requeue_after
 
@@ -30,7 +33,8 @@ RENDER_RETRIES = 5
 def _render_and_upload(certificate: Certificate, *, send_email: bool, attempt: int) -> bytes:
     """The PDF, rendered and written to the storage (`certificate.pdf` names it; the row is
     not changed here)."""
-    pdf = render_certificate(certificate_context(certificate))
+    with language_of(certificate.recipient):  # our words, the date and its month in the holder's language
+        pdf = render_certificate(certificate_context(certificate))
     try:
         certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
     except Exception:
@@ -116,7 +120,12 @@ def _email_claimed_send(certificate: Certificate, pdf: bytes | None, claimed_at)
             replaces = None
         email_send(
             to=[certificate.recipient.email],
-            subject=f"Your {'new ' if replaces else ''}certificate: {certificate.title}",
+            subject=format_lazy(
+                gettext_lazy("Your new certificate: {title}")
+                if replaces
+                else gettext_lazy("Your certificate: {title}"),
+                title=certificate.title,
+            ),
             template="certificate_issued",
             context={"certificate": certificate, "verify_url": verify_url(certificate), "replaces": replaces},
             attachments=[("certificate.pdf", pdf, "application/pdf")],
@@ -195,7 +204,7 @@ def certificate_revoked_send(*, certificate_id: int) -> str:
         return "skipped"
     email_send(
         to=[certificate.recipient.email],
-        subject=f"Your certificate was withdrawn: {certificate.title}",
+        subject=format_lazy(gettext_lazy("Your certificate was withdrawn: {title}"), title=certificate.title),
         template="certificate_revoked",
         context={"certificate": certificate, "verify_url": verify_url(certificate)},
     )

@@ -9,26 +9,41 @@ other brace text as it stands. `{{` and `}}` print one brace, as they always hav
 
 import re
 
+from django.utils.translation import gettext as _
+
 PLACEHOLDERS = ("name", "course", "date", "hours")
 MAX_TEXT_LENGTH = 1000  # about three times the longest real certificate sentence
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_ALLOWED = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS[:-1]) + f" and {{{PLACEHOLDERS[-1]}}}"
+
+
+def _allowed() -> str:
+    """ "{name}, {course}, {date} and {hours}", in the language active."""
+    return _("%(first)s and %(last)s") % {
+        "first": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS[:-1]),
+        "last": f"{{{PLACEHOLDERS[-1]}}}",
+    }
 
 
 def placeholder_problems(text: str) -> list[str]:
     """What a person must change in `text` before it can be used, in plain words (empty if fine)."""
     problems: list[str] = []
     if len(text) > MAX_TEXT_LENGTH:
-        problems.append(f"Keep the text under {MAX_TEXT_LENGTH} characters (it has {len(text)}).")
+        problems.append(
+            _("Keep the text under %(limit)s characters (it has %(length)s).")
+            % {"limit": MAX_TEXT_LENGTH, "length": len(text)}
+        )
     for match in _TOKEN.finditer(text):
         piece, inner = match.group(0), match.group(1)
         if piece in ("{{", "}}"):
             continue
         if inner is None:
-            problems.append(f"A lone “{piece}” is not allowed: write {{{{ or }}}} to print a brace.")
+            problems.append(_("A lone “%(piece)s” is not allowed: write {{ or }} to print a brace.") % {"piece": piece})
         elif inner not in PLACEHOLDERS:
-            problems.append(f"“{piece}” is not a placeholder: use only {_ALLOWED}, exactly as written here.")
+            problems.append(
+                _("“%(piece)s” is not a placeholder: use only %(allowed)s, exactly as written here.")
+                % {"piece": piece, "allowed": _allowed()}
+            )
     return list(dict.fromkeys(problems))
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from certificates.placeholders import fill_placeholders
@@ -14,6 +16,7 @@ from cms.models import organisation_name
 from core.links import absolute_url
 from core.page_cache import cached_until_published
 from core.pdf import image_data_url, qr_markup, render_pdf
+from core.templatetags.i18n_tags import html_lang
 
 STYLESHEET = Path(__file__).parent / "pdf" / "certificate.css"
 
@@ -32,26 +35,30 @@ def verify_url(certificate: Certificate) -> str:
 
 
 def certificate_context(certificate: Certificate) -> dict:
-    """Plain values for the certificate template, read from the row (copied at issue time)."""
+    """Plain values for the certificate template, read from the row (copied at issue time), in
+    the language active (certificates.delivery renders it in the holder's: core.i18n.language_of)."""
     template = certificate.template
     # From the cache until staff next save the site settings (a bulk issue reads it 1,000 times).
     organisation = cached_until_published("certificates:organisation_name", organisation_name)
     name = certificate.name_printed
-    awarded = f"{certificate.awarded_on:%-d %B %Y}"
+    awarded = formats.date_format(certificate.awarded_on, "j F Y")
     hours = f"{Decimal(certificate.hours).normalize():f}"
     body_text = (
-        template.body if template else "This is to certify that {name} completed {course} on {date} ({hours} hours)."
+        template.body
+        if template
+        # Translators: keep {name}, {course}, {date} and {hours} exactly as they are.
+        else _("This is to certify that {name} completed {course} on {date} ({hours} hours).")
     )
     return {
-        "language": template.language if template else "en-GB",
-        "title": template.title if template else "Certificate of completion",
+        "language": template.language if template else html_lang(translation.get_language()),
+        "title": template.title if template else _("Certificate of completion"),
         "orientation": template.orientation if template else "landscape",
         "accent": template.accent_colour if template else "#5b2a86",
         "logo": image_data_url(template.logo) if template else "",
         "organisation": organisation,
         "name": name,
         "body": fill_placeholders(
-            body_text, {"name": name or "the holder", "course": certificate.title, "date": awarded, "hours": hours}
+            body_text, {"name": name or _("the holder"), "course": certificate.title, "date": awarded, "hours": hours}
         ),
         "signatories": [
             {"name": s.name, "role": s.role, "image": image_data_url(s.signature, "max-400x120")}

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.models import Certificate, CertificateTemplate
 from core.audit import audit_record
@@ -155,7 +157,7 @@ def _queue_revoked_email(certificate: Certificate) -> None:
 
 
 REASON_MAX_LENGTH = Certificate._meta.get_field("revoked_reason").max_length
-REASON_REQUIRED = "Say why, in a few words: the holder is told, and it is kept with the certificate."
+REASON_REQUIRED = gettext_lazy("Say why, in a few words: the holder is told, and it is kept with the certificate.")
 
 
 def _reason(reason: str) -> str:
@@ -174,7 +176,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str, notify_h
     reason = _reason(reason)
     certificate = for_update(Certificate.objects.filter(pk=certificate.pk)).get()
     if certificate.revoked_at or certificate.replaced_by_id:
-        raise ValidationError("This certificate is no longer live.")
+        raise ValidationError(_("This certificate is no longer live."))
     certificate.revoked_at = timezone.now()
     certificate.revoked_reason = reason
     certificate.revoked_by = actor if actor is not None and actor.is_authenticated else None
@@ -193,7 +195,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "Reiss
     reason = _reason(reason)
     old = for_update(Certificate.objects.filter(pk=certificate.pk)).get()
     if old.revoked_at or old.replaced_by_id:
-        raise ValidationError("Only a live certificate can be reissued.")
+        raise ValidationError(_("Only a live certificate can be reissued."))
     new = Certificate(
         recipient=old.recipient,
         source_key=old.source_key,

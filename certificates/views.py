@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from certificates.account import certificate_links, holder_certificates
@@ -59,7 +60,7 @@ def _no_code_typed(request, typed: str):
         request,
         "certificates/verify.html",
         {
-            "error": "A certificate code has letters and numbers, like XXXX-XXXX-XXXX-XXXX. Please check it.",
+            "error": _("A certificate code has letters and numbers, like XXXX-XXXX-XXXX-XXXX. Please check it."),
             "typed": typed[:100],
         },
     )

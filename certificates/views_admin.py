@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
@@ -27,11 +29,11 @@ SAMPLE_CODE = "SAMP-LE00-0000-0000"
 
 def _sample_certificate(template: CertificateTemplate) -> Certificate:
     return Certificate(
-        title="Foundations of survivor leadership",
+        title=_("Foundations of survivor leadership"),
         awarded_on=date(2027, 3, 3),
         hours=Decimal("12"),
         template=template,
-        name_printed="Sample Name",
+        name_printed=_("Sample Name"),
         code=SAMPLE_CODE,
         kind=Certificate.Kind.COURSE,
     )
@@ -126,18 +128,20 @@ def bulk_resume(request, pk: int):
 
 class CertificateFindForm(forms.Form):
     code = forms.CharField(
-        label="Certificate code",
+        label=gettext_lazy("Certificate code"),
         max_length=40,
-        help_text="As printed under the QR code, for example 7K3M-Q9RT-2XWD-H4NB. Spaces and case do not matter.",
+        help_text=gettext_lazy(
+            "As printed under the QR code, for example 7K3M-Q9RT-2XWD-H4NB. Spaces and case do not matter."
+        ),
     )
 
 
 class CertificateChangeForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept with the certificate and sent to the holder in the email that tells them.",
+        help_text=gettext_lazy("Kept with the certificate and sent to the holder in the email that tells them."),
         error_messages={"required": REASON_REQUIRED},
     )
 
@@ -175,7 +179,9 @@ def certificate_find(request):
         certificate = Certificate.objects.filter(code=code).first()
         if certificate is not None and _may_manage(request.user, certificate):
             return redirect("certificates_admin:certificate", pk=certificate.pk)
-        form.add_error("code", f"No certificate {code} that you can manage. Check the code and try again.")
+        form.add_error(
+            "code", _("No certificate %(code)s that you can manage. Check the code and try again.") % {"code": code}
+        )
     # Membership manages every certificate, so sees the latest; a trainer finds theirs by code.
     recent = Certificate.objects.all()[:20] if has_role(request.user, MEMBERSHIP) else []
     return render(request, "certificates_admin/certificate_find.html", {"form": form, "recent": recent})
@@ -214,10 +220,12 @@ def _change(request, pk: int, *, action: str):
         try:
             if action == "revoke":
                 certificate_revoke(certificate=certificate, actor=request.user, reason=reason)
-                messages.success(request, "Certificate revoked. The holder is being told by email.")
+                messages.success(request, _("Certificate revoked. The holder is being told by email."))
                 return redirect("certificates_admin:certificate", pk=certificate.pk)
             new = certificate_reissue(certificate=certificate, actor=request.user, reason=reason)
-            messages.success(request, f"Reissued as {new.code}. The holder is being sent the new certificate.")
+            messages.success(
+                request, _("Reissued as %(code)s. The holder is being sent the new certificate.") % {"code": new.code}
+            )
             return redirect("certificates_admin:certificate", pk=new.pk)
         except ValidationError as error:
             form.add_error(None, error.messages[0])

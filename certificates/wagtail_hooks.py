@@ -1,4 +1,6 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import ListingButton
 
@@ -20,7 +22,7 @@ def certificates_admin_urls():
 @hooks.register("register_admin_menu_item")
 def bulk_menu_item():
     return RoleMenuItem(
-        "Issue certificates",
+        _("Issue certificates"),
         reverse("certificates_admin:bulk"),
         icon_name="doc-full",
         order=206,
@@ -31,7 +33,7 @@ def bulk_menu_item():
 @hooks.register("register_admin_menu_item")
 def certificates_menu_item():
     return RoleMenuItem(
-        "Certificates",
+        _("Certificates"),
         reverse("certificates_admin:find"),
         icon_name="doc-full-inverse",
         order=204,
@@ -47,10 +49,10 @@ def preview_button(snippet, user, next_url=None):
     (wagtail.snippets.views.snippets.IndexView.get_list_buttons)."""
     if isinstance(snippet, CertificateTemplate) and has_role(user, EDITORS, MEMBERSHIP):
         yield ListingButton(
-            "Preview",
+            _("Preview"),
             reverse("certificates_admin:preview", args=[snippet.pk]),
             icon_name="view",
-            attrs={"aria-label": f"Preview {snippet.name}"},
+            attrs={"aria-label": gettext("Preview %(name)s") % {"name": snippet.name}},
             priority=5,
         )
 

@@ -5,7 +5,8 @@ its private calendar feed (made on the account's calendar page)."""
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from training.models import CourseIndexPage, Enrolment, LiveSession
 
@@ -31,18 +32,19 @@ def account_panel(request) -> dict | None:
         detail = f"{enrolment.cohort.name} · {enrolment.get_status_display()}"
         if session := next_sessions.get(enrolment.cohort_id):
             zone = enrolment.cohort.time_zone
-            detail += f" · next session {session.starts_at.astimezone(ZoneInfo(zone)):%-d %B, %H:%M} ({zone})"
+            starts = formats.date_format(session.starts_at.astimezone(ZoneInfo(zone)), "j F, H:i")
+            detail += " · " + _("next session %(starts)s (%(time_zone)s)") % {"starts": starts, "time_zone": zone}
         items.append({"title": course.title, "url": course.url, "detail": detail})
-    links = [{"label": "My learning: progress, sessions and certificates", "url": reverse("training:dashboard")}]
-    links.append({"label": "Calendar feed of my sessions", "url": reverse("accounts:calendar")})
+    links = [{"label": _("My learning: progress, sessions and certificates"), "url": reverse("training:dashboard")}]
+    links.append({"label": _("Calendar feed of my sessions"), "url": reverse("accounts:calendar")})
     index = CourseIndexPage.objects.live().public().first()
     if index is not None:
-        links.append({"label": "Find a course", "url": index.url})
+        links.append({"label": _("Find a course"), "url": index.url})
     return {
         "key": "learning",
-        "title": "My learning",
+        "title": _("My learning"),
         "order": 10,
         "items": items,
-        "empty": "You are not on a course yet.",
+        "empty": _("You are not on a course yet."),
         "links": links,
     }

@@ -5,6 +5,7 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from accounts.roles import TRAINERS
@@ -51,4 +52,4 @@ class CohortForm(WagtailAdminModelForm):
         labels = trainer_labels(list(trainers))
         field.queryset = trainers
         field.label_from_instance = lambda user: labels.get(user.pk, user.email)
-        field.help_text = "People in the Trainers group. To list someone here, add them to that group."
+        field.help_text = _("People in the Trainers group. To list someone here, add them to that group.")

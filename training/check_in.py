@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from training.models import LiveSession
 
@@ -29,6 +30,16 @@ def check_in_window(session: LiveSession) -> tuple[datetime, datetime]:
     return session.starts_at - CHECK_IN_OPENS_BEFORE, session.ends_at
 
 
+def _when(at: datetime, session: LiveSession) -> dict:
+    """The values of a check-in message, in the language active ("Tuesday 5 March")."""
+    return {
+        "time": formats.date_format(at, "H:i"),
+        "day": formats.date_format(at, "l j F"),
+        "time_zone": session.cohort.time_zone,
+        "minutes": CHECK_IN_OPENS_BEFORE.seconds // 60,
+    }
+
+
 def check_in_closed_reason(session: LiveSession, now: datetime | None = None) -> str:
     """Why self check-in is not open now, in words for the learner ("" while it is open).
     Times are in the cohort's time zone."""
@@ -37,16 +48,16 @@ def check_in_closed_reason(session: LiveSession, now: datetime | None = None) ->
     zone = ZoneInfo(session.cohort.time_zone)
     if now < opens:
         at = timezone.localtime(opens, zone)
-        return (
-            f"Check-in for this session opens at {at:%H:%M} on {at:%A} {at.day} {at:%B} ({session.cohort.time_zone}), "
-            f"{CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before it starts. Come back then."
-        )
+        return _(
+            "Check-in for this session opens at %(time)s on %(day)s (%(time_zone)s), "
+            "%(minutes)s minutes before it starts. Come back then."
+        ) % _when(at, session)
     if now > closes:
         at = timezone.localtime(closes, zone)
-        return (
-            f"Check-in for this session closed when it ended, at {at:%H:%M} on {at:%A} {at.day} {at:%B} "
-            f"({session.cohort.time_zone}). If you were there, ask your trainer to mark you present."
-        )
+        return _(
+            "Check-in for this session closed when it ended, at %(time)s on %(day)s "
+            "(%(time_zone)s). If you were there, ask your trainer to mark you present."
+        ) % _when(at, session)
     return ""
 
 
@@ -58,8 +69,8 @@ def register_opens_reason(session: LiveSession, now: datetime | None = None) -> 
     if (now or timezone.now()) >= opens:
         return ""
     at = timezone.localtime(opens, ZoneInfo(session.cohort.time_zone))
-    return (
-        f"This session has not started. Present and late can be marked from {at:%H:%M} on {at:%A} {at.day} "
-        f"{at:%B} ({session.cohort.time_zone}), {CHECK_IN_OPENS_BEFORE.seconds // 60} minutes before it starts. "
+    return _(
+        "This session has not started. Present and late can be marked from %(time)s on %(day)s "
+        "(%(time_zone)s), %(minutes)s minutes before it starts. "
         "Absent and excused can be marked now: they count at once."
-    )
+    ) % _when(at, session)

@@ -3,16 +3,19 @@ the same name in training.tasks (queued after commit, so a slow or failing mail 
 fails the learner's request; the task backend retries what fails)."""
 
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.email import email_send
 from core.links import absolute
 from training.models import Enrolment
 
-# Which email: (subject before the course title, template).
+# Which email: (subject, with the course title, template). Lazy: email_send translates it into
+# the learner's language.
 ENROLMENT_EMAILS = {
-    "enrolled": ("You are enrolled", "enrolment_created"),
-    "waitlisted": ("Waiting list", "enrolment_created"),
-    "promoted": ("A place is yours", "enrolment_promoted"),
+    "enrolled": (_("You are enrolled: {title}"), "enrolment_created"),
+    "waitlisted": (_("Waiting list: {title}"), "enrolment_created"),
+    "promoted": (_("A place is yours: {title}"), "enrolment_promoted"),
 }
 
 
@@ -26,7 +29,7 @@ def enrolment_email_send(*, enrolment_id: int, kind: str) -> str:
     cohort = enrolment.cohort
     email_send(
         to=[enrolment.user.email],
-        subject=f"{subject}: {cohort.course.title}",
+        subject=format_lazy(subject, title=cohort.course.title),
         template=template,
         context={
             "enrolment": enrolment,

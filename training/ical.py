@@ -8,6 +8,7 @@ venue, and discreet mode gives neutral titles and no description.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
 from icalendar import Event
 
 from core.ical import NEUTRAL_PRODID, NEUTRAL_TITLE, add_timezones, clean, clean_place, entry_uid, new_calendar
@@ -30,18 +31,19 @@ def session_event(session, *, discreet: bool, now: datetime) -> Event:
     event.add("summary", clean(f"{cohort.course.title}: {session.title}"))
     details = []
     if session.online_url:
-        details.append(f"Join online: {session.online_url}")
+        details.append(_("Join online: %(url)s") % {"url": session.online_url})
     if session.venue and not session.sensitive:
         event.add("location", clean_place(session.venue))
     elif session.sensitive:
-        details.append("The venue is on your learning page.")
+        details.append(_("The venue is on your learning page."))
     if details:
         event.add("description", "\n".join(clean(line) for line in details))
     return event
 
 
 def sessions_calendar(sessions, *, name: str, discreet: bool) -> bytes:
-    """A VCALENDAR with one VEVENT per session and a compact VTIMEZONE per zone used."""
+    """A VCALENDAR with one VEVENT per session and a compact VTIMEZONE per zone used, its words
+    in the language active (the caller's `core.i18n.language_of(learner)`)."""
     if discreet:
         calendar = new_calendar(prodid=NEUTRAL_PRODID, name=NEUTRAL_TITLE + "s")
     else:

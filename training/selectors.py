@@ -6,8 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from accounts.roles import organised_chapter_id
 from certificates.models import Certificate
 from certificates.services import source_key_for
 from cms.models import Chapter
@@ -151,6 +153,20 @@ def is_trainer_of(user, cohort: Cohort) -> bool:
     return user.is_superuser or cohort.trainers.filter(pk=user.pk).exists()
 
 
+def in_chapter(chapter_id: int):
+    """Cohorts of a chapter: their own chapter's, or their course's when they have none."""
+    return Q(chapter_id=chapter_id) | Q(chapter__isnull=True, course__chapter_id=chapter_id)
+
+
+def manages_cohort(user, cohort: Cohort) -> bool:
+    """May take attendance, approve applications and sign off learners: the cohort's trainers,
+    the organiser of its chapter (accounts.roles), superusers."""
+    if is_trainer_of(user, cohort):
+        return True
+    chapter_id = organised_chapter_id(user)
+    return chapter_id is not None and Cohort.objects.filter(in_chapter(chapter_id), pk=cohort.pk).exists()
+
+
 def completion_state(enrolment: Enrolment) -> dict:
     """What the completion rule needs, and whether it is met."""
     course = enrolment.cohort.course
@@ -268,9 +284,16 @@ def upcoming_courses_listing(limit: int = 3) -> dict:
         .filter(next_start__isnull=False)
         .order_by("next_start")[:limit]
     )
-    items = [{"title": c.title, "url": c.url, "when": f"Starts {c.next_start:%-d %B %Y}"} for c in courses]
+    items = [
+        {
+            "title": c.title,
+            "url": c.url,
+            "when": _("Starts %(date)s") % {"date": formats.date_format(c.next_start, "j F Y")},
+        }
+        for c in courses
+    ]
     index = CourseIndexPage.objects.live().first() if items else None
-    return {"title": "Upcoming courses", "items": items, "more_url": index.url if index else None}
+    return {"title": _("Upcoming courses"), "items": items, "more_url": index.url if index else None}
 
 
 def certificate_sources() -> dict[str, dict]:
@@ -304,7 +327,7 @@ def certificate_managers(source_key: str) -> set[int]:
     """For the certificates admin: the trainers of the cohort whose learner holds a
     certificate issued for `source_key` (an enrolment's "training.enrolment:<pk>"), who may
     revoke or reissue it. Empty for any other source."""
-    label, _, pk = source_key.partition(":")
+    label, _sep, pk = source_key.partition(":")
     if label != Enrolment._meta.label_lower or not pk.isdigit():
         return set()
     return set(Enrolment.objects.filter(pk=int(pk)).values_list("cohort__trainers", flat=True)) - {None}
@@ -319,7 +342,7 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list:
     return [
         SponsorshipTarget(
             page_id=course.pk,
-            label=f"Funded places on {course.title}",
+            label=_("Funded places on %(course)s") % {"course": course.title},
             place_minor=course.price_minor,
             currency=course.chapter_currency or "",
         )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile
 from certificates.services import certificate_issue
@@ -31,7 +32,7 @@ from training.models import (
 )
 from training.models import SessionAttendance as Attendance
 from training.rules import ATTENDED, module_is_open, quiz_score
-from training.selectors import completed_course_ids, completion_state, is_trainer_of
+from training.selectors import completed_course_ids, completion_state, manages_cohort
 from training.tasks import enrolment_email_send
 
 Status = Enrolment.Status
@@ -49,21 +50,22 @@ def _places_taken(cohort: Cohort) -> int:
 
 def _check_can_enrol(*, user, cohort: Cohort, course: CoursePage) -> None:
     if not MemberProfile.objects.active().filter(user=user).exists():
-        raise ValidationError("Courses are for members of the network. Apply to join first.", code="not_a_member")
+        raise ValidationError(_("Courses are for members of the network. Apply to join first."), code="not_a_member")
     if Enrolment.objects.filter(user=user, cohort=cohort, status__in=Enrolment.ACTIVE).exists():
         raise ValidationError(
-            "You are already enrolled in this course run (or on its waiting list).", code="already_enrolled"
+            _("You are already enrolled in this course run (or on its waiting list)."), code="already_enrolled"
         )
     if cohort.enrolment_closes_at and cohort.enrolment_closes_at <= timezone.now():
         raise ValidationError(
-            "Enrolment for this course run has closed. Look for a later run of the course.", code="enrolment_closed"
+            _("Enrolment for this course run has closed. Look for a later run of the course."), code="enrolment_closed"
         )
     prerequisites = list(course.prerequisites.all())
     completed = completed_course_ids(user) if prerequisites else set()
     missing = [c.title for c in prerequisites if c.pk not in completed]
     if missing:
         raise ValidationError(
-            f"Complete {', '.join(missing)} first: this course builds on it.", code="prerequisites_missing"
+            _("Complete %(courses)s first: this course builds on it.") % {"courses": ", ".join(missing)},
+            code="prerequisites_missing",
         )
 
 
@@ -79,11 +81,11 @@ def enrolment_create(*, user, cohort: Cohort, join_waitlist: bool = False) -> En
     _check_can_enrol(user=user, cohort=cohort, course=course)
     if course.enrolment_mode != EnrolmentMode.OPEN:
         raise ValidationError(
-            "This course takes applications: use 'Apply' and the training team will reply.", code="applications_only"
+            _("This course takes applications: use 'Apply' and the training team will reply."), code="applications_only"
         )
     enrolled = _places_taken(cohort)
     if enrolled >= cohort.capacity and not join_waitlist:
-        raise ValidationError("This course run is full. You can join its waiting list instead.", code="full")
+        raise ValidationError(_("This course run is full. You can join its waiting list instead."), code="full")
     now = timezone.now()
     full = enrolled >= cohort.capacity
     enrolment = Enrolment.objects.create(
@@ -103,7 +105,7 @@ def enrolment_apply(*, user, cohort: Cohort) -> Enrolment:
     cohort = for_update(Cohort.objects.select_related("course").filter(pk=cohort.pk)).get()
     _check_can_enrol(user=user, cohort=cohort, course=cohort.course)
     if cohort.course.enrolment_mode == EnrolmentMode.OPEN:
-        raise ValidationError("This course is open: enrol directly.", code="open_course")
+        raise ValidationError(_("This course is open: enrol directly."), code="open_course")
     enrolment = Enrolment.objects.create(user=user, cohort=cohort, status=Status.APPLIED)
     audit_record(actor=user, action="enrolment.applied", obj=enrolment)
     return enrolment
@@ -116,7 +118,7 @@ def enrolment_approve(*, enrolment: Enrolment, actor) -> Enrolment:
     cohort = for_update(Cohort.objects.filter(pk=enrolment.cohort_id)).get()
     enrolment = for_update(Enrolment.objects.filter(pk=enrolment.pk)).get()
     if enrolment.status != Status.APPLIED:
-        raise ValidationError("Only applications waiting for a decision can be approved.", code="not_applied")
+        raise ValidationError(_("Only applications waiting for a decision can be approved."), code="not_applied")
     enrolled = _places_taken(cohort)
     enrolment.status = Status.ENROLLED if enrolled < cohort.capacity else Status.WAITLISTED
     enrolment.enrolled_at = timezone.now() if enrolment.status == Status.ENROLLED else None
@@ -147,7 +149,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor) -> Enrolment:
     cohort = for_update(Cohort.objects.select_related("course").filter(pk=enrolment.cohort_id)).get()
     enrolment = for_update(Enrolment.objects.filter(pk=enrolment.pk)).get()
     if enrolment.status not in WITHDRAWABLE:
-        raise ValidationError("This enrolment has already ended.", code="ended")
+        raise ValidationError(_("This enrolment has already ended."), code="ended")
     held_place = enrolment.status == Status.ENROLLED
     enrolment.status = Status.WITHDRAWN
     enrolment.save(update_fields=["status"])
@@ -166,18 +168,19 @@ def module_complete(*, enrolment: Enrolment, module: ModulePage, answers: dict[s
     quiz (returns nothing, saves nothing). Returns the quiz score when there is a quiz."""
     enrolment = for_update(Enrolment.objects.select_related("cohort").filter(pk=enrolment.pk)).get()
     if enrolment.status not in Enrolment.PLACE_TAKING:
-        raise ValidationError("Only enrolled learners can complete modules.", code="not_enrolled")
+        raise ValidationError(_("Only enrolled learners can complete modules."), code="not_enrolled")
     if module.get_parent().pk != enrolment.cohort.course_id:
-        raise ValidationError("This module belongs to another course.", code="other_course")
+        raise ValidationError(_("This module belongs to another course."), code="other_course")
     if not module_is_open(module, enrolment):
-        raise ValidationError("This module is not open yet.", code="module_closed")
+        raise ValidationError(_("This module is not open yet."), code="module_closed")
     score = None
     quiz = module.quiz()
     if quiz is not None:
         score = quiz_score(quiz, answers or {})
         if score < quiz["pass_mark"]:
             raise ValidationError(
-                f"You scored {score}%. The pass mark is {quiz['pass_mark']}%: have another look and try again.",
+                _("You scored %(score)s%%. The pass mark is %(pass_mark)s%%: have another look and try again.")
+                % {"score": score, "pass_mark": quiz["pass_mark"]},
                 code="quiz_failed",
             )
     ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module, defaults={"quiz_score": score})
@@ -194,8 +197,8 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
     (checked here too, not only in the view). Unknown enrolments are refused. Returns how
     many marks changed."""
     cohort = for_update(Cohort.objects.filter(pk=session.cohort_id)).get()
-    if not is_trainer_of(actor, cohort):
-        raise ValidationError("Only this cohort's trainers can take its attendance.", code="not_trainer")
+    if not manages_cohort(actor, cohort):
+        raise ValidationError(_("Only this cohort's trainers can take its attendance."), code="not_trainer")
     early = register_opens_reason(session)
     if early and any(status in ATTENDED for status in marks.values()):
         raise ValidationError(early, code="register_closed")
@@ -205,7 +208,7 @@ def attendance_mark(*, session: LiveSession, marks: dict[int, str], actor, notes
     status_changed = set()  # whose attendance, so whose completion, this save can change
     for enrolment_id, status in marks.items():
         if enrolment_id not in enrolments or status not in valid:
-            raise ValidationError("That learner or mark is not part of this session.", code="unknown_mark")
+            raise ValidationError(_("That learner or mark is not part of this session."), code="unknown_mark")
         defaults = {"status": status, "marked_by": actor}
         if notes and enrolment_id in notes:
             defaults["trainer_note"] = notes[enrolment_id]
@@ -232,14 +235,14 @@ def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code
     """A learner checks in with the code the trainer shows (this minute's or the last), only
     while check-in is open (`check_in_window`: from 30 minutes before the start to the end)."""
     if enrolment.cohort_id != session.cohort_id or enrolment.status not in Enrolment.PLACE_TAKING:
-        raise ValidationError("You are not enrolled in this session.", code="not_enrolled")
+        raise ValidationError(_("You are not enrolled in this session."), code="not_enrolled")
     closed = check_in_closed_reason(session)
     if closed:
         raise ValidationError(closed, code="check_in_closed")
     now = time.time()
     if code.strip() not in {check_in_code(session, now), check_in_code(session, now - 60)}:
         raise ValidationError(
-            "That code is not right or has changed. Ask your trainer for the current one.", code="wrong_code"
+            _("That code is not right or has changed. Ask your trainer for the current one."), code="wrong_code"
         )
     Attendance.objects.update_or_create(
         session=session, enrolment=enrolment, defaults={"status": Attendance.Status.PRESENT, "self_checked_in": True}
@@ -283,12 +286,12 @@ def completion_check(*, enrolment: Enrolment) -> bool:
 def completion_sign_off(*, enrolment: Enrolment, actor, reason: str) -> None:
     """A trainer completes a learner by hand, with a reason (kept, staff only)."""
     if not reason.strip():
-        raise ValidationError("Give a reason for signing off completion by hand.", code="reason_missing")
+        raise ValidationError(_("Give a reason for signing off completion by hand."), code="reason_missing")
     enrolment = for_update(Enrolment.objects.select_related("cohort__course").filter(pk=enrolment.pk)).get()
-    if not is_trainer_of(actor, enrolment.cohort):
-        raise ValidationError("Only this cohort's trainers can sign off its learners.", code="not_trainer")
+    if not manages_cohort(actor, enrolment.cohort):
+        raise ValidationError(_("Only this cohort's trainers can sign off its learners."), code="not_trainer")
     if enrolment.status != Status.ENROLLED:
-        raise ValidationError("Only enrolled learners can be signed off.", code="not_enrolled")
+        raise ValidationError(_("Only enrolled learners can be signed off."), code="not_enrolled")
     _complete(enrolment, actor=actor, note=reason.strip())
 
 

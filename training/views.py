@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.calendar import calendar_feed_of, calendar_feed_user
 from core.email import user_wants_discretion
+from core.i18n import language_of
 from core.ical import calendar_response
 from core.ratelimit import count_attempt, give_back
 from training import ical, selectors, services
@@ -25,13 +27,13 @@ def enrol(request, pk: int):
     try:
         if action == "apply":
             services.enrolment_apply(user=request.user, cohort=cohort)
-            messages.success(request, "Your application is in. The training team will reply by email.")
+            messages.success(request, _("Your application is in. The training team will reply by email."))
         else:
             enrolment = services.enrolment_create(user=request.user, cohort=cohort, join_waitlist=action == "waitlist")
             if enrolment.status == Enrolment.Status.WAITLISTED:
-                messages.success(request, "You are on the waiting list. We will email you if a place frees up.")
+                messages.success(request, _("You are on the waiting list. We will email you if a place frees up."))
             else:
-                messages.success(request, "You are enrolled. Your modules are on My learning.")
+                messages.success(request, _("You are enrolled. Your modules are on My learning."))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(cohort.course.url)
@@ -45,7 +47,7 @@ def withdraw(request, pk: int):
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             services.enrolment_withdraw(enrolment=enrolment, actor=request.user)
-            messages.success(request, "You have left this course run.")
+            messages.success(request, _("You have left this course run."))
         except ValidationError as error:
             messages.error(request, error.messages[0])
         return redirect("training:dashboard")
@@ -67,7 +69,10 @@ def module_complete(request, pk: int):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(module.url)
-    messages.success(request, f"Well done: module complete{f' ({score}%)' if score is not None else ''}.")
+    if score is None:
+        messages.success(request, _("Well done: module complete."))
+    else:
+        messages.success(request, _("Well done: module complete (%(score)s%%).") % {"score": score})
     return redirect(module.url)
 
 
@@ -85,7 +90,8 @@ def feed(request, token: str):
     if user is None:
         raise Http404
     sessions = selectors.learner_sessions(user=user)
-    body = ical.sessions_calendar(sessions, name="My learning", discreet=user_wants_discretion(user))
+    with language_of(user):
+        body = ical.sessions_calendar(sessions, name=_("My learning"), discreet=user_wants_discretion(user))
     return calendar_response(body, "my-learning.ics", private=True)
 
 
@@ -96,9 +102,10 @@ def session_calendar(request, pk: int):
         user=request.user, cohort=session.cohort, status__in=Enrolment.PLACE_TAKING
     ).exists():
         raise Http404
-    body = ical.sessions_calendar(
-        [session], name=session.cohort.course.title, discreet=user_wants_discretion(request.user)
-    )
+    with language_of(request.user):
+        body = ical.sessions_calendar(
+            [session], name=session.cohort.course.title, discreet=user_wants_discretion(request.user)
+        )
     return calendar_response(body, f"session-{session.pk}.ics", private=True)
 
 
@@ -126,7 +133,7 @@ def self_check_in(request, pk: int):
             else:
                 for key in _check_in_keys(session, enrolment):
                     give_back(key)
-                messages.success(request, "You are checked in. Welcome!")
+                messages.success(request, _("You are checked in. Welcome!"))
                 return redirect("training:dashboard")
     closed = check_in_closed_reason(session)
     return render(
@@ -150,13 +157,13 @@ def _check_in_paused(session, enrolment) -> str:
     learner_key, session_key = _check_in_keys(session, enrolment)
     window = settings.CHECK_IN_ATTEMPT_WINDOW_SECONDS
     if count_attempt(learner_key, window_seconds=window) > settings.CHECK_IN_LEARNER_ATTEMPTS:
-        return (
-            f"That was too many wrong codes, so check-in is paused for you for up to {minutes} minutes. "
+        return _(
+            "That was too many wrong codes, so check-in is paused for you for up to %(minutes)s minutes. "
             "Ask your trainer to mark you present."
-        )
+        ) % {"minutes": minutes}
     if count_attempt(session_key, window_seconds=window) > settings.CHECK_IN_SESSION_ATTEMPTS:
-        return (
-            f"Too many wrong codes were tried for this session just now, so self check-in is paused for up to "
-            f"{minutes} minutes. Ask your trainer to mark you present."
-        )
+        return _(
+            "Too many wrong codes were tried for this session just now, so self check-in is paused for up to "
+            "%(minutes)s minutes. Ask your trainer to mark you present."
+        ) % {"minutes": minutes}
     return ""

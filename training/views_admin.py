@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.roles import MEMBERSHIP, TRAINERS, has_role
+from accounts.roles import MEMBERSHIP, TRAINERS, has_role, organised_chapter_id
 from core.csv_export import csv_response
 from core.listing import listing_page, search
 from training import services
@@ -20,21 +22,29 @@ from training.check_in import check_in_code, register_opens_reason
 from training.models import Cohort, Enrolment, LiveSession
 from training.models import SessionAttendance as Attendance
 from training.rules import attendance_percent, statuses_that_count
-from training.selectors import course_sponsored_places, is_trainer_of
+from training.selectors import course_sponsored_places, in_chapter, manages_cohort
 
 
 def visible_cohorts(user):
+    """Every cohort for Membership and superusers; a trainer's own; a chapter organiser's
+    chapter's (and their own if they also train)."""
     cohorts = Cohort.objects.select_related("course")
     if user.is_superuser or has_role(user, MEMBERSHIP):
         return cohorts
-    if has_role(user, TRAINERS):
+    chapter_id = organised_chapter_id(user)
+    trains = has_role(user, TRAINERS)
+    if chapter_id is not None and trains:
+        return cohorts.filter(in_chapter(chapter_id) | Q(pk__in=user.training_cohorts.values("pk")))
+    if chapter_id is not None:
+        return cohorts.filter(in_chapter(chapter_id))
+    if trains:
         return cohorts.filter(trainers=user)
     raise PermissionDenied
 
 
 def _cohort_for(user, pk: int, *, to_mark: bool = False) -> Cohort:
     cohort = get_object_or_404(visible_cohorts(user), pk=pk)
-    if to_mark and not is_trainer_of(user, cohort):
+    if to_mark and not manages_cohort(user, cohort):
         raise PermissionDenied
     return cohort
 
@@ -79,7 +89,7 @@ def _learner_rows(cohort: Cohort) -> list[Enrolment]:
 
 def cohort_detail(request, pk: int):
     cohort = _cohort_for(request.user, pk)
-    can_mark = is_trainer_of(request.user, cohort)
+    can_mark = manages_cohort(request.user, cohort)
     if request.method == "POST":
         if not can_mark:
             raise PermissionDenied
@@ -87,12 +97,12 @@ def cohort_detail(request, pk: int):
         try:
             if request.POST.get("action") == "approve":
                 services.enrolment_approve(enrolment=enrolment, actor=request.user)
-                messages.success(request, "Application approved.")
+                messages.success(request, _("Application approved."))
             else:
                 services.completion_sign_off(
                     enrolment=enrolment, actor=request.user, reason=request.POST.get("reason", "")
                 )
-                messages.success(request, "Completion signed off.")
+                messages.success(request, _("Completion signed off."))
         except ValidationError as error:
             messages.error(request, error.messages[0])
         return redirect("training_admin:cohort", pk=cohort.pk)
@@ -144,7 +154,13 @@ def attendance(request, pk: int, session_pk: int):
         except ValidationError as exc:
             error = exc.messages[0]
         else:
-            messages.success(request, f"Attendance saved for {len(marks)} learner{'s' if len(marks) != 1 else ''}.")
+            messages.success(
+                request,
+                ngettext(
+                    "Attendance saved for %(count)s learner.", "Attendance saved for %(count)s learners.", len(marks)
+                )
+                % {"count": len(marks)},
+            )
             return redirect("training_admin:cohort", pk=cohort.pk)
     for learner in learners:
         mark = existing.get(learner.pk)
@@ -176,7 +192,7 @@ def attendance_csv(request, pk: int):
         (a.enrolment_id, a.session_id): a.get_status_display()
         for a in Attendance.objects.filter(session__cohort=cohort)
     }
-    header = ["Learner", "Status"] + [f"{s.title} ({s.starts_at:%Y-%m-%d})" for s in sessions]
+    header = [_("Learner"), _("Status")] + [f"{s.title} ({s.starts_at:%Y-%m-%d})" for s in sessions]
     rows = (
         [
             getattr(getattr(learner.user, "member_profile", None), "display_name", f"learner {learner.user_id}"),

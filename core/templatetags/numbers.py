@@ -18,3 +18,17 @@ def hours(value) -> str:
         return ""
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def hours_count(value):
+    """Hours as the count of a plural message (`{% blocktranslate count counter=x|hours_count %}`):
+    a whole number as an int; a fraction stays a Decimal (languages' plural rules treat it as
+    "other"). 0 for anything not a number."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return 0
+    if not number.is_finite():
+        return 0
+    return int(number) if number == number.to_integral_value() else number
