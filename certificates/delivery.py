@@ -5,10 +5,11 @@ start a bulk run (queued after the commit)."""
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +18,7 @@ from certificates.rendering import certificate_context, render_certificate, veri
 from certificates.selectors import bulk_sources
 from certificates.services import certificates_issue_many
 from core.email import email_send
-from core.i18n import language_of
+from core.i18n import supported
 from core.locking import for_update
 from core.tasks import enqueue_on_commit, requeue_after
 
@@ -30,10 +31,17 @@ RENDER_RETRY_DELAY = timedelta(minutes=2)
 RENDER_RETRIES = 5
 
 
+def _holder_language(certificate: Certificate) -> str:
+    """The holder's preferred language, as core.i18n.language_of(holder) answers, read from
+    the profile the certificate was loaded with (select_related): no query per certificate."""
+    profile = getattr(certificate.recipient, "member_profile", None)
+    return supported(getattr(profile, "preferred_language", None)) or settings.LANGUAGE_CODE
+
+
 def _render_and_upload(certificate: Certificate, *, send_email: bool, attempt: int) -> bytes:
     """The PDF, rendered and written to the storage (`certificate.pdf` names it; the row is
     not changed here)."""
-    with language_of(certificate.recipient):  # our words, the date and its month in the holder's language
+    with translation.override(_holder_language(certificate)):  # our words, the date and its month
         pdf = render_certificate(certificate_context(certificate))
     try:
         certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
@@ -81,7 +89,9 @@ def certificate_render(*, certificate_id: int, send_email: bool = True, attempt:
     template, the holder and the certificate this one replaces, if any), commits once, and
     emails the PDF it has just made rather than reading it back from the storage."""
     certificate = (
-        Certificate.objects.select_related("template", "recipient", "replaces").filter(pk=certificate_id).first()
+        Certificate.objects.select_related("template", "recipient__member_profile", "replaces")
+        .filter(pk=certificate_id)
+        .first()
     )
     if certificate is None:
         return "skipped"
@@ -152,7 +162,7 @@ def certificate_render_batch(*, certificate_ids: list[int]) -> dict[str, int]:
     later); an email that fails gives its claim back. Either way the others go ahead, and the
     task then fails with the first error."""
     certificates = list(
-        Certificate.objects.select_related("template", "recipient", "replaces")
+        Certificate.objects.select_related("template", "recipient__member_profile", "replaces")
         .filter(pk__in=certificate_ids)
         .order_by("pk")
     )

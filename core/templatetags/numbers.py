@@ -20,15 +20,20 @@ def hours(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# The count a fraction of an hour stands for in a plural message: gettext's plural rules take
+# whole numbers only (Python warns, and will refuse, for others), and CLDR puts fractions in the
+# "other" form, which 100 selects in English, Albanian, Vietnamese and Arabic alike.
+FRACTION_COUNT = 100
+
+
 @register.filter
-def hours_count(value):
+def hours_count(value) -> int:
     """Hours as the count of a plural message (`{% blocktranslate count counter=x|hours_count %}`):
-    a whole number as an int; a fraction stays a Decimal (languages' plural rules treat it as
-    "other"). 0 for anything not a number."""
+    a whole number as itself, a fraction as FRACTION_COUNT, 0 for anything not a number."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return 0
     if not number.is_finite():
         return 0
-    return int(number) if number == number.to_integral_value() else number
+    return int(number) if number == number.to_integral_value() else FRACTION_COUNT
