@@ -4,10 +4,14 @@ never build a calendar file. `core.ical` builds the files."""
 
 import hashlib
 
+from django.utils.translation import gettext_lazy as _
+
 from core.text import one_line, plain_lines
 
 # Discreet calendars (a member's neutral entries) name no product, no organisation, no event.
-NEUTRAL_TITLE = "Appointment"
+# Lazy: read (str()) where a calendar or a link is made, in the language then active.
+NEUTRAL_TITLE = _("Appointment")
+NEUTRAL_CALENDAR_NAME = _("Appointments")  # a discreet calendar's name
 NEUTRAL_PRODID = "-//Calendar//Appointments//EN"
 
 

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from icalendar import Calendar, Timezone, vText
 
 from core.calendar_text import (  # noqa: F401 (re-exported: the calendar builders import them from here)
+    NEUTRAL_CALENDAR_NAME,
     NEUTRAL_PRODID,
     NEUTRAL_TITLE,
     clean,

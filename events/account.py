@@ -4,6 +4,7 @@ bookings and its private calendar feed (made on the account's calendar page)."""
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events import links
 from events.models import EventIndexPage, Registration
@@ -28,22 +29,22 @@ def account_panel(request) -> dict | None:
             "url": links.ticket_path(registration),
             "detail": f"{moment_text(registration.event, registration.event.starts_at)} · "
             f"{registration.ticket_type.name} · {registration.get_status_display()}"
-            + (" · the event has been cancelled" if registration.event.cancelled else ""),
+            + (" · " + _("the event has been cancelled") if registration.event.cancelled else ""),
         }
         for registration in upcoming
     ]
     panel_links = [
-        {"label": "All my bookings and tickets", "url": reverse("events:my_bookings")},
-        {"label": "Calendar feed of my bookings", "url": reverse("accounts:calendar")},
+        {"label": _("All my bookings and tickets"), "url": reverse("events:my_bookings")},
+        {"label": _("Calendar feed of my bookings"), "url": reverse("accounts:calendar")},
     ]
     index = EventIndexPage.objects.live().public().first()
     if index is not None:
-        panel_links.append({"label": "Find an event", "url": index.url})
+        panel_links.append({"label": _("Find an event"), "url": index.url})
     return {
         "key": "bookings",
-        "title": "My bookings",
+        "title": _("My bookings"),
         "order": 20,
         "items": items,
-        "empty": "You have no bookings coming up. Events you book while signed in appear here.",
+        "empty": _("You have no bookings coming up. Events you book while signed in appear here."),
         "links": panel_links,
     }

@@ -5,6 +5,8 @@ lock, what is actually sold (and hands places that cost to payments' checkout)."
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.availability import ticket_types_with_places
 from events.prices import needs_payment, price_text
@@ -19,8 +21,16 @@ class TicketOption:
 
     @property
     def label(self) -> str:
-        places = f"{self.places_left} place{'s' if self.places_left != 1 else ''} left"
-        return f"{self.ticket_type.name}: {self.price}, {places if self.places_left else 'sold out'}"
+        if not self.places_left:
+            return _("%(ticket_type)s: %(price)s, sold out") % {
+                "ticket_type": self.ticket_type.name,
+                "price": self.price,
+            }
+        return ngettext(
+            "%(ticket_type)s: %(price)s, %(count)s place left",
+            "%(ticket_type)s: %(price)s, %(count)s places left",
+            self.places_left,
+        ) % {"ticket_type": self.ticket_type.name, "price": self.price, "count": self.places_left}
 
 
 @dataclass

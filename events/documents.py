@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from cms.models import organisation_name
-from core.calendar_text import NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
+from core.calendar_text import NEUTRAL_CALENDAR_NAME, NEUTRAL_PRODID, NEUTRAL_TITLE, entry_uid
 from core.email import recipients_want_discretion, user_wants_discretion
+from core.i18n import language_of
 from core.links import absolute
 from core.pdf import qr_markup, render_pdf
 from events.occurrences import dates_text
@@ -23,9 +25,9 @@ PRODID = "-//Thrive//Bookings//EN"
 def public_where(event) -> str:
     """Where the event is, as far as email, PDFs and calendars may say."""
     if event.online:
-        return "Online: the link to join is on your ticket page."
+        return _("Online: the link to join is on your ticket page.")
     if event.sensitive:
-        return "The venue is on your ticket page."
+        return _("The venue is on your ticket page.")
     return event.venue
 
 
@@ -49,6 +51,12 @@ def viewer_wants_discretion(registration, viewer) -> bool:
     return bool(getattr(viewer, "is_authenticated", False) and user_wants_discretion(viewer))
 
 
+def holder(registration):
+    """Whose language the ticket's documents are in: the account the booking belongs to, else
+    its address (a guest's booking: the language already active)."""
+    return registration.user if registration.user_id is not None else registration.email
+
+
 def ticket_context(registration, *, discreet: bool = False) -> dict:
     """What the PDF ticket prints. Discreet: titled "Appointment" with only the dates, the
     ticket code and its QR code (what the door needs): no organisation, event, ticket type,
@@ -57,14 +65,14 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
     if discreet:
         return {
             "organisation": "",
-            "title": NEUTRAL_TITLE,
+            "title": str(NEUTRAL_TITLE),
             "dates": dates_text(event),
             "ticket_type": "",
             "attendee_name": "",
             "where": "",
             "code": registration.code,
             "qr_text": registration.code,
-            "note": "Show this code (on paper or on a screen) when you arrive.",
+            "note": _("Show this code (on paper or on a screen) when you arrive."),
         }
     return {
         "organisation": organisation_name(),
@@ -75,7 +83,7 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
         "where": public_where(event),
         "code": registration.code,
         "qr_text": registration.code,
-        "note": "Show this ticket (on paper or on a screen) at the door. The code is all we need.",
+        "note": _("Show this ticket (on paper or on a screen) at the door. The code is all we need."),
     }
 
 
@@ -86,8 +94,9 @@ def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
     """An event ticket as a PDF. The context holds plain values (title, dates, ticket type,
     name, code, and `qr_text`, what the QR code encodes: the ticket code); the venue of a
     sensitive event is left out by `ticket_context`, and the template prints only what it is given."""
-    context = ticket_context(registration, discreet=discreet)
-    html = render_to_string("events/ticket_pdf.html", context | {"qr_svg": qr_markup(context["qr_text"])})
+    with language_of(holder(registration)):
+        context = ticket_context(registration, discreet=discreet)
+        html = render_to_string("events/ticket_pdf.html", context | {"qr_svg": qr_markup(context["qr_text"])})
     return render_pdf(html, stylesheet=TICKET_STYLESHEET)
 
 
@@ -103,7 +112,7 @@ def _component(event, *, now: datetime, discreet: bool):
         for name in ("uid", "summary", "description", "location", "url"):
             component.pop(name, None)
         component.add("uid", entry_uid(f"event-{event.pk}", discreet=True))
-        component.add("summary", NEUTRAL_TITLE)
+        component.add("summary", str(NEUTRAL_TITLE))
     return component
 
 
@@ -116,10 +125,11 @@ def bookings_calendar(events, *, name: str, discreet: bool) -> bytes:
     return calendar_of(
         events,
         prodid=NEUTRAL_PRODID if discreet else PRODID,
-        name=NEUTRAL_TITLE + "s" if discreet else name,
+        name=str(NEUTRAL_CALENDAR_NAME) if discreet else name,
         component_of=lambda event: _component(event, now=now, discreet=discreet),
     )
 
 
 def ticket_ics(registration, *, discreet: bool) -> bytes:
-    return bookings_calendar([registration.event], name=registration.event.title, discreet=discreet)
+    with language_of(holder(registration)):
+        return bookings_calendar([registration.event], name=registration.event.title, discreet=discreet)

@@ -16,9 +16,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from core.email import email_send
+from core.i18n import language_of
 from core.money import format_money
 from events import documents, links
 from events.for_payments import paid_online
@@ -79,11 +82,13 @@ def _send_confirmation(registration: Registration) -> None:
         attachments.insert(
             0, (f"ticket-{registration.code}.pdf", documents.ticket_pdf(registration), "application/pdf")
         )
+    with language_of(registration.email):  # the dates and place, in the words of the email
+        context = _ticket_email_context(registration)
     email_send(
         to=[registration.email],
-        subject=f"Your place: {registration.event.title}",
+        subject=format_lazy(gettext_lazy("Your place: {event}"), event=registration.event.title),
         template="event_confirmation",
-        context=_ticket_email_context(registration),
+        context=context,
         attachments=attachments,
     )
 
@@ -96,17 +101,19 @@ def waiting_list_offer_send(*, entry_id: int) -> str:
     if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offered_until <= timezone.now():
         return "skipped"
     event = entry.event
-    email_send(
-        to=[entry.email],
-        subject=f"A place is free: {event.title}",
-        template="event_offer",
-        context={
+    with language_of(entry.email):
+        context = {
             "event_title": event.title,
             "dates": dates_text(event),
             "ticket_type": entry.ticket_type.name,
             "offered_until": moment_text(event, entry.offered_until),
             "offer_url": links.offer_url(entry),
-        },
+        }
+    email_send(
+        to=[entry.email],
+        subject=format_lazy(gettext_lazy("A place is free: {event}"), event=event.title),
+        template="event_offer",
+        context=context,
     )
     return "sent"
 
@@ -115,11 +122,13 @@ def registration_transferred_send(*, event_id: int, email: str) -> None:
     """Tell the previous holder that their ticket now belongs to someone else (their old
     link no longer works). Names no one. Sends one email."""
     event = EventPage.objects.get(pk=event_id)
+    with language_of(email):
+        dates = dates_text(event)
     email_send(
         to=[email],
-        subject=f"Your ticket was passed on: {event.title}",
+        subject=format_lazy(gettext_lazy("Your ticket was passed on: {event}"), event=event.title),
         template="event_transferred",
-        context={"event_title": event.title, "dates": dates_text(event)},
+        context={"event_title": event.title, "dates": dates},
     )
 
 
@@ -129,13 +138,15 @@ def registration_cancelled_send(*, registration_id: int) -> None:
     email."""
     registration = Registration.objects.select_related("event").get(pk=registration_id)
     refund = paid_online(registration)
+    with language_of(registration.email):
+        dates = dates_text(registration.event)
     email_send(
         to=[registration.email],
-        subject=f"Booking cancelled: {registration.event.title}",
+        subject=format_lazy(gettext_lazy("Booking cancelled: {event}"), event=registration.event.title),
         template="event_self_cancelled",
         context={
             "event_title": registration.event.title,
-            "dates": dates_text(registration.event),
+            "dates": dates,
             "refund_total": format_money(registration.amount_minor, registration.event.currency) if refund else "",
             "paid_by_hand": registration.paid_at is not None and registration.amount_minor > 0 and not refund,
         },
@@ -152,14 +163,16 @@ def event_cancelled_send(*, event_id: int, email: str, reason: str = "") -> None
     local_start = event.starts_at.astimezone(ZoneInfo(event.time_zone))  # strings: templates would convert times
     paid_places = Registration.objects.filter(event=event, email=email, paid_at__isnull=False, amount_minor__gt=0)
     refunded_online = sum(paid_places.filter(paid_at_door=False).values_list("amount_minor", flat=True))
+    with language_of(email):
+        day, when = dateformat.format(local_start, "l j F Y"), dateformat.format(local_start, "l j F Y, H:i")
     email_send(
         to=[email],
-        subject=f"Cancelled: {event.title}",
+        subject=format_lazy(gettext_lazy("Cancelled: {event}"), event=event.title),
         template="event_cancelled",
         context={
             "event": event,
-            "day": f"{local_start:%A %-d %B %Y}",
-            "when": f"{local_start:%A %-d %B %Y, %H:%M}",
+            "day": day,
+            "when": when,
             "venue": "" if event.sensitive or event.online else event.venue,
             "reason": reason.strip(),
             "paid": paid_places.exists(),
@@ -220,11 +233,13 @@ def _remind(registration_id: int, *, event, occurrence, window_opens, now) -> in
     registration = Registration.objects.select_related("ticket_type").get(pk=registration_id)
     registration.event = event
     try:
+        with language_of(registration.email):
+            context = _ticket_email_context(registration) | {"when": occurrence_text(event, occurrence)}
         email_send(
             to=[registration.email],
-            subject=f"Tomorrow: {event.title}",
+            subject=format_lazy(gettext_lazy("Tomorrow: {event}"), event=event.title),
             template="event_reminder",
-            context=_ticket_email_context(registration) | {"when": occurrence_text(event, occurrence)},
+            context=context,
         )
     except Exception:
         Registration.objects.filter(pk=registration_id, reminder_sent_at=now).update(reminder_sent_at=None)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.links import ticket_path
 from events.models import EventPage, Registration
@@ -62,7 +63,7 @@ def ticket_lines(registrations) -> list[TicketLine]:
     for registration in registrations:
         if registration.status != Registration.Status.RESERVED or registration.amount_minor <= 0:
             raise ValidationError(
-                "One of these places is no longer held for payment. Please book again.", code="not_held"
+                _("One of these places is no longer held for payment. Please book again."), code="not_held"
             )
         lines.append(
             TicketLine(
@@ -138,7 +139,7 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTa
     return [
         SponsorshipTarget(
             page_id=event.pk,
-            label=f"Funded places at {event.title}",
+            label=_("Funded places at %(title)s") % {"title": event.title},
             place_minor=event_place_minor(event),
             currency=event.currency,
         )

@@ -5,18 +5,19 @@ amounts) is decided by `events.services`, whose refusals the views attach to the
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import EmailField, add_honeypot
 from core.money_fields import MoneyFormField
 
 
-def _ticket_type_field(label: str) -> forms.TypedChoiceField:
+def _ticket_type_field(label) -> forms.TypedChoiceField:
     """A radio list of ticket types (its choices are set by the form, from what is on sale)."""
     return forms.TypedChoiceField(
         label=label,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a ticket.", "invalid_choice": "Choose one of the tickets listed."},
+        error_messages={"required": _("Choose a ticket."), "invalid_choice": _("Choose one of the tickets listed.")},
     )
 
 
@@ -29,43 +30,43 @@ def _offer_tickets(form: forms.Form, ticket_choices: list[tuple[int, str]]) -> N
 
 
 class _BookingForm(forms.Form):
-    ticket_type = _ticket_type_field("Ticket")
+    ticket_type = _ticket_type_field(_("Ticket"))
     amount = MoneyFormField(
-        label="Amount you choose",
+        label=_("Amount you choose"),
         required=False,
-        help_text="Only for pay-what-you-can tickets. Leave empty to pay the least amount.",
+        help_text=_("Only for pay-what-you-can tickets. Leave empty to pay the least amount."),
     )
     quantity = forms.IntegerField(
-        label="Number of tickets",
+        label=_("Number of tickets"),
         required=False,  # empty means 1
         min_value=1,
         max_value=10,
         initial=1,
-        help_text="Each ticket has its own code. All of them are sent to the email address below.",
+        help_text=_("Each ticket has its own code. All of them are sent to the email address below."),
         error_messages={
-            "invalid": "Enter a whole number of tickets, for example 2.",
-            "min_value": "Book at least 1 ticket.",
-            "max_value": "You can book up to %(limit_value)s tickets at a time.",
+            "invalid": _("Enter a whole number of tickets, for example 2."),
+            "min_value": _("Book at least 1 ticket."),
+            "max_value": _("You can book up to %(limit_value)s tickets at a time."),
         },
     )
     donation = MoneyFormField(
-        label="Add a donation (optional)",
+        label=_("Add a donation (optional)"),
         required=False,
-        help_text="Paid with your tickets, in one payment. Leave empty for none.",
+        help_text=_("Paid with your tickets, in one payment. Leave empty for none."),
     )
     email = EmailField(
-        label="Email address",
-        help_text="We send your ticket here. Choose an address that is safe for you.",
+        label=_("Email address"),
+        help_text=_("We send your ticket here. Choose an address that is safe for you."),
         error_messages={
-            "required": "Enter an email address so we can send your ticket.",
-            "invalid": "Enter an email address like name@example.org.",
+            "required": _("Enter an email address so we can send your ticket."),
+            "invalid": _("Enter an email address like name@example.org."),
         },
     )
     attendee_name = forms.CharField(
-        label="Name on the ticket (optional)",
+        label=_("Name on the ticket (optional)"),
         required=False,
         max_length=80,
-        help_text="Any name you like to be called, or leave it empty.",
+        help_text=_("Any name you like to be called, or leave it empty."),
     )
     nonce = forms.CharField(widget=forms.HiddenInput)
 
@@ -102,13 +103,13 @@ BookingForm = add_honeypot(_BookingForm)
 
 
 class _WaitingListForm(forms.Form):
-    ticket_type = _ticket_type_field("Ticket you are waiting for")
+    ticket_type = _ticket_type_field(_("Ticket you are waiting for"))
     email = EmailField(
-        label="Email address",
-        help_text="If a place frees up we email you a link to take it. Choose an address that is safe for you.",
+        label=_("Email address"),
+        help_text=_("If a place frees up we email you a link to take it. Choose an address that is safe for you."),
         error_messages={
-            "required": "Enter an email address so we can tell you when a place frees up.",
-            "invalid": "Enter an email address like name@example.org.",
+            "required": _("Enter an email address so we can tell you when a place frees up."),
+            "invalid": _("Enter an email address like name@example.org."),
         },
     )
 
@@ -122,11 +123,11 @@ WaitingListForm = add_honeypot(_WaitingListForm)
 
 class TransferForm(forms.Form):
     email = EmailField(
-        label="New holder's email address",
-        help_text="We send the ticket to this address. Your own ticket and its links then stop working.",
+        label=_("New holder's email address"),
+        help_text=_("We send the ticket to this address. Your own ticket and its links then stop working."),
         error_messages={
-            "required": "Enter the email address of the person who will come instead.",
-            "invalid": "Enter an email address like name@example.org.",
+            "required": _("Enter the email address of the person who will come instead."),
+            "invalid": _("Enter an email address like name@example.org."),
         },
     )
-    attendee_name = forms.CharField(label="Name on the ticket (optional)", required=False, max_length=80)
+    attendee_name = forms.CharField(label=_("Name on the ticket (optional)"), required=False, max_length=80)

@@ -10,6 +10,7 @@ the venue of a sensitive event, nor anything about attendees.
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
 from icalendar import Event
 
 from core.ical import add_timezones, clean, clean_place, clean_text, entry_uid, new_calendar
@@ -55,7 +56,7 @@ def event_component(event, *, now: datetime, url: str) -> Event:
     component.add("url", url)
     component.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.online:
-        component.add("location", "Online")
+        component.add("location", _("Online"))
     elif event.venue and not event.sensitive:
         component.add("location", clean_place(event.venue))
     return component

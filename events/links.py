@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.calendar_text import NEUTRAL_TITLE, clean, clean_place, clean_text
 from core.links import absolute
@@ -88,7 +89,7 @@ def _location(event, discreet: bool) -> str:
     if discreet:
         return ""
     if event.online:
-        return "Online"
+        return _("Online")
     return "" if event.sensitive else clean_place(event.venue)
 
 
@@ -99,7 +100,7 @@ def _details(event, discreet: bool) -> str:
 
 
 def _title(event, discreet: bool) -> str:
-    return NEUTRAL_TITLE if discreet else clean(event.title)
+    return str(NEUTRAL_TITLE) if discreet else clean(event.title)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -24,15 +27,30 @@ def occurrence_text(event, occurrence: Occurrence) -> str:
     zone = ZoneInfo(event.time_zone)
     start, end = occurrence.starts_at.astimezone(zone), occurrence.ends_at.astimezone(zone)
     if event.all_day:
-        return f"{start:%A %-d %B %Y}" + (f" to {end:%A %-d %B %Y}" if end.date() > start.date() else "")
-    if end.date() == start.date():
-        return f"{start:%A %-d %B %Y, %H:%M} to {end:%H:%M} ({event.time_zone})"
-    return f"{start:%A %-d %B %Y, %H:%M} to {end:%A %-d %B %Y, %H:%M} ({event.time_zone})"
+        if end.date() > start.date():
+            return _("%(start)s to %(end)s") % {"start": _day(start), "end": _day(end)}
+        return _day(start)
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else _day_time(end)
+    return _("%(start)s to %(end)s (%(time_zone)s)") % {
+        "start": _day_time(start),
+        "end": end_text,
+        "time_zone": event.time_zone,
+    }
+
+
+def _day(moment: datetime) -> str:
+    """'Saturday 12 April 2026', the day and month named in the active language."""
+    return dateformat.format(moment, "l j F Y")
+
+
+def _day_time(moment: datetime) -> str:
+    """'Saturday 12 April 2026, 18:00'."""
+    return dateformat.format(moment, "l j F Y, H:i")
 
 
 def moment_text(event, moment: datetime) -> str:
     """'Saturday 12 April 2026, 18:00 (Europe/London)': a time in the event's own zone."""
-    return f"{moment.astimezone(ZoneInfo(event.time_zone)):%A %-d %B %Y, %H:%M} ({event.time_zone})"
+    return f"{_day_time(moment.astimezone(ZoneInfo(event.time_zone)))} ({event.time_zone})"
 
 
 def dates_text(event) -> list[str]:

@@ -2,6 +2,7 @@
 types and events, returns values (no queries beyond the event's chapter for its currency)."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.money import format_money
 
@@ -15,8 +16,11 @@ def ticket_amount(ticket_type, amount_minor: int | None = None) -> int:
         chosen = ticket_type.minimum_minor if amount_minor is None else int(amount_minor)
         if chosen < ticket_type.minimum_minor:
             raise ValidationError(
-                f"The least you can pay for '{ticket_type.name}' is "
-                f"{format_money(ticket_type.minimum_minor, ticket_type.event.currency)}.",
+                _("The least you can pay for '%(ticket_type)s' is %(amount)s.")
+                % {
+                    "ticket_type": ticket_type.name,
+                    "amount": format_money(ticket_type.minimum_minor, ticket_type.event.currency),
+                },
                 code="amount",
             )
         return chosen
@@ -37,13 +41,19 @@ def price_text(ticket_type, currency: str) -> str:
     """What a ticket costs, in words: "£12.00", "free", "pay what you can (at least £5.00)"
     ("at least £5.00" or "from £0.00" when the ticket's own name already says pay what you can)."""
     if ticket_type.funded:
-        return "funded place, free for survivors"
+        return _("funded place, free for survivors")
     if ticket_type.pay_what_you_can:
         least = format_money(ticket_type.minimum_minor, currency)
-        amount = f"at least {least}" if ticket_type.minimum_minor else f"from {least}"
-        return amount if "pay what you can" in ticket_type.name.lower() else f"pay what you can ({amount})"
+        amount = (
+            _("at least %(amount)s") % {"amount": least}
+            if ticket_type.minimum_minor
+            else _("from %(amount)s") % {"amount": least}
+        )
+        if "pay what you can" in ticket_type.name.lower():  # the name (content, in English) says it already
+            return amount
+        return _("pay what you can (%(amount)s)") % {"amount": amount}
     if ticket_type.price_minor == 0:
-        return "free"
+        return _("free")
     return format_money(ticket_type.price_minor, currency)
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile
 from accounts.roles import EVENT_STAFF
@@ -179,7 +180,7 @@ def attendee_label(registration: Registration) -> str:
     if registration.attendee_name:
         return registration.attendee_name
     profile = getattr(registration.user, "member_profile", None) if registration.user_id else None
-    return getattr(profile, "display_name", "") or "Guest"
+    return getattr(profile, "display_name", "") or _("Guest")
 
 
 def with_people(registrations):

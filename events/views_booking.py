@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -123,12 +125,17 @@ def book(request, pk: int):
         count = len(booked.registrations)
         messages.success(
             request,
-            "Your place is booked. We have emailed your ticket to you."
+            _("Your place is booked. We have emailed your ticket to you.")
             if count == 1
-            else f"Your {count} places are booked. We have emailed each ticket to you.",
+            else ngettext(
+                "Your %(count)s place is booked. We have emailed each ticket to you.",
+                "Your %(count)s places are booked. We have emailed each ticket to you.",
+                count,
+            )
+            % {"count": count},
         )
     else:
-        messages.success(request, "Your request is in. The events team will confirm your place by email.")
+        messages.success(request, _("Your request is in. The events team will confirm your place by email."))
     return redirect(links.ticket_path(booked.first))
 
 
@@ -141,9 +148,9 @@ def _repeated_submission(request, event, state, form, waiting_form, key):
         found = cache.get(key)
     registration = Registration.objects.filter(pk=found).first() if isinstance(found, int) else None
     if registration is None:
-        form.add_error(None, "This form was already sent and is still being processed. Please check your email.")
+        form.add_error(None, _("This form was already sent and is still being processed. Please check your email."))
         return _render_booking(request, event, state, form, waiting_form)
-    messages.info(request, "You had already sent this booking, so nothing new was booked. This is your ticket.")
+    messages.info(request, _("You had already sent this booking, so nothing new was booked. This is your ticket."))
     return redirect(links.ticket_path(registration))
 
 
@@ -198,9 +205,12 @@ def offer(request, token: str):
             if booked.checkout_url:
                 return redirect(booked.checkout_url)
             if booked.refusal:
-                messages.error(request, f"{booked.refusal} The offered place has gone back on sale.")
+                messages.error(
+                    request,
+                    _("%(refusal)s The offered place has gone back on sale.") % {"refusal": booked.refusal},
+                )
             else:
-                messages.success(request, "The place is yours. We have emailed your ticket to you.")
+                messages.success(request, _("The place is yours. We have emailed your ticket to you."))
             return redirect(links.ticket_path(booked.first))
     context = {
         "event": event,

@@ -14,11 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.calendar import calendar_feed_of, calendar_feed_user
 from core.email import user_wants_discretion
+from core.i18n import language_of
 from core.ical import calendar_response
 from core.qr import qr_svg
 from events import documents, links, selectors, services
@@ -39,7 +41,7 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _qr(code: str) -> str:
-    return qr_svg(code, scale=5, title=f"Ticket code {code}")
+    return qr_svg(code, scale=5, title=_("Ticket code %(code)s") % {"code": code})
 
 
 def ticket_page_context(registration, token: str, viewer, now=None) -> dict:
@@ -115,12 +117,18 @@ def ticket_cancel(request, token: str):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            where = (
-                "the place has been offered to the next person on the waiting list"
+            messages.success(
+                request,
+                _(
+                    "Your booking is cancelled and the place has been offered to the next person on the "
+                    "waiting list. Thank you for telling us."
+                )
                 if cancelled.place_offered
-                else "the place is free again for someone else to book"
+                else _(
+                    "Your booking is cancelled and the place is free again for someone else to book. "
+                    "Thank you for telling us."
+                ),
             )
-            messages.success(request, f"Your booking is cancelled and {where}. Thank you for telling us.")
         return redirect("events:ticket", token=token)
     context = ticket_page_context(registration, token, request.user)
     if not context["can_cancel"]:
@@ -212,5 +220,6 @@ def my_feed(request, token: str):
         .prefetch_related("extra_dates")
         .order_by("starts_at")
     )
-    body = documents.bookings_calendar(events, name="My bookings", discreet=user_wants_discretion(user))
+    with language_of(user):
+        body = documents.bookings_calendar(events, name=_("My bookings"), discreet=user_wants_discretion(user))
     return calendar_response(body, "my-bookings.ics", private=True)

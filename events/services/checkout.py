@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from core.tasks import enqueue_on_commit
 from events.for_payments import ticket_lines
@@ -26,7 +27,7 @@ from payments.links import checkout_url
 from payments.services import DonationChoice, order_create
 
 Status = Registration.Status
-DONATION_NEEDS_PAID_TICKET = (
+DONATION_NEEDS_PAID_TICKET = gettext_lazy(
     "A donation can be added to paid tickets only. To give on its own, please use our donate page."
 )
 

@@ -4,6 +4,8 @@ check-in made by mistake."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
 from core.codes import normalise_code
@@ -13,9 +15,11 @@ from events.models import EventPage, Registration
 Status = Registration.Status
 
 NOT_USABLE = {
-    Status.PENDING: "This booking is still waiting for approval, so the ticket cannot be used yet.",
-    Status.RESERVED: "This ticket is not paid yet. Take payment at the door, mark it paid, then check it in.",
-    Status.CANCELLED: "This ticket was cancelled and cannot be used.",
+    Status.PENDING: gettext_lazy("This booking is still waiting for approval, so the ticket cannot be used yet."),
+    Status.RESERVED: gettext_lazy(
+        "This ticket is not paid yet. Take payment at the door, mark it paid, then check it in."
+    ),
+    Status.CANCELLED: gettext_lazy("This ticket was cancelled and cannot be used."),
 }
 
 
@@ -23,9 +27,11 @@ def _door_ticket(event: EventPage, code: str) -> Registration:
     """The ticket with this code, row-locked; refuses unknown codes and other events' tickets."""
     registration = for_update(Registration.objects.select_related("event")).filter(code=normalise_code(code)).first()
     if registration is None:
-        raise ValidationError("No ticket has that code.", code="unknown")
+        raise ValidationError(_("No ticket has that code."), code="unknown")
     if registration.event_id != event.pk:
-        raise ValidationError(f"This ticket is for another event: {registration.event.title}.", code="other_event")
+        raise ValidationError(
+            _("This ticket is for another event: %(title)s.") % {"title": registration.event.title}, code="other_event"
+        )
     return registration
 
 

@@ -5,6 +5,8 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 
 from core.locking import for_update
 from core.page_cache import bump
@@ -28,23 +30,32 @@ def check_on_sale(event: EventPage, ticket_type: TicketType, user, now: datetime
     """Refuse, saying why, when this ticket type of this event cannot be sold to `user` now."""
     registration = event.registration_state(now)
     if registration == "cancelled":
-        raise ValidationError("This event has been cancelled.", code="cancelled")
+        raise ValidationError(_("This event has been cancelled."), code="cancelled")
     if registration == "not_open":
-        raise ValidationError(f"Booking opens on {event.registration_opens_at:%-d %B %Y at %H:%M}.", code="not_open")
+        opens = event.registration_opens_at
+        raise ValidationError(
+            _("Booking opens on %(day)s at %(time)s.")
+            % {"day": dateformat.format(opens, "j F Y"), "time": f"{opens:%H:%M}"},
+            code="not_open",
+        )
     if registration == "closed":
-        raise ValidationError("Booking for this event has closed.", code="closed")
+        raise ValidationError(_("Booking for this event has closed."), code="closed")
     if ticket_type.event_id != event.pk:
-        raise ValidationError("That ticket is not for this event.", code="other_event")
+        raise ValidationError(_("That ticket is not for this event."), code="other_event")
     if not ticket_type.on_sale_at(now):
-        raise ValidationError(f"'{ticket_type.name}' tickets are not on sale now.", code="not_on_sale")
+        raise ValidationError(
+            _("'%(ticket_type)s' tickets are not on sale now.") % {"ticket_type": ticket_type.name}, code="not_on_sale"
+        )
     if event.audience != Audience.PUBLIC and not is_member(user):
         if user is not None and user.is_authenticated:
             raise ValidationError(
-                "This event is for members of the network, and your account is not a member's account yet. "
-                "You can apply to join: membership is free.",
+                _(
+                    "This event is for members of the network, and your account is not a member's account yet. "
+                    "You can apply to join: membership is free."
+                ),
                 code="members_only",
             )
-        raise ValidationError("This event is for members of the network. Sign in to book.", code="members_only")
+        raise ValidationError(_("This event is for members of the network. Sign in to book."), code="members_only")
 
 
 def initial_state(ticket_type: TicketType, amount: int, event: EventPage, now: datetime) -> dict:

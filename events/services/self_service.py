@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.audit import audit_record
 from core.locking import for_update
@@ -24,7 +26,7 @@ from events.tasks import (
 )
 
 Status = Registration.Status
-MEMBERS_TICKET_NOT_TRANSFERABLE = (
+MEMBERS_TICKET_NOT_TRANSFERABLE = gettext_lazy(
     "Tickets for events for members cannot be passed on online. If you cannot come, cancel your "
     "ticket so the place goes to the next member, or ask the events team."
 )
@@ -32,11 +34,17 @@ MEMBERS_TICKET_NOT_TRANSFERABLE = (
 
 def _check_self_service_open(event: EventPage, now: datetime) -> None:
     if event.cancelled:
-        raise ValidationError("This event has been cancelled, so there is nothing to change.", code="cancelled")
+        raise ValidationError(_("This event has been cancelled, so there is nothing to change."), code="cancelled")
     if now >= self_service_deadline(event):
         raise ValidationError(
-            f"Tickets for this event can be changed online until {event.self_service_cutoff_hours} hours "
-            "before it starts, and that time has passed. Please contact us if you cannot come.",
+            ngettext(
+                "Tickets for this event can be changed online until %(hours)s hour before it starts, "
+                "and that time has passed. Please contact us if you cannot come.",
+                "Tickets for this event can be changed online until %(hours)s hours before it starts, "
+                "and that time has passed. Please contact us if you cannot come.",
+                event.self_service_cutoff_hours,
+            )
+            % {"hours": event.self_service_cutoff_hours},
             code="too_late",
         )
 
@@ -73,13 +81,13 @@ def registration_transfer(*, registration: Registration, email: str, attendee_na
     event = registration.event
     _check_self_service_open(event, now)
     if registration.status != Status.CONFIRMED:
-        raise ValidationError("Only a confirmed ticket can be passed on.", code="not_confirmed")
+        raise ValidationError(_("Only a confirmed ticket can be passed on."), code="not_confirmed")
     if event.audience != Audience.PUBLIC:
         raise ValidationError(MEMBERS_TICKET_NOT_TRANSFERABLE, code="members_only")
     email = email.strip().lower()
     if email == registration.email:
         raise ValidationError(
-            "That is already the email address on this ticket. Enter the new holder's address.", code="same_email"
+            _("That is already the email address on this ticket. Enter the new holder's address."), code="same_email"
         )
     holder = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
     previous_email = registration.email

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import audit_record
 from core.locking import for_update
@@ -53,18 +55,25 @@ def registrations_reserve(
     now = now or timezone.now()
     if not 1 <= quantity <= MAX_TICKETS_PER_BOOKING:
         raise ValidationError(
-            f"You can book between 1 and {MAX_TICKETS_PER_BOOKING} tickets at a time.", code="quantity"
+            _("You can book between 1 and %(most)s tickets at a time.") % {"most": MAX_TICKETS_PER_BOOKING},
+            code="quantity",
         )
     check_on_sale(event, ticket_type, user, now)
     amount = ticket_amount(ticket_type, amount_minor)
     event_lock(event)
     left = places_left_by_ticket_type(event, now).get(ticket_type.pk, 0)
     if left <= 0:
-        raise ValidationError("Sorry, there are no places left. You can join the waiting list.", code="sold_out")
+        raise ValidationError(_("Sorry, there are no places left. You can join the waiting list."), code="sold_out")
     if left < quantity:
         raise ValidationError(
-            f"Only {left} place{'s are' if left != 1 else ' is'} left for '{ticket_type.name}'. "
-            f"Please choose {left} or fewer. Nothing was booked.",
+            ngettext(
+                "Only %(left)s place is left for '%(ticket_type)s'. Please choose %(left)s or fewer. "
+                "Nothing was booked.",
+                "Only %(left)s places are left for '%(ticket_type)s'. Please choose %(left)s or fewer. "
+                "Nothing was booked.",
+                left,
+            )
+            % {"left": left, "ticket_type": ticket_type.name},
             code="quantity",
         )
     booking = new_booking_reference()
@@ -79,7 +88,7 @@ def registrations_reserve(
             booking=booking,
             **initial_state(ticket_type, amount, event, now),
         )
-        for _ in range(quantity)
+        for _number in range(quantity)
     ]
     for registration in registrations:
         audit_record(actor=user, action=f"registration.{registration.status}", obj=registration)
@@ -123,12 +132,12 @@ def registration_confirm_paid(
     if registration.status in (Status.CONFIRMED, Status.CHECKED_IN):
         return registration
     if registration.status == Status.CANCELLED or registration.reserved_until is None:
-        raise ValidationError("This booking is no longer held.", code="not_held")
+        raise ValidationError(_("This booking is no longer held."), code="not_held")
     if (
         registration.reserved_until <= now
         and places_left_by_ticket_type(registration.event, now).get(registration.ticket_type_id, 0) <= 0
     ):
-        raise ValidationError("The hold expired and the event is now full.", code="sold_out")
+        raise ValidationError(_("The hold expired and the event is now full."), code="sold_out")
     registration.status = Status.CONFIRMED
     registration.confirmed_at = now
     registration.paid_at = now
@@ -148,7 +157,7 @@ def registration_approve(*, registration: Registration, actor, now=None) -> Regi
     event_lock(registration.event)
     registration = for_update(Registration.objects.select_related("event")).get(pk=registration.pk)
     if registration.status != Status.PENDING:
-        raise ValidationError("This booking is not waiting for approval.", code="not_pending")
+        raise ValidationError(_("This booking is not waiting for approval."), code="not_pending")
     if registration.amount_minor == 0:
         registration.status, registration.confirmed_at = Status.CONFIRMED, now
     else:
@@ -189,7 +198,7 @@ def registration_cancel(*, registration: Registration, actor=None, now=None) -> 
         actor=actor,
         now=now or timezone.now(),
         allowed=(Status.PENDING, Status.RESERVED, Status.CONFIRMED),
-        refusal="This ticket can no longer be cancelled.",
+        refusal=_("This ticket can no longer be cancelled."),
         action="registration.cancelled",
     )
 
@@ -207,7 +216,7 @@ def registration_decline(*, registration: Registration, actor, now=None) -> Regi
         actor=actor,
         now=now or timezone.now(),
         allowed=(Status.PENDING,),
-        refusal="This booking is not waiting for approval.",
+        refusal=_("This booking is not waiting for approval."),
         action="registration.declined",
     )
 
@@ -224,7 +233,7 @@ def event_cancel(*, event: EventPage, actor, reason: str = "", now=None) -> list
     event_lock(event)
     event = for_update(EventPage.objects.all()).get(pk=event.pk)
     if event.cancelled:
-        raise ValidationError("This event is already cancelled.", code="cancelled")
+        raise ValidationError(_("This event is already cancelled."), code="cancelled")
     event.cancelled, event.cancelled_at = True, now
     event.save(clean=False, update_fields=["cancelled", "cancelled_at", "sequence"])
     registrations = list(Registration.objects.filter(event=event, status__in=Registration.HOLDS_PLACE))

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.locking import for_update
@@ -28,7 +29,7 @@ def waiting_list_join(
     check_on_sale(event, ticket_type, user, now)
     event_lock(event)
     if places_left_by_ticket_type(event, now).get(ticket_type.pk, 0) > 0:
-        raise ValidationError("There are places left: you can book one now.", code="places_left")
+        raise ValidationError(_("There are places left: you can book one now."), code="places_left")
     email = email.strip().lower()
     existing = WaitingListEntry.objects.filter(
         event=event, email=email, status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
@@ -71,7 +72,7 @@ def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
     entry = for_update(WaitingListEntry.objects.select_related("event", "ticket_type")).get(pk=entry.pk)
     if entry.status != WaitingListEntry.Status.OFFERED or entry.offered_until <= now:
         raise ValidationError(
-            "This offer has ended. You are welcome to join the waiting list again.", code="offer_ended"
+            _("This offer has ended. You are welcome to join the waiting list again."), code="offer_ended"
         )
     amount = ticket_amount(entry.ticket_type)
     registration = Registration.objects.create(

@@ -7,6 +7,7 @@ is pure and light (no models, no icalendar)."""
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.utils import dateformat
 
 from events.occurrences import dates_text
 
@@ -25,4 +26,4 @@ def event_time(moment, event) -> str:
     (staff screens list events of several zones side by side). Empty for no moment."""
     if not moment:
         return ""
-    return f"{moment.astimezone(ZoneInfo(event.time_zone)):%-d %b %Y %H:%M} ({event.time_zone})"
+    return f"{dateformat.format(moment.astimezone(ZoneInfo(event.time_zone)), 'j M Y H:i')} ({event.time_zone})"

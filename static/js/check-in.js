@@ -3,6 +3,7 @@
 // Scanning uses the browser's BarcodeDetector where there is one, else jsQR served from
 // our own static files (loaded only then). Every request carries an attempt id, and a
 // retry after a dropped connection reuses it, so the server answers it once.
+// Every word it shows comes from the page (data-text-* on #door, in the page's language).
 (function () {
   "use strict";
   var root = document.getElementById("door");
@@ -14,6 +15,11 @@
   var resultBox = document.getElementById("door-result");
   var codeInput = document.getElementById("ticket-code");
   var inFlight = {};
+
+  // The words for people, from the page (data-text-<name> on #door).
+  function text(name) {
+    return root.getAttribute("data-text-" + name) || "";
+  }
 
   function newAttempt() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -37,7 +43,7 @@
     paragraph.textContent = message;
     resultBox.appendChild(paragraph);
     if (undoCode) {
-      var undo = button("Undo this check-in", "door-button door-button--secondary door-undo", function () {
+      var undo = button(text("undo-check-in"), "door-button door-button--secondary door-undo", function () {
         send(undoCode, "undo");
       });
       resultBox.appendChild(undo);
@@ -49,15 +55,18 @@
     list.textContent = "";
     if (!recent.length) {
       var empty = document.createElement("li");
-      empty.textContent = "Nobody is checked in yet.";
+      empty.textContent = text("nobody");
       list.appendChild(empty);
     }
     recent.forEach(function (ticket) {
       var item = document.createElement("li");
       var text = document.createElement("span");
       text.textContent = ticket.name + " · " + ticket.ticket_type + " · " + ticket.checked_in_at;
-      var undo = button("Undo", "door-link", function () { send(ticket.code, "undo"); });
-      undo.setAttribute("aria-label", "Undo check-in of " + ticket.name + ", " + ticket.code);
+      var undo = button(text("undo"), "door-link", function () { send(ticket.code, "undo"); });
+      // Placeholders replaced in one pass, so a name holding "{code}" stays as typed.
+      undo.setAttribute("aria-label", text("undo-label").replace(/\{(name|code)\}/g, function (whole, key) {
+        return key === "name" ? ticket.name : ticket.code;
+      }));
       item.appendChild(text);
       item.appendChild(undo);
       list.appendChild(item);
@@ -88,7 +97,7 @@
       return response.json();
     }).catch(function (error) {
       if (error.message === "forbidden" || tries >= 6) { throw error; }
-      showResult("offline", "No connection: trying again. Nobody is counted twice.");
+      showResult("offline", text("retrying"));
       return new Promise(function (resolve) { window.setTimeout(resolve, 500 * Math.pow(2, tries)); })
         .then(function () { return post(body, tries + 1); });
     });
@@ -104,9 +113,7 @@
       if (data.counts) { showState(data); }
       if (navigator.vibrate && data.outcome === "checked_in") { navigator.vibrate(80); }
     }).catch(function (error) {
-      showResult("refused", error.message === "forbidden"
-        ? "You are signed out or not allowed to check people in. Reload the page and sign in."
-        : "Still no connection. Check the network, then try again.");
+      showResult("refused", error.message === "forbidden" ? text("forbidden") : text("offline"));
     }).then(function () { delete inFlight[key]; });
   }
 
@@ -211,7 +218,7 @@
     if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
     stream = null;
     video.hidden = true;
-    toggle.textContent = "Scan with the camera";
+    toggle.textContent = text("scan");
     setNote("");
   }
 
@@ -222,8 +229,8 @@
         stream = mediaStream;
         video.srcObject = mediaStream;
         video.hidden = false;
-        toggle.textContent = "Stop the camera";
-        setNote("Hold the ticket's QR code in view.");
+        toggle.textContent = text("stop");
+        setNote(text("hold"));
         return video.play();
       })
       .then(nativeDetector)
@@ -234,7 +241,7 @@
       })
       .catch(function () {
         stopCamera();
-        setNote("The camera could not start. Allow it in the browser's settings, or type the code below.");
+        setNote(text("no-camera"));
       })
       .then(function () { toggle.disabled = false; });
   }
@@ -258,15 +265,15 @@
     photoInput.addEventListener("change", function () {
       var file = photoInput.files && photoInput.files[0];
       if (!file) { return; }
-      showResult("reading", "Reading the photo…");
+      showResult("reading", text("reading"));
       readPhoto(file).then(function (value) {
         if (value) {
           send(ticketCode(value), "check_in");
         } else {
-          showResult("refused", "No QR code found in that photo. Try again closer, or type the code below.");
+          showResult("refused", text("no-code"));
         }
       }).catch(function () {
-        showResult("refused", "That photo could not be read. Try another, or type the code below.");
+        showResult("refused", text("unreadable"));
       }).then(function () { photoInput.value = ""; });
     });
   }
