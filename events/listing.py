@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Min, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from cms.models import Chapter, organisation_name
 from core.page_cache import cached_until_published, versioned_lookup, versioned_set
@@ -22,8 +23,8 @@ from events.ical import events_calendar
 from events.models import EventDate, EventPage, EventType
 
 EVENTS_PER_PAGE = 12
-WHERE_CHOICES = [("online", "Online"), ("in-person", "In person")]
-WHEN_CHOICES = [("upcoming", "Upcoming"), ("past", "Past")]
+WHERE_CHOICES = [("online", _("Online")), ("in-person", _("In person"))]
+WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past"))]
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def public_feed_body(*, request, chapter: str = "", event_type: str = "") -> byt
     def build() -> bytes:
         return events_calendar(
             feed_events(chapter=chapter, event_type=event_type),
-            name=f"{organisation_name()} events",
+            name=str(_("%(organisation)s events") % {"organisation": organisation_name()}),
             base_url=settings.SITE_URL,
             # With the request, Wagtail reads the site roots once, not once per event.
             path_of=lambda event: (event.get_url_parts(request) or (None, None, ""))[2],

@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import EVENT_STAFF, role_required
@@ -61,8 +63,8 @@ def event_detail(request, pk: int):
 
 
 REGISTRATION_ACTIONS = {
-    "approve": (services.registration_approve, "Booking approved."),
-    "decline": (services.registration_decline, "Booking declined; the place is free again."),
+    "approve": (services.registration_approve, gettext_lazy("Booking approved.")),
+    "decline": (services.registration_decline, gettext_lazy("Booking declined; the place is free again.")),
 }
 
 
@@ -75,13 +77,15 @@ def registration_action(request, pk: int, registration_pk: int):
     try:
         if action == "paid_at_door":
             services.registration_confirm_paid(registration=registration, actor=request.user, at_door=True)
-            messages.success(request, f"Ticket {registration.code} marked paid at the door and confirmed.")
+            messages.success(
+                request, _("Ticket %(code)s marked paid at the door and confirmed.") % {"code": registration.code}
+            )
         elif action in REGISTRATION_ACTIONS:
             service, done = REGISTRATION_ACTIONS[action]
             service(registration=registration, actor=request.user)
             messages.success(request, done)
         else:
-            messages.error(request, "Choose approve, decline or paid at the door.")
+            messages.error(request, _("Choose approve, decline or paid at the door."))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect("events_admin:event", pk=event.pk)
@@ -94,7 +98,7 @@ def event_cancel(request, pk: int):
     reason = request.POST.get("reason", "").strip()[:1000]
     if request.method == "POST":
         if not reason:
-            error = "Write a short reason: it goes in the email to every attendee."
+            error = _("Write a short reason: it goes in the email to every attendee.")
         else:
             try:
                 cancelled = services.event_cancel(event=event, actor=request.user, reason=reason)
@@ -102,10 +106,16 @@ def event_cancel(request, pk: int):
                 error = exc.messages[0]
             else:
                 messages.success(
-                    request, f"{event.title} is cancelled. {len(cancelled)} bookings cancelled; everyone is emailed."
+                    request,
+                    ngettext(
+                        "%(title)s is cancelled. %(count)s booking cancelled; everyone is emailed.",
+                        "%(title)s is cancelled. %(count)s bookings cancelled; everyone is emailed.",
+                        len(cancelled),
+                    )
+                    % {"title": event.title, "count": len(cancelled)},
                 )
                 return redirect("events_admin:event", pk=event.pk)
-    total, _ = selectors.event_sales(event=event)
+    total, _by_type = selectors.event_sales(event=event)
     return render(
         request, "events_admin/cancel.html", {"event": event, "total": total, "error": error, "reason": reason}
     )
@@ -129,5 +139,7 @@ def attendance_csv(request, pk: int):
         for registration in registrations
     )
     return csv_response(
-        f"event-{event.pk}-attendance.csv", ["Ticket code", "Attendee", "Ticket type", "Status", "Checked in at"], rows
+        f"event-{event.pk}-attendance.csv",
+        [_("Ticket code"), _("Attendee"), _("Ticket type"), _("Status"), _("Checked in at")],
+        rows,
     )

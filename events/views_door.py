@@ -18,7 +18,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import EVENT_STAFF, has_role
 from events import selectors, services
@@ -39,7 +40,9 @@ def staff_event(request, pk: int) -> EventPage:
 def _local_time(event: EventPage, moment) -> str:
     local = moment.astimezone(ZoneInfo(event.time_zone))
     today = timezone.now().astimezone(ZoneInfo(event.time_zone)).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%H:%M} on {local:%-d %B}"
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    return _("%(time)s on %(day)s") % {"time": f"{local:%H:%M}", "day": dateformat.format(local, "j F")}
 
 
 def _ticket(event: EventPage, registration: Registration) -> dict:
@@ -67,13 +70,17 @@ def off_day_note(event: EventPage, now=None) -> str:
         return ""
 
     def when(moment) -> str:
-        return f"{moment.astimezone(ZoneInfo(event.time_zone)):%a %-d %b %Y %H:%M} ({event.time_zone})"
+        local = moment.astimezone(ZoneInfo(event.time_zone))
+        return f"{dateformat.format(local, 'D j M Y H:i')} ({event.time_zone})"
 
     upcoming = [o for o in occurrences if o.starts_at > now]
     if upcoming:
-        which = "this event starts" if len(upcoming) == len(occurrences) else "this event's next date starts"
-        return f" Note: {which} on {when(upcoming[0].starts_at)}."
-    return f" Note: this event ended on {when(occurrences[-1].ends_at)}."
+        if len(upcoming) == len(occurrences):
+            note = _("Note: this event starts on %(when)s.")
+        else:
+            note = _("Note: this event's next date starts on %(when)s.")
+        return " " + note % {"when": when(upcoming[0].starts_at)}
+    return " " + _("Note: this event ended on %(when)s.") % {"when": when(occurrences[-1].ends_at)}
 
 
 def door_action(*, event: EventPage, code: str, action: str, actor) -> dict:
@@ -82,7 +89,7 @@ def door_action(*, event: EventPage, code: str, action: str, actor) -> dict:
     "ticket"}."""
     code = code.strip()[:40]
     if not code:
-        return {"outcome": "refused", "message": "Type or scan a ticket code.", "ticket": None}
+        return {"outcome": "refused", "message": _("Type or scan a ticket code."), "ticket": None}
     try:
         if action == "undo":
             registration, changed = services.registration_check_in_undo(event=event, code=code, actor=actor)
@@ -95,11 +102,12 @@ def door_action(*, event: EventPage, code: str, action: str, actor) -> dict:
     name = f"{ticket['name']} ({ticket['ticket_type']})"
     if action == "undo":
         outcome = "undone" if changed else "not_checked_in"
-        message = f"Check-in undone: {name}." if changed else f"{name} is not checked in."
+        message = (_("Check-in undone: %(name)s.") if changed else _("%(name)s is not checked in.")) % {"name": name}
     elif changed:
-        outcome, message = "checked_in", f"Checked in: {name}.{off_day_note(event)}"
+        outcome, message = "checked_in", _("Checked in: %(name)s.") % {"name": name} + off_day_note(event)
     else:
-        outcome, message = "already", f"Already checked in at {ticket['checked_in_at']}: {name}."
+        outcome = "already"
+        message = _("Already checked in at %(time)s: %(name)s.") % {"time": ticket["checked_in_at"], "name": name}
     return {"outcome": outcome, "message": message, "ticket": ticket}
 
 
@@ -146,7 +154,7 @@ def check_in_scan(request, pk: int):
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
-        return JsonResponse({"outcome": "refused", "message": "That request was not understood."}, status=400)
+        return JsonResponse({"outcome": "refused", "message": _("That request was not understood.")}, status=400)
     attempt = str(payload.get("attempt", ""))
     key = f"events:door:{request.user.pk}:{event.pk}:{attempt}" if ATTEMPT.match(attempt) else None
     result = cache.get(key) if key else None

@@ -1,7 +1,8 @@
 from zoneinfo import ZoneInfo
 
 from django.urls import include, path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from accounts.roles import EVENT_STAFF
@@ -49,11 +50,15 @@ def upcoming_events(request):
     )
     # The day in the event's own zone, as every other page says it (the database holds UTC).
     items = [
-        {"title": e.title, "url": e.url, "when": f"{e.starts_at.astimezone(ZoneInfo(e.time_zone)):%-d %B %Y}"}
+        {
+            "title": e.title,
+            "url": e.url,
+            "when": dateformat.format(e.starts_at.astimezone(ZoneInfo(e.time_zone)), "j F Y"),
+        }
         for e in events
     ]
     index = EventIndexPage.objects.live().first() if items else None
-    return {"title": "Upcoming events", "items": items, "more_url": index.url if index else None}
+    return {"title": _("Upcoming events"), "items": items, "more_url": index.url if index else None}
 
 
 @hooks.register(SEED_DEMO_HOOK)
@@ -108,7 +113,7 @@ def my_bookings_panel(request):
 
 @hooks.register(CALENDAR_FEEDS_HOOK, order=20)
 def my_bookings_feed(token: str) -> dict:
-    return {"key": "bookings", "label": "My bookings", "path": reverse("events:my_feed", args=[token])}
+    return {"key": "bookings", "label": _("My bookings"), "path": reverse("events:my_feed", args=[token])}
 
 
 @hooks.register(PERSONAL_DATA_HOOK)
