@@ -1,4 +1,5 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from accounts.roles import MEMBERSHIP, TRAINERS
@@ -29,7 +30,7 @@ def training_admin_urls():
 @hooks.register("register_admin_menu_item")
 def cohorts_menu_item():
     return RoleMenuItem(
-        "Cohorts", reverse("training_admin:cohorts"), icon_name="group", order=205, roles=(TRAINERS, MEMBERSHIP)
+        _("Cohorts"), reverse("training_admin:cohorts"), icon_name="group", order=205, roles=(TRAINERS, MEMBERSHIP)
     )
 
 
@@ -64,7 +65,7 @@ def my_learning_panel(request):
 
 @hooks.register(CALENDAR_FEEDS_HOOK, order=10)
 def my_learning_feed(token: str) -> dict:
-    return {"key": "learning", "label": "My learning", "path": reverse("training:feed", args=[token])}
+    return {"key": "learning", "label": _("My learning"), "path": reverse("training:feed", args=[token])}
 
 
 @hooks.register(PERSONAL_DATA_HOOK)
