@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Consent, MemberProfile, MembershipApplication, PartnerContact, Referral, User
 from accounts.services import consent_set
 from accounts.tokens import new_token
-from cms.models import Chapter, PartnerOrganisation
+from cms.models import Chapter, ChapterOrganiser, PartnerOrganisation
 
 DEMO_STAFF_EMAIL = "staff@thrive.example"
 DEMO_MEMBERSHIP_EMAIL = "membership@thrive.example"
@@ -19,6 +19,7 @@ DEMO_MEMBER_EMAIL = "member@thrive.example"
 DEMO_EVENT_STAFF_EMAIL = "events@thrive.example"
 DEMO_FINANCE_EMAIL = "finance@thrive.example"
 DEMO_EDITOR_EMAIL = "editor@thrive.example"
+DEMO_US_ORGANISER_EMAIL = "us-organiser@thrive.example"
 
 
 def demo_user(email: str, password: str, **fields) -> User:
@@ -44,6 +45,9 @@ def seed_people(*, password: str) -> None:
     finance.groups.add(Group.objects.get(name="Finance"))
     editor = demo_user(DEMO_EDITOR_EMAIL, password, first_name="Demo", last_name="Editor")
     editor.groups.add(Group.objects.get(name="Editors"))
+    organiser = demo_user(DEMO_US_ORGANISER_EMAIL, password, first_name="Demo", last_name="US Organiser")
+    organiser.groups.add(Group.objects.get(name="Chapter organisers"))
+    ChapterOrganiser.objects.get_or_create(user=organiser, defaults={"chapter": us})
     partner_user = demo_user(DEMO_PARTNER_EMAIL, password)
     organisation = PartnerOrganisation.objects.get(name="Safe Harbour Trust")
     contact, _ = PartnerContact.objects.get_or_create(user=partner_user, defaults={"organisation": organisation})

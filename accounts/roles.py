@@ -9,7 +9,8 @@ TRAINERS = "Trainers"
 EVENT_STAFF = "Event staff"
 FINANCE = "Finance"
 MEMBERSHIP = "Membership"
-STAFF_GROUPS = (EDITORS, TRAINERS, EVENT_STAFF, FINANCE, MEMBERSHIP)
+CHAPTER_ORGANISERS = "Chapter organisers"  # scoped to one chapter: organised_chapter_id()
+STAFF_GROUPS = (EDITORS, TRAINERS, EVENT_STAFF, FINANCE, MEMBERSHIP, CHAPTER_ORGANISERS)
 
 
 def roles_of(user) -> set[str]:
@@ -27,6 +28,31 @@ def has_role(user, *roles: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or bool(roles_of(user) & set(roles))
+
+
+def organised_chapter_id(user) -> int | None:
+    """The chapter a chapter organiser organises (cms.ChapterOrganiser), or None: not in the
+    group, or not assigned a chapter (then they see no chapter's people at all). One query,
+    once per request. Superusers and the network-wide roles are not scoped: ask has_role."""
+    if not user.is_authenticated or not user.is_active or CHAPTER_ORGANISERS not in roles_of(user):
+        return None
+    cached = getattr(user, "_thrive_chapter", False)
+    if cached is False:
+        from cms.models import ChapterOrganiser  # noqa: PLC0415 - imported while models load (training.admin_forms)
+
+        cached = ChapterOrganiser.objects.filter(user=user).values_list("chapter_id", flat=True).first()
+        user._thrive_chapter = cached
+    return cached
+
+
+def scoped_to_chapter(user, *network_roles: str) -> tuple[bool, int | None]:
+    """(allowed, chapter id) for a screen that `network_roles` see whole and chapter
+    organisers see for their own chapter only: (True, None) for a network-wide role or a
+    superuser, (True, id) for an assigned organiser, (False, None) for anyone else."""
+    if has_role(user, *network_roles):
+        return True, None
+    chapter_id = organised_chapter_id(user)
+    return chapter_id is not None, chapter_id
 
 
 def is_staff_member(user) -> bool:

@@ -2,13 +2,14 @@
 Wagtail has already refused anyone who may not open the admin."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.forms import ApplicationDecisionForm
 from accounts.models import ErasureRequest, MemberProfile, MembershipApplication, Referral
-from accounts.roles import FINANCE, MEMBERSHIP, has_role, role_required
+from accounts.roles import FINANCE, MEMBERSHIP, has_role, role_required, scoped_to_chapter
 from accounts.services import (
     application_approve,
     application_decline,
@@ -20,10 +21,20 @@ from core.listing import listing_page, search, search_text
 OPEN = [MembershipApplication.Status.SUBMITTED, MembershipApplication.Status.MORE_INFO]
 
 
-@role_required(MEMBERSHIP)
+def in_scope(request, queryset, *network_roles: str):
+    """`queryset` whole for `network_roles`, only its chapter's rows for a chapter organiser
+    (so another chapter's row answers 404), 403 for anyone else."""
+    allowed, chapter_id = scoped_to_chapter(request.user, *network_roles)
+    if not allowed:
+        raise PermissionDenied
+    return queryset if chapter_id is None else queryset.filter(chapter_id=chapter_id)
+
+
 def applications(request):
     show = request.GET.get("show", "open")
-    queryset = MembershipApplication.objects.select_related("chapter", "referral__organisation")
+    queryset = in_scope(
+        request, MembershipApplication.objects.select_related("chapter", "referral__organisation"), MEMBERSHIP
+    )
     # Waiting ones oldest first (answered in turn); decided ones latest first.
     if show == "open":
         queryset = queryset.filter(status__in=OPEN).order_by("submitted_at", "pk")
@@ -33,10 +44,12 @@ def applications(request):
     return render(request, "membership_admin/applications.html", {"applications": page, "page": page, "show": show})
 
 
-@role_required(MEMBERSHIP)
 def application_detail(request, pk: int):
     application = get_object_or_404(
-        MembershipApplication.objects.select_related("chapter", "referral__organisation"), pk=pk
+        in_scope(
+            request, MembershipApplication.objects.select_related("chapter", "referral__organisation"), MEMBERSHIP
+        ),
+        pk=pk,
     )
     form = ApplicationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -44,13 +57,13 @@ def application_detail(request, pk: int):
         try:
             if decision == "approve":
                 application_approve(application=application, actor=request.user)
-                messages.success(request, "Approved. The new member has been emailed.")
+                messages.success(request, _("Approved. The new member has been emailed."))
             elif decision == "more_info":
                 application_request_information(application=application, actor=request.user, message=message)
-                messages.success(request, "Your question has been emailed to the applicant.")
+                messages.success(request, _("Your question has been emailed to the applicant."))
             else:
                 application_decline(application=application, actor=request.user, message=message)
-                messages.success(request, "Declined. The applicant has been emailed.")
+                messages.success(request, _("Declined. The applicant has been emailed."))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -58,9 +71,9 @@ def application_detail(request, pk: int):
     return render(request, "membership_admin/application_detail.html", {"application": application, "form": form})
 
 
-@role_required(MEMBERSHIP, FINANCE)
 def members(request):
-    profiles = MemberProfile.objects.active().select_related("chapter", "user").order_by("display_name", "pk")
+    profiles = in_scope(request, MemberProfile.objects.active(), MEMBERSHIP, FINANCE)
+    profiles = profiles.select_related("chapter", "user").order_by("display_name", "pk")
     text = search_text(request)
     if "@" in text:
         profiles = profiles.filter(user__email=text.lower())  # accounts keep addresses in lower case
@@ -70,10 +83,12 @@ def members(request):
     return render(request, "membership_admin/members.html", {"profiles": page, "page": page})
 
 
-@role_required(MEMBERSHIP, FINANCE)
 def member_detail(request, pk: int):
-    """Fields by role: access needs to Membership only, the legal name to Finance only."""
-    profile = get_object_or_404(MemberProfile.objects.select_related("chapter", "user"), pk=pk)
+    """Fields by role: access needs to Membership only, the legal name to Finance only (a
+    chapter organiser sees neither, and only their chapter's members)."""
+    profile = get_object_or_404(
+        in_scope(request, MemberProfile.objects.select_related("chapter", "user"), MEMBERSHIP, FINANCE), pk=pk
+    )
     return render(
         request,
         "membership_admin/member_detail.html",
@@ -113,6 +128,6 @@ def erasure_request_confirm(request, pk: int):
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"Erasure request {erasure.pk} is done.")
+            messages.success(request, _("Erasure request %(number)s is done.") % {"number": erasure.pk})
         return redirect("membership_admin:erasure_requests")
     return render(request, "membership_admin/erasure_confirm.html", {"erasure": erasure})

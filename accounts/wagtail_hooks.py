@@ -1,11 +1,12 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from accounts import admin_urls
 from accounts.demo import seed_people
 from accounts.erasure import PERSONAL_DATA as accounts_personal_data
-from accounts.roles import FINANCE, MEMBERSHIP, has_role
+from accounts.roles import CHAPTER_ORGANISERS, FINANCE, MEMBERSHIP, has_role
 from accounts.scale import seed_members
 from accounts.tasks import retention_purge
 from core.hooks import PERIODIC_TASKS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK, SEED_SCALE_HOOK
@@ -28,28 +29,36 @@ class RoleMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def applications_menu_item():
     return RoleMenuItem(
-        "Applications", reverse("membership_admin:applications"), icon_name="user", order=210, roles=(MEMBERSHIP,)
+        _("Applications"),
+        reverse("membership_admin:applications"),
+        icon_name="user",
+        order=210,
+        roles=(MEMBERSHIP, CHAPTER_ORGANISERS),
     )
 
 
 @hooks.register("register_admin_menu_item")
 def members_menu_item():
     return RoleMenuItem(
-        "Members", reverse("membership_admin:members"), icon_name="group", order=211, roles=(MEMBERSHIP, FINANCE)
+        _("Members"),
+        reverse("membership_admin:members"),
+        icon_name="group",
+        order=211,
+        roles=(MEMBERSHIP, FINANCE, CHAPTER_ORGANISERS),
     )
 
 
 @hooks.register("register_admin_menu_item")
 def referrals_menu_item():
     return RoleMenuItem(
-        "Referrals", reverse("membership_admin:referrals"), icon_name="mail", order=212, roles=(MEMBERSHIP,)
+        _("Referrals"), reverse("membership_admin:referrals"), icon_name="mail", order=212, roles=(MEMBERSHIP,)
     )
 
 
 @hooks.register("register_admin_menu_item")
 def erasure_menu_item():
     return RoleMenuItem(
-        "Erasure requests",
+        _("Erasure requests"),
         reverse("membership_admin:erasure_requests"),
         icon_name="bin",
         order=213,

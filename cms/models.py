@@ -9,14 +9,15 @@ from django.db import models
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.forms import FormBuilder
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, Site
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
@@ -26,6 +27,7 @@ from cms.tasks import form_submission_notify
 from core.currencies import CURRENCIES, currency_code
 from core.forms import HONEYPOT_FIELD, add_honeypot
 from core.guard import Verdict, guard_public_post
+from core.hooks import CHAPTER_LISTINGS_HOOK
 from core.page_cache import versioned_lookup, versioned_set
 from core.tasks import enqueue_on_commit
 
@@ -348,3 +350,136 @@ class FormPage(AbstractEmailForm):
         if self.to_address:
             enqueue_on_commit(form_submission_notify, submission_id=submission.pk)
         return submission
+
+
+class ChapterOrganiser(models.Model):
+    """Which chapter a member of the "Chapter organisers" group organises (one each). Without
+    the group the row grants nothing; without a row the group sees nothing (accounts.roles).
+    Only superusers assign it (Settings > Chapter organisers)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chapter_organiser",
+        verbose_name=_("staff account"),
+    )
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="organisers", verbose_name=_("chapter"))
+
+    class Meta:
+        verbose_name = _("chapter organiser")
+        verbose_name_plural = _("chapter organisers")
+
+    def __str__(self):
+        return f"chapter organiser {self.pk}"
+
+
+NAME_CONSENT_HELP = _(
+    "Leave empty unless this person has agreed, in writing, to be named on the public site: "
+    "without a name the role alone is shown. Remove the name as soon as they ask."
+)
+
+
+class ChapterPage(Page):
+    """A chapter's home on the site: its team (by role unless someone agreed to be named), its
+    upcoming events and courses (answered by events and training: core.hooks
+    CHAPTER_LISTINGS_HOOK), local partners and regional representatives, and how to
+    contact the chapter safely."""
+
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.PROTECT,
+        related_name="pages",
+        verbose_name=_("chapter"),
+        help_text=_("Its upcoming events and courses are listed on the page."),
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    team_intro = RichTextField(_("about the local team"), blank=True, features=["bold", "italic", "link"])
+    partners = ParentalManyToManyField(
+        PartnerOrganisation, blank=True, related_name="+", verbose_name=_("local partner organisations")
+    )
+    contact = RichTextField(
+        _("how to contact the chapter"),
+        blank=True,
+        features=["bold", "italic", "link", "ul", "ol"],
+        help_text=_("Ways to reach the chapter. The page adds advice on contacting us safely below it."),
+    )
+    contact_email = models.EmailField(
+        _("chapter email"),
+        blank=True,
+        help_text=_("Shown in a form that address-harvesting robots cannot read."),
+    )
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("chapter"),
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("team_intro"), InlinePanel("team", label=_("Team role"))],
+            heading=_("Local team"),
+            help_text=_("Describe people by their role. Add a name only for someone who agreed to be named."),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("partners"), InlinePanel("representatives", label=_("Regional representative"))],
+            heading=_("Partners and regional representatives"),
+        ),
+        MultiFieldPanel([FieldPanel("contact"), FieldPanel("contact_email")], heading=_("Contact")),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("chapter page")
+
+    def get_context(self, request, *args, **kwargs):
+        """A fixed number of queries whatever the chapter holds: the chapter, the team, the
+        representatives, the partners, and each listing's own (tests assert it)."""
+        context = super().get_context(request, *args, **kwargs)
+        chapter = self.chapter
+        listings = [provider(chapter=chapter, request=request) for provider in hooks.get_hooks(CHAPTER_LISTINGS_HOOK)]
+        context.update(
+            {
+                "chapter": chapter,
+                "team": list(self.team.all()),
+                "representatives": list(self.representatives.all()),
+                "local_partners": list(self.partners.select_related("logo").order_by("name")),
+                "listings": [listing for listing in listings if listing],
+            }
+        )
+        return context
+
+
+class ChapterTeamRole(Orderable):
+    page = ParentalKey(ChapterPage, on_delete=models.CASCADE, related_name="team", verbose_name=_("chapter page"))
+    role = models.CharField(_("role"), max_length=120, help_text=_("For example 'Chapter organiser' or 'Peer mentor'."))
+    name = models.CharField(_("name (only with consent)"), max_length=120, blank=True, help_text=NAME_CONSENT_HELP)
+    about = models.CharField(_("what they do"), max_length=300, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("role"), FieldPanel("name")]), FieldPanel("about")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("team role")
+
+    def __str__(self):
+        return self.role
+
+
+class ChapterRepresentative(Orderable):
+    page = ParentalKey(
+        ChapterPage, on_delete=models.CASCADE, related_name="representatives", verbose_name=_("chapter page")
+    )
+    region = models.CharField(_("region"), max_length=120)
+    role = models.CharField(
+        _("role"), max_length=120, blank=True, help_text=_("Leave empty for 'Regional representative'.")
+    )
+    name = models.CharField(_("name (only with consent)"), max_length=120, blank=True, help_text=NAME_CONSENT_HELP)
+    about = models.CharField(_("what they can help with"), max_length=300, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("region"), FieldPanel("role"), FieldPanel("name")]), FieldPanel("about")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("regional representative")
+
+    def __str__(self):
+        return self.region

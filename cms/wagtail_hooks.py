@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 
 from cms.erasure import PERSONAL_DATA as cms_personal_data
+from cms.organisers import chapter_organiser_viewset
 from cms.submissions import make_wagtail_exports_safe
 from core.hooks import PERSONAL_DATA_HOOK
 from core.page_cache import mark_cacheable
@@ -27,3 +28,8 @@ def thrive_admin_css():
 @hooks.register(PERSONAL_DATA_HOOK)
 def personal_data():
     return cms_personal_data
+
+
+@hooks.register("register_admin_viewset")
+def chapter_organisers_viewset():
+    return chapter_organiser_viewset

@@ -51,6 +51,14 @@ HOME_LISTINGS_HOOK  `thrive_home_listings`
     {"title": str, "items": [objects or dicts with "title", "url", "when"], "more_url": str | None};
     a listing without items is not shown. The home page is cached: nothing per visitor.
 
+CHAPTER_LISTINGS_HOOK  `thrive_chapter_listings`
+    provider(*, chapter: cms.models.Chapter, request) -> dict | None
+    Called by `cms.models.ChapterPage.get_context` for a chapter's page; answered by events
+    (the chapter's upcoming events) and training (its courses with a run coming up), with
+    the same answer as HOME_LISTINGS_HOOK ("more_url": the listing filtered by the
+    chapter). A fixed number of queries whatever the number of items (tests assert it).
+    Reads only; nothing per visitor (the page is cached).
+
 SPONSORSHIP_TARGETS_HOOK  `thrive_sponsorship_targets`
     sponsorship_targets(page_ids: list[int] | None = None) -> list[payments.sponsorship.SponsorshipTarget]
     Called by `payments.sponsorship` (payments does not know which pages can be
@@ -203,6 +211,7 @@ receiver's app is above the sender's). Contracts:
 ACCOUNT_PANELS_HOOK = "thrive_account_panels"
 PERIODIC_TASKS_HOOK = "thrive_periodic_tasks"
 HOME_LISTINGS_HOOK = "thrive_home_listings"
+CHAPTER_LISTINGS_HOOK = "thrive_chapter_listings"
 SPONSORSHIP_TARGETS_HOOK = "thrive_sponsorship_targets"
 TICKET_DETAILS_HOOK = "thrive_ticket_details"
 TICKETS_HOLD_EXTEND_HOOK = "thrive_tickets_hold_extend"
@@ -222,6 +231,7 @@ HOOK_NAMES = frozenset(
         ACCOUNT_PANELS_HOOK,
         PERIODIC_TASKS_HOOK,
         HOME_LISTINGS_HOOK,
+        CHAPTER_LISTINGS_HOOK,
         SPONSORSHIP_TARGETS_HOOK,
         TICKET_DETAILS_HOOK,
         TICKETS_HOLD_EXTEND_HOOK,

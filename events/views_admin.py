@@ -15,22 +15,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import EVENT_STAFF, role_required
 from core.csv_export import csv_response
 from core.listing import listing_page, search, search_text
 from core.money import format_money
 from events import selectors, services
 from events.models import Registration
-from events.views_door import staff_event
+from events.views_door import staff_chapter_id, staff_event
 
 Status = Registration.Status
 
 
-@role_required(EVENT_STAFF)
 def events(request):
-    """Every event with its sales, upcoming first, a page at a time; searched by title."""
+    """Every event this person manages with its sales, upcoming first, a page at a time;
+    searched by title."""
+    chapter_id = staff_chapter_id(request)
     now = timezone.now()
-    page = listing_page(request, search(selectors.dashboard_order(now=now), request, ["title__icontains"]))
+    events = selectors.dashboard_order(now=now)
+    if chapter_id is not None:
+        events = events.filter(chapter_id=chapter_id)
+    page = listing_page(request, search(events, request, ["title__icontains"]))
     rows = selectors.dashboard_events(event_ids=page.rows, now=now)
     return render(request, "events_admin/events.html", {"rows": rows, "page": page})
 

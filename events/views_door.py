@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import EVENT_STAFF, has_role
+from accounts.roles import EVENT_STAFF, scoped_to_chapter
 from events import selectors, services
 from events.models import EventPage, Registration
 from events.occurrences import event_occurrences
@@ -30,11 +30,21 @@ ATTEMPT = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 ATTEMPT_SECONDS = 600
 
 
-def staff_event(request, pk: int) -> EventPage:
-    """The event, for Event staff (and superusers) only."""
-    if not has_role(request.user, EVENT_STAFF):
+def staff_chapter_id(request) -> int | None:
+    """Whose events this person manages: None for every event (Event staff, superusers), a
+    chapter's id for a chapter organiser (another chapter's event answers 404); 403 for
+    anyone else."""
+    allowed, chapter_id = scoped_to_chapter(request.user, EVENT_STAFF)
+    if not allowed:
         raise PermissionDenied
-    return get_object_or_404(EventPage, pk=pk)
+    return chapter_id
+
+
+def staff_event(request, pk: int) -> EventPage:
+    """The event, for those who manage it (staff_chapter_id)."""
+    chapter_id = staff_chapter_id(request)
+    events = EventPage.objects.all() if chapter_id is None else EventPage.objects.filter(chapter_id=chapter_id)
+    return get_object_or_404(events, pk=pk)
 
 
 def _local_time(event: EventPage, moment) -> str:

@@ -5,12 +5,13 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from accounts.roles import EVENT_STAFF
+from accounts.roles import CHAPTER_ORGANISERS, EVENT_STAFF
 from accounts.wagtail_hooks import RoleMenuItem
 from core.hooks import (
     ACCOUNT_PANELS_HOOK,
     CALENDAR_FEEDS_HOOK,
     CERTIFICATE_SOURCES_HOOK,
+    CHAPTER_LISTINGS_HOOK,
     HOME_LISTINGS_HOOK,
     PERIODIC_TASKS_HOOK,
     PERSONAL_DATA_HOOK,
@@ -22,6 +23,7 @@ from core.hooks import (
 )
 from events import admin_urls
 from events.account import account_panel
+from events.chapter import chapter_events_listing
 from events.demo import seed_events as seed
 from events.erasure import PERSONAL_DATA as events_personal_data
 from events.for_payments import in_event_zone, registration_ids, sponsorship_targets
@@ -61,6 +63,9 @@ def upcoming_events(request):
     return {"title": _("Upcoming events"), "items": items, "more_url": index.url if index else None}
 
 
+hooks.register(CHAPTER_LISTINGS_HOOK, chapter_events_listing, order=10)  # events first on a chapter's page
+
+
 @hooks.register(SEED_DEMO_HOOK)
 def seed_events(password):
     seed(password=password)
@@ -76,7 +81,9 @@ def events_admin_urls():
 
 @hooks.register("register_admin_menu_item")
 def events_menu_item():
-    return RoleMenuItem("Events", reverse("events_admin:events"), icon_name="date", order=207, roles=(EVENT_STAFF,))
+    return RoleMenuItem(
+        "Events", reverse("events_admin:events"), icon_name="date", order=207, roles=(EVENT_STAFF, CHAPTER_ORGANISERS)
+    )
 
 
 # For payments (which never imports events): see events/for_payments.py ---------------------------

@@ -165,6 +165,39 @@ def seed_training(*, password: str) -> None:
                     online_url="https://meet.example.org/thrive-circle",
                 )
     _seed_learners(courses["foundations-of-survivor-leadership"])
+    _seed_us_cohort(courses["foundations-of-survivor-leadership"])
+
+
+def _seed_us_cohort(course: CoursePage) -> None:
+    """A run of the first course with the US chapter, so the US chapter organiser
+    (us-organiser@thrive.example) has a cohort to manage and its page a course coming up."""
+    us = Chapter.objects.get(slug="us")
+    if Cohort.objects.filter(course=course, chapter=us).exists():
+        return
+    start = timezone.localdate() + timedelta(days=21)
+    cohort = Cohort.objects.create(
+        course=course,
+        name="US evenings",
+        chapter=us,
+        time_zone=us.time_zone,
+        starts_on=start,
+        ends_on=start + timedelta(days=14),
+        capacity=10,
+    )
+    for week in range(2):
+        day = start + timedelta(days=7 * week)
+        LiveSession.objects.create(
+            cohort=cohort,
+            title=f"Week {week + 1} circle",
+            starts_at=_at(day, 18, us.time_zone),
+            ends_at=_at(day, 20, us.time_zone),
+            online_url="https://meet.example.org/thrive-us-circle",
+        )
+    profile = MemberProfile.objects.filter(user__email="river@member.example").select_related("user").first()
+    if profile is not None:
+        Enrolment.objects.create(
+            user=profile.user, cohort=cohort, status=Enrolment.Status.ENROLLED, enrolled_at=timezone.now()
+        )
 
 
 def _seed_learners(course: CoursePage) -> None:

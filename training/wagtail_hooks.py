@@ -2,13 +2,14 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from accounts.roles import MEMBERSHIP, TRAINERS
+from accounts.roles import CHAPTER_ORGANISERS, MEMBERSHIP, TRAINERS
 from accounts.wagtail_hooks import RoleMenuItem
 from core.hooks import (
     ACCOUNT_PANELS_HOOK,
     CALENDAR_FEEDS_HOOK,
     CERTIFICATE_MANAGERS_HOOK,
     CERTIFICATE_SOURCES_HOOK,
+    CHAPTER_LISTINGS_HOOK,
     HOME_LISTINGS_HOOK,
     PERSONAL_DATA_HOOK,
     SEED_DEMO_HOOK,
@@ -17,6 +18,7 @@ from core.hooks import (
 )
 from training import admin_urls, selectors
 from training.account import account_panel
+from training.chapter import chapter_courses_listing
 from training.demo import seed_training
 from training.erasure import PERSONAL_DATA as training_personal_data
 from training.scale import seed_learning
@@ -30,13 +32,20 @@ def training_admin_urls():
 @hooks.register("register_admin_menu_item")
 def cohorts_menu_item():
     return RoleMenuItem(
-        _("Cohorts"), reverse("training_admin:cohorts"), icon_name="group", order=205, roles=(TRAINERS, MEMBERSHIP)
+        _("Cohorts"),
+        reverse("training_admin:cohorts"),
+        icon_name="group",
+        order=205,
+        roles=(TRAINERS, MEMBERSHIP, CHAPTER_ORGANISERS),
     )
 
 
 @hooks.register(HOME_LISTINGS_HOOK)
 def upcoming_courses(request):
     return selectors.upcoming_courses_listing()
+
+
+hooks.register(CHAPTER_LISTINGS_HOOK, chapter_courses_listing, order=20)
 
 
 @hooks.register(CERTIFICATE_SOURCES_HOOK)

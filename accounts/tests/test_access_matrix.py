@@ -11,19 +11,32 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import ErasureRequest
 from accounts.tests.factories import (
     ApplicationFactory,
+    ChapterFactory,
     MemberProfileFactory,
     PartnerContactFactory,
     UserFactory,
     sign_in_with_second_factor,
 )
 
-ROLES = ["anonymous", "member", "partner", "trainer", "event_staff", "finance", "membership", "editor", "superuser"]
+ROLES = [
+    "anonymous",
+    "member",
+    "partner",
+    "trainer",
+    "event_staff",
+    "finance",
+    "membership",
+    "editor",
+    "organiser",
+    "superuser",
+]
 GROUP_OF = {
     "trainer": "Trainers",
     "event_staff": "Event staff",
     "finance": "Finance",
     "membership": "Membership",
     "editor": "Editors",
+    "organiser": "Chapter organisers",  # of the US chapter; the other rows are the UK's (factories' default)
 }
 
 
@@ -39,12 +52,21 @@ NOBODY = outcome(NOT_FOUND, anonymous=LOGIN)
 ADMIN_NO_ACCESS = {"anonymous": LOGIN, "member": LOGIN, "partner": LOGIN}
 MEMBERSHIP_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, superuser=OK)
 MEMBERS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, finance=OK, superuser=OK)
+# Lists a chapter organiser sees filtered to their chapter; another chapter's row is 404 to them.
+APPLICATIONS = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, organiser=OK, superuser=OK)
+OTHER_CHAPTER_APPLICATION = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, organiser=NOT_FOUND, superuser=OK)
+MEMBERS_LIST = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, finance=OK, organiser=OK, superuser=OK)
+OTHER_CHAPTER_MEMBER = outcome(REFUSED, **ADMIN_NO_ACCESS, membership=OK, finance=OK, organiser=NOT_FOUND, superuser=OK)
+EVENTS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, event_staff=OK, organiser=OK, superuser=OK)
+OTHER_CHAPTER_EVENT = outcome(REFUSED, **ADMIN_NO_ACCESS, event_staff=OK, organiser=NOT_FOUND, superuser=OK)
 PUBLIC = outcome(OK)
-COHORT_LIST = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, membership=OK, superuser=OK)
-OWN_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, membership=OK, superuser=OK)
-OTHER_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, membership=OK, superuser=OK)
-OWN_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, superuser=OK)
-OTHER_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, superuser=OK)
+COHORT_LIST = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, membership=OK, organiser=OK, superuser=OK)
+OWN_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, membership=OK, organiser=NOT_FOUND, superuser=OK)
+OTHER_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, membership=OK, organiser=NOT_FOUND, superuser=OK)
+OWN_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, organiser=NOT_FOUND, superuser=OK)
+OTHER_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, organiser=NOT_FOUND, superuser=OK)
+US_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, membership=OK, organiser=OK, superuser=OK)
+US_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, organiser=OK, superuser=OK)
 
 
 def classify(response) -> str:
@@ -76,10 +98,12 @@ MATRIX = [
     ("/account/applications/{other_application}/", NOBODY),
     ("/partners/referrals/", PARTNER_ONLY),
     ("/partners/referrals/new/", PARTNER_ONLY),
-    ("/admin/membership/applications/", MEMBERSHIP_ADMIN),
-    ("/admin/membership/applications/{other_application}/", MEMBERSHIP_ADMIN),
-    ("/admin/membership/members/", MEMBERS_ADMIN),
-    ("/admin/membership/members/{other_profile}/", MEMBERS_ADMIN),
+    ("/admin/membership/applications/", APPLICATIONS),
+    ("/admin/membership/applications/{other_application}/", OTHER_CHAPTER_APPLICATION),
+    ("/admin/membership/applications/{us_application}/", APPLICATIONS),
+    ("/admin/membership/members/", MEMBERS_LIST),
+    ("/admin/membership/members/{other_profile}/", OTHER_CHAPTER_MEMBER),
+    ("/admin/membership/members/{us_profile}/", MEMBERS_LIST),
     ("/admin/membership/referrals/", MEMBERSHIP_ADMIN),
     ("/admin/membership/erasure/", MEMBERSHIP_ADMIN),
     ("/admin/membership/erasure/{erasure_request}/", MEMBERSHIP_ADMIN),
@@ -91,6 +115,17 @@ MATRIX = [
     ("/admin/training/cohorts/{other_cohort}/attendance.csv", OTHER_COHORT),
     ("/admin/training/cohorts/{own_cohort}/sessions/{own_session}/attendance/", OWN_ATTENDANCE),
     ("/admin/training/cohorts/{other_cohort}/sessions/{other_session}/attendance/", OTHER_ATTENDANCE),
+    ("/admin/training/cohorts/{us_cohort}/", US_COHORT),
+    ("/admin/training/cohorts/{us_cohort}/attendance.csv", US_COHORT),
+    ("/admin/training/cohorts/{us_cohort}/sessions/{us_session}/attendance/", US_ATTENDANCE),
+    ("/admin/events/", EVENTS_ADMIN),
+    ("/admin/events/{uk_event}/", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{uk_event}/attendance.csv", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{uk_event}/check-in/", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{uk_event}/cancel/", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{us_event}/", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/attendance.csv", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/check-in/", EVENTS_ADMIN),
 ]
 
 
@@ -106,12 +141,26 @@ def people(db):
     }
     for role, group in GROUP_OF.items():
         users[role] = UserFactory(groups=[group])
+    from cms.models import ChapterOrganiser
+    from events.tests.factories import make_event
     from training.tests.factories import make_cohort, make_course
 
+    us = ChapterFactory(slug="us", name="United States", country="US", time_zone="America/New_York", currency="USD")
+    ChapterOrganiser.objects.create(user=users["organiser"], chapter=us)
+    us_member = MemberProfileFactory(chapter=us)
     course = make_course(modules=1)
     own_cohort = make_cohort(course, sessions=1, trainers=[users["trainer"]], name="Own")
     other_cohort = make_cohort(course, sessions=1, trainers=[UserFactory(groups=["Trainers"])], name="Other")
+    us_cohort = make_cohort(course, sessions=1, trainers=[UserFactory(groups=["Trainers"])], name="US run")
+    us_cohort.chapter = us
+    us_cohort.save(update_fields=["chapter"])
     ids = {
+        "us_cohort": us_cohort.pk,
+        "us_session": us_cohort.sessions.get().pk,
+        "us_application": ApplicationFactory(chapter=us).pk,
+        "us_profile": us_member.pk,
+        "uk_event": make_event(chapter=ChapterFactory(), title="UK event").pk,
+        "us_event": make_event(chapter=us, title="US event").pk,
         "own_cohort": own_cohort.pk,
         "other_cohort": other_cohort.pk,
         "own_session": own_cohort.sessions.get().pk,

@@ -39,6 +39,7 @@ DEMO_STAFF = {
     "event_staff": "events@thrive.example",
     "finance": "finance@thrive.example",
     "editor": "editor@thrive.example",
+    "organiser": "us-organiser@thrive.example",  # Chapter organisers, of the US chapter
 }
 OUR_NAMESPACES = {"membership_admin", "training_admin", "certificates_admin", "events_admin", "payments_admin"}
 # Screens of our own apps that no link leads to, and why (each is still requested if found).
@@ -316,3 +317,64 @@ def test_admin_crawl_every_login_opens_what_it_is_shown_as_the_role_matrix_says_
     assert len(reached) > 100, f"the crawl is blind: it opened only {sorted(reached)}"
     report = "\n".join(f"{title}:\n  " + "\n  ".join(items) for title, items in findings.items() if items)
     assert not report, report
+
+
+def test_the_us_chapter_organiser_manages_us_events_and_cohorts_and_gets_no_uk_member_application_or_cohort(
+    demo_site,
+):
+    """Every admin address of every UK member, application, cohort (and its sessions) and
+    event in the demo answers the US chapter organiser 403 or 404; the US ones answer 200."""
+    from accounts.models import MemberProfile, MembershipApplication, User
+    from events.models import EventPage
+    from training.models import Cohort
+
+    client = Client()
+    sign_in_with_second_factor(client, User.objects.get(email=DEMO_STAFF["organiser"]))
+    uk_cohorts = Cohort.objects.filter(chapter__slug="uk").prefetch_related("sessions")
+    uk_urls = (
+        [
+            f"/admin/membership/members/{pk}/"
+            for pk in MemberProfile.objects.filter(chapter__slug="uk").values_list("pk", flat=True)
+        ]
+        + [
+            f"/admin/membership/applications/{pk}/"
+            for pk in MembershipApplication.objects.filter(chapter__slug="uk").values_list("pk", flat=True)
+        ]
+        + [f"/admin/training/cohorts/{cohort.pk}/" for cohort in uk_cohorts]
+        + [f"/admin/training/cohorts/{cohort.pk}/attendance.csv" for cohort in uk_cohorts]
+        + [
+            f"/admin/training/cohorts/{cohort.pk}/sessions/{session.pk}/attendance/"
+            for cohort in uk_cohorts
+            for session in cohort.sessions.all()
+        ]
+        + [
+            f"/admin/events/{pk}/{tail}"
+            for pk in EventPage.objects.filter(chapter__slug="uk").values_list("pk", flat=True)
+            for tail in ("", "attendance.csv", "check-in/", "cancel/")
+        ]
+    )
+    assert len(uk_urls) > 20
+    answers = {url: client.get(url).status_code for url in uk_urls}
+    assert {url: status for url, status in answers.items() if status not in (403, 404)} == {}
+
+    us_cohort = Cohort.objects.get(chapter__slug="us")
+    us_event = EventPage.objects.filter(chapter__slug="us").first()
+    us_urls = [
+        "/admin/events/",
+        f"/admin/events/{us_event.pk}/",
+        f"/admin/events/{us_event.pk}/check-in/",
+        "/admin/training/cohorts/",
+        f"/admin/training/cohorts/{us_cohort.pk}/",
+        f"/admin/training/cohorts/{us_cohort.pk}/sessions/{us_cohort.sessions.first().pk}/attendance/",
+        "/admin/membership/applications/",
+        f"/admin/membership/applications/{MembershipApplication.objects.get(chapter__slug='us').pk}/",
+        "/admin/membership/members/",
+    ]
+    assert {url: client.get(url).status_code for url in us_urls} == dict.fromkeys(us_urls, 200)
+    # The lists hold the US chapter's rows only.
+    assert "Noor" in client.get("/admin/membership/applications/").content.decode()
+    assert "Joy" not in client.get("/admin/membership/applications/").content.decode()
+    members = client.get("/admin/membership/members/").content.decode()
+    assert "River" in members and "Amani" not in members and "Sam" not in members
+    cohorts = client.get("/admin/training/cohorts/").content.decode()
+    assert "US evenings" in cohorts and "Autumn evenings" not in cohorts

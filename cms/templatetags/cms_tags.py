@@ -1,8 +1,11 @@
 from django import template
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.models import Site
 
+from cms.models import ChapterPage
 from core.hooks import HOME_LISTINGS_HOOK
 from core.page_cache import cached_until_published
 
@@ -54,3 +57,28 @@ def home_listings(context):
         if listing and listing.get("items"):
             listings.append(listing)
     return {"listings": listings}
+
+
+@register.simple_tag(takes_context=True)
+def chapter_page_link(context, chapter_slug: str):
+    """A link to the page of the chapter a listing is filtered by, put next to the chapter
+    filter ("" when there is no such page). The chapter pages' addresses are kept in the
+    cache until the next publish: no query on an ordinary request."""
+    request = context.get("request")
+    if not chapter_slug or request is None:
+        return ""
+    site = Site.find_for_request(request)
+    if site is None:
+        return ""
+    pages = cached_until_published(
+        f"chapter-pages:{site.pk}:{translation.get_language()}",
+        lambda: {
+            page.chapter.slug: (page.title, page.get_url(request))
+            for page in ChapterPage.objects.live().public().select_related("chapter").order_by("path")
+        },
+    )
+    if chapter_slug not in pages:
+        return ""
+    title, url = pages[chapter_slug]
+    label = _("%(title)s: team, events and contact") % {"title": title}
+    return format_html('<p class="note chapter-link"><a href="{}">{}</a></p>', url, label)

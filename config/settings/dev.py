@@ -18,4 +18,5 @@ MFA_EXEMPT_EMAILS = [
     "events@thrive.example",
     "finance@thrive.example",
     "editor@thrive.example",
+    "us-organiser@thrive.example",
 ]

@@ -14,7 +14,18 @@ from django.db import transaction
 from wagtail import hooks
 from wagtail.models import Page, Site
 
-from cms.models import Chapter, FormField, FormPage, HomePage, PartnerOrganisation, SiteSettings, StandardPage
+from cms.models import (
+    Chapter,
+    ChapterPage,
+    ChapterRepresentative,
+    ChapterTeamRole,
+    FormField,
+    FormPage,
+    HomePage,
+    PartnerOrganisation,
+    SiteSettings,
+    StandardPage,
+)
 from core.demo import DEMO_STAFF_EMAIL, PASSWORD_FILE
 from core.hooks import SEED_DEMO_HOOK
 
@@ -40,6 +51,7 @@ class Command(BaseCommand):
             self.site_settings(pages["safety"])
             self.partners()
             self.chapters()
+            self.chapter_pages(home)
         password = self.staff_user()
         with transaction.atomic():
             # Apps above cms (accounts, training, events...) add their demo content here.
@@ -51,6 +63,7 @@ class Command(BaseCommand):
             "Also, with the same password: membership@thrive.example (membership team), "
             "trainer@thrive.example (trainer), events@thrive.example (event staff), "
             "finance@thrive.example (finance), editor@thrive.example (editor), "
+            "us-organiser@thrive.example (US chapter organiser), "
             "partner@thrive.example (partner contact), "
             "member@thrive.example (member)"
         )
@@ -311,6 +324,65 @@ class Command(BaseCommand):
         ]:
             if not Chapter.objects.filter(slug=slug).exists():
                 Chapter.objects.create(name=name, slug=slug, country=country, time_zone=zone, currency=currency)
+
+    def chapter_pages(self, home: HomePage) -> None:
+        """A page for each chapter, in the site menu. The team is described by role; a name is
+        given only where the person agreed (here: nobody is named but the organisers' roles)."""
+        pages = [
+            (
+                "uk",
+                "UK chapter",
+                "uk-chapter",
+                "Survivor leaders across the United Kingdom, meeting in London, Manchester and online.",
+                [
+                    ("Chapter organiser", "", "Plans the chapter's events and welcomes new members."),
+                    ("Peer mentors", "", "Survivor leaders who have finished the leadership course."),
+                    ("Training lead", "", "Runs the chapter's courses with our trainers."),
+                ],
+                [("North West England", "", "Meet-ups in Manchester and Liverpool.")],
+                ["Safe Harbour Trust", "Freedom Routes"],
+            ),
+            (
+                "us",
+                "US chapter",
+                "us-chapter",
+                "Survivor leaders across the United States, meeting in New York and online.",
+                [
+                    ("Chapter organiser", "", "Plans the chapter's events and welcomes new members."),
+                    ("Peer mentor", "", "A survivor leader who has finished the leadership course."),
+                ],
+                [("New York", "", "Meet-ups in New York City, with Bridges Legal Clinic.")],
+                ["Bridges Legal Clinic"],
+            ),
+        ]
+        for slug, title, page_slug, intro, team, representatives, partner_names in pages:
+            chapter = Chapter.objects.get(slug=slug)
+            if ChapterPage.objects.filter(chapter=chapter).exists():
+                continue
+            page = ChapterPage(
+                title=title,
+                slug=page_slug,
+                show_in_menus=True,
+                chapter=chapter,
+                intro=intro,
+                team_intro=rich("Everyone on the team is a survivor leader or works alongside survivors."),
+                contact=rich(
+                    'Use the <a href="/contact/">contact form</a> and say which chapter you would like to reach. '
+                    "Tell us the safest way to reply to you.",
+                ),
+                contact_email=f"{slug}-chapter@thrive.example",
+            )
+            page.team = [
+                ChapterTeamRole(sort_order=n, role=role, name=name, about=about)
+                for n, (role, name, about) in enumerate(team)
+            ]
+            page.representatives = [
+                ChapterRepresentative(sort_order=n, region=region, name=name, about=about)
+                for n, (region, name, about) in enumerate(representatives)
+            ]
+            page.partners = list(PartnerOrganisation.objects.filter(name__in=partner_names))
+            home.add_child(instance=page)
+            page.save_revision().publish()
 
     def staff_user(self) -> str:
         """The demo superuser. Its password is generated once into var/ and reused after."""
