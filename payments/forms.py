@@ -4,6 +4,8 @@ and the refund form (Finance)."""
 import copy
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.forms import EmailField
 from core.money import currency_code
@@ -14,11 +16,21 @@ from payments.sponsorship import sponsorship_targets
 
 OTHER = "other"
 # Details typed for Gift Aid without the declaration ticked are never dropped in silence.
-GIFT_AID_UNTICKED = (
+# Plain English (marked for the catalogue): translate where shown, _(GIFT_AID_UNTICKED).
+GIFT_AID_UNTICKED = gettext_noop(
     "You filled in your details for Gift Aid but did not tick the declaration. Tick it to add Gift Aid, "
     "or clear those details to give without Gift Aid. Nothing has been taken."
 )
 SPONSOR_PREFIX = "page:"
+
+
+# What Gift Aid needs and was left empty, in whole sentences (translators see each).
+GIFT_AID_NEEDS = {
+    "first_name": gettext_lazy("For Gift Aid we need your first name."),
+    "last_name": gettext_lazy("For Gift Aid we need your last name."),
+    "house_name_or_number": gettext_lazy("For Gift Aid we need your house name or number."),
+    "postcode": gettext_lazy("For Gift Aid we need your postcode."),
+}
 
 
 def sponsor_choices(currency: str) -> list[tuple[str, str]]:
@@ -33,33 +45,49 @@ def sponsor_choices(currency: str) -> list[tuple[str, str]]:
 
 
 class DonationForm(forms.Form):
-    preset = forms.ChoiceField(label="Amount", widget=forms.RadioSelect, required=False)
-    other_amount = MoneyFormField(label="Other amount", required=False, allow_zero=False)
+    preset = forms.ChoiceField(label=gettext_lazy("Amount"), widget=forms.RadioSelect, required=False)
+    other_amount = MoneyFormField(label=gettext_lazy("Other amount"), required=False, allow_zero=False)
     frequency = forms.ChoiceField(
-        label="How often",
-        choices=[("once", "Once"), ("monthly", "Every month")],
+        label=gettext_lazy("How often"),
+        choices=[("once", gettext_lazy("Once")), ("monthly", gettext_lazy("Every month"))],
         widget=forms.RadioSelect,
         initial="once",
     )
-    email = EmailField(label="Email address", help_text="For your receipt. We never share it.")
-    earmark = forms.ChoiceField(label="Where your gift goes", choices=Earmark.choices, required=False)
+    email = EmailField(
+        label=gettext_lazy("Email address"), help_text=gettext_lazy("For your receipt. We never share it.")
+    )
+    earmark = forms.ChoiceField(label=gettext_lazy("Where your gift goes"), choices=Earmark.choices, required=False)
     anonymous = forms.BooleanField(
-        label="Give anonymously", required=False, help_text="We will not name you anywhere, including thank-you lists."
+        label=gettext_lazy("Give anonymously"),
+        required=False,
+        help_text=gettext_lazy("We will not name you anywhere, including thank-you lists."),
     )
     message = forms.CharField(
-        label="Message (optional)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Message (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    gift_aid = forms.BooleanField(label="Yes, add Gift Aid to my donation", required=False)
-    title = forms.CharField(label="Title (optional)", required=False, max_length=35)
+    gift_aid = forms.BooleanField(label=gettext_lazy("Yes, add Gift Aid to my donation"), required=False)
+    title = forms.CharField(label=gettext_lazy("Title (optional)"), required=False, max_length=35)
     first_name = forms.CharField(
-        label="First name", required=False, max_length=35, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label=gettext_lazy("First name"),
+        required=False,
+        max_length=35,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Last name", required=False, max_length=35, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=gettext_lazy("Last name"),
+        required=False,
+        max_length=35,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    house_name_or_number = forms.CharField(label="House name or number", required=False, max_length=40)
+    house_name_or_number = forms.CharField(label=gettext_lazy("House name or number"), required=False, max_length=40)
     postcode = forms.CharField(
-        label="Postcode", required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+        label=gettext_lazy("Postcode"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
 
     GIFT_AID_FIELDS = ("title", "first_name", "last_name", "house_name_or_number", "postcode")
@@ -69,7 +97,7 @@ class DonationForm(forms.Form):
         self.page = page
         self.currency = page.currency
         self.fields["preset"].choices = [(str(a), label) for a, label in page.suggested_choices()] + [
-            (OTHER, "Other amount")
+            (OTHER, _("Other amount"))
         ]
         self.fields["other_amount"].currency = page.currency
         self.fields["earmark"].choices = list(Earmark.choices) + sponsor_choices(page.currency)
@@ -90,7 +118,7 @@ class DonationForm(forms.Form):
         elif preset and preset != OTHER:
             cleaned["amount_minor"] = int(preset)
         elif "other_amount" not in self.errors:
-            self.add_error("other_amount", "Please choose an amount or type one, for example 15.")
+            self.add_error("other_amount", _("Please choose an amount or type one, for example 15."))
         earmark = cleaned.get("earmark") or ""
         cleaned["sponsored_page_id"] = None
         if earmark.startswith(SPONSOR_PREFIX):
@@ -99,9 +127,9 @@ class DonationForm(forms.Form):
         if cleaned.get("gift_aid"):
             for name in ("first_name", "last_name", "house_name_or_number", "postcode"):
                 if not (cleaned.get(name) or "").strip():
-                    self.add_error(name, f"For Gift Aid we need your {self.fields[name].label.lower()}.")
+                    self.add_error(name, GIFT_AID_NEEDS[name])
         elif "gift_aid" in self.fields and any((cleaned.get(name) or "").strip() for name in self.GIFT_AID_FIELDS):
-            self.add_error("gift_aid", GIFT_AID_UNTICKED)
+            self.add_error("gift_aid", _(GIFT_AID_UNTICKED))
         return cleaned
 
 
@@ -119,20 +147,27 @@ class GiftAidForm(forms.Form):
             self.fields[name] = copy.deepcopy(DonationForm.base_fields[name])
             self.fields[name].required = name != "title"
         # On the checkout the card form asks for the card's postcode too: say which this is.
-        self.fields["postcode"].label = "Home postcode"
-        self.fields["gift_aid"].error_messages["required"] = "Tick the box to make the Gift Aid declaration."
-        for name in ("first_name", "last_name", "house_name_or_number", "postcode"):
-            label = self.fields[name].label.lower()
-            self.fields[name].error_messages["required"] = f"For Gift Aid we need your {label}."
+        self.fields["postcode"].label = _("Home postcode")
+        self.fields["gift_aid"].error_messages["required"] = _("Tick the box to make the Gift Aid declaration.")
+        for name, needed in GIFT_AID_NEEDS.items():
+            self.fields[name].error_messages["required"] = needed
+        self.fields["postcode"].error_messages["required"] = _("For Gift Aid we need your home postcode.")
 
     GIFT_AID_FIELDS = DonationForm.GIFT_AID_FIELDS
 
 
 class RefundForm(forms.Form):
     amount = MoneyFormField(
-        label="Amount to refund", required=False, allow_zero=False, help_text="Leave empty to refund all that is left."
+        label=gettext_lazy("Amount to refund"),
+        required=False,
+        allow_zero=False,
+        help_text=gettext_lazy("Leave empty to refund all that is left."),
     )
-    reason = forms.CharField(label="Reason", max_length=300, help_text="Kept with the refund; never sent to Stripe.")
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        help_text=gettext_lazy("Kept with the refund; never sent to Stripe."),
+    )
     request_token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, currency: str, **kwargs):

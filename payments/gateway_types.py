@@ -14,6 +14,8 @@ caller ever sees a Stripe object or a Stripe error (and none imports stripe).
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 class PaymentsUnavailable(Exception):
     """Stripe could not be reached. Nothing was charged by this call."""
@@ -43,26 +45,29 @@ class InvalidWebhook(Exception):
 
 
 DECLINE_MESSAGES = {
-    "insufficient_funds": "Your card was declined because there is not enough money in the account. "
-    "Please try another card.",
-    "expired_card": "Your card has expired. Please check the expiry date or use another card.",
-    "incorrect_cvc": "The security code (the 3 digits on the back) is not right. Please check it and try again.",
-    "incorrect_number": "The card number is not right. Please check it and try again.",
-    "invalid_expiry_year": "The expiry year is not right. Please check it and try again.",
-    "processing_error": "Your bank could not process the payment just now. Please try again in a moment.",
-    "payment_intent_authentication_failure": "Your bank's security check was not completed, so nothing "
-    "was taken. Please try again.",
-    "authentication_required": "Your bank needs you to confirm this payment. Please try again and "
-    "complete the security check.",
+    "insufficient_funds": _(
+        "Your card was declined because there is not enough money in the account. Please try another card."
+    ),
+    "expired_card": _("Your card has expired. Please check the expiry date or use another card."),
+    "incorrect_cvc": _("The security code (the 3 digits on the back) is not right. Please check it and try again."),
+    "incorrect_number": _("The card number is not right. Please check it and try again."),
+    "invalid_expiry_year": _("The expiry year is not right. Please check it and try again."),
+    "processing_error": _("Your bank could not process the payment just now. Please try again in a moment."),
+    "payment_intent_authentication_failure": _(
+        "Your bank's security check was not completed, so nothing was taken. Please try again."
+    ),
+    "authentication_required": _(
+        "Your bank needs you to confirm this payment. Please try again and complete the security check."
+    ),
 }
-DEFAULT_DECLINE_MESSAGE = (
+DEFAULT_DECLINE_MESSAGE = _(
     "Your card was declined, so nothing was taken. Please try another card, or ask your bank why it was refused."
 )
 
 
 def decline_message(code: str | None) -> str:
-    """Plain words for a Stripe decline or error code."""
-    return DECLINE_MESSAGES.get(code or "", DEFAULT_DECLINE_MESSAGE)
+    """Plain words for a Stripe decline or error code, in the active language."""
+    return str(DECLINE_MESSAGES.get(code or "", DEFAULT_DECLINE_MESSAGE))
 
 
 # Results ----------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """UK Gift Aid: the declaration donors agree to, and HMRC's claim schedule layout and rows."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.money import format_major
 
-# Changing the wording means a new version: declarations keep the text they agreed to.
+# Changing the wording means a new version: declarations keep the text they agreed to (in the
+# language they read it in: the donor's own words are what they declared).
 DECLARATION_VERSION = "2026-01"
-DECLARATION_TEXT = (
+DECLARATION_TEXT = gettext_lazy(
     "I want to Gift Aid my donation and any donations I make in the future or have made in the past "
     "4 years to Thrive. I am a UK taxpayer and understand that if I pay less Income Tax and/or Capital "
     "Gains Tax than the amount of Gift Aid claimed on all my donations in that tax year it is my "

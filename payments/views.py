@@ -16,6 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.guard import Verdict, guard_public_post
@@ -27,7 +29,9 @@ from payments.models import CampaignPage, Order, OrderLine, Payment, RecurringGi
 from payments.selectors import campaign_totals, cancel_token, recurring_gift_for_token, recurring_gift_next_payment_on
 from payments.tickets import tickets_held_until, tickets_hold_extend, tickets_of_order
 
-UNAVAILABLE = "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
+UNAVAILABLE = gettext_lazy(
+    "Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes."
+)
 
 
 def _checkout_target(token: str) -> Order | RecurringGift:
@@ -134,10 +138,32 @@ def hold_zone(moment) -> str:
     return getattr(getattr(moment, "tzinfo", None), "key", None) or settings.TIME_ZONE
 
 
+def hold_clock(moment) -> str:
+    """'18:45': a hold time on the clock of its event's zone."""
+    return f"{timezone.localtime(moment, ZoneInfo(hold_zone(moment))):%H:%M}"
+
+
 def hold_time_text(moment) -> str:
     """'18:45 America/New_York time': a hold time in its event's zone, the zone named."""
-    zone = hold_zone(moment)
-    return f"{timezone.localtime(moment, ZoneInfo(zone)):%H:%M} {zone} time"
+    return _("%(time)s %(zone)s time") % {"time": hold_clock(moment), "zone": hold_zone(moment)}
+
+
+def countdown_words(hold_seconds: int | None) -> dict | None:
+    """What countdown.js shows beside the hold time, in the page's language: the words for each
+    number of minutes the hold can still have and for each number of seconds in the last one
+    (plural forms differ between languages, so the server chooses them)."""
+    if hold_seconds is None:
+        return None
+    most_minutes = max(1, hold_seconds // 60 + 1)
+    return {
+        "minutes": {
+            n: ngettext("%(count)s minute left", "%(count)s minutes left", n) % {"count": n}
+            for n in range(1, most_minutes + 1)
+        },
+        "seconds": {
+            n: ngettext("%(count)s second left", "%(count)s seconds left", n) % {"count": n} for n in range(1, 60)
+        },
+    }
 
 
 def _checkout_context(target) -> dict:
@@ -151,14 +177,18 @@ def _checkout_context(target) -> dict:
             "held_until": (held_until := tickets_held_until(target)),
             "hold_zone": hold_zone(held_until),
             # Counted down in the page from the server's clock (the visitor's may be wrong).
-            "hold_seconds": max(0, int((held_until - timezone.now()).total_seconds())) if held_until else None,
+            "hold_seconds": (hold_seconds := max(0, int((held_until - timezone.now()).total_seconds())))
+            if held_until
+            else None,
+            "hold_time": hold_clock(held_until) if held_until else "",
+            "countdown_words": countdown_words(hold_seconds) if held_until else None,
             "settled": target.status not in Order.OPEN_STATES,
             "gift_aid": _gift_aid_offer(target, lines),
         }
     return {
         "kind": "monthly",
         "gift": target,
-        "total": f"{target.amount_display} every month",
+        "total": _("%(amount)s every month") % {"amount": target.amount_display},
         "held_until": None,
         "settled": target.status != RecurringGift.Status.PENDING,
     }
@@ -222,11 +252,14 @@ def checkout_extend(request, token: str):
     before = tickets_held_until(target)
     after = tickets_hold_extend(target)
     if after is None:
-        messages.info(request, "The hold on your places has already ended. You can still pay if they are free.")
+        messages.info(request, _("The hold on your places has already ended. You can still pay if they are free."))
     elif before is not None and after > before:
-        messages.success(request, f"Your places are now held until {hold_time_text(after)}.")
+        messages.success(request, _("Your places are now held until %(time)s.") % {"time": hold_time_text(after)})
     else:
-        messages.info(request, f"Your places are held until {hold_time_text(after)}; we cannot hold them longer.")
+        messages.info(
+            request,
+            _("Your places are held until %(time)s; we cannot hold them longer.") % {"time": hold_time_text(after)},
+        )
     return redirect("payments:checkout", token=token)
 
 
@@ -255,7 +288,7 @@ def _checkout_gift_aid_record(request, order: Order) -> JsonResponse | None:
     if not request.POST.get("gift_aid"):
         if not any(request.POST.get(name, "").strip() for name in GiftAidForm.GIFT_AID_FIELDS):
             return None
-        errors = {"gift_aid": [GIFT_AID_UNTICKED]}
+        errors = {"gift_aid": [_(GIFT_AID_UNTICKED)]}
     elif form.is_valid():
         try:
             with transaction.atomic():
@@ -269,7 +302,8 @@ def _checkout_gift_aid_record(request, order: Order) -> JsonResponse | None:
     return JsonResponse(
         {
             "status": "gift_aid_invalid",
-            "message": f"Your Gift Aid declaration is not complete, so nothing has been taken. {problems}",
+            "message": _("Your Gift Aid declaration is not complete, so nothing has been taken. %(problems)s")
+            % {"problems": problems},
             "errors": errors,
         }
     )  # 200, as a declined card is: an answer the page shows, not a broken request
@@ -293,7 +327,9 @@ def checkout_pay(request, token: str):
                 answer["setup_client_secret"] = services.order_checkout_start(order=target).client_secret
                 offer = _gift_aid_offer(target, list(target.lines.all()))
                 if offer and offer["added"]:  # the page swaps the filled-in declaration for this
-                    answer["gift_aid_added"] = f"Gift Aid: added to your {offer['amount']} donation."
+                    answer["gift_aid_added"] = _("Gift Aid: added to your %(amount)s donation.") % {
+                        "amount": offer["amount"]
+                    }
         else:
             outcome = services.recurring_gift_start(gift=target, setup_intent_id=setup_intent_id)
             answer = {"status": outcome.status, "message": outcome.message, "client_secret": outcome.client_secret}
@@ -368,8 +404,10 @@ def gift_cancel(request, token: str):
             gift = services.recurring_gift_cancel(gift=gift)
             context["gift"] = gift
         except gateway.PaymentsUnavailable:
-            context["error"] = "We could not reach our card processor just now, so your gift is unchanged. "
-            context["error"] += "Please try the link again in a few minutes."
+            context["error"] = _(
+                "We could not reach our card processor just now, so your gift is unchanged. "
+                "Please try the link again in a few minutes."
+            )
             status = 503
     response = TemplateResponse(request, "payments/gift_cancel.html", context, status=status)
     response["Cache-Control"] = "no-store"

@@ -7,10 +7,11 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import FINANCE, role_required
@@ -80,7 +81,7 @@ def orders(request):
             "orders": listing_page(request, queryset),
             "statuses": Order.Status.choices,
             "query": request.GET.urlencode(),
-            "search_label": "Exact order reference or email address",
+            "search_label": _("Exact order reference or email address"),
         },
     )
 
@@ -123,12 +124,16 @@ def refund(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except gateway.PaymentsUnavailable:
-        messages.error(request, "Stripe could not be reached, so no refund was sent yet. Submit the same form again.")
+        messages.error(
+            request, _("Stripe could not be reached, so no refund was sent yet. Submit the same form again.")
+        )
     else:
         if made.status == made.Status.SUCCEEDED:
-            messages.success(request, f"Refunded {format_money(made.amount_minor, payment.currency)}.")
+            messages.success(
+                request, _("Refunded %(amount)s.") % {"amount": format_money(made.amount_minor, payment.currency)}
+            )
         else:
-            messages.error(request, "Stripe refused the refund. The order is flagged for attention.")
+            messages.error(request, _("Stripe refused the refund. The order is flagged for attention."))
     return redirect("payments_admin:order_detail", pk=payment.order_id)
 
 
@@ -166,7 +171,7 @@ def payments_list(request):
             "payments": listing_page(request, queryset),
             "statuses": Payment.Status.choices,
             "query": request.GET.urlencode(),
-            "search_label": "Exact order reference or Stripe payment ID",
+            "search_label": _("Exact order reference or Stripe payment ID"),
         },
     )
 
@@ -218,7 +223,7 @@ def donations(request):
         {
             "donations": listing_page(request, queryset),
             "query": request.GET.urlencode(),
-            "search_label": "Exact email address or order reference",
+            "search_label": _("Exact email address or order reference"),
         },
     )
 
@@ -242,7 +247,7 @@ def gift_aid_export(request):
     if request.method == "POST":
         starts_on, ends_on = _claim_dates(request.POST)
         if not (starts_on and ends_on):
-            messages.error(request, "Choose the first and last day of the donations to claim.")
+            messages.error(request, _("Choose the first and last day of the donations to claim."))
             return redirect("payments_admin:gift_aid")
         try:
             claim = gift_aid_claim_create(
@@ -256,8 +261,19 @@ def gift_aid_export(request):
             return redirect(f"{reverse('payments_admin:gift_aid')}?from={starts_on:%Y-%m-%d}&to={ends_on:%Y-%m-%d}")
         messages.success(
             request,
-            f"Claim {claim.pk} made: {claim.donation_count} donation{pluralize(claim.donation_count)}, "
-            f"{claim.total_display} given, {claim.gift_aid_display} of Gift Aid. Download its schedule below.",
+            ngettext(
+                "Claim %(number)s made: %(count)s donation, %(total)s given, %(gift_aid)s of Gift Aid. "
+                "Download its schedule below.",
+                "Claim %(number)s made: %(count)s donations, %(total)s given, %(gift_aid)s of Gift Aid. "
+                "Download its schedule below.",
+                claim.donation_count,
+            )
+            % {
+                "number": claim.pk,
+                "count": claim.donation_count,
+                "total": claim.total_display,
+                "gift_aid": claim.gift_aid_display,
+            },
         )
         return redirect(f"{reverse('payments_admin:gift_aid')}?claim={claim.pk}")
     starts_on, ends_on = _claim_dates(request.GET)

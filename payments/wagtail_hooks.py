@@ -1,6 +1,9 @@
 from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils import formats
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from accounts.roles import FINANCE
@@ -38,18 +41,26 @@ def money_input_css():
 
 @hooks.register("register_admin_menu_item")
 def finance_orders_menu_item():
-    return RoleMenuItem("Orders", reverse("payments_admin:orders"), icon_name="list-ul", order=220, roles=(FINANCE,))
+    return RoleMenuItem(
+        gettext_lazy("Orders"), reverse("payments_admin:orders"), icon_name="list-ul", order=220, roles=(FINANCE,)
+    )
 
 
 @hooks.register("register_admin_menu_item")
 def finance_donations_menu_item():
-    return RoleMenuItem("Donations", reverse("payments_admin:donations"), icon_name="pick", order=221, roles=(FINANCE,))
+    return RoleMenuItem(
+        gettext_lazy("Donations"), reverse("payments_admin:donations"), icon_name="pick", order=221, roles=(FINANCE,)
+    )
 
 
 @hooks.register("register_admin_menu_item")
 def finance_gift_aid_menu_item():
     return RoleMenuItem(
-        "Gift Aid claims", reverse("payments_admin:gift_aid"), icon_name="download", order=222, roles=(FINANCE,)
+        gettext_lazy("Gift Aid claims"),
+        reverse("payments_admin:gift_aid"),
+        icon_name="download",
+        order=222,
+        roles=(FINANCE,),
     )
 
 
@@ -61,11 +72,21 @@ def open_campaigns(request):
         {
             "title": page.title,
             "url": page.url,
-            "when": f"Target {page.target_display}" + (f", until {page.ends_on:%-d %B %Y}" if page.ends_on else ""),
+            "when": _campaign_when(page),
         }
         for page in campaigns_open(limit=3)
     ]
-    return {"title": "Campaigns", "items": items, "more_url": None}
+    return {"title": _("Campaigns"), "items": items, "more_url": None}
+
+
+def _campaign_when(page) -> str:
+    """ "Target £5,000.00, until 31 March 2027", in the active language."""
+    if page.ends_on:
+        return _("Target %(target)s, until %(date)s") % {
+            "target": page.target_display,
+            "date": formats.date_format(page.ends_on, "j F Y"),
+        }
+    return _("Target %(target)s") % {"target": page.target_display}
 
 
 @hooks.register(PERIODIC_TASKS_HOOK)

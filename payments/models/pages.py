@@ -55,7 +55,9 @@ class GivingPageMixin(models.Model):
             raise ValidationError({"suggested_amounts": _("Use whole amounts separated by commas.")}) from None
 
     def suggested_minor(self) -> list[int]:
-        return [parse_major(part, self.currency) for part in self.suggested_amounts.split(",") if part.strip()]
+        # Stored settings: read the same whatever the reader's language.
+        parts = [part for part in self.suggested_amounts.split(",") if part.strip()]
+        return [parse_major(part, self.currency, localized=False) for part in parts]
 
     def suggested_choices(self) -> list[tuple[int, str]]:
         return [(amount, format_money(amount, self.currency)) for amount in self.suggested_minor()]

@@ -5,10 +5,14 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cms.models import organisation_name
 from core.email import email_send, recipients_want_discretion
+from core.i18n import language_of
 from core.links import absolute
 from core.money import format_money
 from payments.models import Donation, Order
@@ -27,15 +31,20 @@ def _receipt_pdf(context: dict) -> list[tuple[str, bytes, str]]:
     return [(f"receipt-{context['reference']}.pdf", pdf, "application/pdf")]
 
 
+def _day(moment) -> str:
+    """ "4 December 2026" in the active language (month names translated)."""
+    return formats.date_format(timezone.localtime(moment), "j F Y")
+
+
 def order_receipt_context(order: Order) -> dict:
-    """The plain values a paid order's receipt (email and PDF) shows; neutral for a payer in
-    discreet mode (no event names, no organisation name)."""
+    """The plain values a paid order's receipt (email and PDF) shows, in the active language;
+    neutral for a payer in discreet mode (no event names, no organisation name)."""
     discreet = recipients_want_discretion([order.email])
     order_lines = list(order.lines.all())
     return {
-        "organisation": "Payment receipt" if discreet else organisation_name(),
+        "organisation": _("Payment receipt") if discreet else organisation_name(),
         "reference": order.reference,
-        "date": f"{timezone.localtime(order.paid_at):%-d %B %Y}",
+        "date": _day(order.paid_at),
         "lines": [
             {
                 "description": (line.get_kind_display() if discreet else line.description),
@@ -62,13 +71,15 @@ def order_receipt_send(*, order_id: int) -> bool:
         return False
     order = Order.objects.get(pk=order_id)
     try:
-        context = order_receipt_context(order)
+        with language_of(order.email):  # the receipt and its PDF in the payer's language
+            context = order_receipt_context(order)
+            attachments = _receipt_pdf(context)
         email_send(
             to=[order.email],
-            subject=f"Your receipt {order.reference}",
+            subject=format_lazy(gettext_lazy("Your receipt {reference}"), reference=order.reference),
             template="payment_receipt",
             context=context,
-            attachments=_receipt_pdf(context),
+            attachments=attachments,
         )
     except Exception:
         Order.objects.filter(pk=order_id, receipt_sent_at=now).update(receipt_sent_at=None)
@@ -82,22 +93,24 @@ def donation_receipt_send(*, donation_id: int) -> bool:
     Sent once per donation (a donation is recorded once per invoice). Sends one email."""
     donation = Donation.objects.select_related("recurring_gift").get(pk=donation_id)
     gift = donation.recurring_gift
-    context = {
-        "organisation": organisation_name(),
-        "reference": f"{gift.reference}-{donation.pk}",
-        "date": f"{timezone.localtime(donation.donated_at):%-d %B %Y}",
-        "lines": [{"description": "Monthly gift", "amount": donation.amount_display}],
-        "total": donation.amount_display,
-        "gift_aid": donation.gift_aid_declaration_id is not None,
-        "monthly": gift.amount_display,
-        "cancel_url": absolute(reverse("payments:gift_cancel", args=[cancel_token(gift)])),
-    }
+    with language_of(donation.email):  # the receipt and its PDF in the donor's language
+        context = {
+            "organisation": organisation_name(),
+            "reference": f"{gift.reference}-{donation.pk}",
+            "date": _day(donation.donated_at),
+            "lines": [{"description": _("Monthly gift"), "amount": donation.amount_display}],
+            "total": donation.amount_display,
+            "gift_aid": donation.gift_aid_declaration_id is not None,
+            "monthly": gift.amount_display,
+            "cancel_url": absolute(reverse("payments:gift_cancel", args=[cancel_token(gift)])),
+        }
+        attachments = _receipt_pdf(context)
     email_send(
         to=[donation.email],
-        subject="Thank you for your monthly gift",
+        subject=gettext_lazy("Thank you for your monthly gift"),
         template="donation_receipt",
         context=context,
-        attachments=_receipt_pdf(context),
+        attachments=attachments,
     )
     return True
 
@@ -108,7 +121,7 @@ def finance_alert_send(*, order_id: int, reason: str) -> None:
     order = Order.objects.get(pk=order_id)
     email_send(
         to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject=f"Payment needs attention: {order.reference}",
+        subject=format_lazy(gettext_lazy("Payment needs attention: {reference}"), reference=order.reference),
         template="payment_attention",
         context={
             "reference": order.reference,

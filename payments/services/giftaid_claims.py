@@ -10,6 +10,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record, audit_record_each
 from core.locking import for_update
@@ -25,11 +26,11 @@ def gift_aid_claim_create(*, starts_on: date, ends_on: date, aggregate_small: bo
     and a claim with no donations (a second click, or a reload, finds none left). Moves no
     money; the schedule is downloaded with `gift_aid_claim_donations`."""
     if ends_on < starts_on:
-        raise ValidationError("The end date is before the start date.", code="dates")
+        raise ValidationError(_("The end date is before the start date."), code="dates")
     donations = list(for_update(gift_aid_claimable(*day_bounds(starts_on, ends_on)), of=("self",)))
     if not donations:
         raise ValidationError(
-            "No donations are left to claim for these dates: any there were are in an earlier claim, listed below.",
+            _("No donations are left to claim for these dates: any there were are in an earlier claim, listed below."),
             code="empty",
         )
     now = timezone.now()
@@ -59,7 +60,8 @@ def gift_aid_claim_schedule(*, claim: GiftAidClaim, actor) -> list[list[str]]:
     donations = gift_aid_claim_donations(claim)
     if any(donation.gift_aid_declaration is None for donation in donations):
         raise ValidationError(
-            f"Claim {claim.pk} is past the six years HMRC may ask about: its donors' details are deleted.",
+            _("Claim %(number)s is past the six years HMRC may ask about: its donors' details are deleted.")
+            % {"number": claim.pk},
             code="expired",
         )
     audit_record(actor=actor, action="gift_aid_claim.downloaded", obj=claim)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.locking import for_update
@@ -35,10 +36,10 @@ def gift_aid_declaration_create(
         "postcode": " ".join(postcode.upper().split()),
     }
     if not all(fields.values()):
-        raise ValidationError("For Gift Aid we need your first and last name, house name or number, and postcode.")
+        raise ValidationError(_("For Gift Aid we need your first and last name, house name or number, and postcode."))
     return GiftAidDeclaration.objects.create(
         title=title.strip(),
-        declaration_text=giftaid.DECLARATION_TEXT,
+        declaration_text=str(giftaid.DECLARATION_TEXT),  # the words the donor read, in their language
         declaration_version=giftaid.DECLARATION_VERSION,
         declared_at=timezone.now(),
         user=user if user is not None and user.is_authenticated else None,
@@ -73,7 +74,7 @@ def recurring_gift_checkout_start(*, gift: RecurringGift) -> gateway.SetupIntent
     the card against (the same one on every view until it is used up). Raises
     PaymentsUnavailable when Stripe cannot be reached. Moves no money."""
     if gift.status != RecurringGift.Status.PENDING:
-        raise ValidationError("This monthly gift has already been set up.")
+        raise ValidationError(_("This monthly gift has already been set up."))
     with transaction.atomic():
         gift = for_update(RecurringGift.objects.filter(pk=gift.pk)).get()
         if not gift.stripe_customer_id:

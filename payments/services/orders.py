@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
 from core.locking import for_update
@@ -62,15 +64,17 @@ class PayOutcome:
 def donation_amount_check(amount_minor: int, currency: str) -> int:
     """The amount if it is a whole number of minor units within the limits; else a ValidationError."""
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
-        raise ValidationError("Please enter an amount, for example 10.", code="donation")
+        raise ValidationError(_("Please enter an amount, for example 10."), code="donation")
     low, high = settings.DONATION_MIN_MINOR, settings.DONATION_MAX_MINOR
     if amount_minor < low:
         raise ValidationError(
-            f"The smallest gift we can take online is {format_money(low, currency)}.", code="donation"
+            _("The smallest gift we can take online is %(amount)s.") % {"amount": format_money(low, currency)},
+            code="donation",
         )
     if amount_minor > high:
         raise ValidationError(
-            f"For gifts over {format_money(high, currency)} please contact us, so we can thank you properly.",
+            _("For gifts over %(amount)s please contact us, so we can thank you properly.")
+            % {"amount": format_money(high, currency)},
             code="donation",
         )
     return amount_minor
@@ -78,13 +82,13 @@ def donation_amount_check(amount_minor: int, currency: str) -> int:
 
 def _ticket_lines(tickets: list[TicketLine]) -> list[OrderLine]:
     if any(not ticket.item_reference or ticket.amount_minor <= 0 for ticket in tickets):
-        raise ValidationError("One of these places is no longer held for payment. Please book again.")
+        raise ValidationError(_("One of these places is no longer held for payment. Please book again."))
     in_other_checkout = OrderLine.objects.filter(
         item_reference__in=[ticket.item_reference for ticket in tickets],
         order__status__in=[*Order.OPEN_STATES, Order.Status.PAID],
     ).exists()
     if in_other_checkout:
-        raise ValidationError("One of these places is already in another checkout.")
+        raise ValidationError(_("One of these places is already in another checkout."))
     return [
         OrderLine(
             kind=OrderLine.Kind.TICKET,
@@ -131,7 +135,7 @@ def order_create(
     if donation is not None:
         lines.append(_donation_line(donation, currency))
     if not lines:
-        raise ValidationError("There is nothing to pay for.")
+        raise ValidationError(_("There is nothing to pay for."))
     order = Order.objects.create(
         email=email.strip().lower(),
         user=user if user is not None and user.is_authenticated else None,
@@ -180,7 +184,7 @@ def order_checkout_start(*, order: Order) -> gateway.SetupIntentResult:
     be replaced). Raises PaymentsUnavailable when Stripe cannot be reached and
     ValidationError when the order is not open. Moves no money."""
     if order.status not in Order.OPEN_STATES:
-        raise ValidationError("This order is already settled.")
+        raise ValidationError(_("This order is already settled."))
     with transaction.atomic():
         order = for_update(Order.objects.filter(pk=order.pk)).get()
         return checkout_setup_intent(order, key_prefix=f"thrive-order-{order.pk}")
@@ -208,7 +212,7 @@ def _payment_outcome_now(payment: Payment) -> PayOutcome:
     return _outcome_of(payment)
 
 
-CARD_NOT_CONFIRMED = "Your card details were not confirmed. Please enter them again."
+CARD_NOT_CONFIRMED = gettext_lazy("Your card details were not confirmed. Please enter them again.")
 _SETUP_INTENT_ID = re.compile(r"seti_[A-Za-z0-9]{1,200}")
 
 
@@ -228,7 +232,7 @@ def setup_intent_state(setup_intent_id: str) -> gateway.SetupIntentState:
 def _payment_method_for(order: Order, setup_intent_id: str) -> str:
     setup = setup_intent_state(setup_intent_id)
     if setup.reference != order.reference:
-        raise ValidationError("This card was set up for another payment. Please reload the page.")
+        raise ValidationError(_("This card was set up for another payment. Please reload the page."))
     if setup.status != "succeeded" or not setup.payment_method_id:
         raise ValidationError(CARD_NOT_CONFIRMED)
     return setup.payment_method_id
@@ -266,7 +270,7 @@ def order_pay(*, order: Order, setup_intent_id: str) -> PayOutcome:
 def _charge_locked(order: Order, setup_intent_id: str) -> PayOutcome | tuple[Payment, gateway.IntentState]:
     """Create and confirm the PaymentIntent (the caller holds the order's lock)."""
     if order.status not in Order.OPEN_STATES:
-        raise ValidationError("This order is already settled.")
+        raise ValidationError(_("This order is already settled."))
     payment_method_id = _payment_method_for(order, setup_intent_id)
     key = f"thrive-order-{order.pk}-pay-{order.payment_attempts}"
     try:
@@ -319,12 +323,12 @@ def order_gift_aid_add(*, order: Order, declaration: GiftAidDeclaration) -> Orde
     gift whether or not a payment attempt had already begun, as HMRC allows. Moves no money."""
     order = for_update(Order.objects.filter(pk=order.pk)).get()
     if order.currency != "GBP":
-        raise ValidationError("Gift Aid applies only to donations in pounds sterling.")
+        raise ValidationError(_("Gift Aid applies only to donations in pounds sterling."))
     if order.status not in Order.OPEN_STATES:
-        raise ValidationError("This order has been paid or closed, so Gift Aid can no longer be added here.")
+        raise ValidationError(_("This order has been paid or closed, so Gift Aid can no longer be added here."))
     line = order.lines.filter(kind=OrderLine.Kind.DONATION).first()
     if line is None:
-        raise ValidationError("There is no donation in this order to add Gift Aid to.")
+        raise ValidationError(_("There is no donation in this order to add Gift Aid to."))
     line.gift_aid_declaration = declaration
     line.gift_aid_eligible = True
     line.save(update_fields=["gift_aid_declaration", "gift_aid_eligible"])

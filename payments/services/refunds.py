@@ -6,6 +6,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.locking import for_update
@@ -25,16 +26,19 @@ def _refund_row(*, payment: Payment, amount_minor: int | None, reason: str, acto
         if existing is not None:
             return existing
         if payment.status not in Payment.REFUNDABLE:
-            raise ValidationError("Only a payment that succeeded can be refunded.", code="not_refundable")
+            raise ValidationError(_("Only a payment that succeeded can be refunded."), code="not_refundable")
         if not reason.strip():
-            raise ValidationError("Please give a reason for the refund.", code="reason")
+            raise ValidationError(_("Please give a reason for the refund."), code="reason")
         pending = payment.refunds.filter(status=Refund.Status.PENDING).aggregate(total=Sum("amount_minor"))["total"]
         available = payment.refundable_minor - (pending or 0)
         amount = available if amount_minor is None else amount_minor
         if amount <= 0 or amount > available:
             raise ValidationError(
-                f"You can refund between {format_money(1, payment.currency)} and "
-                f"{format_money(max(available, 0), payment.currency)}.",
+                _("You can refund between %(least)s and %(most)s.")
+                % {
+                    "least": format_money(1, payment.currency),
+                    "most": format_money(max(available, 0), payment.currency),
+                },
                 code="amount",
             )
         refund = Refund.objects.create(

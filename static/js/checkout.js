@@ -5,6 +5,8 @@
   "use strict";
   var form = document.getElementById("checkout-form");
   if (!form || typeof Stripe === "undefined") { return; }
+  // Every word shown comes from the page, in its language (data-words-* on the form).
+  var words = form.dataset;
   var stripe = Stripe(form.dataset.publishableKey);
   var card = stripe.elements().create("card");
   var mount = document.getElementById("card-element");
@@ -12,8 +14,8 @@
   // localstripe's stand-in inputs have placeholders but no labels: name them for screen readers.
   Array.prototype.forEach.call(mount.querySelectorAll("input"), function (input) {
     if (!input.getAttribute("aria-label")) {
-      var names = { number: "Card number", exp_month: "Expiry month (MM)", exp_year: "Expiry year (YY)",
-        cvc: "Security code", postal_code: "Postcode" };
+      var names = { number: words.wordsCardNumber, exp_month: words.wordsExpiryMonth,
+        exp_year: words.wordsExpiryYear, cvc: words.wordsSecurityCode, postal_code: words.wordsPostcode };
       input.setAttribute("aria-label", names[input.getAttribute("placeholder")] || input.getAttribute("placeholder"));
     }
   });
@@ -36,7 +38,7 @@
   function explain(error) {
     if (!error) { return plainWords.card_declined; }
     return plainWords[error.code] || plainWords[error.decline_code] ||
-      "We could not confirm your card: " + (error.message || "please check the details and try again.");
+      words.wordsCardNotConfirmed.replace("{reason}", error.message || words.wordsCheckDetails);
   }
   // The Gift Aid declaration (when the page offers one) is part of this form: it goes with
   // the payment and the server records it before taking any money, or stops and says why.
@@ -76,12 +78,12 @@
   }
   function handle(answer, setupIntentId) {
     if (answer.status === "succeeded" || answer.status === "processing") {
-      say("Payment received. One moment…");
+      say(words.wordsReceived);
       window.location.assign(answer.next);
     } else if (answer.status === "requires_action") {
-      say("Your bank wants to confirm this payment.");
+      say(words.wordsBankConfirms);
       stripe.confirmCardPayment(answer.client_secret).then(function (result) {
-        if (result.error) { say("Checking with your bank…"); }
+        if (result.error) { say(words.wordsCheckingBank); }
         return pay(setupIntentId).then(function (again) { handle(again, setupIntentId); });
       });
     } else if (answer.status === "gift_aid_invalid") {
@@ -118,7 +120,7 @@
     event.preventDefault();
     button.disabled = true;
     message.hidden = true;
-    say("Checking your card…");
+    say(words.wordsCheckingCard);
     freshSetup().then(function (secret) {
       return stripe.confirmCardSetup(secret, { payment_method: { card: card } });
     }).then(function (result) {
@@ -127,11 +129,11 @@
         fail(explain(result.error));
         return;
       }
-      say("Taking the payment…");
+      say(words.wordsTaking);
       var id = result.setupIntent.id;
       return pay(id).then(function (answer) { handle(answer, id); });
     }).catch(function () {
-      fail("Payments are unavailable right now, so nothing has been taken. Please try again in a few minutes.");
+      fail(words.wordsUnavailable);
     });
   });
 })();

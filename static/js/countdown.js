@@ -14,11 +14,16 @@
   var ended = document.querySelector("[data-countdown-ended]");
   var deadline = Date.now() + left * 1000;
   var said = {};
+  // The words, in the page's language: hold.dataset (data-countdown-*-words) and, for each
+  // number of minutes or seconds left, the "countdown-words" JSON the server wrote.
+  var source = document.getElementById("countdown-words");
+  var counts = source ? JSON.parse(source.textContent) : null;
 
   function words(seconds) {
-    if (seconds >= 120) { return Math.floor(seconds / 60) + " minutes left"; }
-    if (seconds >= 60) { return "1 minute left"; }
-    return seconds + (seconds === 1 ? " second left" : " seconds left");
+    var minutes = seconds >= 120 ? Math.floor(seconds / 60) : 1;
+    var table = seconds >= 60 ? "minutes" : "seconds";
+    var count = seconds >= 60 ? minutes : seconds;
+    return (counts && counts[table] && counts[table][count]) || String(count);
   }
   function tell(key, text) {
     if (said[key] || !announce) { return; }
@@ -30,13 +35,13 @@
     if (seconds === 0) {
       shown.hidden = true;
       if (ended) { ended.hidden = false; }
-      tell("ended", "The hold on your places has ended.");
+      tell("ended", hold.dataset.countdownEndedWords);
       return;
     }
     shown.textContent = " (" + words(seconds) + ")";
     shown.hidden = false;
-    if (seconds <= 60) { tell("1", "1 minute left to pay before the hold on your places ends."); }
-    else if (seconds <= 300) { tell("5", "5 minutes left to pay before the hold on your places ends."); }
+    if (seconds <= 60) { tell("1", hold.dataset.countdownOneMinuteWords); }
+    else if (seconds <= 300) { tell("5", hold.dataset.countdownFiveMinutesWords); }
     window.setTimeout(tick, seconds > 120 ? 5000 : 1000);
   }
   tick();
