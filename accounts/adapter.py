@@ -17,6 +17,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.email import email_send, user_wants_discretion
 from core.forms import EMAIL_MAX_LENGTH, EMAIL_TOO_LONG
@@ -25,6 +26,8 @@ from core.links import absolute
 
 @dataclass(frozen=True)
 class AccountEmail:
+    """Subject and notice are lazy: `email_send` translates them in the recipient's language."""
+
     template: str
     subject: str
     notice: str = ""  # the one sentence of a security notice (template "account_notice")
@@ -38,39 +41,48 @@ def _notice(subject: str, notice: str) -> AccountEmail:
 # Every email allauth (account and mfa) can send, by its template prefix. A test checks that
 # each email template of the installed allauth is listed here, so an upgrade that adds one fails.
 ACCOUNT_EMAILS = {
-    "account/email/email_confirmation_signup": AccountEmail("account_confirm_email", "Confirm your email address"),
-    "account/email/email_confirmation": AccountEmail("account_confirm_email", "Confirm your email address"),
-    "account/email/password_reset_key": AccountEmail("account_password_reset", "Choose a new password"),
-    "account/email/password_reset_code": AccountEmail("account_code", "Your password reset code"),
-    "account/email/login_code": AccountEmail("account_code", "Your sign-in code"),
+    "account/email/email_confirmation_signup": AccountEmail("account_confirm_email", _("Confirm your email address")),
+    "account/email/email_confirmation": AccountEmail("account_confirm_email", _("Confirm your email address")),
+    "account/email/password_reset_key": AccountEmail("account_password_reset", _("Choose a new password")),
+    "account/email/password_reset_code": AccountEmail("account_code", _("Your password reset code")),
+    "account/email/login_code": AccountEmail("account_code", _("Your sign-in code")),
     # Someone typed an address we hold no account for: it may be anyone's inbox.
-    "account/email/unknown_account": AccountEmail("account_unknown", "About your request", always_discreet=True),
-    "account/email/account_already_exists": AccountEmail("account_already_exists", "About your sign-up"),
-    "account/email/password_reset": _notice("Your password was changed", "The password of your account was reset."),
-    "account/email/password_changed": _notice("Your password was changed", "The password of your account was changed."),
-    "account/email/password_set": _notice("A password was set", "A password was set for your account."),
+    "account/email/unknown_account": AccountEmail("account_unknown", _("About your request"), always_discreet=True),
+    "account/email/account_already_exists": AccountEmail("account_already_exists", _("About your sign-up")),
+    "account/email/password_reset": _notice(
+        _("Your password was changed"), _("The password of your account was reset.")
+    ),
+    "account/email/password_changed": _notice(
+        _("Your password was changed"), _("The password of your account was changed.")
+    ),
+    "account/email/password_set": _notice(_("A password was set"), _("A password was set for your account.")),
     # Sent to the old address: it must not tell that inbox the new one.
     "account/email/email_changed": _notice(
-        "Your sign-in address was changed", "Your account now signs in with a different email address, not this one."
+        _("Your sign-in address was changed"),
+        _("Your account now signs in with a different email address, not this one."),
     ),
-    "account/email/email_confirm": _notice("Your email address is confirmed", "Your email address was confirmed."),
+    "account/email/email_confirm": _notice(
+        _("Your email address is confirmed"), _("Your email address was confirmed.")
+    ),
     "account/email/email_deleted": _notice(
-        "An email address was removed", "An email address was removed from your account."
+        _("An email address was removed"), _("An email address was removed from your account.")
     ),
-    "mfa/email/totp_activated": _notice("Two-factor sign-in is on", "An authenticator app was set up for signing in."),
+    "mfa/email/totp_activated": _notice(
+        _("Two-factor sign-in is on"), _("An authenticator app was set up for signing in.")
+    ),
     "mfa/email/totp_deactivated": _notice(
-        "Two-factor sign-in is off", "The authenticator app was removed from your account."
+        _("Two-factor sign-in is off"), _("The authenticator app was removed from your account.")
     ),
     "mfa/email/recovery_codes_generated": _notice(
-        "New recovery codes", "A new set of recovery codes was made for your account."
+        _("New recovery codes"), _("A new set of recovery codes was made for your account.")
     ),
-    "mfa/email/webauthn_added": _notice("A security key was added", "A security key was added to your account."),
+    "mfa/email/webauthn_added": _notice(_("A security key was added"), _("A security key was added to your account.")),
     "mfa/email/webauthn_removed": _notice(
-        "A security key was removed", "A security key was removed from your account."
+        _("A security key was removed"), _("A security key was removed from your account.")
     ),
 }
 # A message a future allauth adds before the list above learns it: neutral, still ours.
-FALLBACK_EMAIL = _notice("About your account", "There was a change to how you sign in.")
+FALLBACK_EMAIL = _notice(_("About your account"), _("There was a change to how you sign in."))
 
 
 def greeting_name(user) -> str:

@@ -17,6 +17,7 @@ reset key or code, which must not be written into a task's arguments.
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ErasureRequest, MembershipApplication, Referral, User
 from accounts.tokens import new_token
@@ -40,7 +41,7 @@ def application_received_send(*, application_id: int) -> None:
         return
     email_send(
         to=[application.email],
-        subject="We have received your application",
+        subject=_("We have received your application"),
         template="application_received",
         context={"application": application, "status_url": _status_url(application)},
     )
@@ -57,7 +58,7 @@ def application_already_waiting_send(*, application_id: int) -> None:
         return
     email_send(
         to=[application.email],
-        subject="About your application",
+        subject=_("About your application"),
         template="application_already_waiting",
         context={"status_url": _status_url(application)},
     )
@@ -72,7 +73,7 @@ def application_member_exists_send(*, user_id: int) -> None:
         return
     email_send(
         to=[user.email],
-        subject="About your application",
+        subject=_("About your application"),
         template="application_member_exists",
         context={
             "sign_in_url": absolute(reverse("account_login")),
@@ -87,7 +88,7 @@ def application_waiting_notify(*, application_id: int) -> None:
         return
     email_send(
         to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject="A membership application is waiting for review",
+        subject=_("A membership application is waiting for review"),
         template="staff_application_waiting",
         context={"queue_url": absolute(reverse("membership_admin:applications"))},
     )
@@ -107,7 +108,7 @@ def application_approved_send(*, application_id: int) -> None:
         token = welcome_link_create(user=user)
         context["welcome_url"] = absolute(reverse("membership:welcome", args=[token]))
         context["days"] = settings.WELCOME_LINK_DAYS
-    email_send(to=[user.email], subject="Welcome to the network", template="application_approved", context=context)
+    email_send(to=[user.email], subject=_("Welcome to the network"), template="application_approved", context=context)
 
 
 def application_declined_send(*, application_id: int) -> None:
@@ -117,7 +118,7 @@ def application_declined_send(*, application_id: int) -> None:
         return
     email_send(
         to=[application.email],
-        subject="About your application",
+        subject=_("About your application"),
         template="application_declined",
         context={"application": application},
     )
@@ -131,7 +132,7 @@ def application_more_info_send(*, application_id: int) -> None:
         return
     email_send(
         to=[application.email],
-        subject="A question about your application",
+        subject=_("A question about your application"),
         template="application_more_info",
         context={"application": application, "status_url": _status_url(application)},
     )
@@ -148,7 +149,7 @@ def referral_invitation_send(*, referral_id: int) -> None:
     Referral.objects.filter(pk=referral.pk).update(token_hash=digest)
     email_send(
         to=[referral.email],
-        subject="An invitation",
+        subject=_("An invitation"),
         template="referral_invitation",
         context={
             "organisation": referral.organisation,
@@ -165,7 +166,7 @@ def erasure_request_notify(*, erasure_request_id: int) -> None:
         return
     email_send(
         to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject="A data erasure request is waiting",
+        subject=_("A data erasure request is waiting"),
         template="staff_erasure_waiting",
         context={"queue_url": absolute(reverse("membership_admin:erasure_requests"))},
     )
@@ -178,13 +179,15 @@ def sign_in_failures_notify(*, user_id: int, failures: int, where: str) -> None:
         return
     email_send(
         to=[settings.STAFF_NOTIFICATION_EMAIL],
-        subject="Repeated failed sign-ins to one account",
+        subject=_("Repeated failed sign-ins to one account"),
         template="staff_sign_in_failures",
         context={
             "user_id": user_id,
             "failures": failures,
             "minutes": settings.SIGN_IN_FAILURE_WINDOW_SECONDS // 60,
-            "where": where,
+            # The sign-in page, named in English by the caller (marked with gettext_noop: a
+            # task's argument stays plain text), translated here in the recipient's language.
+            "where": _(where),
             "admin_url": absolute(reverse("wagtailusers_users:edit", args=[user_id])),
         },
     )

@@ -6,6 +6,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_noop
 
 from accounts.roles import is_staff_member
 from accounts.signin_limits import note_failed_sign_in
@@ -70,7 +71,7 @@ class AdminLoginThrottleMiddleware:
                 return render(request, "accounts/too_many_attempts.html", status=429)
         response = self.get_response(request)
         if response.status_code == 200:  # the form came back: the sign-in failed
-            note_failed_sign_in(account, where="the admin sign-in page (/admin/login/)")
+            note_failed_sign_in(account, where=gettext_noop("the admin sign-in page (/admin/login/)"))
         else:
             for key, _limit in limits:
                 give_back(key)

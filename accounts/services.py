@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import tasks
 from accounts.erasure import erase_member
@@ -74,7 +75,7 @@ def application_submit(
     if referral is not None:
         referral = for_update(Referral.objects.all()).get(pk=referral.pk)
         if referral.status != Referral.Status.ACCEPTED or hasattr(referral, "application"):
-            raise ValidationError("This invitation has already been used.")
+            raise ValidationError(_("This invitation has already been used."))
     _token, digest = new_token()  # the private link is made by the email's task
     application = MembershipApplication.objects.create(
         display_name=display_name.strip(),
@@ -106,7 +107,9 @@ def _member_account(email: str) -> User | None:
 def _locked_application(application: MembershipApplication, allowed: list[str]) -> MembershipApplication:
     locked = for_update(MembershipApplication.objects.all()).get(pk=application.pk)
     if locked.status not in allowed:
-        raise ValidationError(f"This application is already {locked.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This application is already %(status)s.") % {"status": locked.get_status_display().lower()}
+        )
     return locked
 
 
@@ -159,7 +162,7 @@ def application_request_information(*, application: MembershipApplication, actor
     """Ask the applicant a question; they answer on their private status page, whose new link
     is emailed to them (by a task). Refuses decided applications and an empty question."""
     if not message.strip():
-        raise ValidationError("Write the question you want to ask the applicant.")
+        raise ValidationError(_("Write the question you want to ask the applicant."))
     application = _locked_application(application, [ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO])
     application.status = ApplicationStatus.MORE_INFO
     application.staff_message = message.strip()
@@ -172,7 +175,7 @@ def application_request_information(*, application: MembershipApplication, actor
 def application_reply(*, application: MembershipApplication, reply: str) -> None:
     """The applicant answers a question: the application goes back to the review queue."""
     if not reply.strip():
-        raise ValidationError("Write your answer before sending it.")
+        raise ValidationError(_("Write your answer before sending it."))
     application = _locked_application(application, [ApplicationStatus.MORE_INFO])
     application.applicant_reply = reply.strip()
     application.status = ApplicationStatus.SUBMITTED
@@ -229,7 +232,7 @@ def referral_respond(*, referral: Referral, accept: bool) -> Referral:
         referral.status = Referral.Status.EXPIRED
         referral.save(update_fields=["status"])
     if referral.status != Referral.Status.INVITED:
-        raise ValidationError("This invitation can no longer be used.")
+        raise ValidationError(_("This invitation can no longer be used."))
     referral.status = Referral.Status.ACCEPTED if accept else Referral.Status.DECLINED
     referral.responded_at = timezone.now()
     referral.save(update_fields=["status", "responded_at"])
@@ -293,7 +296,7 @@ def erasure_confirm(*, request: ErasureRequest, actor: User) -> None:
     """
     request = for_update(ErasureRequest.objects.all()).get(pk=request.pk)
     if request.status != ErasureRequest.Status.REQUESTED:
-        raise ValidationError("This request has already been handled.")
+        raise ValidationError(_("This request has already been handled."))
     user = for_update(User.objects.all()).get(pk=request.user_id)
     old_email = user.email
     erase_member(user=user, old_email=old_email, revoke_certificates=request.revoke_certificates)

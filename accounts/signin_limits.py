@@ -16,6 +16,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_noop
 
 from accounts.adapter import AccountAdapter
 from accounts.tasks import sign_in_failures_notify
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 def note_failed_sign_in(email: str, *, where: str) -> int:
     """Count one wrong password for the account of `email` (from any address); at
-    SIGN_IN_FAILURE_NOTIFY_AT in the window, queue the staff email. Returns the count."""
+    SIGN_IN_FAILURE_NOTIFY_AT in the window, queue the staff email. Returns the count.
+    `where` names the sign-in page in English, marked with gettext_noop (the email translates it)."""
     email = (email or "").strip().lower()
     if not email:
         return 0
@@ -52,4 +54,4 @@ class SignInLimitsAdapter(AccountAdapter):
 
     def authentication_failed(self, request, **credentials) -> None:
         super().authentication_failed(request, **credentials)
-        note_failed_sign_in(credentials.get("email", ""), where="the site's sign-in page")
+        note_failed_sign_in(credentials.get("email", ""), where=gettext_noop("the site's sign-in page"))

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from accounts.export import member_export
@@ -63,7 +64,7 @@ def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=MemberProfile.objects.get(pk=profile.pk))
     if request.method == "POST" and form.is_valid():
         profile_update(profile=profile, actor=request.user, **{name: form.cleaned_data[name] for name in form.fields})
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("accounts:home")
     return render(request, "accounts/profile_form.html", {"form": form})
 
@@ -75,7 +76,7 @@ def consents(request):
     if request.method == "POST" and form.is_valid():
         for consent in Consent:
             consent_set(profile=profile, consent=consent, given=form.cleaned_data[consent.value], actor=request.user)
-        messages.success(request, "Your choices are saved.")
+        messages.success(request, _("Your choices are saved."))
         return redirect("accounts:consents")
     events = profile.consent_events.all()
     return render(request, "accounts/consents.html", {"form": form, "events": events})
@@ -104,7 +105,7 @@ def erasure(request):
         erasure_request(user=request.user, revoke_certificates=form.cleaned_data["revoke_certificates"])
         messages.success(
             request,
-            "Your request is with our membership team. Once they confirm it, you will no longer be able to sign in.",
+            _("Your request is with our membership team. Once they confirm it, you will no longer be able to sign in."),
         )
         return redirect("accounts:home")
     return render(request, "accounts/erasure.html", {"form": form, "pending": pending})

@@ -5,6 +5,7 @@ served by training and events (`accounts.calendar.calendar_feed_user` finds whos
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.calendar import calendar_feed_addresses, calendar_feed_of, calendar_feed_replace, calendar_feed_revoke
@@ -20,10 +21,10 @@ def calendar(request):
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             calendar_feed_revoke(user=request.user)
-            messages.success(request, "Your calendar addresses no longer work.")
+            messages.success(request, _("Your calendar addresses no longer work."))
         else:
             request.session[SESSION_NEW_ADDRESSES] = calendar_feed_replace(user=request.user)
-            messages.success(request, "Your private calendar addresses are below. Keep them to yourself.")
+            messages.success(request, _("Your private calendar addresses are below. Keep them to yourself."))
         return redirect("accounts:calendar")
     token = request.session.pop(SESSION_NEW_ADDRESSES, None)
     context = {

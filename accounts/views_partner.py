@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.forms import ReferralForm
 from accounts.models import PartnerContact, Referral
@@ -36,6 +37,6 @@ def referral_new(request):
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         referral_create(contact=contact, email=form.cleaned_data["email"], note=form.cleaned_data["note"])
-        messages.success(request, "The invitation is on its way. You will see here whether it is accepted.")
+        messages.success(request, _("The invitation is on its way. You will see here whether it is accepted."))
         return redirect("partners:referrals")
     return render(request, "partners/referral_form.html", {"form": form})

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, WelcomeLink
 from accounts.tokens import new_token, token_hash
@@ -49,7 +50,7 @@ def welcome_link_open(token: str) -> WelcomeLink | None:
     )
 
 
-WELCOME_LINK_CLOSED = (
+WELCOME_LINK_CLOSED = _(
     "This link has already been used or is too old. To sign in, choose a new password from the sign-in page."
 )
 
