@@ -17,7 +17,7 @@
   var inFlight = {};
 
   // The words for people, from the page (data-text-<name> on #door).
-  function text(name) {
+  function say(name) {
     return root.getAttribute("data-text-" + name) || "";
   }
 
@@ -43,7 +43,7 @@
     paragraph.textContent = message;
     resultBox.appendChild(paragraph);
     if (undoCode) {
-      var undo = button(text("undo-check-in"), "door-button door-button--secondary door-undo", function () {
+      var undo = button(say("undo-check-in"), "door-button door-button--secondary door-undo", function () {
         send(undoCode, "undo");
       });
       resultBox.appendChild(undo);
@@ -55,16 +55,16 @@
     list.textContent = "";
     if (!recent.length) {
       var empty = document.createElement("li");
-      empty.textContent = text("nobody");
+      empty.textContent = say("nobody");
       list.appendChild(empty);
     }
     recent.forEach(function (ticket) {
       var item = document.createElement("li");
       var text = document.createElement("span");
       text.textContent = ticket.name + " · " + ticket.ticket_type + " · " + ticket.checked_in_at;
-      var undo = button(text("undo"), "door-link", function () { send(ticket.code, "undo"); });
+      var undo = button(say("undo"), "door-link", function () { send(ticket.code, "undo"); });
       // Placeholders replaced in one pass, so a name holding "{code}" stays as typed.
-      undo.setAttribute("aria-label", text("undo-label").replace(/\{(name|code)\}/g, function (whole, key) {
+      undo.setAttribute("aria-label", say("undo-label").replace(/\{(name|code)\}/g, function (whole, key) {
         return key === "name" ? ticket.name : ticket.code;
       }));
       item.appendChild(text);
@@ -97,7 +97,7 @@
       return response.json();
     }).catch(function (error) {
       if (error.message === "forbidden" || tries >= 6) { throw error; }
-      showResult("offline", text("retrying"));
+      showResult("offline", say("retrying"));
       return new Promise(function (resolve) { window.setTimeout(resolve, 500 * Math.pow(2, tries)); })
         .then(function () { return post(body, tries + 1); });
     });
@@ -113,7 +113,7 @@
       if (data.counts) { showState(data); }
       if (navigator.vibrate && data.outcome === "checked_in") { navigator.vibrate(80); }
     }).catch(function (error) {
-      showResult("refused", error.message === "forbidden" ? text("forbidden") : text("offline"));
+      showResult("refused", error.message === "forbidden" ? say("forbidden") : say("offline"));
     }).then(function () { delete inFlight[key]; });
   }
 
@@ -218,7 +218,7 @@
     if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
     stream = null;
     video.hidden = true;
-    toggle.textContent = text("scan");
+    toggle.textContent = say("scan");
     setNote("");
   }
 
@@ -229,8 +229,8 @@
         stream = mediaStream;
         video.srcObject = mediaStream;
         video.hidden = false;
-        toggle.textContent = text("stop");
-        setNote(text("hold"));
+        toggle.textContent = say("stop");
+        setNote(say("hold"));
         return video.play();
       })
       .then(nativeDetector)
@@ -241,7 +241,7 @@
       })
       .catch(function () {
         stopCamera();
-        setNote(text("no-camera"));
+        setNote(say("no-camera"));
       })
       .then(function () { toggle.disabled = false; });
   }
@@ -265,15 +265,15 @@
     photoInput.addEventListener("change", function () {
       var file = photoInput.files && photoInput.files[0];
       if (!file) { return; }
-      showResult("reading", text("reading"));
+      showResult("reading", say("reading"));
       readPhoto(file).then(function (value) {
         if (value) {
           send(ticketCode(value), "check_in");
         } else {
-          showResult("refused", text("no-code"));
+          showResult("refused", say("no-code"));
         }
       }).catch(function () {
-        showResult("refused", text("unreadable"));
+        showResult("refused", say("unreadable"));
       }).then(function () { photoInput.value = ""; });
     });
   }
