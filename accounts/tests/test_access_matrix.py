@@ -126,6 +126,7 @@ MATRIX = [
     ("/admin/events/{us_event}/", EVENTS_ADMIN),
     ("/admin/events/{us_event}/attendance.csv", EVENTS_ADMIN),
     ("/admin/events/{us_event}/check-in/", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/cancel/", EVENTS_ADMIN),
 ]
 
 
