@@ -245,6 +245,8 @@ def wagtail_tree(transactional_db):
     from wagtail.models import Locale, Page
 
     Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:  # content_translation/migrations/0001_locales.py
+        Locale.objects.get_or_create(language_code=code)
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(

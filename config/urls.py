@@ -5,7 +5,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -58,7 +57,8 @@ public_patterns += [
         RedirectView.as_view(pattern_name="account_login", query_string=True),
         name="wagtail_frontend_login_moved",
     ),
-    path("", include(wagtail_urls)),
+    # Wagtail's pages, routed in the reader's language with English as the fallback.
+    path("", include("content_translation.urls")),
 ]
 urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=False)
 

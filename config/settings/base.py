@@ -26,9 +26,11 @@ INSTALLED_APPS = [
     "training",
     "events",
     "taskworker",
+    "content_translation",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -209,6 +211,13 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LANGUAGES_BIDI = ["ar"]
+# Content translation (issue 16; content_translation/): a locale per interface language, pages
+# translated with Wagtail's simple translation, English shown with a note where a page is not
+# translated. No synchronised tree: aliases would copy events and courses (their places and
+# bookings) into every language (content_translation.policy).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
