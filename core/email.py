@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from core.i18n import language_of
+from core.i18n import supported
 from core.personal_data import is_erased_email
 
 # The settings' neutral wording, in the catalogue so that each language has it.
@@ -34,6 +35,22 @@ def neutral_sender() -> str:
 def recipients_want_discretion(addresses: list[str]) -> bool:
     normalised = [address.strip().lower() for address in addresses]
     return get_user_model().objects.filter(email__in=normalised, member_profile__discreet_mode=True).exists()
+
+
+def _recipients_preferences(addresses: list[str]) -> tuple[bool, str | None]:
+    """(does any recipient want discretion, the first recipient's preferred language or None),
+    in one query."""
+    normalised = [address.strip().lower() for address in addresses]
+    rows = (
+        get_user_model()
+        .objects.filter(email__in=normalised)
+        .values_list("email", "member_profile__discreet_mode", "member_profile__preferred_language")
+    )
+    discreet, languages = False, {}
+    for email, discreet_mode, language in rows:
+        discreet = discreet or bool(discreet_mode)
+        languages[email] = supported(language)
+    return discreet, languages.get(normalised[0])
 
 
 def user_wants_discretion(user) -> bool:
@@ -63,11 +80,12 @@ def email_send(
     to = [address for address in to if not is_erased_email(address)]
     if not to:
         return
-    discreet = always_discreet or recipients_want_discretion(to)
+    wants_discretion, language = _recipients_preferences(to)
+    discreet = always_discreet or wants_discretion
     # In the recipient's preferred language (the first recipient's: messages here go to one
     # person); an address without an account keeps the language active (the page's, or English
     # in a task). `subject` may be lazy, so it is translated here too.
-    with language_of(to[0]):
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         message = _render(to, subject, template, context, discreet, reply_to)
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
