@@ -10,6 +10,7 @@ from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from cms.models import SiteSettings
+from content_translation.templatetags.content_translation import localized_url
 from core.page_cache import cached_until_published
 
 
@@ -21,7 +22,9 @@ def load_site_settings(request) -> SimpleNamespace:
     def build() -> dict:
         row = SiteSettings.for_site(site)
         values = model_to_dict(row)
-        values["safety_url"] = row.safety_page.get_url(request) if row.safety_page_id and row.safety_page.live else ""
+        values["safety_url"] = (
+            localized_url(row.safety_page, request) if row.safety_page_id and row.safety_page.live else ""
+        )
         values["social_links"] = row.social_links()
         return values
 

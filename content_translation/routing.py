@@ -91,12 +91,32 @@ def _route(request, site: Site, code: str, components: list[str]):
         key=lambda page: candidates.get(page.url_path, len(candidates)),
     )
     if not found:
-        return _wagtail_route(request, roots, components), None
+        result = _wagtail_route(request, roots, components)
+        if result is None:
+            return None, _address_in_another_tree(request, site, suffix)
+        return result, None
     page = found[0]
     if page.locale_id != wanted and page.translated:
         translation_page = page.get_translation(wanted)
         return None, translation_page.get_url(request)
     return RouteResult(page.specific), None
+
+
+def _address_in_another_tree(request, site: Site, suffix: str) -> str | None:
+    """A path of another language's tree asked for in this language (the language switcher
+    keeps the path: /vi/ve-chung-toi/ -> /ve-chung-toi/): the same page in this language, or
+    its English page under this language's prefix. Only on a miss, so its queries do not count."""
+    from content_translation.templatetags.content_translation import localized_pages
+
+    root_key = Page.objects.filter(pk=site.root_page_id).values("translation_key")[:1]
+    roots = Page.objects.filter(translation_key=Subquery(root_key)).values_list("url_path", flat=True)
+    page = Page.objects.filter(url_path__in=[root + suffix for root in roots], live=True).first()
+    if page is None:
+        return None
+    source = page.get_translation_or_none(locale_id(settings.LANGUAGE_CODE)) or page
+    if not source.live:
+        return None
+    return localized_pages([source], request)[0][1] or None
 
 
 def route_for_request(request, path: str):

@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.models import Site
 
 from cms.models import ChapterPage
+from content_translation.templatetags.content_translation import localized_pages
 from core.hooks import HOME_LISTINGS_HOOK
 from core.page_cache import cached_until_published
 
@@ -22,11 +23,13 @@ def menu_pages(context):
     site = Site.find_for_request(request)
     if site is None:
         return []
+    # In the reader's language: a page's translation where there is one, else the English page
+    # under the reader's language prefix (content_translation), one query for the whole menu.
     return cached_until_published(
         f"menu:{site.pk}",
         lambda: [
-            {"pk": page.pk, "title": page.title, "url": page.get_url(request)}
-            for page in site.root_page.get_children().live().public().in_menu()
+            {"pk": page.pk, "title": page.title, "url": url}
+            for page, url in localized_pages(site.root_page.get_children().live().public().in_menu(), request)
         ],
     )
 

@@ -223,3 +223,25 @@ def test_localized_page_url_keeps_the_reader_in_their_language(rf, demo_site):
         assert localized_url(join, request) == "/vi/join/"
     assert localized_url(join, request) == "/join/"
     assert Page.objects.get(pk=about.pk).get_translation(vietnamese()).live
+
+
+def test_switching_language_on_a_page_with_its_own_slug(client, demo_site):
+    """The switcher keeps the path; a translated slug is found in its own tree and the reader is
+    sent to the page in the language they chose."""
+    about_vi = english("about").get_translation(vietnamese())
+    about_vi.slug = "ve-chung-toi"
+    about_vi.save_revision().publish()
+    assert client.get("/ve-chung-toi/")["Location"] == "/about/"
+    assert client.get("/sq/ve-chung-toi/")["Location"] == "/sq/about/"
+    assert client.get("/sq/about/").status_code == 200
+
+
+def test_menu_and_links_keep_the_reader_in_their_language(client, demo_site):
+    html = client.get("/vi/").content.decode()
+    assert 'href="/vi/about/"' in html  # the menu: the translation
+    assert "Về chúng tôi" in html
+    assert 'href="/vi/join/"' in html  # the home page's call to action: English under /vi/
+    assert 'href="/vi/safety/"' in html  # the quick-exit safety link
+    english_html = client.get("/").content.decode()
+    assert 'href="/about/"' in english_html
+    assert 'href="/join/"' in english_html
