@@ -1,6 +1,9 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from wagtail.models import Page, Site
+
+from content_translation.routing import content_language, locale_id
 
 SEARCH_RESULTS_PER_PAGE = 10
 
@@ -11,7 +14,17 @@ def search(request):
     results = Page.objects.none()
     site = Site.find_for_request(request)
     if query and site is not None:
-        results = Page.objects.live().public().in_site(site).specific().search(query)
+        # The site's English tree and, for a reader of another language, its translated tree;
+        # results link to the page in the reader's language (search.html: localized_pageurl).
+        wanted = locale_id(content_language())
+        trees = Q()
+        for root_path in (
+            site.root_page.get_translations(inclusive=True)
+            .filter(Q(pk=site.root_page_id) | Q(locale_id=wanted))
+            .values_list("path", flat=True)
+        ):
+            trees |= Q(path__startswith=root_path)
+        results = Page.objects.live().public().filter(trees).specific().search(query)
     paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page", 1))

@@ -245,3 +245,12 @@ def test_menu_and_links_keep_the_reader_in_their_language(client, demo_site):
     english_html = client.get("/").content.decode()
     assert 'href="/about/"' in english_html
     assert 'href="/join/"' in english_html
+
+
+def test_search_finds_translated_pages_and_links_in_the_readers_language(client, demo_site):
+    html = client.get("/vi/search/", {"q": "sống sót"}).content.decode()
+    assert 'href="/vi/about/"' in html
+    html = client.get("/vi/search/", {"q": "survivor leaders"}).content.decode()
+    assert 'href="/vi/' in html and 'href="/about/"' not in html
+    english = client.get("/search/", {"q": "sống sót"}).content.decode()
+    assert 'href="/vi/about/"' not in english
