@@ -1,11 +1,13 @@
 """The currencies Thrive takes money in, spelt as ISO 4217 does ("GBP"). Shared by cms (a
 chapter's currency) and payments (`core.money` formats and parses amounts with these)."""
 
-# code: (symbol, what amounts are counted in, for help texts)
+from django.utils.translation import gettext_lazy as _
+
+# code: (symbol, what amounts are counted in, for help texts; translated when shown)
 CURRENCIES = {
-    "GBP": ("£", "pounds"),
-    "EUR": ("€", "euros"),
-    "USD": ("$", "dollars"),
+    "GBP": ("£", _("pounds")),
+    "EUR": ("€", _("euros")),
+    "USD": ("$", _("dollars")),
 }
 CURRENCY_CHOICES = [(code, f"{code} ({symbol})") for code, (symbol, _unit) in CURRENCIES.items()]
 

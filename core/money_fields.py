@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.panels import InlinePanel
 
@@ -65,12 +67,12 @@ class MoneyFormField(forms.Field):
 
     widget = MoneyInput
     default_error_messages = {
-        "required": "Type an amount, such as 15 or 15.50.",
-        "invalid": "Type an amount in %(unit)s using digits and a point, such as 15 or 15.50.",
-        "negative": "The amount cannot be negative: type an amount such as 15 or 15.50.",
-        "zero": "Type an amount of more than %(zero)s.",
-        "decimals": "Use at most two decimal places (pence or cents), such as 15.50.",
-        "too_large": "That is more than %(limit)s, the most this box takes. Type a smaller amount.",
+        "required": _("Type an amount, such as 15 or 15.50."),
+        "invalid": _("Type an amount in %(unit)s using digits and a point, such as 15 or 15.50."),
+        "negative": _("The amount cannot be negative: type an amount such as 15 or 15.50."),
+        "zero": _("Type an amount of more than %(zero)s."),
+        "decimals": _("Use at most two decimal places (pence or cents), such as 15.50."),
+        "too_large": _("That is more than %(limit)s, the most this box takes. Type a smaller amount."),
     }
 
     def __init__(
@@ -104,9 +106,11 @@ class MoneyFormField(forms.Field):
     def _help_text(self) -> str:
         unit = currency_unit_name(self._currency)
         if self.currency_known or not self.currency_attr:
-            where = f"In {unit}, for example 15 or 15.50."
+            where = gettext("In %(unit)s, for example 15 or 15.50.") % {"unit": unit}
         else:
-            where = f"In {unit}, for example 15 or 15.50 (the default currency until a chapter is chosen)."
+            where = gettext(
+                "In %(unit)s, for example 15 or 15.50 (the default currency until a chapter is chosen)."
+            ) % {"unit": unit}
         return f"{self.base_help_text} {where}".strip()
 
     def get_bound_field(self, form, field_name):
