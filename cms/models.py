@@ -24,6 +24,7 @@ from wagtail.url_routing import RouteResult
 
 from cms.blocks import BaseStreamBlock
 from cms.tasks import form_submission_notify
+from content_translation.pages import LocalizedUrlMixin
 from core.currencies import CURRENCIES, currency_code
 from core.forms import HONEYPOT_FIELD, add_honeypot
 from core.guard import Verdict, guard_public_post
@@ -184,7 +185,7 @@ class Chapter(models.Model):
             )
 
 
-class HomePage(Page):
+class HomePage(LocalizedUrlMixin, Page):
     hero_title = models.CharField(_("hero title"), max_length=160)
     hero_text = models.TextField(_("hero text"), blank=True)
     hero_image = models.ForeignKey(
@@ -268,7 +269,7 @@ class HomePage(Page):
         return [(label, page) for label, page in choices if page is not None and page.live]
 
 
-class StandardPage(Page):
+class StandardPage(LocalizedUrlMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
 
@@ -288,7 +289,7 @@ class HoneypotFormBuilder(FormBuilder):
         return add_honeypot(super().get_form_class())
 
 
-class FormPage(AbstractEmailForm):
+class FormPage(LocalizedUrlMixin, AbstractEmailForm):
     """A form staff build in Wagtail (volunteer sign-up, contact, partner enquiry).
 
     Submissions are stored and a notification is emailed to `to_address` by a task after
@@ -379,7 +380,7 @@ NAME_CONSENT_HELP = _(
 )
 
 
-class ChapterPage(Page):
+class ChapterPage(LocalizedUrlMixin, Page):
     """A chapter's home on the site: its team (by role unless someone agreed to be named), its
     upcoming events and courses (answered by events and training: core.hooks
     CHAPTER_LISTINGS_HOOK), local partners and regional representatives, and how to

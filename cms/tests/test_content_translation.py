@@ -254,3 +254,23 @@ def test_search_finds_translated_pages_and_links_in_the_readers_language(client,
     assert 'href="/vi/' in html and 'href="/about/"' not in html
     english = client.get("/search/", {"q": "sống sót"}).content.decode()
     assert 'href="/vi/about/"' not in english
+
+
+def test_links_to_english_pages_carry_the_readers_prefix(client, demo_site):
+    """Listings, `{% pageurl %}` and emails made in a reader's language link to /vi/... (the
+    English page with the note, or its translation), not out of the reader's language."""
+    from django.utils import translation
+
+    from events.models import EventIndexPage, EventPage
+
+    event = EventPage.objects.live().first()
+    english_url = event.url
+    with translation.override("vi"):
+        assert event.url == "/vi" + english_url
+        assert event.full_url.endswith("/vi" + english_url)
+        assert english("about").url == "/vi/about/"
+    assert event.url == english_url
+    index = EventIndexPage.objects.live().first()
+    html = client.get("/vi" + index.url).content.decode()
+    assert f'href="/vi{english_url}"' in html
+    assert f'href="{english_url}"' not in html

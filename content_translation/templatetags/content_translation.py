@@ -143,10 +143,10 @@ def localized_pages(pages, request=None) -> list[tuple[Page, str]]:
         if translated is not None:
             found.append((translated, translated.get_url(request)))
             continue
-        url = page.get_url(request)
-        if url:
-            # The English address, resolved as English, reversed under the reader's prefix.
-            with translation.override(settings.LANGUAGE_CODE):
+        # The English address, resolved as English, reversed under the reader's prefix.
+        with translation.override(settings.LANGUAGE_CODE):
+            url = page.get_url(request)
+            if url:
                 url = translate_url(url, code)
         found.append((page, url))
     return found

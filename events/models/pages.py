@@ -10,6 +10,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from content_translation.pages import LocalizedUrlMixin
 from core.money import currency_code
 from core.money_fields import MoneyInlinePanel
 from core.page_cache import depends_on, mark_not_cacheable
@@ -29,7 +30,7 @@ class Audience(models.TextChoices):
     SURVIVORS = "survivors", _("Survivors only")
 
 
-class EventIndexPage(Page):
+class EventIndexPage(LocalizedUrlMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["events.EventPage"]
@@ -48,7 +49,7 @@ class EventIndexPage(Page):
         return context
 
 
-class EventPage(Page):
+class EventPage(LocalizedUrlMixin, Page):
     summary = models.TextField(_("summary"))
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
     event_type = models.CharField(_("type"), max_length=20, choices=EventType.choices, default=EventType.GATHERING)

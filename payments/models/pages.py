@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from content_translation.pages import LocalizedUrlMixin
 from core.money import CURRENCY_CHOICES, format_money, parse_major
 from core.money_fields import MinorAmountField
 
@@ -72,7 +73,7 @@ class GivingPageMixin(models.Model):
         return donation_page_serve(request, self)
 
 
-class DonatePage(GivingPageMixin, Page):
+class DonatePage(LocalizedUrlMixin, GivingPageMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
 
@@ -92,7 +93,7 @@ class DonatePage(GivingPageMixin, Page):
         return super().get_context(request, *args, **kwargs) | {"campaigns": campaigns_open()}
 
 
-class CampaignPage(GivingPageMixin, Page):
+class CampaignPage(LocalizedUrlMixin, GivingPageMixin, Page):
     summary = models.CharField(_("summary"), max_length=250, blank=True)
     story = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("story"))
     target_minor = MinorAmountField(_("target"), currency_attr="currency", max_minor=MONEY_TARGET_MAX_MINOR)

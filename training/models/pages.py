@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from content_translation.pages import LocalizedUrlMixin
 from core.money_fields import MinorAmountField
 from core.text import clean_fields_of
 from training.blocks import ModuleStreamBlock
@@ -28,7 +29,7 @@ class EnrolmentMode(models.TextChoices):
     INVITATION = "invitation", _("By invitation: staff enrol learners")
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(LocalizedUrlMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("introduction"))
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["training.CoursePage"]
@@ -46,7 +47,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(LocalizedUrlMixin, Page):
     summary = models.TextField(_("summary"), help_text=_("Two or three sentences shown in listings."))
     outcomes = RichTextField(_("what you will learn"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
     audience = RichTextField(_("who it is for"), blank=True, features=["bold", "italic", "ul", "ol", "link"])
@@ -131,7 +132,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(LocalizedUrlMixin, Page):
     body = StreamField(ModuleStreamBlock(), blank=True, verbose_name=_("content"))
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=20)
     required = models.BooleanField(_("required for completion"), default=True)
