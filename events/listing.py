@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import Chapter, organisation_name
 from core.page_cache import cached_until_published, versioned_lookup, versioned_set
-from events.ical import events_calendar
 from events.models import EventDate, EventPage, EventType
 
 EVENTS_PER_PAGE = 12
@@ -227,6 +226,10 @@ def public_feed_body(*, request, chapter: str = "", event_type: str = "") -> byt
         return None
 
     def build() -> bytes:
+        # Imported here: icalendar is large, and the chapter pages and task workers that import
+        # this module for its listings never build a feed.
+        from events.ical import events_calendar
+
         return events_calendar(
             feed_events(chapter=chapter, event_type=event_type),
             name=str(_("%(organisation)s events") % {"organisation": organisation_name()}),
