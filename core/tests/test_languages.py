@@ -138,9 +138,35 @@ def _checkout_address() -> str:
     return checkout_url(order)
 
 
-def _the_site_in_english(client) -> dict[str, str]:
+def _forms_sent_wrong(pages) -> list[tuple[str, dict]]:
+    """Forms sent with mistakes, so their error messages are read too: a booking, an
+    application, a sign-in with a wrong password, a sign-up with a bad address."""
+    booking = next(
+        address
+        for address, html in pages.items()
+        if isinstance(address, str) and address.endswith("/book/") and 'name="email"' in html
+    )
+    return [
+        (booking, {"nonce": "x", "email": "not-an-address"}),
+        ("/membership/apply/", {"email": "not-an-address"}),
+        ("/accounts/login/", {"login": "nobody@example.org", "password": "not-the-password-1"}),
+        ("/accounts/signup/", {"email": "not-an-address", "password1": "x"}),
+    ]
+
+
+def _fetch(client, key, code: str):
+    """GET the page of `key` (an address), or POST its data again (key: (address, data)), in
+    the language `code`."""
+    if isinstance(key, tuple):
+        address, data = key
+        return _in_language(address, code), client.post(_in_language(address, code), dict(data))
+    return _in_language(key, code), client.get(_in_language(key, code))
+
+
+def _the_site_in_english(client) -> dict[str, dict]:
     """Every public page reachable from the home page (and the forms' pages), the booking and
-    checkout pages, then a signed-in member's pages: {address: html}."""
+    checkout pages, forms sent with mistakes, then a signed-in member's pages:
+    {"anonymous"|"member": {address or (address, data): html}}."""
     from accounts.models import User
 
     pages = _walk(client, START, max_pages=90)
@@ -149,6 +175,10 @@ def _the_site_in_english(client) -> dict[str, str]:
     response = client.get(checkout)
     assert response.status_code == 200
     pages[checkout] = response.content.decode()
+    for address, data in _forms_sent_wrong(pages):
+        response = client.post(address, data)
+        assert response.status_code == 200, (address, response.status_code)  # shown again, with errors
+        pages[(address, tuple(data.items()))] = response.content.decode()
     client.force_login(User.objects.get(email=MEMBER), backend="django.contrib.auth.backends.ModelBackend")
     member_pages = _walk(client, MEMBER_START, max_pages=40)
     assert "/account/" in member_pages, sorted(member_pages)
@@ -177,9 +207,10 @@ def test_every_page_has_no_english_left_from_our_code(client, language_site, cod
     for who, pages in english.items():
         if who == "member":
             client.force_login(User.objects.get(email=MEMBER), backend="django.contrib.auth.backends.ModelBackend")
-        for address, english_html in pages.items():
-            translated_address = _in_language(address, code)
-            response = client.get(translated_address)
+        for key, english_html in pages.items():
+            translated_address, response = _fetch(client, key, code)
+            if isinstance(key, tuple):
+                translated_address = f"POST {translated_address}"
             if response.status_code != 200:
                 not_served.append(f"{translated_address}: {response.status_code}")
                 continue

@@ -40,6 +40,7 @@ def layout(page) -> dict:
             last: box(items[items.length - 1]),
             items: items.length,
             width: window.innerWidth,
+            scrollWidth: document.documentElement.scrollWidth,
         };
     }"""
     )
@@ -49,6 +50,8 @@ def assert_mirrored(page, where: str) -> None:
     found = layout(page)
     assert found["dir"] == "rtl" and found["lang"] == "ar", (where, found)
     assert found["direction"] == "rtl" and found["mainDirection"] == "rtl", (where, found)
+    # Nothing pushes the page sideways (a -10000px offset does, right to left).
+    assert found["scrollWidth"] <= found["width"], ("the page scrolls sideways", where, found)
     brand = found["brand"]
     assert brand["x"] + brand["width"] / 2 > found["width"] / 2, ("the brand is not on the right", where, found)
     assert found["items"] >= 2, (where, found)
