@@ -8,6 +8,7 @@ person can act on.
 
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -265,7 +266,8 @@ def _complete(enrolment: Enrolment, *, actor, note: str = "") -> None:
         recipient=enrolment.user,
         source=enrolment,
         title=course.title,
-        awarded_on=enrolment.completed_at.date(),
+        # The day it was completed where the cohort meets (its chapter's time zone), not in UTC.
+        awarded_on=timezone.localtime(enrolment.completed_at, ZoneInfo(enrolment.cohort.time_zone)).date(),
         hours=Decimal(course.hours),
         actor=actor,
     )

@@ -44,7 +44,9 @@ def test_index_queries_are_the_same_at_10_and_500_events(client):
     bulk_events(10, index=index, chapter=chapter)
     for url in (index.url, index.url + "?chapter=uk&type=workshop&where=in-person", index.url + "?when=past"):
         at_10 = index_queries(client, url)
-        assert at_10 <= 20, url
+        # 22: after a publish the page's route is found again in the reader's language
+        # (content_translation.routing: the locales, then the page by path), a fixed cost.
+        assert at_10 <= 22, url
     at_10 = index_queries(client, index.url)
     started = time.monotonic()
     bulk_events(490, index=index, chapter=chapter)
