@@ -23,6 +23,7 @@ from accounts.models import ErasureRequest, MembershipApplication, Referral, Use
 from accounts.tokens import new_token
 from accounts.welcome import welcome_link_create
 from core.email import email_send
+from core.i18n import language_of
 from core.links import absolute
 
 
@@ -39,11 +40,14 @@ def application_received_send(*, application_id: int) -> None:
     application = MembershipApplication.objects.filter(pk=application_id).first()
     if application is None:
         return
+    with language_of(application.email, application.language):  # the link under their language's prefix
+        status_url = _status_url(application)
     email_send(
         to=[application.email],
         subject=_("We have received your application"),
         template="application_received",
-        context={"application": application, "status_url": _status_url(application)},
+        context={"application": application, "status_url": status_url},
+        language=application.language,
     )
 
 
@@ -56,11 +60,14 @@ def application_already_waiting_send(*, application_id: int) -> None:
     open_statuses = [MembershipApplication.Status.SUBMITTED, MembershipApplication.Status.MORE_INFO]
     if application is None or application.status not in open_statuses:
         return
+    with language_of(application.email, application.language):
+        status_url = _status_url(application)
     email_send(
         to=[application.email],
         subject=_("About your application"),
         template="application_already_waiting",
-        context={"status_url": _status_url(application)},
+        context={"status_url": status_url},
+        language=application.language,
     )
 
 
@@ -102,13 +109,20 @@ def application_approved_send(*, application_id: int) -> None:
     if user is None or not user.is_active or not hasattr(user, "member_profile"):
         return
     context = {"profile": user.member_profile}
-    if user.has_usable_password():
-        context["sign_in_url"] = absolute(reverse("account_login"))
-    else:
-        token = welcome_link_create(user=user)
-        context["welcome_url"] = absolute(reverse("membership:welcome", args=[token]))
-        context["days"] = settings.WELCOME_LINK_DAYS
-    email_send(to=[user.email], subject=_("Welcome to the network"), template="application_approved", context=context)
+    with language_of(user, application.language):  # the links under their language's prefix
+        if user.has_usable_password():
+            context["sign_in_url"] = absolute(reverse("account_login"))
+        else:
+            token = welcome_link_create(user=user)
+            context["welcome_url"] = absolute(reverse("membership:welcome", args=[token]))
+            context["days"] = settings.WELCOME_LINK_DAYS
+    email_send(
+        to=[user.email],
+        subject=_("Welcome to the network"),
+        template="application_approved",
+        context=context,
+        language=application.language,
+    )
 
 
 def application_declined_send(*, application_id: int) -> None:
@@ -121,6 +135,7 @@ def application_declined_send(*, application_id: int) -> None:
         subject=_("About your application"),
         template="application_declined",
         context={"application": application},
+        language=application.language,
     )
 
 
@@ -130,11 +145,14 @@ def application_more_info_send(*, application_id: int) -> None:
     application = MembershipApplication.objects.filter(pk=application_id).first()
     if application is None or application.status != MembershipApplication.Status.MORE_INFO:
         return
+    with language_of(application.email, application.language):
+        status_url = _status_url(application)
     email_send(
         to=[application.email],
         subject=_("A question about your application"),
         template="application_more_info",
-        context={"application": application, "status_url": _status_url(application)},
+        context={"application": application, "status_url": status_url},
+        language=application.language,
     )
 
 

@@ -99,6 +99,7 @@ def accounts_erase_member(member: Member, found: Rows) -> None:
     for application in for_update(rows(MembershipApplication)):
         application.display_name = "Erased"
         application.email = erased_email("application", application.pk)
+        application.language = ""
         application.contact_details = ""
         application.staff_message = ""
         application.applicant_reply = ""
@@ -141,6 +142,7 @@ PERSONAL_DATA = PersonalData(
             "contact_details",
             "staff_message",
             "applicant_reply",
+            "language",
         ),
         "accounts.Referral": ("email", "note"),
         "account.EmailAddress": ("email",),

@@ -259,6 +259,9 @@ class MembershipApplication(models.Model):
         _("name to use"), max_length=80, help_text=_("A first name or a pseudonym is fine.")
     )
     email = models.EmailField(_("email"))
+    # The interface language the person used when this was made (a guest has no account to hold
+    # a preference): their emails and documents are made in it (core.i18n.language_of).
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
     contact_method = models.CharField(
         _("the safest way to contact you"), max_length=20, choices=ContactMethod.choices, default=ContactMethod.EMAIL
     )

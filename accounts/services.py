@@ -28,6 +28,7 @@ from accounts.models import (
 from accounts.tokens import new_token
 from accounts.welcome import email_address_verify
 from core.audit import audit_record
+from core.i18n import active_language
 from core.locking import for_update
 from core.tasks import enqueue_on_commit
 
@@ -80,6 +81,7 @@ def application_submit(
     application = MembershipApplication.objects.create(
         display_name=display_name.strip(),
         email=email,
+        language=active_language(),
         contact_method=contact_method,
         contact_details=contact_details.strip(),
         chapter=chapter,

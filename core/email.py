@@ -67,6 +67,7 @@ def email_send(
     always_discreet: bool = False,
     reply_to: list[str] | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
+    language: str | None = None,
 ) -> None:
     """Render and send one email. Raises on delivery failure so a task can retry it.
 
@@ -76,16 +77,22 @@ def email_send(
 
     Never put a venue, a course or an event name in `subject` for people who may be in
     discreet mode: the subject is replaced, the body is rendered with `discreet=True`.
+
+    `language` is the language stored on the row the message is about (a guest's booking,
+    order or application: the language they used then); it is used when the first recipient
+    has no account that chose a language. The account's choice wins.
     """
     to = [address for address in to if not is_erased_email(address)]
     if not to:
         return
-    wants_discretion, language = _recipients_preferences(to)
+    wants_discretion, preferred = _recipients_preferences(to)
     discreet = always_discreet or wants_discretion
     # In the recipient's preferred language (the first recipient's: messages here go to one
-    # person); an address without an account keeps the language active (the page's, or English
-    # in a task). `subject` may be lazy, so it is translated here too.
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+    # person); else the language stored with what the message is about (`language`); else the
+    # language active (the page's, or English in a task). `subject` may be lazy, so it is
+    # translated here too.
+    code = preferred or supported(language) or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(code):
         message = _render(to, subject, template, context, discreet, reply_to)
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)

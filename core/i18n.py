@@ -8,7 +8,10 @@ language they read.
 
 What is made for one person away from a page (emails, PDF tickets, certificates, receipts,
 calendar text, including those made by tasks) is made in that person's preferred language
-(`MemberProfile.preferred_language`), with `language_of(user_or_address)`.
+(`MemberProfile.preferred_language`), with `language_of(user_or_address)`. A guest has no
+account: the rows a visitor makes (bookings, waiting-list entries, orders, monthly gifts,
+membership applications) store the language they used (`active_language()`), and what is made
+for them later passes it as `language_of(address, row.language)` / `email_send(language=...)`.
 """
 
 from contextlib import contextmanager
@@ -44,14 +47,22 @@ def is_right_to_left(code: str | None = None) -> bool:
     return code.split("-")[0] in settings.LANGUAGES_BIDI
 
 
-def language_for_user(user) -> str:
-    """The member's preferred interface language; English when they chose none."""
+def active_language() -> str:
+    """The interface language active now, to store on a row a visitor makes (a booking, an
+    order, an application): their later emails and documents are made in it when they have
+    no account that chose one. Empty when none is active."""
+    return supported(translation.get_language()) or ""
+
+
+def language_for_user(user, default: str | None = None) -> str:
+    """The member's preferred interface language; else `default` (a language stored on the row
+    the text is about); else English."""
     if user is None or not getattr(user, "pk", None):
-        return settings.LANGUAGE_CODE
+        return supported(default) or settings.LANGUAGE_CODE
     profile_language = (
         get_user_model().objects.filter(pk=user.pk).values_list("member_profile__preferred_language", flat=True).first()
     )
-    return supported(profile_language) or settings.LANGUAGE_CODE
+    return supported(profile_language) or supported(default) or settings.LANGUAGE_CODE
 
 
 def language_for_address(address: str | None) -> str | None:
@@ -69,17 +80,24 @@ def language_for_address(address: str | None) -> str | None:
 
 
 @contextmanager
-def language_of(who):
+def language_of(who, default: str | None = None):
     """Make text for `who` in their language: a User, an email address, or None.
 
-    For an address with no account (a guest's booking), or None, the language already active
+    The account's preferred language wins. Without one, `default`: the language stored on the
+    row the text is about (the `language` a guest's booking, order or application was made in,
+    pretix's order locale). Without that, for an address or None, the language already active
     stays: the page's language when a visitor acts, English in a task."""
     if isinstance(who, str):
-        code = language_for_address(who) or translation.get_language() or settings.LANGUAGE_CODE
+        code = (
+            language_for_address(who)
+            or supported(default)
+            or translation.get_language()
+            or settings.LANGUAGE_CODE
+        )
     elif who is not None and getattr(who, "pk", None):
-        code = language_for_user(who)
+        code = language_for_user(who, default)
     else:
-        code = translation.get_language() or settings.LANGUAGE_CODE
+        code = supported(default) or translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(code):
         yield code
 

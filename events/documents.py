@@ -53,7 +53,8 @@ def viewer_wants_discretion(registration, viewer) -> bool:
 
 def holder(registration):
     """Whose language the ticket's documents are in: the account the booking belongs to, else
-    its address (a guest's booking: the language already active)."""
+    its address; with `registration.language` (the language it was booked in) as the fallback
+    when that person chose none."""
     return registration.user if registration.user_id is not None else registration.email
 
 
@@ -94,7 +95,7 @@ def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
     """An event ticket as a PDF. The context holds plain values (title, dates, ticket type,
     name, code, and `qr_text`, what the QR code encodes: the ticket code); the venue of a
     sensitive event is left out by `ticket_context`, and the template prints only what it is given."""
-    with language_of(holder(registration)):
+    with language_of(holder(registration), registration.language):
         context = ticket_context(registration, discreet=discreet)
         html = render_to_string("events/ticket_pdf.html", context | {"qr_svg": qr_markup(context["qr_text"])})
     return render_pdf(html, stylesheet=TICKET_STYLESHEET)
@@ -131,5 +132,5 @@ def bookings_calendar(events, *, name: str, discreet: bool) -> bytes:
 
 
 def ticket_ics(registration, *, discreet: bool) -> bytes:
-    with language_of(holder(registration)):
+    with language_of(holder(registration), registration.language):
         return bookings_calendar([registration.event], name=registration.event.title, discreet=discreet)

@@ -82,7 +82,8 @@ def _send_confirmation(registration: Registration) -> None:
         attachments.insert(
             0, (f"ticket-{registration.code}.pdf", documents.ticket_pdf(registration), "application/pdf")
         )
-    with language_of(registration.email):  # the dates and place, in the words of the email
+    # the dates and place, in the words of the email
+    with language_of(registration.email, registration.language):
         context = _ticket_email_context(registration)
     email_send(
         to=[registration.email],
@@ -90,6 +91,7 @@ def _send_confirmation(registration: Registration) -> None:
         template="event_confirmation",
         context=context,
         attachments=attachments,
+        language=registration.language,
     )
 
 
@@ -101,7 +103,7 @@ def waiting_list_offer_send(*, entry_id: int) -> str:
     if entry is None or entry.status != WaitingListEntry.Status.OFFERED or entry.offered_until <= timezone.now():
         return "skipped"
     event = entry.event
-    with language_of(entry.email):
+    with language_of(entry.email, entry.language):
         context = {
             "event_title": event.title,
             "dates": dates_text(event),
@@ -114,6 +116,7 @@ def waiting_list_offer_send(*, entry_id: int) -> str:
         subject=format_lazy(gettext_lazy("A place is free: {event}"), event=event.title),
         template="event_offer",
         context=context,
+        language=entry.language,
     )
     return "sent"
 
@@ -138,7 +141,7 @@ def registration_cancelled_send(*, registration_id: int) -> None:
     email."""
     registration = Registration.objects.select_related("event").get(pk=registration_id)
     refund = paid_online(registration)
-    with language_of(registration.email):
+    with language_of(registration.email, registration.language):
         dates = dates_text(registration.event)
     email_send(
         to=[registration.email],
@@ -150,6 +153,7 @@ def registration_cancelled_send(*, registration_id: int) -> None:
             "refund_total": format_money(registration.amount_minor, registration.event.currency) if refund else "",
             "paid_by_hand": registration.paid_at is not None and registration.amount_minor > 0 and not refund,
         },
+        language=registration.language,
     )
 
 
@@ -233,13 +237,14 @@ def _remind(registration_id: int, *, event, occurrence, window_opens, now) -> in
     registration = Registration.objects.select_related("ticket_type").get(pk=registration_id)
     registration.event = event
     try:
-        with language_of(registration.email):
+        with language_of(registration.email, registration.language):
             context = _ticket_email_context(registration) | {"when": occurrence_text(event, occurrence)}
         email_send(
             to=[registration.email],
             subject=format_lazy(gettext_lazy("Tomorrow: {event}"), event=event.title),
             template="event_reminder",
             context=context,
+            language=registration.language,
         )
     except Exception:
         Registration.objects.filter(pk=registration_id, reminder_sent_at=now).update(reminder_sent_at=None)

@@ -35,20 +35,23 @@ def events_erase_member(member: Member, found: Rows) -> None:
     for registration in registrations:
         registration.email = erased_email("registration", registration.pk)
         registration.attendee_name = ""
-        registration.save(update_fields=["email", "attendee_name"])
+        registration.language = ""
+        registration.save(update_fields=["email", "attendee_name", "language"])
     entries = for_update(WaitingListEntry.objects.filter(pk__in=found.get(WaitingListEntry._meta.label, ())))
     still_open = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
     for entry in entries:
         entry.email = erased_email("waiting", entry.pk)
+        entry.language = ""
         if entry.status in still_open:
             entry.status = WaitingListEntry.Status.LEFT
-        entry.save(update_fields=["email", "status"])
+        entry.save(update_fields=["email", "language", "status"])
 
 
 PERSONAL_DATA = PersonalData(
     personal={
-        "events.Registration": ("email", "attendee_name"),
-        "events.WaitingListEntry": ("email",),
+        # language: the one the person used (a preference, like MemberProfile.preferred_language)
+        "events.Registration": ("email", "attendee_name", "language"),
+        "events.WaitingListEntry": ("email", "language"),
     },
     not_personal={
         "events.Registration.code": "a random ticket code",

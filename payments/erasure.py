@@ -47,7 +47,8 @@ def payments_erase_member(*, user_id: int, old_email: str) -> dict[str, int]:
     for gift in gifts:
         gift.email = erased_email("gift", gift.pk)
         gift.message = ""
-        gift.save(update_fields=["email", "message"])
+        gift.language = ""
+        gift.save(update_fields=["email", "message", "language"])
         if gift.stripe_subscription_id and gift.status != RecurringGift.Status.CANCELLED:
             # payments.tasks imports the services, which import this module.
             from payments.tasks import recurring_gift_cancel
@@ -97,7 +98,8 @@ def orders_forget_contact(orders) -> None:
     their row locks). Amounts, dates and references stay."""
     for order in orders:
         order.email = erased_email("order", order.pk)
-        order.save(update_fields=["email", "updated_at"])
+        order.language = ""
+        order.save(update_fields=["email", "language", "updated_at"])
     OrderLine.objects.filter(order__in=orders).exclude(message="").update(message="")
 
 
@@ -149,10 +151,10 @@ def payments_erase_rows(member: Member, found: Rows) -> None:
 
 PERSONAL_DATA = PersonalData(
     personal={
-        "payments.Order": ("email",),
+        "payments.Order": ("email", "language"),
         "payments.OrderLine": ("message",),
         "payments.Donation": ("email", "message"),
-        "payments.RecurringGift": ("email", "message"),
+        "payments.RecurringGift": ("email", "message", "language"),
         # Deleted, or kept whole (unlinked) behind a donation already claimed from HMRC.
         "payments.GiftAidDeclaration": ("title", "first_name", "last_name", "house_name_or_number", "postcode"),
     },

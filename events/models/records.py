@@ -98,6 +98,9 @@ class Registration(models.Model):
         verbose_name=_("account"),
     )
     email = models.EmailField(verbose_name=_("email"))
+    # The interface language the person used when this was made (a guest has no account to hold
+    # a preference): their emails and documents are made in it (core.i18n.language_of).
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
     attendee_name = models.CharField(_("attendee name (optional)"), max_length=80, blank=True)
     code = models.CharField(
         max_length=16,
@@ -188,6 +191,9 @@ class WaitingListEntry(models.Model):
         TicketType, on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket type")
     )
     email = models.EmailField(verbose_name=_("email"))
+    # The interface language the person used when this was made (a guest has no account to hold
+    # a preference): their emails and documents are made in it (core.i18n.language_of).
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

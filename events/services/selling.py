@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.audit import audit_record
+from core.i18n import active_language
 from core.locking import for_update
 from core.page_cache import purge_all
 from core.tasks import enqueue_on_commit
@@ -83,6 +84,7 @@ def registrations_reserve(
             ticket_type=ticket_type,
             user=user if user is not None and user.is_authenticated else None,
             email=email.strip().lower(),
+            language=active_language(),
             attendee_name=attendee_name.strip(),
             amount_minor=amount,
             booking=booking,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.i18n import active_language
 from core.locking import for_update
 from core.tasks import enqueue_on_commit
 from events.availability import places_left_by_ticket_type
@@ -37,7 +38,11 @@ def waiting_list_join(
     if existing:
         return existing
     return WaitingListEntry.objects.create(
-        event=event, ticket_type=ticket_type, email=email, user=user if user and user.is_authenticated else None
+        event=event,
+        ticket_type=ticket_type,
+        email=email,
+        language=active_language(),
+        user=user if user and user.is_authenticated else None,
     )
 
 
@@ -80,6 +85,7 @@ def waiting_list_accept(*, entry: WaitingListEntry, now=None) -> Registration:
         ticket_type=entry.ticket_type,
         user=entry.user,
         email=entry.email,
+        language=active_language() or entry.language,
         amount_minor=amount,
         **initial_state(entry.ticket_type, amount, entry.event, now),
     )

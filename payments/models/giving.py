@@ -63,6 +63,9 @@ class RecurringGift(models.Model):
 
     reference = models.CharField(max_length=16, unique=True, default=new_gift_reference, verbose_name=_("reference"))
     email = models.EmailField(_("email"))
+    # The interface language the person used when this was made (a guest has no account to hold
+    # a preference): their emails and documents are made in it (core.i18n.language_of).
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

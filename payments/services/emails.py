@@ -71,7 +71,7 @@ def order_receipt_send(*, order_id: int) -> bool:
         return False
     order = Order.objects.get(pk=order_id)
     try:
-        with language_of(order.email):  # the receipt and its PDF in the payer's language
+        with language_of(order.email, order.language):  # the receipt and its PDF in the payer's language
             context = order_receipt_context(order)
             attachments = _receipt_pdf(context)
         email_send(
@@ -80,6 +80,7 @@ def order_receipt_send(*, order_id: int) -> bool:
             template="payment_receipt",
             context=context,
             attachments=attachments,
+            language=order.language,
         )
     except Exception:
         Order.objects.filter(pk=order_id, receipt_sent_at=now).update(receipt_sent_at=None)
@@ -93,7 +94,7 @@ def donation_receipt_send(*, donation_id: int) -> bool:
     Sent once per donation (a donation is recorded once per invoice). Sends one email."""
     donation = Donation.objects.select_related("recurring_gift").get(pk=donation_id)
     gift = donation.recurring_gift
-    with language_of(donation.email):  # the receipt and its PDF in the donor's language
+    with language_of(donation.email, gift.language):  # the receipt and its PDF in the donor's language
         context = {
             "organisation": organisation_name(),
             "reference": f"{gift.reference}-{donation.pk}",
@@ -111,6 +112,7 @@ def donation_receipt_send(*, donation_id: int) -> bool:
         template="donation_receipt",
         context=context,
         attachments=attachments,
+        language=gift.language,
     )
     return True
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.i18n import active_language
 from core.locking import for_update
 from core.money import currency_code
 from core.tasks import enqueue_on_commit
@@ -53,6 +54,7 @@ def recurring_gift_create(*, email: str, donation: DonationChoice, currency: str
     currency = currency_code(currency)
     gift = RecurringGift.objects.create(
         email=email.strip().lower(),
+        language=active_language(),
         user=user if user is not None and user.is_authenticated else None,
         amount_minor=donation_amount_check(donation.amount_minor, currency),
         currency=currency,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record
+from core.i18n import active_language
 from core.locking import for_update
 from core.money import currency_code, format_money
 from payments import gateway
@@ -138,6 +139,7 @@ def order_create(
         raise ValidationError(_("There is nothing to pay for."))
     order = Order.objects.create(
         email=email.strip().lower(),
+        language=active_language(),
         user=user if user is not None and user.is_authenticated else None,
         currency=currency,
         total_minor=sum(line.amount_minor for line in lines),
