@@ -5,6 +5,7 @@ every other page is English and is served under /vi/ with a note in Vietnamese.
 """
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -90,6 +91,72 @@ def test_untranslated_pages_fall_back_to_english_with_a_note(client, demo_site, 
         assert 'lang="en-GB"' in html
         code = prefix.strip("/")
         assert f'<html lang="{code}"' in html
+
+
+class _Languages(HTMLParser):
+    """The language in force (closest lang attribute) at each element: [(tag, attrs, lang)]."""
+
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.found = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        lang = attrs.get("lang") or (self.stack[-1][1] if self.stack else None)
+        self.found.append((tag, attrs, lang))
+        if tag not in self.VOID:
+            self.stack.append((tag, lang))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+
+def languages(html: str) -> list[tuple[str, dict, str]]:
+    parser = _Languages()
+    parser.feed(html)
+    return parser.found
+
+
+def test_fallback_marks_only_the_content_as_english_not_the_interface(client, demo_site):
+    """Arabic reader, English event page: the title, summary and body are lang="en-GB" dir="ltr";
+    the interface around them (the Book button, the booking form) follows <html lang="ar">."""
+    from events.models import EventPage
+
+    event = EventPage.objects.live().public().filter(locale__language_code=settings.LANGUAGE_CODE).first()
+    html = client.get("/ar" + event.url).content.decode()
+    found = languages(html)
+    assert '<div class="page-content">' in html
+    h1 = next((tag, attrs, lang) for tag, attrs, lang in found if tag == "h1")
+    assert h1[1].get("lang") == "en-GB" and h1[1].get("dir") == "ltr", h1
+    lead = next(attrs for tag, attrs, _lang in found if "lead" in (attrs.get("class") or ""))
+    assert lead.get("lang") == "en-GB", lead
+    book = [lang for tag, attrs, lang in found if tag == "a" and (attrs.get("href") or "").endswith("/book/")]
+    assert book and set(book) == {"ar"}, book
+
+    html = client.get(f"/ar/events/{event.pk}/book/").content.decode()
+    form_langs = {lang for tag, attrs, lang in languages(html) if tag in {"form", "label", "button"}}
+    assert form_langs == {"ar"}, form_langs
+    assert f'<span lang="en-GB" dir="ltr">{event.title}</span>' in html
+
+    # A translated page: nothing is marked English (the listed events are: never translated).
+    html = client.get("/vi/about/").content.decode()
+    assert not any(lang == "en-GB" for tag, _attrs, lang in languages(html) if tag in {"h1", "p"})
+    # English reader: no marks at all.
+    english_page = languages(client.get(event.url).content.decode())
+    assert not [attrs for tag, attrs, _lang in english_page if tag in {"h1", "p", "div"} and "lang" in attrs]
+
+
+@pytest.mark.parametrize("prefix", ["", "/vi", "/ar"])
+def test_links_to_site_paths_in_content_keep_the_readers_language(client, demo_site, prefix):
+    """Join the network links to the application form as a path in rich text: the link leads to
+    the form in the reader's language."""
+    html = client.get(prefix + "/join/").content.decode()
+    assert f'href="{prefix}/membership/apply/"' in html
+    assert f'href="{prefix}/membership/alumni/"' in html
 
 
 def test_note_on_an_alias_still_showing_english(client, demo_site):

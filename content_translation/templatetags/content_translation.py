@@ -5,8 +5,12 @@
   on any other page, the interface-language alternates (core i18n_tags.language_alternates).
 - `{% content_fallback_note %}`: on a page whose content is not in the reader's language (not
   translated yet, or an alias still showing English), a note in the reader's language.
-- `{% content_lang_attrs %}`: ` lang="en-GB" dir="ltr"` for the element holding such content,
-  so screen readers and browsers read it as English inside a Vietnamese or Arabic interface.
+- `{% content_lang_attrs [page or code] %}`: ` lang="en-GB" dir="ltr"` for each element holding
+  such content (title, summary, body; never the interface around it, which follows <html lang
+  dir>), so screen readers and browsers read it as English inside a Vietnamese or Arabic
+  interface. `{% content_text value as v %}`: the same as a span, for a title inside one of
+  our sentences. `{% interface_lang_attrs %}`: the reader's language again, for our words
+  inside content (a StreamField block's button).
 - `{% localized_pageurl page %}`: the page's address in the reader's language: its live
   translation if there is one, else the English page under the reader's language prefix
   (served with the note), so following a link keeps the reader in their language.
@@ -15,12 +19,16 @@ Each costs no query on an ordinary request: what they read is kept in the cache 
 next publish (core.page_cache), the same for every language.
 """
 
+import re
+from html import unescape
+
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import translate_url
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from wagtail.models import Page
 
 from content_translation.routing import content_language, content_language_of, locale_codes
@@ -114,13 +122,56 @@ def content_fallback_note(context) -> str:
     )
 
 
+def _lang_attrs(code: str) -> str:
+    direction = "rtl" if code.split("-")[0] in settings.LANGUAGES_BIDI else "ltr"
+    return format_html(' lang="{}" dir="{}"', html_lang(code), direction)
+
+
+def _content_code(context, source) -> str | None:
+    """The language of `source`'s content when it is not the reader's, else None. `source`:
+    None (the page being shown), a Wagtail page (a page listed or linked), "source" (the source
+    language, English: pages never translated, events and courses, listed as plain items), or a
+    language code."""
+    if source is None:
+        return fallback_state(context)
+    if isinstance(source, Page):
+        code = content_language_of(source)
+    elif source == "source":
+        code = settings.LANGUAGE_CODE
+    else:
+        code = str(source)
+    return code if code != content_language() else None
+
+
 @register.simple_tag(takes_context=True)
-def content_lang_attrs(context) -> str:
-    content_code = fallback_state(context)
-    if content_code is None:
+def content_lang_attrs(context, source=None) -> str:
+    """Attributes for an element holding CONTENT (title, summary, body...) only, never for the
+    interface around it: `{% content_lang_attrs %}` for the page being shown,
+    `{% content_lang_attrs other_page %}` for another page's title/summary in a listing,
+    `{% content_lang_attrs "source" %}` for items known to be in the source language (events
+    and courses are never translated)."""
+    code = _content_code(context, source)
+    return "" if code is None else _lang_attrs(code)
+
+
+@register.simple_tag(takes_context=True)
+def content_text(context, value, source=None) -> str:
+    """`value` (content) in a `<span lang dir>` when it is not in the reader's language, else
+    just escaped: for a title inside a translated sentence,
+    `{% content_text event.title as title %}{% blocktranslate with title=title %}`."""
+    code = _content_code(context, source)
+    if code is None:
+        return conditional_escape(value)
+    return format_html("<span{}>{}</span>", _lang_attrs(code), value)
+
+
+@register.simple_tag(takes_context=True)
+def interface_lang_attrs(context) -> str:
+    """The reader's language again, for our own words inside an element marked as content
+    (a StreamField block's button or note): "" when the page is not a fallback."""
+    if fallback_state(context) is None:
         return ""
-    direction = "rtl" if content_code.split("-")[0] in settings.LANGUAGES_BIDI else "ltr"
-    return format_html(' lang="{}" dir="{}"', html_lang(content_code), direction)
+    return _lang_attrs(translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def localized_pages(pages, request=None) -> list[tuple[Page, str]]:
@@ -162,3 +213,28 @@ def localized_pageurl(context, page) -> str:
     if page is None:
         return ""
     return localized_url(page, context.get("request"))
+
+
+_SITE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")(/(?!/)[^"]*)(")')
+
+
+@register.filter
+def localized_links(html):
+    """Links to our own site's pages written as paths in content (`<a href="/membership/apply/">`
+    in rich text) lead to the page in the reader's language: /ar/membership/apply/ for an Arabic
+    reader. Paths already carrying a language prefix, and addresses outside the translated
+    part of the site (documents, admin), are left as they are. No query."""
+    code = translation.get_language() or settings.LANGUAGE_CODE
+    if code == settings.LANGUAGE_CODE or not html:
+        return html
+    prefixes = tuple(f"/{language}/" for language, _name in settings.LANGUAGES)
+
+    def replace(match):
+        path = match.group(2)
+        if path.startswith(prefixes):
+            return match.group(0)
+        with translation.override(settings.LANGUAGE_CODE):
+            localized = translate_url(unescape(path), code)
+        return match.group(1) + escape(localized) + match.group(3)
+
+    return mark_safe(_SITE_LINK.sub(replace, str(html)))  # noqa: S308 (only hrefs of safe HTML change)
