@@ -254,6 +254,16 @@ def attendance_self_check_in(*, session: LiveSession, enrolment: Enrolment, code
 # Completion -----------------------------------------------------------------------------
 
 
+def _completion_zone(enrolment: Enrolment) -> ZoneInfo:
+    """Where the day of completion is counted: the member's chapter's time zone (a course
+    finished on a New York evening is dated that day, not the next one in UTC), else the
+    cohort's."""
+    chapter_zone = (
+        MemberProfile.objects.filter(user_id=enrolment.user_id).values_list("chapter__time_zone", flat=True).first()
+    )
+    return ZoneInfo(chapter_zone or enrolment.cohort.time_zone)
+
+
 def _complete(enrolment: Enrolment, *, actor, note: str = "") -> None:
     enrolment.status = Status.COMPLETED
     enrolment.completed_at = timezone.now()
@@ -266,8 +276,7 @@ def _complete(enrolment: Enrolment, *, actor, note: str = "") -> None:
         recipient=enrolment.user,
         source=enrolment,
         title=course.title,
-        # The day it was completed where the cohort meets (its chapter's time zone), not in UTC.
-        awarded_on=timezone.localtime(enrolment.completed_at, ZoneInfo(enrolment.cohort.time_zone)).date(),
+        awarded_on=timezone.localtime(enrolment.completed_at, _completion_zone(enrolment)).date(),
         hours=Decimal(course.hours),
         actor=actor,
     )
