@@ -72,6 +72,9 @@ def course_modules(course) -> list[ModulePage]:
             "required",
             "release_on",
             "release_after_days",
+            # Read by the reader's-language links (content_translation's page mixin).
+            "locale_id",
+            "alias_of_id",
         )
         .order_by("path")
     )
@@ -200,7 +203,12 @@ def module_detail(*, module, user) -> dict:
     enrolment = learner_enrolment(user=user, course_id=course_id)
     opens_at = module.opens_at(enrolment.enrolled_at) if enrolment else None
     done = bool(enrolment) and ModuleProgress.objects.filter(enrolment=enrolment, module=module).exists()
-    siblings = list(module.get_siblings().live().only("pk", "title", "url_path", "path", "depth").order_by("path"))
+    siblings = list(
+        module.get_siblings()
+        .live()
+        .only("pk", "title", "url_path", "path", "depth", "locale_id", "alias_of_id")
+        .order_by("path")
+    )
     position = next((i for i, s in enumerate(siblings) if s.pk == module.pk), 0)
     return {
         "enrolment": enrolment,
