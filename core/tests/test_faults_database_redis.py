@@ -161,7 +161,7 @@ def _publish_intro(site_database: str, redis_url: str, text: str) -> None:
     """Publish a change to /about/ from another process (as staff on another host would)."""
     code = (
         "from cms.models import StandardPage\n"
-        "page = StandardPage.objects.get(slug='about')\n"
+        "page = StandardPage.objects.get(slug='about', locale__language_code='en-gb')\n"
         f"page.intro = {text!r}\n"
         "page.save_revision().publish()\n"
     )
