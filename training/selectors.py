@@ -290,7 +290,7 @@ def upcoming_courses_listing(limit: int = 3) -> dict:
         .public()
         .annotate(next_start=Min("cohorts__starts_on", filter=Q(cohorts__starts_on__gte=today)))
         .filter(next_start__isnull=False)
-        .order_by("next_start")[:limit]
+        .order_by("next_start", "path")[:limit]
     )
     items = [
         {
