@@ -26,11 +26,6 @@ def language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-def language_choices() -> list[tuple[str, str]]:
-    """(code, the language's own name) for every interface language."""
-    return list(settings.LANGUAGES)
-
-
 def supported(code: str | None) -> str | None:
     """The interface language `code` names ("vi", "VI", "en", "en-GB"), or None."""
     if not code:
@@ -40,11 +35,6 @@ def supported(code: str | None) -> str | None:
         if code == known or code == known.split("-")[0]:
             return known
     return None
-
-
-def is_right_to_left(code: str | None = None) -> bool:
-    code = code or translation.get_language() or settings.LANGUAGE_CODE
-    return code.split("-")[0] in settings.LANGUAGES_BIDI
 
 
 def active_language() -> str:

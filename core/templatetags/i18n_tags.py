@@ -43,8 +43,3 @@ def language_switcher(context) -> dict:
             for code, name, url in alternate_urls(request)
         ]
     }
-
-
-@register.simple_tag
-def text_direction() -> str:
-    return "rtl" if translation.get_language_bidi() else "ltr"
