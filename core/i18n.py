@@ -78,12 +78,7 @@ def language_of(who, default: str | None = None):
     pretix's order locale). Without that, for an address or None, the language already active
     stays: the page's language when a visitor acts, English in a task."""
     if isinstance(who, str):
-        code = (
-            language_for_address(who)
-            or supported(default)
-            or translation.get_language()
-            or settings.LANGUAGE_CODE
-        )
+        code = language_for_address(who) or supported(default) or translation.get_language() or settings.LANGUAGE_CODE
     elif who is not None and getattr(who, "pk", None):
         code = language_for_user(who, default)
     else:
@@ -95,8 +90,13 @@ def language_of(who, default: str | None = None):
 def alternate_urls(request) -> list[tuple[str, str, str]]:
     """(code, the language's own name, this page's address in that language) for the switcher
     and the hreflang links, relative to the site."""
-    path = request.get_full_path()
-    return [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES]
+    found = getattr(request, "_language_alternates", None)
+    if found is None:  # the switcher and the hreflang links both ask: resolve once per request
+        path = request.get_full_path()
+        found = request._language_alternates = [
+            (code, name, translate_url(path, code)) for code, name in settings.LANGUAGES
+        ]
+    return found
 
 
 class UrlLanguageMiddleware:
