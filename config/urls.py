@@ -30,6 +30,7 @@ public_patterns = [
     path("partners/", include(partner_patterns)),
     path("search/", cms_views.search, name="search"),
     path("payments/", include("payments.urls")),
+    path("voices/", include("voices.urls")),
     path("", include("training.urls")),
     # Pages that tasks link to from PDFs and emails (certificate verification): see that module.
     path("", include("config.link_urls")),

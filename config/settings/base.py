@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "events",
+    "voices",
     "taskworker",
     "content_translation",
     "wagtail.contrib.forms",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VoicesConfig(AppConfig):
+    name = "voices"
+    verbose_name = _("Survivor voices")
+    default_auto_field = "django.db.models.BigAutoField"
