@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "events",
+    "newsletters",
     "voices",
     "taskworker",
     "content_translation",
@@ -426,3 +427,6 @@ PAYMENTS_DEFAULT_CURRENCY = "GBP"
 # Donations: the smallest and largest one-off or monthly amount accepted online, in minor units.
 DONATION_MIN_MINOR = 100
 DONATION_MAX_MINOR = 1_000_000
+
+# Survivor voices: the largest expense receipt a member may upload (an image or a PDF).
+VOICES_RECEIPT_MAX_BYTES = 5 * 1024 * 1024
