@@ -4,6 +4,7 @@ the minimum fee policy, recording a payment."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import STAFF_GROUPS
@@ -89,6 +90,12 @@ class PublishForm(forms.ModelForm):
             self.fields["closes_at"].help_text = _(
                 "Optional. In the request's time zone (%(zone)s); before the engagement starts."
             ) % {"zone": time_zone}
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data.get("closes_at")
+        if closes_at and closes_at <= timezone.now():
+            raise forms.ValidationError(_("That time has passed: choose a time in the future, or leave it empty."))
+        return closes_at
 
 
 class FlagForm(forms.Form):

@@ -209,15 +209,28 @@ def test_publishing_with_a_completed_course_shows_the_opportunity_only_to_those_
     assert not selectors.is_eligible(never, opportunity)
 
 
-def test_publishing_refuses_interest_closing_after_the_engagement_starts(client):
+def test_publishing_refuses_interest_closing_in_the_past_or_after_the_engagement_starts(client):
     officer = signed_in(client, "membership")
     voice_request = make_request()
-    late = voice_request.starts_at + datetime.timedelta(days=1)
+    url = reverse("voices_admin:request_publish", args=[voice_request.pk])
+    for closes in (voice_request.starts_at + datetime.timedelta(days=1), timezone.now() - datetime.timedelta(days=1)):
+        response = client.post(
+            url,
+            {"title": "T", "summary": "S", "staff_contact": officer.pk, "closes_at": closes.strftime("%Y-%m-%dT%H:%M")},
+        )
+        assert response.status_code == 200 and "closes_at" in response.context["form"].errors
+    assert not Opportunity.objects.exists()
+
+
+def test_publishing_names_only_staff_as_the_contact(client):
+    signed_in(client, "membership")
+    voice_request = make_request()
+    member = make_member()
     response = client.post(
         reverse("voices_admin:request_publish", args=[voice_request.pk]),
-        {"title": "T", "summary": "S", "staff_contact": officer.pk, "closes_at": late.strftime("%Y-%m-%dT%H:%M")},
+        {"title": "T", "summary": "S", "staff_contact": member.pk},
     )
-    assert response.status_code == 200 and "closes_at" in response.context["form"].errors
+    assert response.status_code == 200 and "staff_contact" in response.context["form"].errors
     assert not Opportunity.objects.exists()
 
 
