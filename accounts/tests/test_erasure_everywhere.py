@@ -2,15 +2,17 @@
 phone goes through everything that stores them (application, approval, profile, bookings as a
 member and as a guest, a ticket passed on, a waiting list, an enrolment with attendance and a
 sign-off, a certificate, a donation with Gift Aid, a form submission, an admin log entry, queued
-emails); Membership confirms the erasure through the same service the admin's "erase" uses; then
-every text, char, email and JSON column of every table of the installed models (auto-created
-many-to-many tables and the task queue included) is read, and none holds any of those strings,
-except the one kind the README lists as kept. Erasing again changes nothing and raises
-nothing; the emails queued for the member are never sent. The data export made before the
-erasure holds every row the erasure changed."""
+emails, survivor voices' interest, engagement, expense, consultation answer, thanks reason and a
+request sent as an organisation's contact); Membership confirms the erasure through the same
+service the admin's "erase" uses; then every text, char, email and JSON column of every table of
+the installed models (auto-created many-to-many tables and the task queue included) is read, and
+none holds any of those strings, except the one kind the README lists as kept. Erasing again
+changes nothing and raises nothing; the emails queued for the member are never sent. The data
+export made before the erasure holds every row the erasure changed."""
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -40,6 +42,9 @@ from payments.tests.helpers import set_up_card
 from training.models import SessionAttendance
 from training.services import attendance_mark, completion_sign_off, enrolment_create
 from training.tests.factories import make_cohort, make_course, make_trainer
+from voices.models import ConsultationAnswer, ConsultationQuestion, ExpenseClaim, Interest, Kind
+from voices.services.engagements import thanks_preference_set
+from voices.tests.factories import make_engagement, make_opportunity, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +176,33 @@ def member_everywhere(settings, localstripe, django_capture_on_commit_callbacks)
     Donation.objects.filter(gift_aid_declaration=declaration).update(claimed_at=timezone.now())
     FormSubmission.objects.create(page=event, form_data={"name": NAME, "email": EMAIL, "phone": PHONE})
 
+    # Survivor voices: a paid consultation with the member's pseudonym, feedback, an expense and a
+    # free-text answer; the reason for their thanks choice; a request they sent as a contact.
+    consultation = make_opportunity(request=make_request(kind=Kind.CONSULTATION))
+    question = ConsultationQuestion.objects.create(opportunity=consultation, kind="text", text="What would help?")
+    engagement = make_engagement(
+        consultation,
+        user,
+        status="completed",
+        shown_as=NAME,
+        feedback=f"{NAME} was asked about the past",
+        payment="paid",
+        payment_reference=f"{LEGAL_LAST} payout",
+        paid_at=timezone.now(),
+    )
+    Interest.objects.filter(pk=engagement.interest_id).update(pseudonym=NAME, availability=f"Call {PHONE}")
+    ExpenseClaim.objects.create(
+        engagement=engagement,
+        description=f"Taxi for {NAME}",
+        amount_minor=1200,
+        currency=engagement.currency,
+        receipt=ContentFile(b"%PDF-1.4", name="receipt.pdf"),
+        receipt_type="application/pdf",
+    )
+    ConsultationAnswer.objects.create(engagement=engagement, question=question, value=f"{NAME}: more time")
+    thanks_preference_set(member=user, choice="nothing", reason=f"{LEGAL_FIRST}'s claim is pending")
+    make_request(contact_name=NAME, contact_email=EMAIL, submitted_by=user)
+
     # The notice to the ticket's earlier holder has gone out (its finished task row keeps the
     # address); the booking confirmations are still queued.
     assert "events.tasks.registration_transferred_send" in run_queued_tasks_of("registration_transferred_send")
@@ -216,6 +248,14 @@ def test_after_erasure_no_column_of_any_table_holds_the_member_and_nothing_queue
         "payments.GiftAidDeclaration.last_name",
         "wagtailforms.FormSubmission.form_data",
         "django_tasks_database.DBTaskResult.args_kwargs",
+        "voices.Interest.pseudonym",
+        "voices.Interest.availability",
+        "voices.Engagement.feedback",
+        "voices.Engagement.payment_reference",
+        "voices.ExpenseClaim.description",
+        "voices.ConsultationAnswer.value",
+        "voices.ThanksPreference.reason",
+        "voices.VoiceRequest.contact_email",
     ):
         assert where in before, where
     mail.outbox.clear()
@@ -285,6 +325,12 @@ def test_the_export_before_erasure_holds_every_row_the_erasure_changes(member_ev
         "wagtailforms.FormSubmission",
         "wagtailcore.ModelLogEntry",
         "django_tasks_database.DBTaskResult",
+        "voices.Interest",
+        "voices.Engagement",
+        "voices.ExpenseClaim",
+        "voices.ConsultationAnswer",
+        "voices.ThanksPreference",
+        "voices.VoiceRequest",
     } <= changed_models
     # And the export lists each of them in full, as the member can download it.
     for label in changed_models:
