@@ -1,14 +1,24 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from core.hooks import ACCOUNT_PANELS_HOOK
+from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
 from voices import admin_urls
 from voices.account import account_panel
+from voices.demo import seed_voices
+from voices.erasure import PERSONAL_DATA as voices_personal_data
 
 
 @hooks.register("register_admin_urls")
 def voices_admin_urls():
     return [path("voices/", include(admin_urls, namespace="voices_admin"))]
+
+
+hooks.register(SEED_DEMO_HOOK, seed_voices)  # after accounts' and training's (INSTALLED_APPS order)
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return voices_personal_data
 
 
 @hooks.register(ACCOUNT_PANELS_HOOK)
