@@ -20,6 +20,7 @@ DEMO_EVENT_STAFF_EMAIL = "events@thrive.example"
 DEMO_FINANCE_EMAIL = "finance@thrive.example"
 DEMO_EDITOR_EMAIL = "editor@thrive.example"
 DEMO_US_ORGANISER_EMAIL = "us-organiser@thrive.example"
+DEMO_COMMUNICATIONS_EMAIL = "communications@thrive.example"
 
 
 def demo_user(email: str, password: str, **fields) -> User:
@@ -48,6 +49,8 @@ def seed_people(*, password: str) -> None:
     organiser = demo_user(DEMO_US_ORGANISER_EMAIL, password, first_name="Demo", last_name="US Organiser")
     organiser.groups.add(Group.objects.get(name="Chapter organisers"))
     ChapterOrganiser.objects.get_or_create(user=organiser, defaults={"chapter": us})
+    communications = demo_user(DEMO_COMMUNICATIONS_EMAIL, password, first_name="Demo", last_name="Communications")
+    communications.groups.add(Group.objects.get(name="Communications"))
     partner_user = demo_user(DEMO_PARTNER_EMAIL, password)
     organisation = PartnerOrganisation.objects.get(name="Safe Harbour Trust")
     contact, _ = PartnerContact.objects.get_or_create(user=partner_user, defaults={"organisation": organisation})

@@ -10,7 +10,8 @@ EVENT_STAFF = "Event staff"
 FINANCE = "Finance"
 MEMBERSHIP = "Membership"
 CHAPTER_ORGANISERS = "Chapter organisers"  # scoped to one chapter: organised_chapter_id()
-STAFF_GROUPS = (EDITORS, TRAINERS, EVENT_STAFF, FINANCE, MEMBERSHIP, CHAPTER_ORGANISERS)
+COMMUNICATIONS = "Communications"  # sends newsletters; the only role that sees subscribers
+STAFF_GROUPS = (EDITORS, TRAINERS, EVENT_STAFF, FINANCE, MEMBERSHIP, CHAPTER_ORGANISERS, COMMUNICATIONS)
 
 
 def roles_of(user) -> set[str]:

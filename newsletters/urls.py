@@ -10,4 +10,5 @@ urlpatterns = [
     path("subscribe/check-your-email/", views.subscribe_sent, name="subscribe_sent"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("account/", views.account, name="account"),
 ]

@@ -1,0 +1,39 @@
+from django.urls import include, path
+from wagtail import hooks
+
+from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK
+from newsletters import admin_urls
+from newsletters.account import account_panel
+from newsletters.erasure import PERSONAL_DATA as newsletters_personal_data
+
+
+@hooks.register("register_admin_urls")
+def newsletters_admin_urls():
+    return [path("newsletters/", include(admin_urls, namespace="newsletters_admin"))]
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return newsletters_personal_data
+
+
+@hooks.register(ACCOUNT_PANELS_HOOK)
+def newsletters_panel(request):
+    return account_panel(request)
+
+
+# Subscribers and mailing lists ------------------------------------------------------------
+
+
+@hooks.register("register_admin_menu_item")
+def subscribers_menu_item():
+    """Shown to Communications only (the views check the role again)."""
+    from django.urls import reverse  # noqa: PLC0415
+    from django.utils.translation import gettext_lazy as _  # noqa: PLC0415
+
+    from accounts.roles import COMMUNICATIONS  # noqa: PLC0415
+    from accounts.wagtail_hooks import RoleMenuItem  # noqa: PLC0415
+
+    return RoleMenuItem(
+        _("Mailing lists"), reverse("newsletters_admin:lists"), icon_name="mail", order=260, roles=(COMMUNICATIONS,)
+    )
