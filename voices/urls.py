@@ -11,6 +11,7 @@ urlpatterns = [
     path("request/sent/", views_org.request_sent, name="request_sent"),
     path("requests/", views_org.partner_requests, name="partner_requests"),
     path("requests/mine/<int:pk>/", views_org.partner_request, name="partner_request"),
+    path("requests/mine/<int:pk>/results/", views_consultation.partner_results, name="partner_consultation_results"),
     path("requests/<str:token>/", views_org.request_status, name="request_status"),
     path("requests/<str:token>/pay/", views_org.request_pay, name="request_pay"),
     path("requests/<str:token>/results/", views_consultation.results, name="consultation_results"),

@@ -217,5 +217,9 @@ def partner_request(request, pk: int):
     back = reverse("voices:partner_request", args=[pk])
     if request.method == "POST":
         return _pay(request, voice_request, back)
-    context = _status_context(voice_request) | {"pay_url": back, "results_url": "", "is_partner": True}
+    context = _status_context(voice_request) | {
+        "pay_url": back,
+        "results_url": reverse("voices:partner_consultation_results", args=[pk]),
+        "is_partner": True,
+    }
     return _status_response(request, context)
