@@ -3,6 +3,7 @@ accounts/views.py): engagements waiting for them, and up to three open opportuni
 eligible for and have not answered yet, with the way to the full list. Nothing for anyone who
 is not an active member (opportunities are never public)."""
 
+import datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -14,6 +15,8 @@ from voices import selectors
 from voices.models import Engagement, Interest, Opportunity
 
 SHOWN = 3
+# How long after an engagement the panel asks how it went (the engagement's page always can).
+FEEDBACK_ASKED_FOR = datetime.timedelta(days=30)
 
 
 def _needing_action(user) -> list[dict]:
@@ -23,7 +26,12 @@ def _needing_action(user) -> list[dict]:
         Engagement.objects.filter(member=user)
         .filter(
             Q(status=Engagement.Status.OFFERED)
-            | Q(status__in=Engagement.COUNTED, starts_at__lte=now, feedback_at__isnull=True)
+            | Q(
+                status__in=Engagement.COUNTED,
+                starts_at__lte=now,
+                starts_at__gte=now - FEEDBACK_ASKED_FOR,
+                feedback_at__isnull=True,
+            )
         )
         .select_related("opportunity")
         .order_by("starts_at", "pk")[:SHOWN]

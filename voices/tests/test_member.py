@@ -330,17 +330,21 @@ def test_the_member_sees_their_own_total_for_the_uk_tax_year(client):
     assert "6 April" in page and "5 April" in page
 
 
-def test_the_account_panel_lists_offers_and_open_opportunities_for_members_only():
+def test_the_account_panel_lists_offers_recent_feedback_to_give_and_open_opportunities_for_members_only():
     opportunity = make_opportunity(title="Open talk")
     member = make_member()
     offered = make_engagement(make_opportunity(title="Offered panel"), member, status=Engagement.Status.OFFERED)
+    now = timezone.now()
+    make_engagement(make_opportunity(title="Last week's talk"), member, starts_at=now - datetime.timedelta(days=7))
+    make_engagement(make_opportunity(title="Old talk"), member, starts_at=now - datetime.timedelta(days=60))
     request = RequestFactory().get("/account/")
     request.user = member
     panel = account_panel(request)
     titles = [item["title"] for item in panel["items"]]
-    assert titles == ["Offered panel", "Open talk"]
-    assert panel["items"][0]["url"] == engagement_url(offered)
-    assert panel["items"][1]["url"] == opportunity_url(opportunity)
+    assert titles == ["Last week's talk", "Offered panel", "Open talk"]
+    assert panel["items"][0]["detail"] == "Tell staff privately how it went"
+    assert panel["items"][1]["url"] == engagement_url(offered)
+    assert panel["items"][2]["url"] == opportunity_url(opportunity)
     request.user = StaffFactory()
     assert account_panel(request) is None
 
