@@ -387,3 +387,31 @@ def test_a_fee_policy_typed_as_25_50_is_stored_in_minor_units_of_the_chapters_cu
     refused = client.post(url, {"unit": "hour", "minimum_minor": "25.505"})
     assert refused.status_code == 200 and "minimum_minor" in refused.context["form"].errors
     assert FeePolicy.objects.get(chapter=us).minimum_minor == 2550
+
+
+@pytest.mark.parametrize(
+    ("role", "start"), [("membership", "voices_admin:requests"), ("finance", "voices_admin:payouts")]
+)
+def test_every_voices_link_a_role_is_shown_opens_for_that_role(client, role, start):
+    """A small crawl of /admin/voices/ from the role's menu entry: no link leads to a refusal."""
+    import re  # noqa: PLC0415
+
+    starts = timezone.now() - datetime.timedelta(days=3)
+    voice_request = make_request(starts_at=starts, status=VoiceRequest.Status.FILLED, kind="consultation")
+    opportunity = make_opportunity(request=voice_request)
+    VoiceRequest.objects.filter(pk=voice_request.pk).update(status=VoiceRequest.Status.FILLED)
+    make_interest(opportunity)
+    make_engagement(opportunity, starts_at=starts, status=Engagement.Status.COMPLETED)
+    FlaggedOrganisation.objects.create(email="flagged@example.org", reason="Unsafe questions")
+    signed_in(client, role)
+    seen, queue = set(), [reverse(start)]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert outcome(response) == OK, url
+        if response["Content-Type"].startswith("text/html"):
+            queue += [link for link in re.findall(r'href="(/admin/voices/[^"?#]*)"', response.content.decode())]
+    assert len(seen) >= 4
