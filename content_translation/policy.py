@@ -17,7 +17,17 @@ from wagtail.models import Page, get_page_models
 
 # Pages that are only content. Everything else (events, courses, modules, campaigns, the
 # donate page, the index pages, chapter pages) keeps one English page for every language.
-TRANSLATABLE_PAGE_TYPES = frozenset({"cms.homepage", "cms.standardpage", "cms.formpage"})
+# Newsletters are written per language (issue 18); their archive lists the issues under all its
+# translations, so a translated archive is not empty.
+TRANSLATABLE_PAGE_TYPES = frozenset(
+    {
+        "cms.homepage",
+        "cms.standardpage",
+        "cms.formpage",
+        "newsletters.newsletterindexpage",
+        "newsletters.newsletterpage",
+    }
+)
 
 
 def is_translatable(page_or_model) -> bool:

@@ -16,16 +16,28 @@ No tracking: no pixels, no rewritten links, no open or click counts are stored a
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404, HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from cms.blocks import BaseStreamBlock
+from content_translation.pages import LocalizedUrlMixin
+from core.page_cache import bump, depends_on, mark_not_cacheable
+from newsletters.panels import ListLanguagePanel
+
+# Anonymous visitors' copies of the archive and of issue pages depend on which mailings have
+# gone out: a mailing's save or delete retires them (`mailing_saved`), as a publish does.
+ARCHIVE_CACHE_KEY = "newsletters:archive"
 
 
 class MailingList(models.Model):
     """A list people subscribe to: supporters, members, partners; per chapter, per language."""
+
+    purges_page_cache = True  # its audience decides who may read its issues on the archive
 
     class Audience(models.TextChoices):
         PUBLIC = "public", _("Anyone (supporters)")
@@ -104,8 +116,9 @@ class Subscription(models.Model):
         return f"subscription {self.pk}"
 
 
-class NewsletterIndexPage(Page):
-    """The archive: sent issues of public lists; members-only issues to signed-in members."""
+class NewsletterIndexPage(LocalizedUrlMixin, Page):
+    """The archive: sent issues of public lists; members-only issues to signed-in members
+    (newsletters.archive). Lists the issues under it and under its translations."""
 
     intro = models.TextField(_("introduction"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -115,21 +128,86 @@ class NewsletterIndexPage(Page):
     class Meta:
         verbose_name = _("newsletter archive")
 
+    def get_context(self, request, *args, **kwargs):
+        from newsletters.archive import archive_issues, sees_more_than_public  # archive reads these models
 
-class NewsletterPage(Page):
-    """One issue, written with the site's blocks; emailed to a list (see `Mailing`)."""
+        context = super().get_context(request, *args, **kwargs)
+        depends_on(request, ARCHIVE_CACHE_KEY)  # before reading the mailings it depends on
+        if sees_more_than_public(request.user):
+            mark_not_cacheable(request)
+        context["issues"] = archive_issues(self, request.user)
+        return context
 
-    intro = models.TextField(_("introduction"), blank=True)
+    def serve(self, request, *args, **kwargs):
+        from newsletters.archive import sees_more_than_public  # (as above)
+
+        response = super().serve(request, *args, **kwargs)
+        if sees_more_than_public(request.user):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class NewsletterPage(LocalizedUrlMixin, Page):
+    """One issue, written with the site's blocks; emailed to a list (see `Mailing`).
+
+    Translatable like a standard page (content_translation.policy): each language's issue is
+    sent to that language's list; the editor is warned when the two differ. On the web it is
+    served only once a mailing of it has gone out (newsletters.archive), to the audience of that
+    mailing's list; before, only the admin's previews show it (the web page and the email)."""
+
+    intro = models.TextField(_("introduction"), blank=True)  # also the preview line in mail apps
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("content"))
     mailing_list = models.ForeignKey(
         MailingList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("list")
     )
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("mailing_list")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("mailing_list"),
+        ListLanguagePanel(),
+    ]
+    search_fields: list = []  # not in the site search: an issue is public only once sent, maybe never
     parent_page_types = ["newsletters.NewsletterIndexPage"]
     subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("newsletter")
+
+    @property
+    def preview_modes(self):
+        return [("", _("Web page")), ("email", _("Email")), ("email-text", _("Email (plain text)"))]
+
+    def serve_preview(self, request, mode_name):
+        """The email exactly as sent (a placeholder unsubscribe link), in the admin's preview."""
+        if mode_name not in ("email", "email-text"):
+            return super().serve_preview(request, mode_name)
+        from newsletters.rendering import email_preview_csp, newsletter_render  # rendering imports these models
+
+        _subject, html, text = newsletter_render(self)
+        if mode_name == "email-text":
+            return HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(html)
+        response._csp_config = email_preview_csp()
+        return response
+
+    def list_language_mismatch(self) -> bool:
+        """The page's language is not its list's (a translation still pointing at the list
+        of the page it was copied from)."""
+        return self.mailing_list is not None and self.mailing_list.language != self.locale.language_code
+
+    def serve(self, request, *args, **kwargs):
+        from newsletters.archive import issue_audiences, readable_audiences  # archive reads these models
+
+        depends_on(request, ARCHIVE_CACHE_KEY)  # before reading the mailings it depends on
+        audiences = issue_audiences(self)
+        if MailingList.Audience.PUBLIC in audiences:
+            return super().serve(request, *args, **kwargs)
+        if not audiences & readable_audiences(request.user):
+            raise Http404  # never sent, or not to a list this visitor may read
+        mark_not_cacheable(request)
+        response = super().serve(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class Mailing(models.Model):
@@ -203,3 +281,15 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"delivery {self.pk}"
+
+
+def mailing_saved(sender, instance, **kwargs):
+    """Retire anonymous visitors' cached archive and issue pages: a mailing that starts (or is
+    deleted) changes which issues they may read. A write that bypasses save() (a queryset
+    update of `status`) must call `bump(ARCHIVE_CACHE_KEY)` itself."""
+    if instance.status != Mailing.Status.SCHEDULED:
+        bump(ARCHIVE_CACHE_KEY)
+
+
+post_save.connect(mailing_saved, sender=Mailing, dispatch_uid="newsletters_mailing_saved")
+post_delete.connect(mailing_saved, sender=Mailing, dispatch_uid="newsletters_mailing_deleted")

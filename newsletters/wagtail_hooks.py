@@ -1,7 +1,7 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK
+from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
 from newsletters import admin_urls
 from newsletters.account import account_panel
 from newsletters.erasure import PERSONAL_DATA as newsletters_personal_data
@@ -37,3 +37,33 @@ def subscribers_menu_item():
     return RoleMenuItem(
         _("Mailing lists"), reverse("newsletters_admin:lists"), icon_name="mail", order=260, roles=(COMMUNICATIONS,)
     )
+
+
+# Writing newsletters: the email preview and "send me a test" (views_admin_compose) ----------
+
+
+@hooks.register("register_admin_urls")
+def newsletters_compose_urls():
+    from newsletters import views_admin_compose as views  # noqa: PLC0415
+
+    patterns = [
+        path("<int:page_id>/", views.compose, name="test"),
+        path("<int:page_id>/email/", views.email_preview, name="email"),
+        path("<int:page_id>/email.txt", views.email_preview_text, name="email_text"),
+        path("<int:page_id>/send-test/", views.send_test, name="send_test"),
+    ]
+    return [path("newsletters/compose/", include((patterns, "newsletters_compose")))]
+
+
+@hooks.register("register_page_action_menu_item")
+def newsletter_test_menu_item():
+    from newsletters.action_menu import NewsletterTestMenuItem  # noqa: PLC0415
+
+    return NewsletterTestMenuItem(order=60)
+
+
+@hooks.register(SEED_DEMO_HOOK, order=50)  # after content_translation's Vietnamese home page
+def seed_demo_newsletters(password):
+    from newsletters.demo import seed_newsletters  # noqa: PLC0415
+
+    seed_newsletters()
