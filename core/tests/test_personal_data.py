@@ -11,7 +11,18 @@ from core.personal_data import answers, declared_fields, declared_tasks, stored_
 
 # Wagtail defines this model only when the database is SQLite.
 ONLY_ON_SOME_DATABASES = {"wagtailsearch.SQLiteFTSIndexEntry"}
-OUR_APPS = ("core", "cms", "accounts", "payments", "certificates", "training", "events", "voices", "taskworker")
+OUR_APPS = (
+    "core",
+    "cms",
+    "accounts",
+    "payments",
+    "certificates",
+    "training",
+    "events",
+    "voices",
+    "newsletters",
+    "taskworker",
+)
 
 
 def _undeclared() -> list[str]:
