@@ -21,12 +21,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.guard import Verdict, guard_public_post
+from core.i18n import active_language
 from events import booking, links, selectors, services
 from events.forms import BookingForm, WaitingListForm
 from events.models import EventPage, Registration
 from events.occurrences import dates_text, moment_text
 from events.prices import needs_payment
 from events.services import booking_place, waiting_list_offer_take
+from newsletters.forms import add_keep_posted, keep_posted_ticked
+from newsletters.models import Subscription
+from newsletters.services.subscriptions import keep_posted_request
 
 NONCE_SECONDS = 3600
 NONCE_WAIT_SECONDS = 5
@@ -57,6 +61,7 @@ def _forms(event, state, request, *, data=None, waiting_data=None):
         currency=state.currency or None,
         initial={"email": email, "nonce": secrets.token_urlsafe(24)},
     )
+    add_keep_posted(book_form, language=active_language())  # unticked; only when the language has a list
     waiting_form = WaitingListForm(
         waiting_data,
         prefix="wait",
@@ -119,6 +124,10 @@ def book(request, pk: int):
         attach_error(form, error)
         return _render_booking(request, event, state, form, waiting_form)
     cache.set(key, booked.first.pk, timeout=NONCE_SECONDS)
+    if keep_posted_ticked(form):  # double opt-in: an email asks them to confirm
+        keep_posted_request(
+            email=data["email"], language=active_language(), method=Subscription.Method.BOOKING, user=request.user
+        )
     if booked.checkout_url:
         return redirect(booked.checkout_url)
     if booked.first.status == Status.CONFIRMED:

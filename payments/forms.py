@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.forms import EmailField
+from core.i18n import active_language
 from core.money import currency_code
 from core.money_fields import MoneyFormField
+from newsletters.forms import add_keep_posted
 from payments import giftaid
 from payments.models.giving import Earmark
 from payments.sponsorship import sponsorship_targets
@@ -108,6 +110,7 @@ class DonationForm(forms.Form):
                 del self.fields[name]
         else:
             self.fields["gift_aid"].help_text = giftaid.DECLARATION_TEXT
+        add_keep_posted(self, language=active_language())  # unticked; only when the language has a list
 
     def clean(self):
         cleaned = super().clean()

@@ -21,7 +21,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.guard import Verdict, guard_public_post
+from core.i18n import active_language
 from core.money import format_money
+from newsletters.forms import keep_posted_ticked
+from newsletters.models import Subscription
+from newsletters.services.subscriptions import keep_posted_request
 from payments import gateway, services
 from payments.forms import GIFT_AID_UNTICKED, DonationForm, GiftAidForm
 from payments.links import CHECKOUT_SALT, checkout_url  # noqa: F401 (checkout_url: the views and tests use it from here too)
@@ -112,6 +116,10 @@ def donation_page_serve(request, page):
                 else:
                     target = services.order_create(
                         email=email, donation=choice, currency=page.currency, user=request.user
+                    )
+                if keep_posted_ticked(form):  # double opt-in: an email asks them to confirm
+                    keep_posted_request(
+                        email=email, language=active_language(), method=Subscription.Method.DONATION, user=request.user
                     )
                 return redirect(checkout_url(target))
             except ValidationError as error:
