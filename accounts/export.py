@@ -1,10 +1,11 @@
 """Everything Thrive holds about a member, for the member to download.
 
 Found by following every foreign key that points at the member's account or profile (so a
-new model is included without anyone remembering to add it), plus every row an app's answer
-to the personal-data contract finds (`core.personal_data`: by account and by the address,
-guest bookings, form submissions and queued tasks included): exactly the rows erasure
-later erases. Secrets are left out: password hash, link tokens, two-factor secrets, sessions.
+new model is included without anyone remembering to add it), except those an app declares as
+naming the staff member who acted on someone else's row (`PersonalData.acting_staff`), plus
+every row an app's answer to the personal-data contract finds (`core.personal_data`: by
+account and by the address, guest bookings, form submissions and queued tasks included):
+exactly the rows erasure later erases. Secrets are left out: password hash, link tokens, two-factor secrets, sessions.
 """
 
 import json
@@ -15,15 +16,21 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from accounts.models import MemberProfile, User
-from core.personal_data import Member, member_rows
+from core.personal_data import Member, acting_staff_fields, member_rows
 
 SECRET_FIELDS = {"password", "token_hash", "data", "session_key", "session_data"}
 
 
 def _models_referring_to(targets: tuple[type[models.Model], ...]):
+    not_followed = acting_staff_fields()
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if (field.many_to_one or field.one_to_one) and field.concrete and field.related_model in targets:
+            if (
+                (field.many_to_one or field.one_to_one)
+                and field.concrete
+                and field.related_model in targets
+                and f"{model._meta.label}.{field.name}" not in not_followed
+            ):
                 yield model, field
 
 

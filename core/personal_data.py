@@ -75,6 +75,11 @@ class PersonalData:
                   erasure's transaction, idempotent, sends no email.
     order         rows are found and erased in this order (answers about other apps'
                   rows come last).
+    acting_staff  ("app.Model.field", ...): foreign keys to an account that name the staff
+                  member who acted on a row about someone else (the staff contact of another
+                  member's engagement, who approved or decided it). The data export does not
+                  follow them: the row is the other person's, not the staff member's (what
+                  staff did stays in the audit log, under their id).
     """
 
     personal: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -83,6 +88,7 @@ class PersonalData:
     rows: Callable[[Member, Rows], Rows] = _no_rows
     erase: Callable[[Member, Rows], None] = _nothing_to_erase
     order: int = 50
+    acting_staff: tuple[str, ...] = ()
 
 
 def answers() -> list[PersonalData]:
@@ -142,6 +148,11 @@ def declared_fields() -> tuple[dict[str, str], dict[str, str]]:
             personal.update({f"{label}.{name}": who for name in names})
         not_personal.update(answer.not_personal)
     return personal, not_personal
+
+
+def acting_staff_fields() -> set[str]:
+    """{"app.Model.field", ...}: the foreign keys the data export does not follow (see PersonalData)."""
+    return {name for answer in answers() for name in answer.acting_staff}
 
 
 def declared_tasks() -> dict[str, dict[str, str]]:

@@ -169,4 +169,12 @@ PERSONAL_DATA = PersonalData(
     },
     rows=voices_member_rows,
     erase=voices_erase_member,
+    # Rows about a member (or an organisation's contact) that name the staff who acted: not
+    # in the staff member's own data export.
+    acting_staff=(
+        "voices.Engagement.staff_contact",
+        "voices.Engagement.approved_by",
+        "voices.ExpenseClaim.decided_by",
+        "voices.FlaggedOrganisation.flagged_by",
+    ),
 )

@@ -7,7 +7,14 @@ import importlib
 from django.apps import apps
 from django.tasks import Task
 
-from core.personal_data import answers, declared_fields, declared_tasks, stored_models, text_fields
+from core.personal_data import (
+    acting_staff_fields,
+    answers,
+    declared_fields,
+    declared_tasks,
+    stored_models,
+    text_fields,
+)
 
 # Wagtail defines this model only when the database is SQLite.
 ONLY_ON_SOME_DATABASES = {"wagtailsearch.SQLiteFTSIndexEntry"}
@@ -61,6 +68,21 @@ def test_declarations_name_real_fields_and_do_not_contradict_each_other():
     problems += [
         f"{label}: has personal fields, declare the others one by one" for label in personal_models & set(not_personal)
     ]
+    assert problems == []
+
+
+def test_fields_the_export_does_not_follow_are_foreign_keys_to_an_account():
+    accounts = {apps.get_model("accounts", "User"), apps.get_model("accounts", "MemberProfile")}
+    problems = []
+    for name in acting_staff_fields():
+        label, _, field_name = name.rpartition(".")
+        try:
+            field = apps.get_model(label)._meta.get_field(field_name)
+        except LookupError:
+            problems.append(f"{name}: no such field")
+            continue
+        if not (field.many_to_one or field.one_to_one) or field.related_model not in accounts:
+            problems.append(f"{name}: not a foreign key to an account")
     assert problems == []
 
 

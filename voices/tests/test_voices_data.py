@@ -179,6 +179,21 @@ def test_the_export_holds_the_member_s_voices_data_and_nothing_of_another_member
     assert "Other " not in text and other.email not in text and RECEIPT.decode() not in text
 
 
+def test_the_staff_contact_s_own_export_holds_none_of_the_members_they_brokered_for():
+    member = make_member()
+    life = voices_life(member)
+    staff = life["done"].staff_contact
+    ExpenseClaim.objects.filter(pk=life["claim"].pk).update(decided_by=staff)
+    Engagement.objects.filter(pk=life["done"].pk).update(approved_by=staff)
+
+    text = json.dumps(member_export(staff))
+
+    assert not {"voices.Engagement", "voices.ExpenseClaim"} & set(member_export(staff))
+    assert not any(needle in text for needle in NEEDLES)
+    # The member's own export still has both rows.
+    assert {"voices.Engagement", "voices.ExpenseClaim"} <= set(member_export(member))
+
+
 def test_the_demo_seeds_fee_policies_a_published_request_and_an_interested_member_once(demo_site):
     from accounts.demo import DEMO_MEMBERSHIP_EMAIL, DEMO_PARTNER_EMAIL
     from voices.demo import DEMO_TOPIC
@@ -199,9 +214,20 @@ def test_the_demo_seeds_fee_policies_a_published_request_and_an_interested_membe
         "Willow",
     )
 
+    # River's past engagement (so "fewest recent first" orders something), and Kai, a second
+    # member who completed the course, with no engagement yet.
+    from accounts.models import User
+    from voices.selectors import is_eligible
+
+    past = Engagement.objects.select_related("member").get()
+    assert (past.member.email, past.status, past.payment) == ("river@member.example", "completed", "paid")
+    assert past.starts_at < timezone.now() and past.opportunity_id != opportunity.pk
+    kai = User.objects.get(email="kai@member.example")
+    assert is_eligible(kai, opportunity) and not Engagement.objects.filter(member=kai).exists()
+
     def counts():
-        return tuple(model.objects.count() for model in (FeePolicy, VoiceRequest, Opportunity, Interest))
+        return tuple(model.objects.count() for model in (FeePolicy, VoiceRequest, Opportunity, Interest, Engagement))
 
     first = counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert counts() == first == (2, 1, 1, 1)
+    assert counts() == first == (2, 2, 2, 2, 1)
