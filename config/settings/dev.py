@@ -19,4 +19,5 @@ MFA_EXEMPT_EMAILS = [
     "finance@thrive.example",
     "editor@thrive.example",
     "us-organiser@thrive.example",
+    "communications@thrive.example",
 ]

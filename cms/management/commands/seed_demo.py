@@ -64,6 +64,7 @@ class Command(BaseCommand):
             "trainer@thrive.example (trainer), events@thrive.example (event staff), "
             "finance@thrive.example (finance), editor@thrive.example (editor), "
             "us-organiser@thrive.example (US chapter organiser), "
+            "communications@thrive.example (newsletters), "
             "partner@thrive.example (partner contact), "
             "member@thrive.example (member)"
         )
