@@ -373,8 +373,23 @@ def test_a_list_made_members_only_retires_the_cached_public_copy(client, setting
     assert client.get(issue.url).status_code == 404
 
 
-def test_newsletters_are_not_in_the_site_search(client, archive, lists):
+def test_newsletters_are_not_in_the_site_search(client, home, archive, lists):
     issue = _issue(archive, lists["members"], title="Quarterly bulletin")
     _sent(issue, lists["members"])
-    response = client.get("/search/", {"q": "Quarterly bulletin"})
-    assert response.status_code == 200 and issue.url not in response.content.decode()
+    report = home.add_child(instance=StandardPage(title="Quarterly report", slug="quarterly-report"))
+    report.save_revision().publish()
+    content = client.get("/search/", {"q": "Quarterly"}).content.decode()
+    assert report.url in content  # the search works here
+    assert issue.url not in content
+
+
+def test_the_edit_screen_offers_the_test_and_warns_of_a_list_in_another_language(client, editor, archive):
+    vietnamese = MailingList.objects.create(name="Tin tức", slug="tin-tuc", language="vi")
+    page = _issue(archive, vietnamese)
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert reverse("newsletters_compose:test", args=[page.pk]) in content
+    assert "is for readers of Tiếng Việt" in content
+    new = client.get(reverse("wagtailadmin_pages:add", args=["newsletters", "newsletterpage", archive.pk]))
+    assert new.status_code == 200 and "Once the page is saved" in new.content.decode()
