@@ -12,7 +12,7 @@ from newsletters.models import Subscription
 SIGN_UP_VERSION = "signup-2026-12"
 SIGN_UP_WORDING = _(
     "Send me the newsletters I have ticked. I can unsubscribe at any time with the link in every "
-    "newsletter. Thrive will not share my address or track whether I open or click."
+    "newsletter. You will not share my address or track whether I open or click."
 )
 
 KEEP_POSTED_VERSION = "keep-posted-2026-12"

@@ -16,7 +16,7 @@ class ListsField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
-        return obj.name
+        return f"{obj.name}: {obj.description}" if obj.description else obj.name
 
 
 class _SubscribeForm(forms.Form):
@@ -38,9 +38,7 @@ class _SubscribeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lists"].queryset = offered
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["lists"].help_text = SIGN_UP_WORDING
-        if len(offered) == 1 and not self.is_bound:
-            self.initial.setdefault("lists", [offered[0].pk])
+        self.fields["lists"].help_text = SIGN_UP_WORDING  # never ticked for them: consent is their act
 
 
 SubscribeForm = add_honeypot(_SubscribeForm)

@@ -235,6 +235,12 @@ def test_the_form_offers_public_lists_of_the_page_language_members_and_partners_
     assert response.status_code == 200 and not Subscription.objects.exists()
 
 
+def test_no_newsletter_is_ticked_for_the_visitor_even_when_only_one_is_offered(client, supporters):
+    body = client.get(SUBSCRIBE).content.decode()
+    [box] = re.findall(r'<input[^>]*name="lists"[^>]*>', body)
+    assert f'value="{supporters.pk}"' in box and "checked" not in box
+
+
 # "Keep me posted" on the donation and booking forms -------------------------------------------
 
 
