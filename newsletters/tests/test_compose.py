@@ -17,6 +17,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Page
+from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from accounts.tests.factories import MemberProfileFactory, UserFactory, sign_in_with_second_factor
 from cms.models import StandardPage
@@ -393,3 +394,22 @@ def test_the_edit_screen_offers_the_test_and_warns_of_a_list_in_another_language
     assert "is for readers of Tiếng Việt" in content
     new = client.get(reverse("wagtailadmin_pages:add", args=["newsletters", "newsletterpage", archive.pk]))
     assert new.status_code == 200 and "Once the page is saved" in new.content.decode()
+
+
+def test_the_admin_live_preview_shows_the_unsaved_email(client, editor, archive, lists):
+    page = _issue(archive, lists["public"])
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk])
+    data = nested_form_data(
+        {
+            "title": "Typed but not saved",
+            "slug": page.slug,
+            "intro": "",
+            "body": streamfield([]),
+            "mailing_list": lists["public"].pk,
+        }
+    )
+    assert client.post(url, data).json()["is_valid"] is True
+    response = client.get(url, {"mode": "email"})
+    assert response.status_code == 200
+    assert "<h1" in response.content.decode() and "Typed but not saved" in response.content.decode()
+    assert "script-src" not in response["Content-Security-Policy"]
