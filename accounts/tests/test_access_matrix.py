@@ -67,6 +67,10 @@ OWN_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=OK, organiser=NOT_F
 OTHER_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, organiser=NOT_FOUND, superuser=OK)
 US_COHORT = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, membership=OK, organiser=OK, superuser=OK)
 US_ATTENDANCE = outcome(REFUSED, **ADMIN_NO_ACCESS, trainer=NOT_FOUND, organiser=OK, superuser=OK)
+FINANCE_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, finance=OK, superuser=OK)
+# Survivor voices: a receipt is its member's and Finance's (the superuser holds every role).
+RECEIPT = outcome(NOT_FOUND, anonymous=LOGIN, member=OK, finance=OK, superuser=OK)
+UNKNOWN_LINK = outcome(NOT_FOUND)
 
 
 def classify(response) -> str:
@@ -127,6 +131,44 @@ MATRIX = [
     ("/admin/events/{us_event}/attendance.csv", EVENTS_ADMIN),
     ("/admin/events/{us_event}/check-in/", EVENTS_ADMIN),
     ("/admin/events/{us_event}/cancel/", EVENTS_ADMIN),
+    # Survivor voices (#17). The organisation: the public form, its private status page by link
+    # (anyone holding the link), and a partner contact's own requests by id.
+    ("/voices/request/", PUBLIC),
+    ("/voices/request/sent/", PUBLIC),
+    ("/voices/requests/{voices_status_token}/", PUBLIC),
+    ("/voices/requests/{voices_results_token}/results/", PUBLIC),
+    ("/voices/requests/not-a-status-link-0123456789/", UNKNOWN_LINK),
+    ("/voices/requests/not-a-status-link-0123456789/results/", UNKNOWN_LINK),
+    ("/voices/requests/", PARTNER_ONLY),
+    ("/voices/requests/mine/{own_voice_request}/", PARTNER_ONLY),
+    ("/voices/requests/mine/{voices_consultation_request}/results/", PARTNER_ONLY),
+    ("/voices/requests/mine/{other_voice_request}/", NOBODY),
+    ("/voices/requests/mine/{other_voice_request}/results/", NOBODY),
+    # Members: only what they are eligible for (404 by id otherwise), only their own engagement.
+    ("/voices/opportunities/", MEMBER_ONLY),
+    ("/voices/opportunities/{eligible_opportunity}/", MEMBER_ONLY),
+    ("/voices/opportunities/{ineligible_opportunity}/", NOBODY),
+    ("/voices/engagements/{own_engagement}/", MEMBER_ONLY),
+    ("/voices/engagements/{own_engagement}/expenses/", MEMBER_ONLY),
+    ("/voices/engagements/{own_consultation_engagement}/questionnaire/", MEMBER_ONLY),
+    ("/voices/engagements/{other_engagement}/", NOBODY),
+    ("/voices/engagements/{other_engagement}/expenses/", NOBODY),
+    ("/voices/engagements/{other_engagement}/questionnaire/", NOBODY),
+    ("/voices/expenses/{own_expense_claim}/receipt/", RECEIPT),
+    ("/voices/thanks/", MEMBER_ONLY),
+    # Staff: Membership brokers and safeguards; Finance reads requests and engagements and pays.
+    ("/admin/voices/requests/", MEMBERSHIP_ADMIN),
+    ("/admin/voices/requests/{own_voice_request}/", MEMBERS_ADMIN),
+    ("/admin/voices/requests/{own_voice_request}/publish/", MEMBERSHIP_ADMIN),
+    ("/admin/voices/opportunities/{eligible_opportunity}/", MEMBERSHIP_ADMIN),
+    ("/admin/voices/opportunities/{voices_consultation}/questions/", MEMBERSHIP_ADMIN),
+    ("/admin/voices/engagements/{own_engagement}/", MEMBERS_ADMIN),
+    ("/admin/voices/fee-policies/", MEMBERS_ADMIN),
+    ("/admin/voices/fee-policies/{uk_chapter}/", MEMBERS_ADMIN),
+    ("/admin/voices/flagged/", MEMBERSHIP_ADMIN),
+    ("/admin/voices/payouts/", FINANCE_ADMIN),
+    ("/admin/voices/payouts/export.csv", FINANCE_ADMIN),
+    ("/admin/voices/payouts/{own_engagement}/", FINANCE_ADMIN),
 ]
 
 
@@ -171,7 +213,55 @@ def people(db):
         "other_profile": other.pk,
         "erasure_request": ErasureRequest.objects.create(user=other.user).pk,
     }
+    ids |= voices_objects(users, other.user)
     return users, ids
+
+
+def voices_objects(users, other_member) -> dict[str, int | str]:
+    """Survivor voices rows for the matrix: the partner's own request (waiting to be published)
+    and another organisation's; opportunities the member is and is not eligible for; the
+    member's engagement with an expense claim, and the member's consultation; another member's
+    engagement."""
+    from django.core.files.base import ContentFile
+
+    from training.tests.factories import make_course
+    from voices.models import ExpenseClaim, Kind
+    from voices.tests.factories import make_engagement, make_opportunity, make_request
+
+    uk = ChapterFactory()
+    partner = users["partner"].partner_contact.organisation
+    own_request = make_request(chapter=uk, partner=partner, token="matrix-status-link-0123456789")
+    other_request = make_request(chapter=uk, partner=PartnerContactFactory().organisation)
+    eligible = make_opportunity(request=make_request(chapter=uk), eligible_chapter=uk)
+    ineligible = make_opportunity(request=make_request(chapter=uk), eligible_course=make_course(modules=1))
+    consultation_request = make_request(
+        chapter=uk, kind=Kind.CONSULTATION, partner=partner, token="matrix-results-link-0123456789"
+    )
+    consultation = make_opportunity(request=consultation_request)
+    engagement = make_engagement(eligible, users["member"])
+    claim = ExpenseClaim.objects.create(
+        engagement=engagement,
+        description="Train ticket",
+        amount_minor=1250,
+        currency=engagement.currency,
+        receipt=ContentFile(b"%PDF-1.4\n% a receipt\n", name="receipt.pdf"),
+        receipt_type="application/pdf",
+    )
+    return {
+        "uk_chapter": uk.pk,
+        "voices_status_token": "matrix-status-link-0123456789",
+        "voices_results_token": "matrix-results-link-0123456789",
+        "own_voice_request": own_request.pk,
+        "other_voice_request": other_request.pk,
+        "voices_consultation_request": consultation_request.pk,
+        "voices_consultation": consultation.pk,
+        "eligible_opportunity": eligible.pk,
+        "ineligible_opportunity": ineligible.pk,
+        "own_engagement": engagement.pk,
+        "own_consultation_engagement": make_engagement(consultation, users["member"]).pk,
+        "other_engagement": make_engagement(make_opportunity(request=make_request(chapter=uk)), other_member).pk,
+        "own_expense_claim": claim.pk,
+    }
 
 
 def test_every_url_in_the_matrix_covers_every_role():
