@@ -41,13 +41,21 @@ DEMO_STAFF = {
     "editor": "editor@thrive.example",
     "organiser": "us-organiser@thrive.example",  # Chapter organisers, of the US chapter
 }
-OUR_NAMESPACES = {"membership_admin", "training_admin", "certificates_admin", "events_admin", "payments_admin"}
+OUR_NAMESPACES = {
+    "membership_admin",
+    "training_admin",
+    "certificates_admin",
+    "events_admin",
+    "payments_admin",
+    "voices_admin",
+}
 # Screens of our own apps that no link leads to, and why (each is still requested if found).
 NOT_LINKED: dict[str, str] = {
     "payments_admin:order_detail": "the demo has no order (paying needs Stripe); payments/tests/test_finance.py",
     "payments_admin:refund": "the demo has no payment to refund; payments/tests/test_finance.py",
     "payments_admin:gift_aid_claim_download": "the demo has no Gift Aid claim; payments/tests/test_finance.py",
     "events_admin:registration_action": "only on bookings awaiting approval or payment, which the demo has none of",
+    "voices_admin:questions": "only for a consultation, which the demo has none of; voices/tests/test_consultations.py",
 }
 # Views that change something on GET or end the session: never followed.
 # Bulk actions need the ids the listing's checkboxes add in the browser.
@@ -243,6 +251,8 @@ def crawls(demo_site):
     member = Client()
     member.force_login(User.objects.get(email="member@thrive.example"))
     assert member.post("/account/erasure/", {"confirm": "on"}).status_code == 302
+    # And a request for survivor expertise waiting to be published, sent through the public form.
+    assert request_for_survivor_expertise_sent(Client()).status_code == 302
     seeds = registered_screen_urls()
     results = {}
     for role, email in DEMO_STAFF.items():
@@ -252,6 +262,35 @@ def crawls(demo_site):
         crawl.walk()
         results[role] = crawl
     return results
+
+
+def request_for_survivor_expertise_sent(client):
+    import datetime
+
+    from cms.models import Chapter
+
+    day = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+    return client.post(
+        "/voices/request/",
+        {
+            "chapter": Chapter.objects.get(slug="uk").pk,
+            "organisation_name": "Crawl Community Centre",
+            "contact_name": "Crawl Contact",
+            "contact_email": "contact@crawl-centre.example",
+            "kind": "panel",
+            "topic": "A panel for the admin crawl",
+            "description": "A panel for our volunteers.",
+            "start_date": day,
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "format": "online",
+            "audience_size": "15",
+            "hours": "2",
+            "places": "1",
+            "fee_offered": "100.00",
+            "expenses_covered": "on",
+        },
+    )
 
 
 def shown_but_not_opened(crawls) -> list[str]:
