@@ -70,6 +70,18 @@ NO_PAGE = {
     "events:ticket_ics": "a calendar file",
     "events:my_feed": "a calendar feed",
     r"^media/images/(?P<path>.*)$": "image files",
+    "voices:partner_request": "a partner contact's own request (a payment button; no address or name)",
+    "voices:partner_consultation_results": "a partner contact's own results (no form)",
+    "voices:request_status": "an organisation's private page by its emailed link (a payment button only)",
+    "voices:request_pay": "a POST-only button on the request's page",
+    "voices:consultation_results": "results by the organisation's emailed link (no form)",
+    "voices:opportunity": "a member's own eligible opportunity (interest: no address or name asked)",
+    "voices:engagement": "a member's own engagement (buttons and private feedback; no address or name)",
+    "voices:expense_new": "a member's own expense claim (amount and receipt; no address or name)",
+    "voices:questionnaire": "a member's own consultation answers (no address or name)",
+    "voices:expense_receipt": "a receipt file",
+    "newsletters:confirm": "a confirmation link (a button, no address or name)",
+    "newsletters:unsubscribe": "an unsubscribe link (a button, no address or name)",
 }
 
 
@@ -242,6 +254,20 @@ FIELD_VALUES = {
     "discreet_mode": None,
     "organisation": "A charity",
     "how_would_you_like_to_work_with_us": "Training together",
+    # A request for survivor expertise (voices:request_new): a valid one, above any minimum fee.
+    "topic": "Survivor-informed practice",
+    "description": "A talk for our frontline staff.",
+    "start_date": (date.today() + timedelta(days=60)).isoformat(),
+    "start_time": "18:00",
+    "end_date": (date.today() + timedelta(days=60)).isoformat(),
+    "end_time": "20:00",
+    "audience_size": "30",
+    "recorded": None,
+    "public": None,
+    "hours": "2",
+    "fee_offered": "400",
+    # "Keep me posted" (newsletters): ticked, so a known address's subscription is tried too.
+    "keep_posted": "on",
 }
 
 
@@ -260,7 +286,8 @@ def fill(form: PostForm, email: str, name: str) -> tuple[dict, list[str]]:
         elif (rule := item.name.split("-", 1)[-1]) in FIELD_VALUES:  # "wait-email": a prefixed form
             if FIELD_VALUES[rule] is not None:
                 data[item.name] = FIELD_VALUES[rule]
-        elif item.kind in ("radio", "select"):
+        elif item.kind in ("radio", "select") or (item.kind == "checkbox" and item.options):
+            # One choice (a group of boxes, such as newsletter lists: the first ticked).
             data[item.name] = item.value or next((option for option in item.options if option), "")
         elif item.kind == "hidden" or item.value:
             data[item.name] = item.value
