@@ -45,9 +45,16 @@ def opportunities_for(user) -> QuerySet[Opportunity]:
     if not is_member(user):
         return Opportunity.objects.none()
     answered = Interest.objects.filter(opportunity=OuterRef("pk"), member=user)
+    now = timezone.now()
     return (
         Opportunity.objects.filter(_eligibility_q(user))
-        .filter(Q(status=Opportunity.Status.OPEN) | Q(Exists(answered)))
+        # Open ones whose date is still ahead and whose interest has not closed, plus any
+        # they answered (their own interest and engagement stay reachable afterwards).
+        .filter(
+            Q(status=Opportunity.Status.OPEN, request__starts_at__gt=now)
+            & (Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+            | Q(Exists(answered))
+        )
         .select_related("request", "request__chapter")
     )
 

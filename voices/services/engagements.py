@@ -44,11 +44,13 @@ def interest_express(
     """Record (or update, while not yet chosen) `member`'s interest. Refuses a member who is not
     eligible (the view answers 404 before this), a closed opportunity, and a pseudonym choice
     without a pseudonym. Sends no email."""
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("request").get(pk=opportunity.pk)
     if not selectors.is_eligible(member, opportunity):
         raise ValidationError(_("This opportunity is not open to you."), code="not_eligible")
-    if opportunity.status != Opportunity.Status.OPEN or (
-        opportunity.closes_at and opportunity.closes_at <= timezone.now()
+    if (
+        opportunity.status != Opportunity.Status.OPEN
+        or (opportunity.closes_at and opportunity.closes_at <= timezone.now())
+        or opportunity.request.starts_at <= timezone.now()
     ):
         raise ValidationError(_("This opportunity is no longer taking interest."), code="closed")
     if appearance == Appearance.PSEUDONYM and not pseudonym.strip():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import ChapterFactory
 from voices import selectors
-from voices.models import Engagement, FeeUnit
+from voices.models import Engagement, FeeUnit, VoiceRequest
 from voices.services.requests import voice_request_check
 from voices.tests.factories import make_engagement, make_interest, make_member, make_opportunity, make_policy
 
@@ -98,3 +98,15 @@ def test_the_uk_tax_year_runs_from_6_april_and_elsewhere_the_calendar_year():
         datetime.date(2027, 1, 1),
         datetime.date(2027, 12, 31),
     )
+
+
+def test_an_opportunity_whose_date_or_interest_deadline_has_passed_is_no_longer_offered_but_stays_with_its_answers():
+    chapter = ChapterFactory()
+    member = make_member(chapter=chapter)
+    passed = make_opportunity()
+    VoiceRequest.objects.filter(pk=passed.request_id).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
+    make_opportunity(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    answered = make_opportunity()
+    make_interest(answered, member)
+    VoiceRequest.objects.filter(pk=answered.request_id).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
+    assert list(selectors.opportunities_for(member)) == [answered]
