@@ -690,3 +690,17 @@ def s3_storage(s3_server, settings):
         setattr(settings, name, value)
     settings.STORAGES = settings.STORAGES | {"default": {"BACKEND": "core.storage.MediaStorage"}}
     return s3_server
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd, core/tests/smtp_server.py) on a free port for the
+    session, recording what it receives. Each test calls `reset()` and points MAILERS at it
+    (`settings.MAILERS = smtp_server.mailers()`)."""
+    try:
+        from core.tests.smtp_server import SMTPServer  # aiosmtpd: requirements-dev.txt
+    except ImportError:
+        _missing_service("needs aiosmtpd (SMTP server): pip install -r requirements-dev.txt")
+    server = SMTPServer().start()
+    yield server
+    server.stop()

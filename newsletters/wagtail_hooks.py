@@ -1,7 +1,7 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
+from core.hooks import ACCOUNT_PANELS_HOOK, PERIODIC_TASKS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
 from newsletters import admin_urls
 from newsletters.account import account_panel
 from newsletters.erasure import PERSONAL_DATA as newsletters_personal_data
@@ -67,3 +67,28 @@ def seed_demo_newsletters(password):
     from newsletters.demo import seed_newsletters  # noqa: PLC0415
 
     seed_newsletters()
+
+
+# Mailings (sending) -----------------------------------------------------------------------
+
+
+@hooks.register("register_admin_menu_item")
+def mailings_menu_item():
+    """Shown to Communications only (the views check the role again)."""
+    from django.urls import reverse  # noqa: PLC0415
+    from django.utils.translation import gettext_lazy as _  # noqa: PLC0415
+
+    from accounts.roles import COMMUNICATIONS  # noqa: PLC0415
+    from accounts.wagtail_hooks import RoleMenuItem  # noqa: PLC0415
+
+    return RoleMenuItem(
+        _("Mailings"), reverse("newsletters_admin:mailing_index"), icon_name="mail", order=261, roles=(COMMUNICATIONS,)
+    )
+
+
+@hooks.register(PERIODIC_TASKS_HOOK)
+def mailing_recover_task():
+    """Every minute: claims of dead workers taken back, due mailings started, stalled ones revived."""
+    from newsletters.tasks import mailing_recover  # noqa: PLC0415
+
+    return mailing_recover
