@@ -181,5 +181,8 @@ PERSONAL_DATA = PersonalData(
     },
     rows=accounts_member_rows,
     erase=accounts_erase_member,
+    # Staff who decided someone else's application or handled their erasure: not in the staff
+    # member's own data export.
+    acting_staff=("accounts.MembershipApplication.decided_by", "accounts.ErasureRequest.handled_by"),
     order=10,
 )

@@ -53,4 +53,6 @@ PERSONAL_DATA = PersonalData(
     },
     rows=certificates_member_rows,
     erase=certificates_erase_member,
+    # Staff who revoked a member's certificate or ran a bulk issue: not in their own export.
+    acting_staff=("certificates.Certificate.revoked_by", "certificates.BulkIssueJob.created_by"),
 )

@@ -42,4 +42,6 @@ PERSONAL_DATA = PersonalData(
     tasks={"training.tasks.enrolment_email_send": {"enrolment_id": "training.Enrolment"}},
     rows=training_member_rows,
     erase=training_erase_member,
+    # Trainers who signed off a learner or marked their attendance: not in the trainer's export.
+    acting_staff=("training.Enrolment.signed_off_by", "training.SessionAttendance.marked_by"),
 )

@@ -1,5 +1,7 @@
 """A member's name never appears publicly without consent; export is complete; erasure is."""
 
+import json
+
 import pytest
 from django.apps import apps
 from django.db import models
@@ -20,6 +22,7 @@ from accounts.tests.factories import (
     ChapterFactory,
     MemberProfileFactory,
     PartnerContactFactory,
+    StaffFactory,
     UserFactory,
 )
 from core.personal_data import acting_staff_fields
@@ -233,3 +236,15 @@ def test_the_erasure_confirmation_says_certificates_are_kept_without_a_name_when
     sign_in_with_second_factor(client, UserFactory(groups=["Membership"]))
     page = client.get(f"/admin/membership/erasure/{request.pk}/").content.decode()
     assert "Keep them without a name." in page and "Revoke them." not in page
+
+
+@pytest.mark.django_db
+def test_a_staff_member_s_own_export_holds_none_of_the_people_they_acted_for():
+    staff = StaffFactory(groups=["Membership"])
+    ApplicationFactory(email="applicant.acted.for@example.org", decided_by=staff)
+    ErasureRequest.objects.create(user=MemberProfileFactory().user, handled_by=staff)
+
+    export = member_export(staff)
+
+    assert not {"accounts.MembershipApplication", "accounts.ErasureRequest"} & set(export)
+    assert "applicant.acted.for@example.org" not in json.dumps(export, default=str)
