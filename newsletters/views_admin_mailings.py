@@ -85,7 +85,8 @@ def mailing_new(request):
             return redirect("newsletters_admin:mailing_detail", pk=mailing.pk)
     else:
         initial = {"send_at": timezone.localtime().replace(second=0, microsecond=0)}
-        chosen = NewsletterPage.objects.live().filter(pk=request.GET.get("page") or 0).first()
+        page_id = request.GET.get("page", "")
+        chosen = NewsletterPage.objects.live().filter(pk=page_id).first() if page_id.isdigit() else None
         if chosen is not None:
             initial |= {"newsletter": chosen, "mailing_list": chosen.mailing_list}
         form = MailingScheduleForm(initial=initial)

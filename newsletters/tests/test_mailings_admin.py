@@ -66,6 +66,7 @@ def test_communications_schedules_a_published_newsletter_to_its_list_and_sees_it
 ):
     issue = make_issue(supporters)
     issue.save_revision().publish()
+    assert client.get("/admin/newsletters/mailings/new/?page=nonsense").status_code == 200
     form = client.get(f"/admin/newsletters/mailings/new/?page={issue.pk}").content.decode()
     assert f'<option value="{issue.pk}" selected>' in form and f'<option value="{supporters.pk}" selected>' in form
     later = timezone.localtime() + timezone.timedelta(days=2)

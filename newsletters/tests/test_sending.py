@@ -224,6 +224,23 @@ def test_starting_twice_queues_nobody_twice_and_a_mailing_not_yet_due_does_not_s
     assert later.deliveries.count() == 3
 
 
+@pytest.mark.django_db
+def test_a_mailing_scheduled_for_later_puts_its_start_in_the_queue_for_that_time(
+    supporters, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    later = timezone.now() + timedelta(days=1)
+    database_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=database_queue), django_capture_on_commit_callbacks(execute=True):
+        mailing = sending.mailing_schedule(
+            newsletter=make_issue(supporters), mailing_list=supporters, send_at=later, actor=UserFactory()
+        )
+    start = DBTaskResult.objects.get(task_path="newsletters.tasks.mailing_start")
+    assert start.run_after == later and start.args_kwargs["kwargs"] == {"mailing_id": mailing.pk}
+    assert mailing.status == Mailing.Status.SCHEDULED
+
+
 @pytest.mark.django_db(transaction=True)
 def test_scheduling_for_now_sends_through_the_task_queue_and_records_who_scheduled_it(smtp, wagtail_tree):
     from core.models import AuditEvent
