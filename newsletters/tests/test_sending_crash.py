@@ -17,7 +17,8 @@ from django.utils import timezone
 from newsletters.consent import SIGN_UP_VERSION
 from newsletters.models import Delivery, Mailing, MailingList, NewsletterIndexPage, NewsletterPage, Subscription
 from newsletters.services import sending
-from taskworker.tests.harness import wait_for, worker_database_url
+from taskworker.management.commands.task_worker import APPLICATION_NAME
+from taskworker.tests.harness import admin_session, wait_for, worker_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -81,9 +82,9 @@ def _subscribers(mailing_list: MailingList, count: int) -> None:
     )
 
 
-def _mailing(root) -> Mailing:
+def _mailing(root, recipients: int = RECIPIENTS) -> Mailing:
     supporters = MailingList.objects.create(name="Supporters", slug="supporters")
-    _subscribers(supporters, RECIPIENTS)
+    _subscribers(supporters, recipients)
     archive = root.add_child(instance=NewsletterIndexPage(title="Newsletters", slug="newsletters"))
     issue = archive.add_child(
         instance=NewsletterPage(title="Spring news", slug="spring", intro="What we did.", mailing_list=supporters)
@@ -118,6 +119,11 @@ def test_a_worker_killed_halfway_through_a_2000_recipient_send_leaves_everyone_w
     assert 0 <= sent_at_kill - received_at_kill <= 1
     assert claimed_at_kill > 0  # killed mid-batch: rows left claimed, for the next worker to take back
 
+    _restart_and_finish(tmp_path, smtp_server, mailing)
+    _assert_exactly_one_copy_each(smtp_server, mailing, RECIPIENTS)
+
+
+def _restart_and_finish(tmp_path, smtp_server, mailing: Mailing) -> None:
     second = Worker(tmp_path, smtp_server.port)
     try:
         wait_for(
@@ -129,8 +135,53 @@ def test_a_worker_killed_halfway_through_a_2000_recipient_send_leaves_everyone_w
     finally:
         second.stop()
 
+
+def _assert_exactly_one_copy_each(smtp_server, mailing: Mailing, recipients: int) -> None:
     copies = smtp_server.copies_per_recipient()
-    assert len(copies) == RECIPIENTS, (len(copies), sent_at_kill, received_at_kill)
+    assert len(copies) == recipients
     assert {address for address, count in copies.items() if count != 1} == set()
-    assert smtp_server.count() == RECIPIENTS
+    assert smtp_server.count() == recipients
     assert set(Delivery.objects.filter(mailing=mailing).values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+# The worker's statement that marks a copy SENT (newsletters.services.delivering), waiting for a lock.
+MARKING_SENT_BLOCKED = (
+    "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND datname = current_database() "
+    "AND wait_event_type = 'Lock' AND query LIKE '%%SET status = ''sent''%%'"
+)
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_worker_killed_with_a_message_sent_but_for_its_final_dot_delivers_nothing_and_the_next_sends_it_once(
+    tmp_path, wagtail_tree, smtp_server
+):
+    """The split phase, made certain: the subscriptions table is locked so that the worker,
+    having sent a message's content, waits to mark it SENT; killed there, the server has had
+    everything but the final "." and delivers nothing; the next worker sends it once."""
+    smtp_server.reset()
+    mailing = _mailing(wagtail_tree, recipients=200)
+    sending.mailing_start(mailing_id=mailing.pk)
+    session, watcher = admin_session(), admin_session()  # (pg_stat_activity is read outside the lock's transaction)
+    first = Worker(tmp_path, smtp_server.port)
+    try:
+        wait_for(lambda: _sent() >= sending.BATCH_SIZE // 2, timeout=120, every=0.005, what="a first copies sent")
+        with session.transaction():
+            session.execute("LOCK TABLE newsletters_subscription IN ACCESS EXCLUSIVE MODE")
+            wait_for(
+                lambda: watcher.execute(MARKING_SENT_BLOCKED, [APPLICATION_NAME]).fetchone(),
+                what=f"the worker waiting to mark a copy sent (log: {first.log})",
+            )
+            in_flight = Delivery.objects.filter(status=Delivery.Status.SENDING).order_by("pk").first()
+            sent_at_kill = _sent()
+            first.kill()
+    finally:
+        first.stop()
+        session.close()
+        watcher.close()
+    assert smtp_server.count() == sent_at_kill  # the message under way was not delivered
+    assert in_flight.subscription.email not in smtp_server.copies_per_recipient()
+    assert Delivery.objects.get(pk=in_flight.pk).status == Delivery.Status.SENDING
+
+    _restart_and_finish(tmp_path, smtp_server, mailing)
+    _assert_exactly_one_copy_each(smtp_server, mailing, 200)
+    assert smtp_server.copies_per_recipient()[in_flight.subscription.email] == 1
