@@ -25,7 +25,7 @@ from payments.links import checkout_url
 from payments.models import Order, OrderLine
 from payments.services import TicketLine
 from payments.sponsorship import SponsorshipTarget
-from payments.tickets import TicketDetails
+from payments.tickets import TicketDetails, reference_ids
 
 REFERENCE_PREFIX = "registration:"
 SPONSORABLE_LISTED = 20
@@ -38,12 +38,7 @@ def registration_reference(registration) -> str:
 
 def registration_ids(item_references) -> list[int]:
     """The registration ids among order-line references (others, not ours, are skipped)."""
-    ids = []
-    for reference in item_references:
-        number = reference.removeprefix(REFERENCE_PREFIX)
-        if reference.startswith(REFERENCE_PREFIX) and number.isdigit():
-            ids.append(int(number))
-    return ids
+    return reference_ids(item_references, REFERENCE_PREFIX)
 
 
 def registrations_by_reference(item_references) -> dict[str, Registration]:

@@ -24,6 +24,17 @@ from payments.signals import payment_succeeded
 logger = logging.getLogger(__name__)
 
 
+def reference_ids(item_references, prefix: str) -> list[int]:
+    """The ids in the references that start with `prefix` (an app's own, e.g. "registration:"),
+    in order; references of other apps, or not ending in a number, are skipped."""
+    ids = []
+    for reference in item_references:
+        number = reference.removeprefix(prefix)
+        if reference.startswith(prefix) and number.isdigit():
+            ids.append(int(number))
+    return ids
+
+
 @dataclass(frozen=True)
 class TicketDetails:
     """One ticket as the app that sold it shows it on payments' pages."""

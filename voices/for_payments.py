@@ -25,6 +25,7 @@ from core.locking import for_update
 from payments.links import checkout_url
 from payments.models import Order, OrderLine
 from payments.services import TicketLine, order_create
+from payments.tickets import reference_ids
 from voices.models import Engagement, VoiceRequest
 
 REFERENCE_PREFIX = "voices-request:"
@@ -36,12 +37,7 @@ def request_reference(voice_request: VoiceRequest) -> str:
 
 def request_ids(item_references) -> list[int]:
     """The request ids among order-line references (others are not ours and are skipped)."""
-    ids = []
-    for reference in item_references:
-        number = reference.removeprefix(REFERENCE_PREFIX)
-        if reference.startswith(REFERENCE_PREFIX) and number.isdigit():
-            ids.append(int(number))
-    return ids
+    return reference_ids(item_references, REFERENCE_PREFIX)
 
 
 def amount_due_minor(voice_request: VoiceRequest) -> int:
