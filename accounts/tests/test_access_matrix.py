@@ -28,6 +28,7 @@ ROLES = [
     "membership",
     "editor",
     "organiser",
+    "communications",
     "superuser",
 ]
 GROUP_OF = {
@@ -37,6 +38,7 @@ GROUP_OF = {
     "membership": "Membership",
     "editor": "Editors",
     "organiser": "Chapter organisers",  # of the US chapter; the other rows are the UK's (factories' default)
+    "communications": "Communications",
 }
 
 
@@ -44,7 +46,7 @@ def outcome(default: int, **overrides) -> dict[str, int]:
     return {role: overrides.get(role, default) for role in ROLES}
 
 
-OK, LOGIN, REFUSED, NOT_FOUND = "ok", "login", "refused", "not found"
+OK, LOGIN, REFUSED, NOT_FOUND, BAD_LINK = "ok", "login", "refused", "not found", "bad link"
 SIGNED_IN_ANY = outcome(OK, anonymous=LOGIN)
 MEMBER_ONLY = outcome(NOT_FOUND, anonymous=LOGIN, member=OK)
 PARTNER_ONLY = outcome(NOT_FOUND, anonymous=LOGIN, partner=OK)
@@ -71,6 +73,15 @@ FINANCE_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, finance=OK, superuser=OK)
 # Survivor voices: a receipt is its member's and Finance's (the superuser holds every role).
 RECEIPT = outcome(NOT_FOUND, anonymous=LOGIN, member=OK, finance=OK, superuser=OK)
 UNKNOWN_LINK = outcome(NOT_FOUND)
+# Newsletters (#18): subscribers and mailings are Communications' (the superuser holds every
+# role); a signed link that was changed answers 400 with a plain message, to everyone.
+COMMUNICATIONS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, communications=OK, superuser=OK)
+TAMPERED_LINK = outcome(BAD_LINK)
+# A members-only issue on the web: signed-in members and staff; a never-sent issue: nobody.
+MEMBERS_ISSUE = outcome(OK, anonymous=NOT_FOUND, partner=NOT_FOUND)
+UNSENT_ISSUE = outcome(NOT_FOUND)
+# The email preview of an issue: whoever may edit the page (Wagtail's page permissions: Editors).
+NEWSLETTER_COMPOSE = outcome(REFUSED, **ADMIN_NO_ACCESS, editor=OK, superuser=OK)
 
 
 def classify(response) -> str:
@@ -80,6 +91,8 @@ def classify(response) -> str:
         return NOT_FOUND
     if response.status_code == 403:
         return REFUSED
+    if response.status_code == 400:
+        return BAD_LINK
     if response.status_code == 302:
         location = response["Location"]
         if location.startswith(("/accounts/login/", "/admin/login/")):
@@ -169,6 +182,33 @@ MATRIX = [
     ("/admin/voices/payouts/", FINANCE_ADMIN),
     ("/admin/voices/payouts/export.csv", FINANCE_ADMIN),
     ("/admin/voices/payouts/{own_engagement}/", FINANCE_ADMIN),
+    # Newsletters (#18). Public: the sign-up form, its answer, and the signed links of the
+    # emails (GET only shows a button; a changed link is refused); a signed-in account's choices.
+    ("/newsletters/subscribe/", PUBLIC),
+    ("/newsletters/subscribe/check-your-email/", PUBLIC),
+    ("/newsletters/confirm/{newsletter_confirm_token}/", PUBLIC),
+    ("/newsletters/confirm/{newsletter_confirm_token}x/", TAMPERED_LINK),
+    ("/newsletters/unsubscribe/{newsletter_unsubscribe_token}/", PUBLIC),
+    ("/newsletters/unsubscribe/{newsletter_unsubscribe_token}x/", TAMPERED_LINK),
+    ("/newsletters/account/", SIGNED_IN_ANY),
+    # The web archive: issues of public lists to everyone, of members' lists to members and staff.
+    ("{newsletter_archive_url}", PUBLIC),
+    ("{newsletter_public_issue_url}", PUBLIC),
+    ("{newsletter_members_issue_url}", MEMBERS_ISSUE),
+    ("{newsletter_unsent_issue_url}", UNSENT_ISSUE),
+    # Staff: subscribers (personal data) and mailings, Communications only.
+    ("/admin/newsletters/lists/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/lists/new/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/lists/{newsletter_list}/edit/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/lists/{newsletter_list}/subscribers/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/mailings/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/mailings/new/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/mailings/{newsletter_mailing}/", COMMUNICATIONS_ADMIN),
+    ("/admin/newsletters/mailings/{newsletter_mailing}/status.json", COMMUNICATIONS_ADMIN),
+    # Writing: the email preview and "send me a test" follow the page's edit permission.
+    ("/admin/newsletters/compose/{newsletter_unsent_issue}/", NEWSLETTER_COMPOSE),
+    ("/admin/newsletters/compose/{newsletter_unsent_issue}/email/", NEWSLETTER_COMPOSE),
+    ("/admin/newsletters/compose/{newsletter_unsent_issue}/email.txt", NEWSLETTER_COMPOSE),
 ]
 
 
@@ -214,7 +254,58 @@ def people(db):
         "erasure_request": ErasureRequest.objects.create(user=other.user).pk,
     }
     ids |= voices_objects(users, other.user)
+    ids |= newsletters_objects()
     return users, ids
+
+
+def newsletters_objects() -> dict[str, int | str]:
+    """Newsletters rows for the matrix: a public and a members' list; a subscription waiting
+    for confirmation (its confirmation link) and a confirmed one (its unsubscribe link); the
+    archive with an issue sent to each list and one never sent; a mailing."""
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from newsletters.consent import SIGN_UP_VERSION
+    from newsletters.models import Mailing, MailingList, NewsletterIndexPage, NewsletterPage, Subscription
+    from newsletters.tokens import confirm_token, unsubscribe_token
+
+    public = MailingList.objects.create(name="Matrix supporters", slug="matrix-supporters")
+    members = MailingList.objects.create(name="Matrix members", slug="matrix-members", audience="members")
+
+    def subscription(email, status):
+        return Subscription.objects.create(
+            mailing_list=public,
+            email=email,
+            status=status,
+            method=Subscription.Method.SIGN_UP_FORM,
+            consent_wording="Send me the newsletters I have ticked.",
+            consent_version=SIGN_UP_VERSION,
+        )
+
+    home = Page.get_first_root_node().get_children().first()
+    archive = home.add_child(instance=NewsletterIndexPage(title="Matrix newsletter", slug="matrix-news"))
+    issues = {}
+    for name, mailing_list in (("public", public), ("members", members), ("unsent", public)):
+        issues[name] = archive.add_child(
+            instance=NewsletterPage(title=f"Matrix {name} issue", slug=f"matrix-{name}", mailing_list=mailing_list)
+        )
+    mailings = [
+        Mailing.objects.create(
+            newsletter=issues[name], mailing_list=mailing_list, status="sent", send_at=timezone.now()
+        )
+        for name, mailing_list in (("public", public), ("members", members))
+    ]
+    return {
+        "newsletter_confirm_token": confirm_token(subscription("waiting@example.org", "pending")),
+        "newsletter_unsubscribe_token": unsubscribe_token(subscription("reading@example.org", "confirmed")),
+        "newsletter_archive_url": archive.url,
+        "newsletter_public_issue_url": issues["public"].url,
+        "newsletter_members_issue_url": issues["members"].url,
+        "newsletter_unsent_issue_url": issues["unsent"].url,
+        "newsletter_unsent_issue": issues["unsent"].pk,
+        "newsletter_list": public.pk,
+        "newsletter_mailing": mailings[0].pk,
+    }
 
 
 def voices_objects(users, other_member) -> dict[str, int | str]:
