@@ -40,6 +40,7 @@ DEMO_STAFF = {
     "finance": "finance@thrive.example",
     "editor": "editor@thrive.example",
     "organiser": "us-organiser@thrive.example",  # Chapter organisers, of the US chapter
+    "communications": "communications@thrive.example",  # newsletters: subscribers and mailings
 }
 OUR_NAMESPACES = {
     "membership_admin",
@@ -48,6 +49,8 @@ OUR_NAMESPACES = {
     "events_admin",
     "payments_admin",
     "voices_admin",
+    "newsletters_admin",
+    "newsletters_compose",
 }
 # Screens of our own apps that no link leads to, and why (each is still requested if found).
 NOT_LINKED: dict[str, str] = {
@@ -56,6 +59,11 @@ NOT_LINKED: dict[str, str] = {
     "payments_admin:gift_aid_claim_download": "the demo has no Gift Aid claim; payments/tests/test_finance.py",
     "events_admin:registration_action": "only on bookings awaiting approval or payment, which the demo has none of",
     "voices_admin:questions": "only for a consultation, which the demo has none of; voices/tests/test_consultations.py",
+    "newsletters_admin:mailing_pause": (
+        "only on a mailing being sent (the demo's is sent; the crawl's is scheduled, and the tests' "
+        "task queue sends one due now at once); newsletters/tests/test_mailings_admin.py"
+    ),
+    "newsletters_admin:mailing_resume": "only on a paused mailing; newsletters/tests/test_mailings_admin.py",
 }
 # Views that change something on GET or end the session: never followed.
 # Bulk actions need the ids the listing's checkboxes add in the browser.
@@ -253,6 +261,9 @@ def crawls(demo_site):
     assert member.post("/account/erasure/", {"confirm": "on"}).status_code == 302
     # And a request for survivor expertise waiting to be published, sent through the public form.
     assert request_for_survivor_expertise_sent(Client()).status_code == 302
+    # And a mailing scheduled for later, as Communications schedules it: its progress feed and
+    # its cancel button are shown only while it has not been sent.
+    assert mailing_scheduled_for_tomorrow(User.objects.get(email=DEMO_STAFF["communications"])).status_code == 302
     seeds = registered_screen_urls()
     results = {}
     for role, email in DEMO_STAFF.items():
@@ -289,6 +300,24 @@ def request_for_survivor_expertise_sent(client):
             "places": "1",
             "fee_offered": "100.00",
             "expenses_covered": "on",
+        },
+    )
+
+
+def mailing_scheduled_for_tomorrow(user):
+    import datetime
+
+    from newsletters.models import MailingList, NewsletterPage
+
+    client = Client()
+    sign_in_with_second_factor(client, user)
+    issue = NewsletterPage.objects.live().filter(locale__language_code="en-gb").first()
+    return client.post(
+        "/admin/newsletters/mailings/new/",
+        {
+            "newsletter": issue.pk,
+            "mailing_list": MailingList.objects.get(slug="members-en").pk,
+            "send_at": (datetime.datetime.now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
 
