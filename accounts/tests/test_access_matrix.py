@@ -81,7 +81,7 @@ TAMPERED_LINK = outcome(BAD_LINK)
 MEMBERS_ISSUE = outcome(OK, anonymous=NOT_FOUND, partner=NOT_FOUND)
 UNSENT_ISSUE = outcome(NOT_FOUND)
 # The email preview of an issue: whoever may edit the page (Wagtail's page permissions: Editors).
-NEWSLETTER_COMPOSE = outcome(REFUSED, **ADMIN_NO_ACCESS, editor=OK, superuser=OK)
+NEWSLETTER_COMPOSE = outcome(REFUSED, **ADMIN_NO_ACCESS, editor=OK, communications=OK, superuser=OK)
 
 
 def classify(response) -> str:

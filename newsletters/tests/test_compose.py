@@ -413,3 +413,13 @@ def test_the_admin_live_preview_shows_the_unsaved_email(client, editor, archive,
     assert response.status_code == 200
     assert "<h1" in response.content.decode() and "Typed but not saved" in response.content.decode()
     assert "script-src" not in response["Content-Security-Policy"]
+
+
+def test_communications_may_write_and_publish_newsletters_under_an_archive_and_no_other_page(home, archive):
+    from accounts.tests.factories import StaffFactory
+
+    writer = StaffFactory(groups=["Communications"])
+    assert writer.groups.filter(name="Communications").exists()
+    assert archive.permissions_for_user(writer).can_add_subpage()
+    assert archive.permissions_for_user(writer).can_publish_subpage()
+    assert not home.permissions_for_user(writer).can_edit()
