@@ -29,11 +29,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, PageRecorder, fresh_postgres_database_url, process_stop, wait_until_healthy
+from core.tests.walk import DESKTOP, Walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 VISITOR = "new.reader@example.org"
 OTHER_READER = "still.reading@example.org"  # subscribed before, stays subscribed: the second mailing's control
 FIRST_ISSUE = "Spring news: a new chapter opens"
@@ -117,24 +116,6 @@ def smtp_site(smtp_server, tmp_path_factory):
     finally:
         process_stop(worker)
         process_stop(server)
-
-
-class Walk:
-    """Checks and photographs each new public page: axe first, then the phone and desktop widths."""
-
-    def __init__(self, axe, folder: Path):
-        self.axe = axe
-        self.folder = folder
-        self.count = 0
-
-    def check(self, page, name: str) -> None:
-        page.wait_for_load_state()
-        assert self.axe(page) == [], f"{name}: {page.url}"
-        self.count += 1
-        for label, size in (("390", PHONE), ("1280", DESKTOP)):
-            page.set_viewport_size(size)
-            page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}-{label}.png"), full_page=True)
-        page.set_viewport_size(DESKTOP)
 
 
 def new_page(chromium):

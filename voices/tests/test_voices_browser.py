@@ -21,32 +21,14 @@ from email.policy import default as default_policy
 
 import pytest
 
+from core.tests.walk import DESKTOP, Walk
+
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 TOPIC = "Hearing from survivors: a session for our support workers"
 TITLE = "Talk to a support team about what helps"
 ASK_FOR = "Priya, the team's manager"
 KAI_PSEUDONYM = "Rowan"
-
-
-class Walk:
-    """Checks and photographs each new page: axe first, then the phone and desktop widths."""
-
-    def __init__(self, axe, folder):
-        self.axe = axe
-        self.folder = folder
-        self.count = 0
-
-    def check(self, page, name: str) -> None:
-        page.wait_for_load_state()
-        assert self.axe(page) == [], f"{name}: {page.url}"
-        self.count += 1
-        for label, size in (("390", PHONE), ("1280", DESKTOP)):
-            page.set_viewport_size(size)
-            page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}-{label}.png"), full_page=True)
-        page.set_viewport_size(DESKTOP)
 
 
 def exactly(label: str) -> re.Pattern:

@@ -1,0 +1,23 @@
+"""Walking new pages in a browser test: each page checked with axe (no serious or critical
+violation), then photographed at phone and desktop widths into the test's folder."""
+
+from pathlib import Path
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class Walk:
+    def __init__(self, axe, folder: Path):
+        self.axe = axe
+        self.folder = folder
+        self.count = 0
+
+    def check(self, page, name: str) -> None:
+        page.wait_for_load_state()
+        assert self.axe(page) == [], f"{name}: {page.url}"
+        self.count += 1
+        for label, size in (("390", PHONE), ("1280", DESKTOP)):
+            page.set_viewport_size(size)
+            page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}-{label}.png"), full_page=True)
+        page.set_viewport_size(DESKTOP)
