@@ -303,6 +303,9 @@ def representative_context(discreet: bool) -> Context:
         reason="Zqxreason",
         signup=True,
         replaces=None,
+        # Dates a template formats itself (voices' briefs): real ones, their words from Django.
+        starts=datetime(2027, 3, 4, 18, 30, tzinfo=UTC),
+        ends=datetime(2027, 3, 4, 20, 0, tzinfo=UTC),
     )
     context["certificate"] = Value("certificate")
     context["cohort"] = Value("cohort")
