@@ -27,6 +27,11 @@ import socket
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
+# Headers folded only past RFC 5322's 998 characters: at the default 78, Python re-encodes a header
+# it cannot fold (the one-click List-Unsubscribe URL has no space) as "=?utf-8?q?=3Chttps...",
+# which RFC 2369 and 8058 do not allow and mailbox providers would not read as a link.
+WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
 
 class Refused(Exception):
     """The server refused the message (at MAIL, RCPT or DATA, or after the final "."). `code`
@@ -95,7 +100,7 @@ class SplitSender:
         smtp = self._smtp
         sender = self.backend.prep_address(message.from_email)
         recipients = [self.backend.prep_address(address) for address in message.recipients()]
-        content = data_lines(message.message(policy=email.policy.SMTP).as_bytes())
+        content = data_lines(message.message(policy=WIRE_POLICY).as_bytes())
         smtp.ehlo_or_helo_if_needed()
         code, reply = smtp.mail(sender)
         if code != 250:

@@ -24,6 +24,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     message: EmailMessage
+    raw: bytes = b""  # the message as it came over the wire (headers not decoded)
 
     @property
     def recipient(self) -> str:
@@ -51,6 +52,7 @@ class _RecordingHandler:
             mail_from=envelope.mail_from,
             rcpt_tos=tuple(address.lower() for address in envelope.rcpt_tos),
             message=message_from_bytes(envelope.original_content or envelope.content, policy=policy.default),
+            raw=envelope.original_content or envelope.content,
         )
         with self.server.lock:
             self.server.received.append(received)

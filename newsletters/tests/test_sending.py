@@ -150,6 +150,9 @@ def test_every_copy_carries_its_own_one_click_unsubscribe_link_the_list_id_and_a
     token = re.fullmatch(r"/newsletters/unsubscribe/([^/]+)/", urlsplit(link).path).group(1)
     assert read_unsubscribe_token(token) == (sam.pk, "sam@example.org")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire as RFC 2369 wants it: the URL in angle brackets, not an encoded word.
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in received.raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in received.raw
     assert "Supporters’ news" in headers["List-Id"] and f"<list-{supporters.pk}." in headers["List-Id"]
     delivery = Delivery.objects.get(mailing=mailing)
     assert headers["Message-ID"].startswith(f"<m{mailing.pk}.d{delivery.pk}@")
