@@ -86,7 +86,10 @@ def seed_newsletters() -> None:
     home = HomePage.objects.filter(locale=english).order_by("pk").first()
     if home is None:
         return
-    archive = _child(home, NewsletterIndexPage(title=ARCHIVE["title"], slug=ARCHIVE["slug"], intro=ARCHIVE["intro"]))
+    archive = _child(
+        home,
+        NewsletterIndexPage(title=ARCHIVE["title"], slug=ARCHIVE["slug"], intro=ARCHIVE["intro"], show_in_menus=True),
+    )
     vietnamese = Locale.objects.filter(language_code="vi").first()
     if vietnamese is not None and home.get_translation_or_none(vietnamese) is not None:
         translate_page(archive, vietnamese, ARCHIVE_VI)

@@ -39,8 +39,16 @@ def _time_input():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+class ChapterChoiceField(forms.ModelChoiceField):
+    """Each chapter with its currency ("United States (USD)"): the fee box below is read in it,
+    and its symbol changes only when the page is sent again (no script)."""
+
+    def label_from_instance(self, chapter):
+        return f"{chapter.name} ({chapter.currency})"
+
+
 class VoiceRequestForm(forms.Form):
-    chapter = forms.ModelChoiceField(
+    chapter = ChapterChoiceField(
         label=_("Chapter"),
         queryset=Chapter.objects.order_by("name"),
         empty_label=None,

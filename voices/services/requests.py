@@ -11,13 +11,16 @@ Rules a request must meet (`voice_request_submit` refuses with a message a perso
 """
 
 import datetime
+import math
 import zoneinfo
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import audit_record
 from core.i18n import active_language
@@ -34,6 +37,12 @@ def is_flagged(*, partner_id: int | None, email: str) -> bool:
     return query.exists()
 
 
+def _hours_text(hours: Decimal) -> str:
+    """3 not 3.0, 2.5 as 2.5 (in the reader's number format); never 1E+1 for 10."""
+    whole = hours.to_integral_value()
+    return number_format(whole if hours == whole else hours.normalize())
+
+
 def policy_text(policy: FeePolicy, hours: Decimal | None = None) -> str:
     """The policy in words, in the chapter's currency ("£25.00 per hour; £75.00 for 3 hours")."""
     amount = format_money(policy.minimum_minor, policy.chapter.currency)
@@ -44,8 +53,12 @@ def policy_text(policy: FeePolicy, hours: Decimal | None = None) -> str:
         "unit": unit,
     }
     if hours:
-        text += " " + _("For %(hours)s hours that is at least %(total)s.") % {
-            "hours": f"{hours:g}",
+        text += " " + ngettext(
+            "For %(hours)s hour that is at least %(total)s.",
+            "For %(hours)s hours that is at least %(total)s.",
+            math.ceil(hours),
+        ) % {
+            "hours": _hours_text(Decimal(hours)),
             "total": format_money(policy.minimum_for(hours), policy.chapter.currency),
         }
     return text

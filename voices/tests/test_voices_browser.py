@@ -114,7 +114,7 @@ def test_a_request_becomes_a_paid_engagement_for_the_newer_voice_by_clicking_onl
     partner.wait_for_url(base + "/voices/request/")
     walk.check(partner, "request-form")
     assert partner.get_by_label(exactly("Organisation")).input_value() == "Safe Harbour Trust"
-    partner.get_by_label("Chapter").select_option(label="United Kingdom")
+    partner.get_by_label("Chapter").select_option(label="United Kingdom (GBP)")
     partner.get_by_label(exactly("Your name")).fill("Demo Partner")
     partner.get_by_label("What you are asking for").select_option(label="Talk")
     partner.get_by_label("Topic").fill(TOPIC)
