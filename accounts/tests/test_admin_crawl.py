@@ -322,11 +322,20 @@ def mailing_scheduled_for_tomorrow(user):
     )
 
 
+# Wagtail 8's explorer, for a login whose pages lie in two subtrees (Communications: the newsletter
+# archive in English and in Vietnamese, under each language's home page), opens at their common
+# ancestor and gives every row (the home pages, which the login may not edit) a "History" link
+# that Wagtail's history view then refuses. Wagtail's own listing, not a screen of ours.
+EXPLORER_ANCESTOR_HISTORY = re.compile(r"^/admin/pages/\d+/history/$")
+
+
 def shown_but_not_opened(crawls) -> list[str]:
     problems = []
     for crawl in crawls.values():
         for path, source in crawl.linked.items():
             outcome = crawl.answers.get(path)
+            if source == "/admin/pages/" and EXPLORER_ANCESTOR_HISTORY.match(path):
+                continue
             if outcome not in ("ok", "redirect", "method not allowed", None):
                 problems.append(f"{crawl.role:12} {path}: {outcome}, yet linked from {source}")
     return problems
