@@ -100,8 +100,10 @@ class Crawl:
     query_values: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (path, name) -> values seen
 
 
-def crawl(client, start: list[str], *, max_pages: int = 120) -> Crawl:
-    """Walk the site from `start` (paths) with `client`, GET only, following same-site links."""
+def crawl(client, start: list[str], *, max_pages: int = 120, skip: tuple[str, ...] = ()) -> Crawl:
+    """Walk the site from `start` (paths) with `client`, GET only, following same-site links
+    (not those under the `skip` prefixes)."""
+    skip_prefixes = SKIP_PREFIXES + tuple(skip)
     found = Crawl()
     queue, seen = list(start), set()
     while queue and len(found.pages) < max_pages:
@@ -111,7 +113,7 @@ def crawl(client, start: list[str], *, max_pages: int = 120) -> Crawl:
             continue
         path = parts.path or "/"
         key = path + ("?" + parts.query if parts.query else "")
-        if key in seen or path.startswith(SKIP_PREFIXES) or path.endswith(SKIP_SUFFIXES):
+        if key in seen or path.startswith(skip_prefixes) or path.endswith(SKIP_SUFFIXES):
             continue
         seen.add(key)
         for name, value in parse_qsl(parts.query, keep_blank_values=True):
@@ -133,7 +135,7 @@ def crawl(client, start: list[str], *, max_pages: int = 120) -> Crawl:
         for raw in parser.forms:
             action = urljoin(key, raw["action"] or key)
             action_parts = urlsplit(action)
-            if action_parts.netloc not in ("", "testserver") or action_parts.path.startswith(SKIP_PREFIXES):
+            if action_parts.netloc not in ("", "testserver") or action_parts.path.startswith(skip_prefixes):
                 continue
             action = action_parts.path + ("?" + action_parts.query if action_parts.query else "")
             form = Form(page=key, action=action, method=raw["method"], fields=raw["fields"])

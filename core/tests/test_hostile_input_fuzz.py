@@ -284,6 +284,14 @@ START = [
     "/accounts/password/reset/",
 ]
 
+
+def other_languages() -> tuple[str, ...]:
+    """The same views under /sq/, /vi/, /ar/: fuzzed once, in the default language (the crawl
+    would otherwise spend its pages on translations and miss the booking forms)."""
+    from django.conf import settings
+
+    return tuple(f"/{code}/" for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+
 # Query parameters that only appear in some states (pagination, filters linked elsewhere).
 KNOWN_QUERY_PARAMETERS = {
     "/search/": {"q", "page"},
@@ -302,7 +310,7 @@ def fuzz_site(demo_site, settings):
 
 
 def test_every_public_form_answers_generated_input_without_a_server_error(client, fuzz_site):
-    found = crawl(client, START)
+    found = crawl(client, START, skip=other_languages())
     forms = _public_forms(found.forms)
     paths = {urlsplit(form.action).path for form in forms.values()}
     assert "/membership/apply/" in paths and "/donate/" in paths and "/contact/" in paths
@@ -313,7 +321,7 @@ def test_every_public_form_answers_generated_input_without_a_server_error(client
 
 
 def test_every_query_parameter_of_the_public_pages_answers_without_a_server_error(client, fuzz_site):
-    found = crawl(client, START)
+    found = crawl(client, START, skip=other_languages())
     params = {path: set(names) for path, names in found.query_params.items()}
     for path, names in KNOWN_QUERY_PARAMETERS.items():
         params.setdefault(path, set()).update(names)
