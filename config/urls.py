@@ -28,6 +28,8 @@ public_patterns = [
     path("account/", include("accounts.urls")),
     path("membership/", include(membership_patterns)),
     path("partners/", include(partner_patterns)),
+    path("partners/", include("toolkit.urls")),
+    path("", include("toolkit.urls_embed")),
     path("search/", cms_views.search, name="search"),
     path("payments/", include("payments.urls")),
     path("voices/", include("voices.urls")),

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "events",
     "newsletters",
     "voices",
+    "toolkit",
     "taskworker",
     "content_translation",
     "wagtail.contrib.forms",

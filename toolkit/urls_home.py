@@ -1,0 +1,3 @@
+"""The partner home, posters and leaflets (issue 19)."""
+
+urlpatterns: list = []
