@@ -1,5 +1,8 @@
 """Content that staff edit in Wagtail and every other app may refer to."""
 
+import re
+import secrets
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from django.apps import apps
@@ -106,6 +109,66 @@ def organisation_name(request=None) -> str:
     return name or SiteSettings._meta.get_field("organisation_name").get_default()
 
 
+# Origins a partner's site may be served from, to frame our listing (issue 19). An origin is
+# a scheme and a host name (and a port): https only, plain http only for a computer's own
+# addresses (trying it out). No path, no wildcard: `frame-ancestors` is exactly this list.
+LOCAL_HOSTS = {"localhost", "127.0.0.1"}
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def embed_origin_clean(text: str) -> str:
+    """One origin as typed ("https://www.example.org/"), normalised ("https://www.example.org"),
+    or ValidationError saying what to change."""
+    value = text.strip()
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    problem = None
+    if parts is None or not parts.scheme or not parts.hostname or "*" in value:
+        problem = _("%(origin)s is not a web address such as https://www.example.org (no wildcards).")
+    elif parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        problem = _("%(origin)s: give only the site's address, such as https://www.example.org.")
+    elif parts.path not in ("", "/"):
+        problem = _("%(origin)s: give the site's address without a page path, such as https://www.example.org.")
+    elif parts.scheme.lower() not in ("https", "http"):
+        problem = _("%(origin)s: the address must start with https://.")
+    elif parts.scheme.lower() == "http" and parts.hostname not in LOCAL_HOSTS:
+        problem = _(
+            "%(origin)s: the address must start with https:// (http:// is only for localhost and 127.0.0.1, "
+            "to try it out)."
+        )
+    elif not _HOST.match(parts.hostname):
+        problem = _("%(origin)s: the host name is not valid (international names are written as xn--...).")
+    if problem:
+        raise ValidationError(problem, params={"origin": value[:200]})
+    return f"{parts.scheme.lower()}://{parts.hostname}" + (f":{port}" if port is not None else "")
+
+
+def embed_origins_clean(text: str) -> list[str]:
+    """Every origin of a one-per-line list, normalised, without repeats; ValidationError
+    naming each line that is not one."""
+    origins, errors = [], []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        try:
+            origin = embed_origin_clean(line)
+        except ValidationError as error:
+            errors.extend(error.messages)
+            continue
+        if origin not in origins:
+            origins.append(origin)
+    if errors:
+        raise ValidationError(errors)
+    return origins
+
+
+def new_embed_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 @register_snippet
 class PartnerOrganisation(index.Indexed, models.Model):
     purges_page_cache = True
@@ -122,6 +185,24 @@ class PartnerOrganisation(index.Indexed, models.Model):
         related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
+    embed_origins = models.TextField(
+        _("sites that may show our events listing"),
+        blank=True,
+        help_text=_(
+            "One address per line, such as https://www.example.org: the partner's own sites that may show "
+            "our events and courses listing in a frame. Nothing here: no site may show it."
+        ),
+    )
+    # The listing's address names the partner by this, not by its number: the address (and
+    # the sites in its frame-ancestors header) does not tell a visitor which organisations
+    # work with the network, and cannot be walked through one number at a time.
+    embed_key = models.CharField(
+        _("listing address key"),
+        max_length=32,
+        unique=True,
+        default=new_embed_key,
+        help_text=_("The partner's listing is at /embed/<this key>/ on this site."),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -129,6 +210,10 @@ class PartnerOrganisation(index.Indexed, models.Model):
         FieldPanel("website"),
         FieldPanel("logo"),
         FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("embed_origins"), FieldPanel("embed_key", read_only=True)],
+            heading=_("Listing on the partner's site"),
+        ),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("region")]
 
@@ -139,6 +224,20 @@ class PartnerOrganisation(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        try:
+            self.embed_origins = "\n".join(embed_origins_clean(self.embed_origins))
+        except ValidationError as error:
+            raise ValidationError({"embed_origins": error.messages}) from None
+
+    def embed_origin_list(self) -> list[str]:
+        """The registered origins, normalised (what `frame-ancestors` lists)."""
+        try:
+            return embed_origins_clean(self.embed_origins)
+        except ValidationError:
+            return []  # saved around `clean` (a script): an unreadable list allows no site
 
 
 @register_snippet

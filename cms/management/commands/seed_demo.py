@@ -317,6 +317,11 @@ class Command(BaseCommand):
             # tests would otherwise log the DoesNotExist that get_or_create() caught.
             if not PartnerOrganisation.objects.filter(name=name).exists():
                 PartnerOrganisation.objects.create(name=name, region=region, description=description)
+        # The listing partners put on their own sites (issue 19): Safe Harbour Trust's "site" is a
+        # page served on this computer's port 8001 (README: try the embed on `make run`).
+        PartnerOrganisation.objects.filter(name="Safe Harbour Trust", embed_origins="").update(
+            embed_origins="http://localhost:8001\nhttp://127.0.0.1:8001"
+        )
 
     def chapters(self) -> None:
         for name, slug, country, zone, currency in [
