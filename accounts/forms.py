@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, ErasureRequest, MemberProfile, MembershipApplication
 from core.forms import EmailField, add_honeypot
+from core.text import one_line, plain_lines
 
 
 class _ApplicationForm(forms.ModelForm):
@@ -89,6 +90,42 @@ class ReferralForm(forms.Form):
         label=_("The survivor has agreed that I refer them"),
         error_messages={"required": _("Refer someone only with their agreement.")},
     )
+
+
+class _PublicReferralForm(forms.Form):
+    email = EmailField(
+        label=_("Their email address"),
+        help_text=_(
+            "Only with their agreement. We send one invitation from a plain sender with a plain subject; "
+            "they decide whether to apply."
+        ),
+    )
+    relationship = forms.CharField(
+        label=_("How do you know them? (optional)"),
+        required=False,
+        max_length=120,
+        help_text=_("For example: support worker, friend, family. This helps our membership team."),
+    )
+    note = forms.CharField(
+        label=_("Note for our membership team (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Nothing the survivor would not want us to know."),
+    )
+    consent = forms.BooleanField(
+        label=_("They have agreed that I refer them"),
+        error_messages={"required": _("Refer someone only with their agreement.")},
+    )
+
+    def clean_relationship(self):
+        return one_line(self.cleaned_data["relationship"])
+
+    def clean_note(self):
+        return plain_lines(self.cleaned_data["note"])
+
+
+PublicReferralForm = add_honeypot(_PublicReferralForm)
 
 
 class ApplicationDecisionForm(forms.Form):

@@ -216,11 +216,25 @@ class Referral(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
+    class Source(models.TextChoices):
+        PARTNER = "partner", _("A partner organisation")
+        PUBLIC = "public", _("Someone who supports them (public form)")
+
+    source = models.CharField(_("referred through"), max_length=10, choices=Source.choices, default=Source.PARTNER)
     organisation = models.ForeignKey(
         "cms.PartnerOrganisation",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="referrals",
         verbose_name=_("partner organisation"),
+        help_text=_("Empty for a referral through the public form."),
+    )
+    relationship = models.CharField(
+        _("how the referrer knows them"),
+        max_length=120,
+        blank=True,
+        help_text=_("Public form only, as the referrer typed it (for example 'support worker')."),
     )
     referred_by = models.ForeignKey(
         PartnerContact, null=True, on_delete=models.SET_NULL, related_name="referrals", verbose_name=_("referred by")

@@ -222,6 +222,42 @@ def referral_create(*, contact: PartnerContact, email: str, note: str) -> Referr
     return referral
 
 
+@transaction.atomic
+def referral_create_public(*, email: str, note: str, relationship: str = "") -> Referral | None:
+    """Anyone refers a survivor, with the survivor's agreement, through the public form
+    (issue 19): the same neutral invitation as a partner's, emailed by the same task.
+
+    Someone could use the form to pester an address, so it invites an address at most once
+    at a time and never again after a "no": nothing is stored or sent when an invitation to
+    the address is open (from anyone), or when the address declined an invitation within
+    REFERRAL_DECLINED_QUIET_DAYS. Returns the new referral, or None; the caller answers the
+    same either way, so the form tells nobody whether the address was invited before."""
+    email = email.strip().lower()
+    now = timezone.now()
+    quiet_since = now - timedelta(days=settings.REFERRAL_DECLINED_QUIET_DAYS)
+    earlier = Referral.objects.filter(email=email)
+    blocking = (
+        earlier.filter(status=Referral.Status.INVITED, expires_at__gt=now).first()
+        or earlier.filter(status=Referral.Status.DECLINED, responded_at__gt=quiet_since).first()
+    )
+    if blocking is not None:
+        audit_record(actor=None, action="referral.public_not_sent", obj=blocking, status=blocking.status)
+        return None
+    _token, digest = new_token()  # unusable: the invitation's task makes the link
+    referral = Referral.objects.create(
+        source=Referral.Source.PUBLIC,
+        organisation=None,
+        email=email,
+        note=note.strip(),
+        relationship=relationship.strip(),
+        token_hash=digest,
+        expires_at=now + timedelta(days=settings.REFERRAL_INVITATION_DAYS),
+    )
+    audit_record(actor=None, action="referral.created", obj=referral, source=Referral.Source.PUBLIC)
+    enqueue_on_commit(tasks.referral_invitation_send, referral_id=referral.pk)
+    return referral
+
+
 def referral_is_open(referral: Referral) -> bool:
     return referral.status == Referral.Status.INVITED and referral.expires_at > timezone.now()
 

@@ -9,6 +9,8 @@ membership_patterns = (
         path("invitation/<str:token>/", views_public.invitation, name="invitation"),
         path("application/<str:token>/", views_public.application_status, name="application_status"),
         path("alumni/", views_public.alumni, name="alumni"),
+        path("refer/", views_public.refer, name="refer"),
+        path("refer/thank-you/", views_public.refer_done, name="refer_done"),
         path("welcome/<str:token>/", views_public.welcome, name="welcome"),
     ],
     "membership",

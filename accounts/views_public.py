@@ -1,4 +1,5 @@
-"""Public membership pages: apply, answer an invitation, follow an application, alumni."""
+"""Public membership pages: apply, refer someone, answer an invitation, follow an
+application, alumni."""
 
 from allauth.account.utils import perform_login
 from django.core.exceptions import ValidationError
@@ -6,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from accounts.forms import ApplicationForm, ApplicationReplyForm, WelcomePasswordForm
+from accounts.forms import ApplicationForm, ApplicationReplyForm, PublicReferralForm, WelcomePasswordForm
 from accounts.models import MemberProfile, MembershipApplication, Referral
 from accounts.services import (
     application_reply,
     application_submit,
+    referral_create_public,
     referral_is_open,
     referral_respond,
 )
@@ -26,6 +28,30 @@ def _accepted_referral(request) -> Referral | None:
     if not referral_id:
         return None
     return Referral.objects.filter(pk=referral_id, status=Referral.Status.ACCEPTED, application__isnull=True).first()
+
+
+@never_cache
+def refer(request):
+    """Anyone refers a survivor (issue 19), with the survivor's agreement. The answer is the
+    same whether or not an invitation went out (accounts.services.referral_create_public),
+    and the form is limited per visitor like the other public forms."""
+    form = PublicReferralForm(request.POST or None)
+    if request.method == "POST":
+        verdict = guard_public_post(request, form, scope="refer", what="referrals")
+        if verdict is Verdict.ROBOT:
+            return redirect("membership:refer_done")
+        if verdict is Verdict.PAUSED:
+            return render(request, "membership/refer.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            referral_create_public(email=data["email"], note=data["note"], relationship=data["relationship"])
+            return redirect("membership:refer_done")
+    return render(request, "membership/refer.html", {"form": form})
+
+
+@never_cache
+def refer_done(request):
+    return render(request, "membership/refer_done.html")
 
 
 @never_cache

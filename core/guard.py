@@ -58,6 +58,10 @@ PAUSED_SENTENCES = {
         "We have received several tries from you in the last few minutes, so we paused this "
         "form. Your answers are still below: please try again in %(wait)s."
     ),
+    "referrals": gettext_lazy(
+        "We have received several referrals from you in the last few minutes, so we paused this "
+        "form. Your answers are still below: please try again in %(wait)s."
+    ),
     "applications": gettext_lazy(
         "We have received several applications from you in the last few minutes, so we paused this "
         "form. Your answers are still below: please try again in %(wait)s."

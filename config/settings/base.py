@@ -378,6 +378,9 @@ DISCREET_SUBJECT = "You have a new message"
 
 # Membership: invitations, staff sign-in, retention (see README "Retention").
 REFERRAL_INVITATION_DAYS = 14
+# After a "no" to an invitation, the public referral form sends that address nothing for this
+# long ("If you say no, we will not contact you again": accounts.services.referral_create_public).
+REFERRAL_DECLINED_QUIET_DAYS = 365 * 5
 # The welcome email's one link (choose a password and sign in) works once, for this long.
 WELCOME_LINK_DAYS = 7
 RETENTION_ACCESS_NEEDS_DAYS = 365

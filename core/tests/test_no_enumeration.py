@@ -82,6 +82,7 @@ NO_PAGE = {
     "voices:expense_receipt": "a receipt file",
     "newsletters:confirm": "a confirmation link (a button, no address or name)",
     "newsletters:unsubscribe": "an unsubscribe link (a button, no address or name)",
+    "embed:embed": "a partner's embedded listing (GET filters only, no address or name)",
 }
 
 
@@ -253,6 +254,7 @@ FIELD_VALUES = {
     "preferred_language": "",
     "discreet_mode": None,
     "organisation": "A charity",
+    "relationship": "Support worker",  # the public referral form (membership:refer)
     "how_would_you_like_to_work_with_us": "Training together",
     # A request for survivor expertise (voices:request_new): a valid one, above any minimum fee.
     "topic": "Survivor-informed practice",
@@ -442,6 +444,7 @@ def test_every_public_form_answers_the_same_whoever_the_address_or_name_belongs_
     covered = " ".join(checked)
     for expected in (
         "membership:apply",
+        "membership:refer",
         "events:book #1",  # booking
         "events:book #3",  # the waiting list of a sold-out event
         "events:ticket #1",  # passing a ticket on
