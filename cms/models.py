@@ -542,7 +542,7 @@ class ChapterPage(LocalizedUrlMixin, Page):
             {
                 "chapter": chapter,
                 "team": list(self.team.all()),
-                "representatives": list(self.representatives.all()),
+                "representatives": list(self.representatives.select_related("partner__logo")),
                 "local_partners": list(self.partners.select_related("logo").order_by("name")),
                 "listings": [listing for listing in listings if listing],
             }
@@ -573,10 +573,26 @@ class ChapterRepresentative(Orderable):
     role = models.CharField(
         _("role"), max_length=120, blank=True, help_text=_("Leave empty for 'Regional representative'.")
     )
+    partner = models.ForeignKey(
+        PartnerOrganisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("partner organisation"),
+        help_text=_(
+            "A partner organisation that represents the network in this region: its name, logo and "
+            "website are shown. Leave empty for a person."
+        ),
+    )
     name = models.CharField(_("name (only with consent)"), max_length=120, blank=True, help_text=NAME_CONSENT_HELP)
     about = models.CharField(_("what they can help with"), max_length=300, blank=True)
 
-    panels = [FieldRowPanel([FieldPanel("region"), FieldPanel("role"), FieldPanel("name")]), FieldPanel("about")]
+    panels = [
+        FieldRowPanel([FieldPanel("region"), FieldPanel("role")]),
+        FieldRowPanel([FieldPanel("partner"), FieldPanel("name")]),
+        FieldPanel("about"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("regional representative")

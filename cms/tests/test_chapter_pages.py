@@ -109,3 +109,16 @@ def test_the_chapter_filter_links_to_the_chapter_page(client, demo_site, listing
     html = client.get(listing, {"chapter": "us"}).content.decode()
     assert f'<p class="note chapter-link"><a href="{page.url}">' in html
     assert 'class="note chapter-link"' not in client.get(listing).content.decode()
+
+
+def test_a_partner_organisation_represents_the_network_in_a_region(client, demo_site):
+    """Issue 19: a partner named as the network's representative in a region is shown, with
+    its link, under "Regional representatives" on that chapter's page."""
+    html = client.get("/us-chapter/").content.decode()
+    representatives = html[html.index("Regional representatives") :]
+    representatives = representatives[: representatives.index("</ul>")]
+    assert "New York" in representatives
+    assert 'class="representative-partner"' in representatives and "Bridges Legal Clinic" in representatives
+    uk = client.get("/uk-chapter/").content.decode()
+    uk_representatives = uk[uk.index("Regional representatives") :]
+    assert 'class="representative-partner"' not in uk_representatives[: uk_representatives.index("</ul>")]

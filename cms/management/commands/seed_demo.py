@@ -345,7 +345,7 @@ class Command(BaseCommand):
                     ("Peer mentors", "", "Survivor leaders who have finished the leadership course."),
                     ("Training lead", "", "Runs the chapter's courses with our trainers."),
                 ],
-                [("North West England", "", "Meet-ups in Manchester and Liverpool.")],
+                [("North West England", "", "Meet-ups in Manchester and Liverpool.", "")],
                 ["Safe Harbour Trust", "Freedom Routes"],
             ),
             (
@@ -357,7 +357,8 @@ class Command(BaseCommand):
                     ("Chapter organiser", "", "Plans the chapter's events and welcomes new members."),
                     ("Peer mentor", "", "A survivor leader who has finished the leadership course."),
                 ],
-                [("New York", "", "Meet-ups in New York City, with Bridges Legal Clinic.")],
+                # A partner organisation represents the network in New York (issue 19).
+                [("New York", "", "Meet-ups in New York City, and legal advice.", "Bridges Legal Clinic")],
                 ["Bridges Legal Clinic"],
             ),
         ]
@@ -383,8 +384,14 @@ class Command(BaseCommand):
                 for n, (role, name, about) in enumerate(team)
             ]
             page.representatives = [
-                ChapterRepresentative(sort_order=n, region=region, name=name, about=about)
-                for n, (region, name, about) in enumerate(representatives)
+                ChapterRepresentative(
+                    sort_order=n,
+                    region=region,
+                    name=name,
+                    about=about,
+                    partner=PartnerOrganisation.objects.filter(name=partner).first() if partner else None,
+                )
+                for n, (region, name, about, partner) in enumerate(representatives)
             ]
             page.partners = list(PartnerOrganisation.objects.filter(name__in=partner_names))
             home.add_child(instance=page)
