@@ -209,6 +209,13 @@ MATRIX = [
     ("/admin/newsletters/compose/{newsletter_unsent_issue}/", NEWSLETTER_COMPOSE),
     ("/admin/newsletters/compose/{newsletter_unsent_issue}/email/", NEWSLETTER_COMPOSE),
     ("/admin/newsletters/compose/{newsletter_unsent_issue}/email.txt", NEWSLETTER_COMPOSE),
+    # Partner toolkit (#19): the listing partners frame, by its key (never by the partner's
+    # number), and the feeds: the same public answer for everyone.
+    ("/embed/{partner_embed_key}/", PUBLIC),
+    ("/embed/not-a-partner-key/", UNKNOWN_LINK),
+    ("/feeds/events.atom", PUBLIC),
+    ("/feeds/courses.rss", PUBLIC),
+    ("/feeds/news.atom", PUBLIC),
 ]
 
 
@@ -254,6 +261,7 @@ def people(db):
         "erasure_request": ErasureRequest.objects.create(user=other.user).pk,
     }
     ids |= voices_objects(users, other.user)
+    ids["partner_embed_key"] = users["partner"].partner_contact.organisation.embed_key
     ids |= newsletters_objects()
     return users, ids
 
