@@ -207,3 +207,24 @@ def test_the_snippet_form_refuses_a_bad_origin_and_saves_a_good_one_normalised(p
 def test_each_partner_has_its_own_unguessable_key():
     keys = {PartnerOrganisationFactory().embed_key for _ in range(5)}
     assert len(keys) == 5 and all(len(key) >= 20 for key in keys)
+
+
+def test_staff_edit_the_origins_in_the_partner_snippet_and_a_bad_one_is_refused_with_a_message(client, partner):
+    from accounts.tests.factories import UserFactory, sign_in_with_second_factor
+
+    sign_in_with_second_factor(client, UserFactory(is_superuser=True, is_staff=True))
+    edit = f"/admin/snippets/cms/partnerorganisation/edit/{partner.pk}/"
+    key = partner.embed_key
+    html = client.get(edit).content.decode()
+    assert 'name="embed_origins"' in html and partner.embed_key in html
+    fields = {"name": partner.name, "region": "", "website": "", "description": "", "logo": ""}
+    response = client.post(edit, fields | {"embed_origins": "https://partner.example/events"})
+    assert response.status_code == 200
+    assert "without a page path" in response.content.decode()
+    partner.refresh_from_db()
+    assert "partner.example/events" not in partner.embed_origins
+    response = client.post(edit, fields | {"embed_origins": "https://Partner.example/\r\nhttp://localhost:8001"})
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.embed_origin_list() == ["https://partner.example", "http://localhost:8001"]
+    assert partner.embed_key == key  # shown in the form, never changed by it
