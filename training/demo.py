@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.demo import demo_user
 from accounts.models import MemberProfile
-from cms.models import Chapter, HomePage
+from cms.models import Chapter, HomePage, PartnerOrganisation
 from training.models import Cohort, CourseIndexPage, CoursePage, Enrolment, LiveSession, ModulePage, ModuleProgress
 from training.models import SessionAttendance as Attendance
 from training.services import completion_check
@@ -37,6 +37,7 @@ COURSES = [
         "format": "blended",
         "hours": 8,
         "starts_in_days": -3,
+        "co_hosts": ["Safe Harbour Trust"],
         "modules": [
             ("Consent and control", "Your story belongs to you.", True),
             ("Working with journalists", "Questions to ask before you say yes.", True),
@@ -127,6 +128,10 @@ def seed_training(*, password: str) -> None:
                 audience="<p>Members of the network at any stage.</p>",
             ),
         )
+        co_hosts = list(PartnerOrganisation.objects.filter(name__in=spec.get("co_hosts", [])))
+        if co_hosts and not course.partners.exists():
+            course.partners = co_hosts
+            course.save_revision().publish()
         if spec.get("prerequisite") and not course.prerequisites.exists():
             course.prerequisites.add(courses[spec["prerequisite"]])
             course.save_revision().publish()

@@ -83,13 +83,22 @@ class CoursePage(LocalizedUrlMixin, Page):
         help_text=_("Share of live sessions (present or late; excused ones do not count against) needed to complete."),
     )
     hours = models.DecimalField(_("hours of learning"), max_digits=5, decimal_places=1, default=0)
+    # Co-hosts of the course (issue 19), as an event's: every run of the course is co-hosted by
+    # them, shown on the course page ("Hosted with") and on their partner home.
+    partners = ParentalManyToManyField(
+        "cms.PartnerOrganisation", blank=True, related_name="+", verbose_name=_("co-hosts")
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("outcomes"),
         FieldPanel("audience"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("format"), FieldPanel("chapter")]), FieldPanel("trainers_description")],
+            [
+                FieldRowPanel([FieldPanel("format"), FieldPanel("chapter")]),
+                FieldPanel("trainers_description"),
+                FieldPanel("partners"),
+            ],
             heading=_("Format"),
         ),
         MultiFieldPanel(
@@ -129,6 +138,7 @@ class CoursePage(LocalizedUrlMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(course_detail(course=self, user=request.user))
+        context["co_hosts"] = list(self.partners.select_related("logo").order_by("name"))
         return context
 
 
