@@ -30,6 +30,7 @@ public_patterns = [
     path("partners/", include(partner_patterns)),
     path("partners/", include("toolkit.urls")),
     path("", include("toolkit.urls_embed")),
+    path("", include("toolkit.urls_short")),
     path("search/", cms_views.search, name="search"),
     path("payments/", include("payments.urls")),
     path("voices/", include("voices.urls")),
