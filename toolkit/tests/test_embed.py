@@ -228,3 +228,18 @@ def test_staff_edit_the_origins_in_the_partner_snippet_and_a_bad_one_is_refused_
     partner.refresh_from_db()
     assert partner.embed_origin_list() == ["https://partner.example", "http://localhost:8001"]
     assert partner.embed_key == key  # shown in the form, never changed by it
+
+
+def test_staff_add_a_partner_in_the_admin_and_it_gets_its_own_key(client, partner):
+    from accounts.tests.factories import UserFactory, sign_in_with_second_factor
+
+    sign_in_with_second_factor(client, UserFactory(is_superuser=True, is_staff=True))
+    add = "/admin/snippets/cms/partnerorganisation/add/"
+    assert client.get(add).status_code == 200
+    fields = {"name": "New partner", "region": "", "website": "", "description": "", "logo": ""}
+    response = client.post(add, fields | {"embed_origins": "https://new.example"})
+    assert response.status_code == 302
+    created = PartnerOrganisation.objects.get(name="New partner")
+    assert created.embed_origins == "https://new.example"
+    assert len(created.embed_key) >= 20 and created.embed_key != partner.embed_key
+    assert frame_ancestors(client.get(f"/embed/{created.embed_key}/")) == ["https://new.example"]
