@@ -77,6 +77,10 @@ UNKNOWN_LINK = outcome(NOT_FOUND)
 # role); a signed link that was changed answers 400 with a plain message, to everyone.
 COMMUNICATIONS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, communications=OK, superuser=OK)
 TAMPERED_LINK = outcome(BAD_LINK)
+# Posters and leaflets (#19): the roles that make or promote events and courses.
+POSTERS_ADMIN = outcome(
+    REFUSED, **ADMIN_NO_ACCESS, trainer=OK, event_staff=OK, editor=OK, communications=OK, superuser=OK
+)
 # A members-only issue on the web: signed-in members and staff; a never-sent issue: nobody.
 MEMBERS_ISSUE = outcome(OK, anonymous=NOT_FOUND, partner=NOT_FOUND)
 UNSENT_ISSUE = outcome(NOT_FOUND)
@@ -216,6 +220,19 @@ MATRIX = [
     ("/feeds/events.atom", PUBLIC),
     ("/feeds/courses.rss", PUBLIC),
     ("/feeds/news.atom", PUBLIC),
+    # The partner home and its posters: the partner's co-hosted pages and the membership
+    # invitation, only to its contacts (another page: the same 404 as none); staff any, in the
+    # admin. Short links are public (an unknown code: 404).
+    ("/partners/", PARTNER_ONLY),
+    ("/partners/posters/event/{partner_cohosted_event}/poster/standard.pdf", PARTNER_ONLY),
+    ("/partners/posters/course/{partner_cohosted_course}/leaflet/discreet.pdf", PARTNER_ONLY),
+    ("/partners/posters/membership/0/leaflet/standard.pdf", PARTNER_ONLY),
+    ("/partners/posters/event/{uk_event}/poster/standard.pdf", NOBODY),
+    ("/s/nocode99", UNKNOWN_LINK),
+    ("/admin/toolkit/posters/", POSTERS_ADMIN),
+    ("/admin/toolkit/posters/event/{uk_event}/", POSTERS_ADMIN),
+    ("/admin/toolkit/posters/course/{partner_cohosted_course}/leaflet/discreet.pdf", POSTERS_ADMIN),
+    ("/admin/toolkit/posters/membership/0/poster/standard.pdf", POSTERS_ADMIN),
 ]
 
 
@@ -262,6 +279,12 @@ def people(db):
     }
     ids |= voices_objects(users, other.user)
     ids["partner_embed_key"] = users["partner"].partner_contact.organisation.embed_key
+    partner_organisation = users["partner"].partner_contact.organisation
+    cohosted = make_event(title="Co-hosted event")
+    for page in (cohosted, course):
+        page.partners.add(partner_organisation)
+        page.save_revision().publish()
+    ids["partner_cohosted_event"], ids["partner_cohosted_course"] = cohosted.pk, course.pk
     ids |= newsletters_objects()
     return users, ids
 

@@ -51,6 +51,7 @@ OUR_NAMESPACES = {
     "voices_admin",
     "newsletters_admin",
     "newsletters_compose",
+    "toolkit_admin",
 }
 # Screens of our own apps that no link leads to, and why (each is still requested if found).
 NOT_LINKED: dict[str, str] = {
