@@ -3,7 +3,9 @@ were used, never by whom. The blocks themselves are events' (issue 19, part 2)."
 
 
 def partner_code_blocks(organisation) -> list[dict]:
-    """[{"label", "used", "total", "expires", "download_url"}] for the partner's blocks."""
+    """The partner's blocks as events.selectors.partner_allocations gives them (see
+    /work/notes/codes.md): event_title, event_url, event_start, ticket_type_name, places, used,
+    expires_at, expired, revoked, csv_url. Counts only: nothing about who used a code."""
     try:
         from events.selectors import partner_allocations
     except ImportError:  # access codes not built yet
