@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from events.models import Registration, SponsoredPlaces, TicketType, WaitingListEntry
+from events.models import AccessCode, AccessCodeBlock, Registration, SponsoredPlaces, TicketType, WaitingListEntry
 
 
 def places_key(event_id: int) -> str:
@@ -16,7 +16,9 @@ def _annotated_ticket_types(event, now):
     """The event's ticket types, each annotated in the same query with the places it holds:
     registrations that hold a place (`held`: awaiting approval, confirmed, checked in, or
     reserved and not expired), open waiting-list offers (`offered`: their place is kept for
-    the person offered it), and the places donors sponsored for the event (`sponsored`).
+    the person offered it), unused access codes of blocks neither expired nor revoked
+    (`reserved`: kept for the partner's codes; back on sale when the block ends), and the places
+    donors sponsored for the event (`sponsored`).
 
     Written as one plain SQL statement: the same query built with the ORM's subqueries
     spent about 3 ms per call compiling itself, on every event page and under the selling
@@ -29,19 +31,26 @@ def _annotated_ticket_types(event, now):
              AND (r.status IN (%s, %s, %s) OR (r.status = %s AND r.reserved_until > %s))) AS held,
           (SELECT COUNT(*) FROM {WaitingListEntry._meta.db_table} w WHERE w.ticket_type_id = tt.id
              AND w.status = %s AND w.offered_until > %s) AS offered,
+          (SELECT COUNT(*) FROM {AccessCode._meta.db_table} c
+             JOIN {AccessCodeBlock._meta.db_table} b ON b.id = c.block_id
+             WHERE b.ticket_type_id = tt.id AND c.used_at IS NULL AND b.revoked_at IS NULL
+             AND b.expires_at > %s) AS reserved,
           COALESCE((SELECT s.places FROM {SponsoredPlaces._meta.db_table} s WHERE s.event_id = tt.event_id), 0)
             AS sponsored
         FROM {ticket_types} tt WHERE tt.event_id = %s ORDER BY tt.sort_order, tt.id
     """  # noqa: S608 (table names come from our models; every value is a parameter)
     params = [Status.PENDING, Status.CONFIRMED, Status.CHECKED_IN, Status.RESERVED, now]
-    params += [WaitingListEntry.Status.OFFERED, now, event.pk]
+    params += [WaitingListEntry.Status.OFFERED, now, now, event.pk]
     return TicketType.objects.raw(sql, params)
 
 
 def _held_by_ticket_type(event, now) -> list[tuple[int, int, int]]:
     """[(ticket type id, its quantity, places it holds)] in one query. The first funded
     type's quantity includes the places donors sponsored (`SponsoredPlaces`)."""
-    rows = [(t.pk, t.quantity, t.held, t.offered, t.funded, t.sponsored) for t in _annotated_ticket_types(event, now)]
+    rows = [
+        (t.pk, t.quantity, t.held, t.offered + t.reserved, t.funded, t.sponsored)
+        for t in _annotated_ticket_types(event, now)
+    ]
     extra = sponsored_extra((pk, funded, places) for pk, _q, _h, _o, funded, places in rows)
     return [(pk, quantity + extra.get(pk, 0), held + offered) for pk, quantity, held, offered, _f, _s in rows]
 
@@ -83,6 +92,9 @@ def ticket_types_with_places(event, now=None) -> tuple[list[tuple[TicketType, in
     query, by the same rules as `places_left_by_ticket_type` (for pages that show them)."""
     ticket_types = list(_annotated_ticket_types(event, now or timezone.now()))
     extra = sponsored_extra((t.pk, t.funded, t.sponsored) for t in ticket_types)
-    overall = max(0, event.capacity - sum(t.held + t.offered for t in ticket_types))
-    left = [(t, max(0, min(overall, t.quantity + extra.get(t.pk, 0) - t.held - t.offered))) for t in ticket_types]
+    overall = max(0, event.capacity - sum(t.held + t.offered + t.reserved for t in ticket_types))
+    left = [
+        (t, max(0, min(overall, t.quantity + extra.get(t.pk, 0) - t.held - t.offered - t.reserved)))
+        for t in ticket_types
+    ]
     return left, overall

@@ -70,6 +70,8 @@ def booking_state(event, now=None) -> BookingState:
             registration, [], opens_at=event.registration_opens_at if registration == "not_open" else None
         )
     ticket_types, overall = ticket_types_with_places(event, now)
+    # A hidden type (access codes only) is never offered here; its places are not on sale.
+    ticket_types = [(t, left) for t, left in ticket_types if not t.hidden]
     # The chapter (for the currency) is read only when an amount has to be shown.
     shows_amount = any(needs_payment(t) or t.pay_what_you_can for t, _left in ticket_types)
     currency = event.currency if shows_amount else ""

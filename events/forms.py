@@ -131,3 +131,37 @@ class TransferForm(forms.Form):
         },
     )
     attendee_name = forms.CharField(label=_("Name on the ticket (optional)"), required=False, max_length=80)
+
+
+class _AccessCodeForm(forms.Form):
+    """Book with an access code a partner gave: the code decides the ticket (one place)."""
+
+    code = forms.CharField(
+        label=_("Access code"),
+        max_length=32,
+        help_text=_("The code you were given, for example ABCD-1234."),
+        error_messages={"required": _("Enter the access code you were given.")},
+    )
+    email = EmailField(
+        label=_("Email address"),
+        help_text=_("We send your ticket here. Choose an address that is safe for you."),
+        error_messages={
+            "required": _("Enter an email address so we can send your ticket."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
+    )
+    attendee_name = forms.CharField(
+        label=_("Name on the ticket (optional)"),
+        required=False,
+        max_length=80,
+        help_text=_("Any name you like to be called, or leave it empty."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["attendee_name"].widget.attrs["autocomplete"] = "nickname"
+
+
+AccessCodeForm = add_honeypot(_AccessCodeForm)

@@ -63,7 +63,7 @@ def event_place_minor(event) -> int:
     prices = [
         ticket_type.minimum_minor if ticket_type.pay_what_you_can else ticket_type.price_minor
         for ticket_type in event.ticket_types.all()
-        if not ticket_type.funded
+        if not ticket_type.funded and not ticket_type.hidden
     ]
     prices = [price for price in prices if price > 0]
     return min(prices) if prices else 0

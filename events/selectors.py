@@ -277,3 +277,51 @@ def certificate_sources() -> dict[str, dict]:
             "roles": {EVENT_STAFF},
         }
     return sources
+
+
+# Allocated places (access codes) ------------------------------------------------------------
+
+
+def access_code_blocks(*, event: EventPage) -> list:
+    """The event's access-code blocks for Event staff, each with `places` and `used` counts
+    (one query)."""
+    from events.models import AccessCodeBlock
+
+    return list(
+        AccessCodeBlock.objects.filter(event=event)
+        .select_related("partner", "ticket_type")
+        .annotate(places=Count("codes"), used=Count("codes", filter=Q(codes__used_at__isnull=False)))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def partner_allocations(partner) -> list[dict]:
+    """Every access-code block given to `partner`, newest event first: counts only, never who
+    used a code (see /work/notes/codes.md for the shape; the partner home lists these)."""
+    from django.urls import reverse
+
+    from events.models import AccessCodeBlock
+
+    now = timezone.now()
+    blocks = (
+        AccessCodeBlock.objects.filter(partner=partner)
+        .select_related("event", "ticket_type")
+        .annotate(places=Count("codes"), used=Count("codes", filter=Q(codes__used_at__isnull=False)))
+        .order_by("-event__starts_at", "-pk")
+    )
+    return [
+        {
+            "block_id": block.pk,
+            "event_title": block.event.title,
+            "event_url": block.event.url or "",
+            "event_start": block.event.starts_at,
+            "ticket_type_name": block.ticket_type.name,
+            "places": block.places,
+            "used": block.used,
+            "expires_at": block.expires_at,
+            "expired": block.expires_at <= now,
+            "revoked": block.revoked_at is not None,
+            "csv_url": reverse("events:access_codes_csv_partner", args=[block.pk]),
+        }
+        for block in blocks
+    ]

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from events import views, views_booking, views_tickets
+from events import views, views_booking, views_codes, views_tickets
 
 app_name = "events"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("events/<int:pk>/calendar.ics", views.event_ics, name="event_ics"),
     # Booking (views_booking) and the ticket pages (views_tickets; signed links, see events/links.py)
     path("events/<int:pk>/book/", views_booking.book, name="book"),
+    path("events/<int:pk>/book/code/", views_booking.book_with_code, name="book_with_code"),
+    path(
+        "events/access-codes/<int:block_id>/codes.csv",
+        views_codes.access_codes_csv_partner,
+        name="access_codes_csv_partner",
+    ),
     path("events/<int:pk>/waiting-list/", views_booking.waiting_list_join, name="waiting_list_join"),
     path("events/offer/<str:token>/", views_booking.offer, name="offer"),
     path("events/ticket/<str:token>/", views_tickets.ticket, name="ticket"),

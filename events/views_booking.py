@@ -9,6 +9,7 @@ answers 404. They are never cached and never indexed.
 import secrets
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -20,10 +21,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.guard import Verdict, guard_public_post
+from core.guard import Verdict, guard_public_post, honeypot_filled, paused_message
 from core.i18n import active_language
+from core.ratelimit import attempts, client_key, count_attempt
 from events import booking, links, selectors, services
-from events.forms import BookingForm, WaitingListForm
+from events.forms import AccessCodeForm, BookingForm, WaitingListForm
 from events.models import EventPage, Registration
 from events.occurrences import dates_text, moment_text
 from events.prices import needs_payment
@@ -93,6 +95,8 @@ def attach_error(form, error: ValidationError) -> None:
 @never_cache
 def book(request, pk: int):
     event = _live_event(pk)
+    if request.method != "POST" and request.GET.get("code"):
+        return book_with_code(request, pk)  # a link with the code in it, from a partner
     state = booking.booking_state(event)
     if request.method != "POST":
         return _render_booking(request, event, state, *_forms(event, state, request))
@@ -146,6 +150,78 @@ def book(request, pk: int):
     else:
         messages.success(request, _("Your request is in. The events team will confirm your place by email."))
     return redirect(links.ticket_path(booked.first))
+
+
+# Access codes (allocated places) --------------------------------------------------------
+# Wrong codes are counted per client across every event, so codes cannot be guessed: past
+# the limit in the window, the client is paused (429) whatever it types.
+WRONG_CODES = {"unknown_code", "other_event_code", "used_code", "revoked_code", "expired_code"}
+
+
+def _code_key(request) -> str:
+    return client_key(request, "access-code")
+
+
+def _code_limit() -> int:
+    return getattr(settings, "ACCESS_CODE_RATE_LIMIT", 10)
+
+
+@never_cache
+def book_with_code(request, pk: int):
+    """GET (`?code=` from a partner's link, or typed on the booking page): what the code
+    unlocks and the form; POST: book the code's one place. A wrong code re-shows the form
+    with why, and nothing is booked."""
+    event = _live_event(pk)
+    data = request.POST if request.method == "POST" else None
+    form = AccessCodeForm(data, initial={"code": request.GET.get("code", "")})
+    unlocked = None
+    status = 200
+    key = _code_key(request)
+    if data is not None and honeypot_filled(form):
+        return render(request, "events/booking/received.html", {"event": event})  # nothing is booked
+    code = (data or request.GET).get("code", "").strip()
+    if code and attempts(key) >= _code_limit():
+        form.is_valid()
+        form.add_error(None, paused_message("requests"))
+        return _render_code(request, event, form, None, status=429)
+    if code:
+        try:
+            unlocked = services.access_code_find(event=event, code=code).block.ticket_type
+        except ValidationError as error:
+            count_attempt(key, window_seconds=settings.FORM_RATE_WINDOW_SECONDS)
+            form.is_valid()
+            form.add_error("code", error.messages[0])
+            form.initial["code"] = code
+            return _render_code(request, event, form, None)
+    if data is None or not form.is_valid():
+        return _render_code(request, event, form, unlocked, status=status)
+    try:
+        booked = services.booking_with_code(
+            event=event,
+            code=form.cleaned_data["code"],
+            email=form.cleaned_data["email"],
+            user=request.user,
+            attendee_name=form.cleaned_data["attendee_name"],
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) in WRONG_CODES:
+            count_attempt(key, window_seconds=settings.FORM_RATE_WINDOW_SECONDS)
+            form.add_error("code", error.messages[0])
+        else:
+            form.add_error(None, error.messages[0])
+        return _render_code(request, event, form, unlocked)
+    if booked.checkout_url:
+        return redirect(booked.checkout_url)
+    if booked.first.status == Status.CONFIRMED:
+        messages.success(request, _("Your place is booked. We have emailed your ticket to you."))
+    else:
+        messages.success(request, _("Your request is in. The events team will confirm your place by email."))
+    return redirect(links.ticket_path(booked.first))
+
+
+def _render_code(request, event, form, unlocked, *, status: int = 200):
+    context = {"page": event, "event": event, "form": form, "unlocked": unlocked, "dates": dates_text(event)}
+    return render(request, "events/booking/code.html", context, status=status)
 
 
 def _repeated_submission(request, event, state, form, waiting_form, key):

@@ -35,12 +35,17 @@ class TicketType(models.Model):
     sales_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
     sales_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
     approval_required = models.BooleanField(_("approval required"), default=False)
+    hidden = models.BooleanField(
+        _("only with an access code"),
+        default=False,
+        help_text=_("Never offered on the public pages; booked only with an access code for it."),
+    )
     sort_order = models.IntegerField(default=0, editable=False, verbose_name=_("order"))
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("quantity")]),
         FieldRowPanel([FieldPanel("price_minor"), FieldPanel("pay_what_you_can"), FieldPanel("minimum_minor")]),
-        FieldRowPanel([FieldPanel("funded"), FieldPanel("approval_required")]),
+        FieldRowPanel([FieldPanel("funded"), FieldPanel("approval_required"), FieldPanel("hidden")]),
         FieldRowPanel([FieldPanel("sales_start"), FieldPanel("sales_end")]),
     ]
 

@@ -4,6 +4,14 @@ Import from here (`from events.services import registration_reserve`); reads are
 `events.selectors`, prices in `events.prices`."""
 
 from events.services.checkout import booking_place, registrations_checkout_start, waiting_list_offer_take
+from events.services.codes import (
+    MAX_PLACES_PER_BLOCK,
+    access_code_block_create,
+    access_code_block_revoke,
+    access_code_find,
+    booking_with_code,
+    registration_reserve_with_code,
+)
 from events.services.door import NOT_USABLE, registration_check_in, registration_check_in_undo
 from events.services.housekeeping import events_housekeeping
 from events.services.rules import MAX_TICKETS_PER_BOOKING
@@ -23,6 +31,12 @@ from events.services.sponsorship import event_sponsored_places_set
 from events.services.waiting_list import waiting_list_accept, waiting_list_join, waiting_list_offer_next
 
 __all__ = [
+    "MAX_PLACES_PER_BLOCK",
+    "access_code_block_create",
+    "access_code_block_revoke",
+    "access_code_find",
+    "booking_with_code",
+    "registration_reserve_with_code",
     "HOLD_EXTENSIONS",
     "MAX_TICKETS_PER_BOOKING",
     "NOT_USABLE",

@@ -60,6 +60,8 @@ def registrations_reserve(
             code="quantity",
         )
     check_on_sale(event, ticket_type, user, now)
+    if ticket_type.hidden:
+        raise ValidationError(_("This ticket is booked with an access code only."), code="needs_code")
     amount = ticket_amount(ticket_type, amount_minor)
     event_lock(event)
     left = places_left_by_ticket_type(event, now).get(ticket_type.pk, 0)
