@@ -12,6 +12,7 @@ next publish (core.page_cache), per filter and language, for at most LISTING_SEC
 ending or a run starting changes the listing without a publish).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,7 @@ FEED_ITEMS = 50
 LISTING_SECONDS = 300
 COURSES = "course"
 EVENTS = "event"
+KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
 def type_choices() -> list[tuple[str, str]]:
@@ -72,8 +74,8 @@ class EmbedFilters:
 def embed_origins(key: str) -> list[str] | None:
     """The origins registered for the partner whose listing key is `key`, or None when no
     partner has it. Kept until the next snippet save (a partner's save purges)."""
-    if not key or len(key) > 32:
-        return None
+    if not KEY_SHAPE.fullmatch(key):
+        return None  # never a key (new_embed_key makes URL-safe base64): no query, no cache key
 
     def build():
         partner = PartnerOrganisation.objects.filter(embed_key=key).only("embed_origins").first()

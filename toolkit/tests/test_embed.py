@@ -14,7 +14,12 @@ from events.tests.factories import make_event
 from training.models import CoursePage, EnrolmentMode
 from training.tests.factories import make_cohort, make_course
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Long made-up query strings make long page-cache keys (core.page_cache looks every GET up; a
+    # memcached limit, not an error here), as in core/tests/test_hostile_input_fuzz.py.
+    pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning"),
+]
 
 
 def frame_ancestors(response) -> list[str]:
