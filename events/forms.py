@@ -165,3 +165,43 @@ class _AccessCodeForm(forms.Form):
 
 
 AccessCodeForm = add_honeypot(_AccessCodeForm)
+
+
+class AccessCodeBlockForm(forms.Form):
+    """Event staff allocate places to a partner as access codes (the service decides what may
+    be allocated; the expiry is read in the event's time zone, which the view activates)."""
+
+    partner = forms.ModelChoiceField(
+        label=_("Partner organisation"),
+        queryset=None,
+        error_messages={"required": _("Choose the partner organisation the codes are for.")},
+    )
+    ticket_type = forms.ModelChoiceField(
+        label=_("Ticket type"),
+        queryset=None,
+        help_text=_("Often a type marked 'only with an access code', such as a funded place."),
+        error_messages={"required": _("Choose the ticket type the codes book.")},
+    )
+    places = forms.IntegerField(
+        label=_("Places (one code each)"),
+        min_value=1,
+        error_messages={"required": _("Enter how many places to allocate, for example 10.")},
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Codes expire at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "In the event's time zone; at the latest when the event starts. Unused places then return to sale."
+        ),
+        error_messages={
+            "required": _("Enter when the codes expire."),
+            "invalid": _("Enter a date and time like 2026-05-01 18:00."),
+        },
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        from cms.models import PartnerOrganisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = PartnerOrganisation.objects.order_by("name")
+        self.fields["ticket_type"].queryset = event.ticket_types.all()

@@ -19,7 +19,9 @@ from core.csv_export import csv_response
 from core.listing import listing_page, search, search_text
 from core.money import format_money
 from events import selectors, services
-from events.models import Registration
+from events.forms import AccessCodeBlockForm
+from events.models import AccessCodeBlock, Registration
+from events.views_codes import codes_csv
 from events.views_door import staff_chapter_id, staff_event
 
 Status = Registration.Status
@@ -146,3 +148,60 @@ def attendance_csv(request, pk: int):
         [_("Ticket code"), _("Attendee"), _("Ticket type"), _("Status"), _("Checked in at")],
         rows,
     )
+
+
+# Allocated places (access codes) ------------------------------------------------------------
+
+
+def access_codes(request, pk: int):
+    """Allocate a block of access codes to a partner, and the event's blocks with how many of
+    their codes were used (never by whom), to revoke or download."""
+    event = staff_event(request, pk)
+    form = AccessCodeBlockForm(request.POST if request.method == "POST" else None, event=event)
+    with timezone.override(event.time_zone):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
+        data = form.cleaned_data
+        try:
+            services.access_code_block_create(
+                event=event,
+                partner=data["partner"],
+                ticket_type=data["ticket_type"],
+                places=data["places"],
+                expires_at=data["expires_at"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            field = {"places": "places", "places_left": "places", "other_event": "ticket_type"}.get(
+                error.code, "expires_at" if (error.code or "").startswith("expiry") else None
+            )
+            form.add_error(field, error.messages[0])
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s access code allocated to %(partner)s.",
+                    "%(count)s access codes allocated to %(partner)s.",
+                    data["places"],
+                )
+                % {"count": data["places"], "partner": data["partner"].name},
+            )
+            return redirect("events_admin:access_codes", pk=event.pk)
+    now = timezone.now()
+    blocks = [(block, block.is_valid_at(now)) for block in selectors.access_code_blocks(event=event)]
+    return render(request, "events_admin/access_codes.html", {"event": event, "form": form, "blocks": blocks})
+
+
+@require_POST
+def access_codes_revoke(request, pk: int, block_id: int):
+    event = staff_event(request, pk)
+    block = get_object_or_404(AccessCodeBlock, pk=block_id, event=event)
+    services.access_code_block_revoke(block=block, actor=request.user)
+    messages.success(request, _("The codes are revoked: their unused places are back on sale."))
+    return redirect("events_admin:access_codes", pk=event.pk)
+
+
+def access_codes_csv(request, pk: int, block_id: int):
+    event = staff_event(request, pk)
+    block = get_object_or_404(AccessCodeBlock.objects.select_related("event"), pk=block_id, event=event)
+    return codes_csv(request, block)

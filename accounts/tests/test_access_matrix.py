@@ -73,6 +73,8 @@ FINANCE_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, finance=OK, superuser=OK)
 # Survivor voices: a receipt is its member's and Finance's (the superuser holds every role).
 RECEIPT = outcome(NOT_FOUND, anonymous=LOGIN, member=OK, finance=OK, superuser=OK)
 UNKNOWN_LINK = outcome(NOT_FOUND)
+# A partner's access codes (#19): its contacts only; anyone else signed in gets 404.
+PARTNER_BLOCK = outcome(NOT_FOUND, anonymous=LOGIN, partner=OK)
 # Newsletters (#18): subscribers and mailings are Communications' (the superuser holds every
 # role); a signed link that was changed answers 400 with a plain message, to everyone.
 COMMUNICATIONS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, communications=OK, superuser=OK)
@@ -148,6 +150,11 @@ MATRIX = [
     ("/admin/events/{us_event}/attendance.csv", EVENTS_ADMIN),
     ("/admin/events/{us_event}/check-in/", EVENTS_ADMIN),
     ("/admin/events/{us_event}/cancel/", EVENTS_ADMIN),
+    # Allocated places (#19): Event staff allocate codes; only the block's partner downloads them.
+    ("/admin/events/{uk_event}/access-codes/", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{us_event}/access-codes/", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/access-codes/{partner_block}/codes.csv", EVENTS_ADMIN),
+    ("/events/access-codes/{partner_block}/codes.csv", PARTNER_BLOCK),
     # Survivor voices (#17). The organisation: the public form, its private status page by link
     # (anyone holding the link), and a partner contact's own requests by id.
     ("/voices/request/", PUBLIC),
@@ -285,8 +292,27 @@ def people(db):
         page.partners.add(partner_organisation)
         page.save_revision().publish()
     ids["partner_cohosted_event"], ids["partner_cohosted_course"] = cohosted.pk, course.pk
+    ids["partner_block"] = access_code_block(ids["us_event"], partner_organisation)
     ids |= newsletters_objects()
     return users, ids
+
+
+def access_code_block(event_id: int, partner) -> int:
+    from datetime import timedelta
+
+    from events.models import EventPage
+    from events.services import access_code_block_create
+
+    event = EventPage.objects.get(pk=event_id)
+    block = access_code_block_create(
+        event=event,
+        partner=partner,
+        ticket_type=event.ticket_types.first(),
+        places=2,
+        expires_at=event.starts_at - timedelta(hours=1),
+        actor=None,
+    )
+    return block.pk
 
 
 def newsletters_objects() -> dict[str, int | str]:
