@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import PartnerContact
 from toolkit import posters
+from toolkit.codes import partner_code_blocks
 from toolkit.selectors import cohosted_courses, cohosted_events, cohosts
 
 
@@ -26,12 +27,6 @@ def _contact(request) -> PartnerContact:
 
 def _partner_poster_url(kind, pk, size, variant) -> str:
     return reverse("toolkit:poster", args=[kind, pk, size, variant])
-
-
-def _allocations(organisation) -> list:
-    from toolkit.codes import partner_code_blocks  # the access codes, from events (see there)
-
-    return partner_code_blocks(organisation)
 
 
 @login_required
@@ -52,7 +47,7 @@ def partner_home(request):
             "organisation": organisation,
             "events": events,
             "courses": courses,
-            "code_blocks": _allocations(organisation),
+            "code_blocks": partner_code_blocks(organisation),
             "membership_downloads": posters.downloads(posters.Subject(posters.MEMBERSHIP), _partner_poster_url),
         },
     )
