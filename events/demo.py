@@ -26,6 +26,9 @@ def ticket(name: str, quantity: int, **fields) -> dict:
     return {"name": name, "quantity": quantity} | fields
 
 
+PARTNER_CODE_TICKET = "Funded place (partner code)"
+PARTNER_CODE_EVENT, PARTNER_CODE_PARTNER, PARTNER_CODE_PLACES = "fundraising-supper", "Safe Harbour Trust", 10
+
 EVENTS = [
     {
         "title": "Survivor leadership gathering",
@@ -41,6 +44,8 @@ EVENTS = [
         "tickets": [
             ticket("Supper ticket", 40, price_minor=3500),
             ticket("Funded place for survivors", 10, funded=True),
+            # Allocated places (issue 19): booked only with one of Safe Harbour Trust's codes.
+            ticket(PARTNER_CODE_TICKET, 10, funded=True, hidden=True),
         ],
     },
     {
@@ -144,6 +149,31 @@ def seed_events(*, password: str) -> None:
         index.add_child(instance=event)
         event.save_revision().publish()
     seed_member_bookings()
+    seed_access_codes()
+
+
+def seed_access_codes() -> None:
+    """Safe Harbour Trust's 10 access codes for the fundraising supper's hidden funded places
+    (issue 19): its contact (partner@thrive.example) downloads them from the partner home;
+    Event staff see them on the event's Access codes screen. Idempotent."""
+    from events.models import AccessCodeBlock
+    from events.services import access_code_block_create
+
+    event = EventPage.objects.filter(slug=PARTNER_CODE_EVENT).first()
+    partner = PartnerOrganisation.objects.filter(name=PARTNER_CODE_PARTNER).first()
+    if event is None or partner is None or AccessCodeBlock.objects.filter(event=event, partner=partner).exists():
+        return
+    ticket_type = event.ticket_types.filter(name=PARTNER_CODE_TICKET, hidden=True).first()
+    if ticket_type is None or event.starts_at <= timezone.now() + timedelta(days=2):
+        return
+    access_code_block_create(
+        event=event,
+        partner=partner,
+        ticket_type=ticket_type,
+        places=PARTNER_CODE_PLACES,
+        expires_at=event.starts_at - timedelta(days=1),
+        actor=None,
+    )
 
 
 DEMO_MEMBER_EMAIL = "member@thrive.example"

@@ -45,3 +45,19 @@ def test_demo_events_with_co_hosts_show_them_on_their_page(client, demo_site):
     assert sorted(gathering.partners.values_list("name", flat=True)) == ["Freedom Routes", "Safe Harbour Trust"]
     page = client.get(gathering.url).content.decode()
     assert "Hosted with" in page and "Safe Harbour Trust" in page and "Freedom Routes" in page
+
+
+def test_the_demo_partner_has_ten_codes_for_the_suppers_hidden_funded_places(client, demo_site):
+    from accounts.demo import DEMO_PARTNER_EMAIL
+    from accounts.models import User
+    from events.models import AccessCode
+    from events.selectors import partner_allocations
+
+    contact = User.objects.get(email=DEMO_PARTNER_EMAIL).partner_contact
+    [row] = partner_allocations(contact.organisation)
+    assert row["event_title"] == "Fundraising supper" and row["places"] == 10 and row["used"] == 0
+    assert row["ticket_type_name"] == "Funded place (partner code)"
+    supper = EventPage.objects.get(slug="fundraising-supper")
+    assert "Funded place (partner code)" not in client.get(supper.url).content.decode()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert AccessCode.objects.count() == 10
