@@ -99,3 +99,38 @@ def test_a_course_page_shows_its_co_hosts(client, partner_world):
     assert "Hosted with" in html
     assert partner_world["contact"].organisation.name in html
     assert "Hosted with" not in client.get(make_course(title="Alone", modules=1).url).content.decode()
+
+
+def test_the_access_codes_section_shows_n_of_m_used_and_the_csv_link_never_who(client, partner_world):
+    from events import services
+    from events.models import AccessCode
+    from events.tests.factories import make_event as _make_event
+
+    organisation = partner_world["contact"].organisation
+    event = _make_event(
+        title="Supper with codes",
+        tickets=[
+            {"name": "Standard", "quantity": 10, "price_minor": 2000},
+            {"name": "Funded place", "quantity": 10, "funded": True, "hidden": True},
+        ],
+    )
+    block = services.access_code_block_create(
+        event=event,
+        partner=organisation,
+        ticket_type=event.ticket_types.get(hidden=True),
+        places=10,
+        expires_at=event.starts_at - timedelta(days=1),
+        actor=UserFactory(),
+    )
+    code = AccessCode.objects.filter(block=block).first().code
+    services.booking_with_code(
+        event=event, code=code, email="dana.unseen@example.org", user=None, attendee_name="Dana Unseen"
+    )
+    client.force_login(partner_world["contact"].user)
+    html = client.get(reverse("toolkit:home")).content.decode()
+    assert "1 of 10 used" in html
+    assert reverse("events:access_codes_csv_partner", args=[block.pk]) in html
+    assert "Dana Unseen" not in html and "dana.unseen@example.org" not in html and code not in html
+    # Another partner's contact sees none of it.
+    client.force_login(PartnerContactFactory(user=UserFactory()).user)
+    assert "Supper with codes" not in client.get(reverse("toolkit:home")).content.decode()
