@@ -181,6 +181,8 @@ def book_with_code(request, pk: int):
         return render(request, "events/booking/received.html", {"event": event})  # nothing is booked
     code = (data or request.GET).get("code", "").strip()
     if code and attempts(key) >= _code_limit():
+        if not form.is_bound:
+            return _render_code(request, event, form, None, status=429, code_error=paused_message("requests"))
         form.is_valid()
         form.add_error(None, paused_message("requests"))
         return _render_code(request, event, form, None, status=429)
@@ -189,10 +191,11 @@ def book_with_code(request, pk: int):
             unlocked = services.access_code_find(event=event, code=code).block.ticket_type
         except ValidationError as error:
             count_attempt(key, window_seconds=settings.FORM_RATE_WINDOW_SECONDS)
-            form.is_valid()
-            form.add_error("code", error.messages[0])
-            form.initial["code"] = code
-            return _render_code(request, event, form, None)
+            if form.is_bound:
+                form.is_valid()
+                form.add_error("code", error.messages[0])
+                return _render_code(request, event, form, None)
+            return _render_code(request, event, form, None, code_error=error.messages[0])  # from a link
     if data is None or not form.is_valid():
         return _render_code(request, event, form, unlocked, status=status)
     try:
@@ -219,8 +222,15 @@ def book_with_code(request, pk: int):
     return redirect(links.ticket_path(booked.first))
 
 
-def _render_code(request, event, form, unlocked, *, status: int = 200):
-    context = {"page": event, "event": event, "form": form, "unlocked": unlocked, "dates": dates_text(event)}
+def _render_code(request, event, form, unlocked, *, status: int = 200, code_error: str = ""):
+    context = {
+        "page": event,
+        "event": event,
+        "form": form,
+        "unlocked": unlocked,
+        "code_error": code_error,
+        "dates": dates_text(event),
+    }
     return render(request, "events/booking/code.html", context, status=status)
 
 

@@ -234,3 +234,14 @@ def test_places_left_by_type_count_the_block():
     hidden = event.ticket_types.get(hidden=True)
     allocate(event, places=3)
     assert places_left_by_ticket_type(event)[hidden.pk] == 1
+
+
+def test_a_link_with_a_used_or_unknown_code_says_why_and_books_nothing(client):
+    event = coded_event()
+    code = allocate(event, places=1).codes.get().code
+    services.registration_reserve_with_code(event=event, code=code, email="a@example.org")
+    used = client.get(f"/events/{event.pk}/book/?code={code}")
+    assert used.status_code == 200 and "This code has already been used" in used.content.decode()
+    unknown = client.get(f"/events/{event.pk}/book/code/?code=NOPE-NOPE")
+    assert unknown.status_code == 200 and "We do not recognise that code" in unknown.content.decode()
+    assert Registration.objects.count() == 1
