@@ -48,7 +48,7 @@ def _held_by_ticket_type(event, now) -> list[tuple[int, int, int]]:
     """[(ticket type id, its quantity, places it holds)] in one query. The first funded
     type's quantity includes the places donors sponsored (`SponsoredPlaces`)."""
     rows = [
-        (t.pk, t.quantity, t.held, t.offered + t.reserved, t.funded, t.sponsored)
+        (t.pk, t.quantity, t.held, t.offered + t.reserved, t.funded and not t.hidden, t.sponsored)
         for t in _annotated_ticket_types(event, now)
     ]
     extra = sponsored_extra((pk, funded, places) for pk, _q, _h, _o, funded, places in rows)
@@ -57,7 +57,8 @@ def _held_by_ticket_type(event, now) -> list[tuple[int, int, int]]:
 
 def sponsored_extra(rows) -> dict[int, int]:
     """{ticket type id: extra places}: places donors sponsored go to the event's first funded
-    ticket type (`rows` are (pk, funded, sponsored places) in the ticket types' order)."""
+    ticket type on public sale (`rows` are (pk, funded and not hidden, sponsored places) in
+    the ticket types' order): a hidden type's places are the partner's codes'."""
     for pk, funded, places in rows:
         if funded:
             return {pk: places}
@@ -67,7 +68,7 @@ def sponsored_extra(rows) -> dict[int, int]:
 def sponsored_places_of(event) -> dict[int, int]:
     """{ticket type id: extra places} for one event (admin dashboards; one query)."""
     places = SponsoredPlaces.objects.filter(event_id=event.pk).values_list("places", flat=True).first() or 0
-    return sponsored_extra((t.pk, t.funded, places) for t in event.ticket_types.all())
+    return sponsored_extra((t.pk, t.funded and not t.hidden, places) for t in event.ticket_types.all())
 
 
 def places_taken(event, now=None) -> int:
@@ -91,7 +92,7 @@ def ticket_types_with_places(event, now=None) -> tuple[list[tuple[TicketType, in
     """([(ticket type, places left on it)] in the event's order, places left overall) in one
     query, by the same rules as `places_left_by_ticket_type` (for pages that show them)."""
     ticket_types = list(_annotated_ticket_types(event, now or timezone.now()))
-    extra = sponsored_extra((t.pk, t.funded, t.sponsored) for t in ticket_types)
+    extra = sponsored_extra((t.pk, t.funded and not t.hidden, t.sponsored) for t in ticket_types)
     overall = max(0, event.capacity - sum(t.held + t.offered + t.reserved for t in ticket_types))
     left = [
         (t, max(0, min(overall, t.quantity + extra.get(t.pk, 0) - t.held - t.offered - t.reserved)))

@@ -125,7 +125,7 @@ def sponsorship_targets(page_ids: list[int] | None = None) -> list[SponsorshipTa
         events = (
             events.live()
             .public()
-            .filter(cancelled=False, ends_at__gt=timezone.now(), ticket_types__funded=True)
+            .filter(cancelled=False, ends_at__gt=timezone.now(), ticket_types__funded=True, ticket_types__hidden=False)
             .distinct()
             .order_by("starts_at")[:SPONSORABLE_LISTED]
         )

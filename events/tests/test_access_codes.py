@@ -245,3 +245,20 @@ def test_a_link_with_a_used_or_unknown_code_says_why_and_books_nothing(client):
     unknown = client.get(f"/events/{event.pk}/book/code/?code=NOPE-NOPE")
     assert unknown.status_code == 200 and "We do not recognise that code" in unknown.content.decode()
     assert Registration.objects.count() == 1
+
+
+def test_sponsored_places_never_go_to_a_hidden_type():
+    from events.availability import sponsored_places_of
+    from events.models import SponsoredPlaces
+
+    event = make_event(
+        capacity=20,
+        tickets=[
+            {"name": "Funded place (partner code)", "quantity": 5, "funded": True, "hidden": True},
+            {"name": "Funded place", "quantity": 5, "funded": True},
+        ],
+    )
+    SponsoredPlaces.objects.create(event=event, places=3)
+    public = event.ticket_types.get(hidden=False)
+    assert sponsored_places_of(event) == {public.pk: 3}
+    assert places_left_by_ticket_type(event)[public.pk] == 8
