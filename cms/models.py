@@ -201,7 +201,7 @@ class PartnerOrganisation(index.Indexed, models.Model):
         max_length=32,
         unique=True,
         default=new_embed_key,
-        help_text=_("The partner's listing is at /embed/<this key>/ on this site."),
+        help_text=_("The address of the partner's listing on this site is /embed/ followed by this key."),
     )
 
     panels = [

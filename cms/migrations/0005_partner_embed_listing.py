@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             name="embed_key",
             field=models.CharField(
                 default=cms.models.new_embed_key,
-                help_text="The partner's listing is at /embed/<this key>/ on this site.",
+                help_text="The address of the partner's listing on this site is /embed/ followed by this key.",
                 max_length=32,
                 unique=True,
                 verbose_name="listing address key",
