@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import PartnerContact
+from core.links import absolute
 from toolkit import posters
 from toolkit.codes import partner_code_blocks
 from toolkit.selectors import cohosted_courses, cohosted_events, cohosts
@@ -27,6 +29,15 @@ def _contact(request) -> PartnerContact:
 
 def _partner_poster_url(kind, pk, size, variant) -> str:
     return reverse("toolkit:poster", args=[kind, pk, size, variant])
+
+
+def _embed(organisation) -> dict:
+    """The listing for the partner's own website: its address, the code to paste, and the
+    sites allowed to show it (staff register them in the partner's snippet)."""
+    url = absolute(reverse("embed:embed", kwargs={"key": organisation.embed_key}))
+    origins = [line for line in organisation.embed_origins.splitlines() if line.strip()]
+    code = f'<iframe src="{url}" title="{_("Events and courses")}" width="100%" height="900"></iframe>'
+    return {"url": url, "origins": origins, "code": code}
 
 
 @login_required
@@ -49,6 +60,7 @@ def partner_home(request):
             "courses": courses,
             "code_blocks": partner_code_blocks(organisation),
             "membership_downloads": posters.downloads(posters.Subject(posters.MEMBERSHIP), _partner_poster_url),
+            "embed": _embed(organisation),
         },
     )
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import PartnerContact
 from accounts.tests.factories import PartnerContactFactory, UserFactory
 from events.models import Registration
 from events.tests.factories import RegistrationFactory, make_event
@@ -134,3 +135,21 @@ def test_the_access_codes_section_shows_n_of_m_used_and_the_csv_link_never_who(c
     # Another partner's contact sees none of it.
     client.force_login(PartnerContactFactory(user=UserFactory()).user)
     assert "Supper with codes" not in client.get(reverse("toolkit:home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_partner_home_gives_the_code_to_embed_the_listing_and_its_registered_sites(client, demo_site):
+    from cms.models import PartnerOrganisation
+
+    contact = PartnerContact.objects.select_related("organisation", "user").get(user__email="partner@thrive.example")
+    organisation = contact.organisation
+    client.force_login(contact.user, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get("/partners/").content.decode()
+    section = html[html.index('id="embed-heading"') :]
+    section = section[: section.index("</section>")]
+    assert f"/embed/{organisation.embed_key}/" in section and "&lt;iframe src=" in section
+    for origin in organisation.embed_origins.split():
+        assert origin in section
+    PartnerOrganisation.objects.filter(pk=organisation.pk).update(embed_origins="")
+    html = client.get("/partners/").content.decode()
+    assert "No website is registered for your organisation yet" in html
