@@ -154,6 +154,7 @@ MATRIX = [
     ("/admin/events/{uk_event}/access-codes/", OTHER_CHAPTER_EVENT),
     ("/admin/events/{us_event}/access-codes/", EVENTS_ADMIN),
     ("/admin/events/{us_event}/access-codes/{partner_block}/codes.csv", EVENTS_ADMIN),
+    ("/admin/events/{uk_event}/access-codes/{uk_block}/codes.csv", OTHER_CHAPTER_EVENT),
     ("/events/access-codes/{partner_block}/codes.csv", PARTNER_BLOCK),
     # Survivor voices (#17). The organisation: the public form, its private status page by link
     # (anyone holding the link), and a partner contact's own requests by id.
@@ -293,6 +294,7 @@ def people(db):
         page.save_revision().publish()
     ids["partner_cohosted_event"], ids["partner_cohosted_course"] = cohosted.pk, course.pk
     ids["partner_block"] = access_code_block(ids["us_event"], partner_organisation)
+    ids["uk_block"] = access_code_block(ids["uk_event"], partner_organisation)
     ids |= newsletters_objects()
     return users, ids
 
