@@ -163,7 +163,7 @@ def _code_key(request) -> str:
 
 
 def _code_limit() -> int:
-    return getattr(settings, "ACCESS_CODE_RATE_LIMIT", 10)
+    return settings.ACCESS_CODE_RATE_LIMIT
 
 
 @never_cache

@@ -333,6 +333,9 @@ ALLOW_DEMO_CONTENT = True
 # Public forms (core.guard.guard_public_post): posts allowed per visitor per window, per form.
 FORM_RATE_LIMIT = 5
 FORM_RATE_WINDOW_SECONDS = 600
+# Wrong access codes one client may type (any event) within that window before the booking
+# page answers 429 (issue 19: codes cannot be guessed by trying; right codes from others work).
+ACCESS_CODE_RATE_LIMIT = 10
 DONATION_RATE_LIMIT = 10  # tries at the donation form (a declined card is tried again)
 CERTIFICATE_CHECK_RATE_LIMIT = 10  # wrong codes, and name checks, at certificate verification
 # Rate limits (core.ratelimit and allauth's) key on the visitor's address: behind proxies that append
