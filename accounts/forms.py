@@ -99,6 +99,7 @@ class _PublicReferralForm(forms.Form):
             "Only with their agreement. We send one invitation from a plain sender with a plain subject; "
             "they decide whether to apply."
         ),
+        error_messages={"required": _("Enter the email address to send the invitation to.")},
     )
     relationship = forms.CharField(
         label=_("How do you know them? (optional)"),
