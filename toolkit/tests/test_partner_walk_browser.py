@@ -170,6 +170,9 @@ def test_the_partner_contact_finds_the_partner_home_from_my_account_and_download
     assert re.search(r"\d+ of 10 used", codes.inner_text())
     assert page.get_by_role("link", name=re.compile("referrals", re.I)).first.is_visible()
     assert_no_private(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the tables scroll in their boxes
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size(DESKTOP)
     walk.check(page, "partner-home")
 
     with page.expect_download() as download:
