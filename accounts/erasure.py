@@ -105,7 +105,7 @@ def accounts_erase_member(member: Member, found: Rows) -> None:
         application.applicant_reply = ""
         application.user_id = member.user_id
         application.save()
-    rows(Referral).update(email="", note="")
+    rows(Referral).update(email="", note="", relationship="")
     # Sign-in records: addresses, second factors (TOTP secrets), links and sessions go entirely.
     for model in (apps.get_model("account", "EmailAddress"), apps.get_model("mfa", "Authenticator")):
         rows(model).delete()
@@ -144,7 +144,8 @@ PERSONAL_DATA = PersonalData(
             "applicant_reply",
             "language",
         ),
-        "accounts.Referral": ("email", "note"),
+        # relationship: how a public referrer knows them ("her caseworker at ..."): may identify.
+        "accounts.Referral": ("email", "note", "relationship"),
         "account.EmailAddress": ("email",),
         "mfa.Authenticator": ("data",),
         "sessions.Session": ("session_data",),
@@ -155,6 +156,7 @@ PERSONAL_DATA = PersonalData(
         "accounts.ConsentEvent": "consent choices and times (kept: the consent history)",
         "accounts.Referral.token_hash": "the hash of a random link token",
         "accounts.Referral.status": "a status",
+        "accounts.Referral.source": "a choice (a partner or the public form)",
         "accounts.MembershipApplication.contact_method": "a choice (email, phone, ...)",
         "accounts.MembershipApplication.status": "a status",
         "accounts.MembershipApplication.token_hash": "the hash of a random link token",

@@ -57,6 +57,8 @@ PERSONAL_DATA = PersonalData(
         "events.Registration.code": "a random ticket code",
         "events.Registration.status": "a status",
         "events.Registration.booking": "a random booking reference",
+        # Who used a code is the registration's (erased there); the code names no one.
+        "events.AccessCode.code": "a random access code",
         "events.WaitingListEntry.status": "a status",
         "events.TicketType": "ticket names staff write",
         "events.EventPage": "page content staff publish",

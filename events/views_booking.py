@@ -25,6 +25,7 @@ from core.guard import Verdict, guard_public_post, honeypot_filled, paused_messa
 from core.i18n import active_language
 from core.ratelimit import attempts, client_key, count_attempt
 from events import booking, links, selectors, services
+from events.for_payments import pending_checkout_url
 from events.forms import AccessCodeForm, BookingForm, WaitingListForm
 from events.models import EventPage, Registration
 from events.occurrences import dates_text, moment_text
@@ -245,6 +246,10 @@ def _repeated_submission(request, event, state, form, waiting_form, key):
     if registration is None:
         form.add_error(None, _("This form was already sent and is still being processed. Please check your email."))
         return _render_booking(request, event, state, form, waiting_form)
+    # A paid place whose first answer was lost (a closed tab, a host gone): on to its payment,
+    # as the first answer would have gone, while the place is held.
+    if checkout := pending_checkout_url(registration):
+        return redirect(checkout)
     messages.info(request, _("You had already sent this booking, so nothing new was booked. This is your ticket."))
     return redirect(links.ticket_path(registration))
 

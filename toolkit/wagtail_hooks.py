@@ -5,10 +5,27 @@ from wagtail.admin.widgets import Button
 
 from accounts.roles import has_role
 from accounts.wagtail_hooks import RoleMenuItem
+from core.hooks import PERSONAL_DATA_HOOK
+from core.personal_data import PersonalData
 from events.models import EventPage
 from toolkit import admin_urls
 from toolkit.views_admin import POSTER_ROLES
 from training.models import CoursePage
+
+# The personal-data contract (core/hooks.py): the toolkit stores nobody's data. Its models hold
+# short links and the poster design; partner homes, embeds and feeds only read.
+TOOLKIT_PERSONAL_DATA = PersonalData(
+    not_personal={
+        "toolkit.ShortLink": "random codes and the site paths they lead to",
+        "toolkit.PosterDesign": "poster wording and colours staff write",
+    },
+    tasks={},
+)
+
+
+@hooks.register(PERSONAL_DATA_HOOK)
+def personal_data():
+    return TOOLKIT_PERSONAL_DATA
 
 
 @hooks.register("register_admin_urls")

@@ -58,6 +58,8 @@ def test_no_page_refers_to_another_origin_for_scripts_styles_or_fonts(client, de
     for url in ["/", "/about/", "/contact/", "/accounts/login/", "/accounts/signup/"]:
         html = client.get(url).content.decode()
         for tag in re.findall(r"<(?:script|link|img|iframe)[^>]+>", html):
-            if 'rel="alternate"' in tag and f'href="{settings.SITE_URL}' in tag:
-                continue  # hreflang alternates name this site's own pages, absolute as search engines want
+            if ('rel="alternate"' in tag or 'rel="canonical"' in tag) and f'href="{settings.SITE_URL}' in tag:
+                # hreflang alternates and the canonical link name this site's own pages, absolute
+                # as search engines want
+                continue
             assert "http://" not in tag and "https://" not in tag and "//" not in tag.split("=", 1)[-1][:3], (url, tag)

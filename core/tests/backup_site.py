@@ -26,6 +26,7 @@ from certificates.tasks import certificate_render
 from cms.models import HomePage
 from core.demo import DEMO_STAFF_EMAIL
 from payments.models import Order, OrderLine
+from toolkit.templatetags.toolkit_meta import OG_IMAGE_SPEC
 
 DOCUMENT_TEXT = b"Minutes of the annual gathering: 41 members present."
 ORDERS = [("paid", 2500, "GBP"), ("paid", 1000, "EUR"), ("refunded", 4000, "GBP"), ("open", 1500, "GBP")]
@@ -50,11 +51,13 @@ def hero_picture():
 
 
 def seed() -> None:
-    """Files in the storage (the demo certificate's PDF, a home page picture and its rendition,
+    """Files in the storage (the demo certificate's PDF, a home page picture and its renditions,
     a document) and orders with lines."""
     for certificate in Certificate.objects.filter(pdf=""):
         certificate_render.call(certificate_id=certificate.pk, send_email=False)
-    hero_picture().get_rendition("fill-720x480")  # made now: what the home page shows
+    picture = hero_picture()
+    picture.get_rendition("fill-720x480")  # made now: what the home page shows
+    picture.get_rendition(OG_IMAGE_SPEC)  # and what its Open Graph card (og:image) names
     get_document_model().objects.create(title="Minutes", file=SimpleUploadedFile("minutes.txt", DOCUMENT_TEXT))
     for index, (status, total, currency) in enumerate(ORDERS):
         order = Order.objects.create(
@@ -96,7 +99,7 @@ def probe() -> None:
         pages[url] = [response.status_code, _title(html), hashlib.sha256(_main_text(html).encode()).hexdigest()]
 
     home_html = visitor.get("/").content.decode()
-    rendition = get_image_model().objects.get().renditions.get()
+    rendition = get_image_model().objects.get().renditions.get(filter_spec="fill-720x480")
     picture = re.search(r'<img[^>]*class="hero__image"[^>]*>', home_html) or re.search(
         r"<img[^>]*hero[^>]*>", home_html
     )

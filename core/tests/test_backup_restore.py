@@ -126,7 +126,7 @@ def test_a_backup_restores_into_an_empty_database_and_bucket_as_the_same_site(
     assert (folder / "db.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
     assert oct((folder).stat().st_mode & 0o777) == oct(0o700)  # personal data: the owner only
     assert manifest["database"]["engine"] == "postgresql" and manifest["database"]["tables"]["payments_order"] == 4
-    # Every object of the bucket, byte for byte: the certificate, the picture and its rendition, the document.
+    # Every object of the bucket, byte for byte: the certificate, the picture and its renditions, the document.
     in_bucket = {
         item["Key"]: hashlib.sha256(client.get_object(Bucket=source_bucket, Key=item["Key"])["Body"].read()).hexdigest()
         for item in client.list_objects_v2(Bucket=source_bucket)["Contents"]
@@ -162,7 +162,7 @@ def test_a_backup_restores_into_an_empty_database_and_bucket_as_the_same_site(
     # The home page's picture is served from the target bucket, the same bytes; no rendition was redone.
     assert after["picture"]["src"].startswith(f"{s3_server.url}/{target_bucket}/images/")
     assert after["picture"]["fetched"] == before["picture"]["fetched"] and after["picture"]["fetched"][0] == 200
-    assert after["renditions"] == before["renditions"] == 1
+    assert after["renditions"] == before["renditions"] == 2  # the page's picture and its og:image
     assert after["document"] == before["document"] and after["document"]["fetched"][0] == 200
     # The same orders, counted and totalled per currency, all in finance's listing.
     assert after["orders"] == before["orders"]

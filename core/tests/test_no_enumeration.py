@@ -83,6 +83,9 @@ NO_PAGE = {
     "newsletters:confirm": "a confirmation link (a button, no address or name)",
     "newsletters:unsubscribe": "an unsubscribe link (a button, no address or name)",
     "embed:embed": "a partner's embedded listing (GET filters only, no address or name)",
+    "toolkit:poster": "a PDF",
+    "short:short_link": "a redirect to a page (checked under its own route)",
+    "events:access_codes_csv_partner": "a partner's CSV of codes",
 }
 
 
@@ -189,6 +192,29 @@ class World:
         target = create(email=email, donation=choice, currency="GBP")
         return {"token": urlsplit(checkout_url(target)).path.rstrip("/").split("/")[-1]}
 
+    def access_code(self) -> str:
+        """A URL, not arguments: the booking page with a new code of its own in the query."""
+        from events.services import codes
+
+        if not hasattr(self, "coded_event"):
+            self.coded_event = make_event(
+                capacity=500,
+                tickets=[
+                    {"name": "Standard", "quantity": 400, "price_minor": 2000},
+                    {"name": "Funded place", "quantity": 100, "funded": True, "hidden": True},
+                ],
+            )
+        block = codes.access_code_block_create(
+            event=self.coded_event,
+            partner=PartnerContact.objects.get(user=self.partner).organisation,
+            ticket_type=self.coded_event.ticket_types.get(hidden=True),
+            places=1,
+            expires_at=self.coded_event.starts_at - timedelta(days=1),
+            actor=None,
+        )
+        code = block.codes.get().code
+        return reverse("events:book_with_code", kwargs={"pk": self.coded_event.pk}) + f"?code={code}"
+
     def gift_cancel(self) -> dict:
         from payments import services
         from payments.selectors import cancel_token
@@ -201,8 +227,8 @@ class World:
         return {"token": cancel_token(gift)}
 
 
-# How to build each route's arguments: a list of variants, each a function of the World, or
-# (function, who) when the page is to be filled in as "member" or "partner".
+# How to build each route's arguments: a list of variants, each a function of the World (giving
+# the arguments, or a whole URL), or (function, who) when the page is to be filled in as "member" or "partner".
 ROUTE_ARGUMENTS = {
     "events:book": [
         lambda w: {"pk": w.public_event.pk},
@@ -222,6 +248,8 @@ ROUTE_ARGUMENTS = {
     "payments:checkout": [lambda w: w.checkout(), lambda w: w.checkout(monthly=True)],
     "payments:checkout_done": [lambda w: w.checkout()],
     "payments:gift_cancel": [lambda w: w.gift_cancel()],
+    # A partner's link with a fresh access code in it (a funded place from a hidden ticket type).
+    "events:book_with_code": [lambda w: w.access_code()],
 }
 
 # What to type in a field that is neither an email address nor a name. None: leave it out
@@ -332,6 +360,11 @@ def _get(client: Client, url: str):
     return response, is_page
 
 
+def _url(name: str, built: dict | str) -> str:
+    """A builder gives the route's arguments, or (for a page that takes a query) the whole URL."""
+    return built if isinstance(built, str) else reverse(name, kwargs=built)
+
+
 def public_pages(world: World):
     """(label, url maker, who or None) for every public page: routes without arguments, routes with built
     arguments, every live public Wagtail page. Fails on a route that has no rule."""
@@ -350,7 +383,7 @@ def public_pages(world: World):
         elif route.name in ROUTE_ARGUMENTS:
             for number, variant in enumerate(ROUTE_ARGUMENTS[route.name], start=1):
                 build, who = variant if isinstance(variant, tuple) else (variant, None)
-                maker = lambda name=route.name, build=build: reverse(name, kwargs=build(world))  # noqa: E731
+                maker = lambda name=route.name, build=build: _url(name, build(world))  # noqa: E731
                 pages.append((f"{route.name} #{number}", maker, who))
         else:
             unruled.append(f"{route.pattern} ({route.name})")

@@ -96,6 +96,18 @@ def test_sending_the_same_form_twice_books_one_place_and_shows_the_first_booking
     assert "already sent this booking" in page.content.decode()
 
 
+def test_a_paid_booking_sent_again_goes_to_the_same_checkout_not_to_an_unpaid_ticket(client):
+    """The first answer was lost (a host stopped, a closed tab): the same form sent again is
+    taken to the held place's payment, as the first answer would have been."""
+    event = make_event(tickets=[{"name": "Supper ticket", "quantity": 5, "price_minor": 3500}])
+    data = booking(event)
+    first = client.post(book_url(event), data)
+    second = client.post(book_url(event), data)
+    assert Registration.objects.count() == 1 and Order.objects.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert "/payments/checkout/" in first.url and second.url == first.url
+
+
 def test_a_corrected_form_can_be_sent_again_with_the_same_token(client):
     event = make_event()
     data = booking(event, email="not-an-email")
