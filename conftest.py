@@ -482,6 +482,9 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     violations of the given impacts, each as {id, impact, help, targets}."""
     from axe_playwright_python.sync_playwright import Axe
 
+    from core.tests.walk import settle
+
+    settle(page)  # a message still fading in would be measured half drawn
     results = Axe().run(page)
     found = []
     for violation in results.response["violations"]:

@@ -100,7 +100,8 @@ class SplitSender:
         smtp = self._smtp
         sender = self.backend.prep_address(message.from_email)
         recipients = [self.backend.prep_address(address) for address in message.recipients()]
-        content = data_lines(message.message(policy=WIRE_POLICY).as_bytes())
+        # `wire`: the DATA bytes made already (services/delivering.py's Composer).
+        content = getattr(message, "wire", None) or data_lines(message.message(policy=WIRE_POLICY).as_bytes())
         smtp.ehlo_or_helo_if_needed()
         code, reply = smtp.mail(sender)
         if code != 250:

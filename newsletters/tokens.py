@@ -45,7 +45,11 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 def unsubscribe_url(subscription) -> str:
     """The absolute one-click unsubscribe URL (List-Unsubscribe; POST unsubscribes at once,
     GET shows a page with one button)."""
-    return absolute(reverse("newsletters:unsubscribe", args=[unsubscribe_token(subscription)]))
+    return unsubscribe_url_for_token(unsubscribe_token(subscription))
+
+
+def unsubscribe_url_for_token(token: str) -> str:
+    return absolute(reverse("newsletters:unsubscribe", args=[token]))
 
 
 def confirm_url(subscription) -> str:

@@ -47,7 +47,7 @@ from core.personal_data import is_erased_email
 from core.tasks import enqueue_on_commit
 from newsletters.models import ARCHIVE_CACHE_KEY, Delivery, Mailing, Subscription
 from newsletters.rendering import newsletter_message
-from newsletters.services.delivering import MAX_ATTEMPTS, BatchStop, claims_release, delivery_send
+from newsletters.services.delivering import MAX_ATTEMPTS, BatchStop, Composer, claims_release, delivery_send
 from newsletters.smtp import SplitSender
 
 logger = logging.getLogger(__name__)
@@ -305,12 +305,15 @@ def mailing_send_batch(*, mailing_id: int) -> BatchOutcome:
     if not rows:
         return _finish_or_wait(mailing, outcome)
     sender = SplitSender()
+    composer = Composer(mailing, language)
     remaining = list(rows)
     try:
         discreet = _discreet_among([row.subscription for row in rows])
         while remaining:
             row = remaining[0]
-            result = delivery_send(sender, mailing, row, discreet=row.subscription.pk in discreet, language=language)
+            result = delivery_send(
+                sender, mailing, row, discreet=row.subscription.pk in discreet, language=language, composer=composer
+            )
             remaining.pop(0)
             if result:
                 setattr(outcome, result, getattr(outcome, result) + 1)
