@@ -157,42 +157,35 @@ class Composer:
 
     def __init__(self, mailing: Mailing, language: str):
         self.mailing, self.language = mailing, language
-        self.stand_in = "z" + secrets.token_hex(12)
+        stand_in = "z" + secrets.token_hex(12)
+        self._stand_ins = {"link": f"{stand_in}link", "email": f"{stand_in}to@example.org", "row": f"{stand_in}row"}
         with translation.override(language):
-            prefix, found, suffix = unsubscribe_url_for_token(self.stand_in + "tok").partition(self.stand_in + "tok")
-        self._link_parts = (prefix, suffix) if found else None
+            prefix, found, suffix = unsubscribe_url_for_token(f"{stand_in}tok").partition(f"{stand_in}tok")
+        # The link's host and path, like the tokens put in it, must come through HTML escaping
+        # as themselves (the HTML part holds the escaped link, the others the link).
+        fast = found and _URL_SAFE.fullmatch((prefix + suffix).split("//", 1)[-1].replace("/", ""))
+        self._link_parts = (prefix, suffix) if fast else None
         self._templates: dict[bool, bytes | None] = {}
 
-    def link(self, subscription) -> str:
-        if self._link_parts is None:
-            with translation.override(self.language):
-                return unsubscribe_url(subscription)
+    def _link(self, subscription) -> tuple[str, bool]:
+        """(the unsubscribe link, whether it was made the fast way)."""
         token = unsubscribe_token(subscription)
-        if not _URL_SAFE.fullmatch(token):  # reverse() would quote it: let it
-            with translation.override(self.language):
-                return unsubscribe_url(subscription)
-        return self._link_parts[0] + token + self._link_parts[1]
+        if self._link_parts is not None and _URL_SAFE.fullmatch(token):
+            return self._link_parts[0] + token + self._link_parts[1], True
+        with translation.override(self.language):  # reverse() quotes what needs quoting
+            return unsubscribe_url_for_token(token), False
 
     def message(self, row: Delivery, *, discreet: bool) -> EmailMultiAlternatives:
         """`delivery_message`'s message, with `wire` (its DATA bytes) when the fast way holds."""
         email = row.subscription.email
-        link = self.link(row.subscription)
+        link, fast = self._link(row.subscription)
         message = _message(self.mailing, row.pk, email, link, discreet=discreet, language=self.language)
-        template = self._template(discreet)
-        if template is not None and email.isascii() and _URL_SAFE.fullmatch(link.split("//", 1)[-1].replace("/", "")):
-            values = {"link": link, "email": email, "row": str(row.pk)}
-            wire = template
-            for key, value in values.items():
-                wire = wire.replace(self._stand_in(key).encode(), value.encode())
-            message.wire = wire
+        template = self._template(discreet) if fast and email.isascii() else None
+        if template is not None:
+            for key, value in (("link", link), ("email", email), ("row", str(row.pk))):
+                template = template.replace(self._stand_ins[key].encode(), value.encode())
+            message.wire = template
         return message
-
-    def _stand_in(self, key: str) -> str:
-        return {
-            "link": f"{self.stand_in}link",
-            "email": f"{self.stand_in}to@example.org",
-            "row": f"{self.stand_in}row",
-        }[key]
 
     def _template(self, discreet: bool) -> bytes | None:
         if discreet not in self._templates:
@@ -200,7 +193,7 @@ class Composer:
         return self._templates[discreet]
 
     def _build_template(self, discreet: bool) -> bytes | None:
-        link, email, row = (self._stand_in(key) for key in ("link", "email", "row"))
+        link, email, row = (self._stand_ins[key] for key in ("link", "email", "row"))
         built = _message(self.mailing, row, email, link, discreet=discreet, language=self.language).message(
             policy=WIRE_POLICY
         )
