@@ -54,8 +54,8 @@ django-checks: install-dev
 	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 # The suite runs in PYTEST_WORKERS processes at once (pytest-xdist; `make test PYTEST_WORKERS=0`
-# runs it in one). Browser tests share one worker (--dist loadgroup, conftest.py), so the demo
-# server they need is migrated and seeded once, not once per worker.
+# runs it in one). Browser tests run in two groups (--dist loadgroup, conftest.py), each on one
+# worker, so the demo server they need is migrated and seeded twice, not once per worker.
 PYTEST_WORKERS ?= 3
 test: install-dev lint django-checks
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS)

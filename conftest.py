@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -86,8 +87,10 @@ def xdist_group_of(item) -> str | None:
     - many_connections: run one after another in one worker, so the workers together stay under
       PostgreSQL's max_connections (100 by default): two of them at once (50 + 40 threads, each
       with its connection) plus the other workers' servers were refused ("too many clients");
-    - demo_server: the tests on the demo server run in one worker, so that server is migrated
-      and seeded once rather than once a worker;
+    - demo_server: the tests on the demo server run in two groups (split by a hash of the
+      module's name, so a module always lands in the same one), so that server is migrated and
+      seeded at most twice, and the browser tests, the longest part of the suite, run on two
+      workers at once rather than one;
     - the module's name, for a module using a module-scoped fixture (a server of its own), so
       that fixture too is made once. (Not class scope: pytest-django gives every test a
       class-scoped fixture.)"""
@@ -96,7 +99,7 @@ def xdist_group_of(item) -> str | None:
     if item.get_closest_marker("many_connections"):
         return "many_connections"
     if "demo_server" in item.fixturenames:
-        return "demo_server"
+        return f"demo_server_{zlib.crc32(item.module.__name__.encode()) % 2}"
     if any(
         definitions[-1].scope in ("module", "package") for definitions in item._fixtureinfo.name2fixturedefs.values()
     ):
