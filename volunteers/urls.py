@@ -1,4 +1,4 @@
-"""Volunteering's public and volunteers' pages (under /volunteer/, in every language)."""
+"""Volunteering's public and volunteers' pages (under /volunteering/, in every language)."""
 
 from django.urls import path
 

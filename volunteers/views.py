@@ -1,4 +1,4 @@
-"""Volunteering for the public and volunteers (under /volunteer/, in every language).
+"""Volunteering for the public and volunteers (under /volunteering/, in every language).
 
 The roles page is public and cached like any page (nothing per visitor). Applying needs an
 account (allauth's own sign-up or sign-in: the address is never checked here, so the form

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from core.hooks import ACCOUNT_PANELS_HOOK, PERIODIC_TASKS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
+from core.hooks import ACCOUNT_PANELS_HOOK, HOME_LISTINGS_HOOK, PERIODIC_TASKS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
 from volunteers import admin_urls
 from volunteers.account import account_panel
 from volunteers.demo import seed_volunteers
@@ -24,6 +24,23 @@ def personal_data():
 @hooks.register(ACCOUNT_PANELS_HOOK)
 def volunteering_panel(request):
     return account_panel(request)
+
+
+@hooks.register(HOME_LISTINGS_HOOK)
+def volunteer_roles(request):
+    """The home page's "Volunteer with us": up to three open roles, each linking to its place on
+    the roles page (nothing per visitor: the home page is cached)."""
+    from django.urls import reverse  # noqa: PLC0415
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    from volunteers.models import Role  # noqa: PLC0415
+
+    index = reverse("volunteers:index")
+    items = [
+        {"title": role.name, "url": f"{index}#role-{role.pk}", "when": role.get_check_needed_display()}
+        for role in Role.objects.filter(open_for_applications=True)[:3]
+    ]
+    return {"title": _("Volunteer with us"), "items": items, "more_url": index}
 
 
 @hooks.register(PERIODIC_TASKS_HOOK)

@@ -38,7 +38,7 @@ def test_an_application_waits_for_staff_and_emails_the_applicant():
     assert volunteer.status == Volunteer.Status.APPLIED
     assert list(volunteer.approvals.values_list("status", flat=True)) == [RoleApproval.Status.ASKED]
     assert [m.to for m in mail.outbox] == [["alex@example.org"]]
-    assert "/volunteer/mine/" in mail.outbox[0].body
+    assert "/volunteering/mine/" in mail.outbox[0].body
 
 
 def test_sending_the_application_twice_keeps_one_volunteer_and_one_email():

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 def test_the_public_page_lists_the_open_roles_and_the_check_each_needs(client):
     make_role("Peer mentor", "dbs_enhanced")
     make_role("Archived role", open_for_applications=False)
-    page = client.get("/volunteer/").content.decode()
+    page = client.get("/volunteering/").content.decode()
     assert "Peer mentor" in page and "DBS enhanced check" in page
     assert "Archived role" not in page
 
 
 def test_applying_needs_an_account_and_sends_a_stranger_to_sign_in(client):
-    response = client.get("/volunteer/apply/")
+    response = client.get("/volunteering/apply/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -30,19 +30,19 @@ def test_a_signed_in_person_applies_and_lands_on_their_volunteering_page(client)
     user = UserFactory()
     client.force_login(user)
     response = client.post(
-        "/volunteer/apply/",
+        "/volunteering/apply/",
         {"roles": [role.pk], "name": "Robin Ash", "name_shown": NameShown.HIDDEN, "about": "I like people."},
     )
-    assert response.status_code == 302 and response["Location"] == "/volunteer/mine/"
+    assert response.status_code == 302 and response["Location"] == "/volunteering/mine/"
     assert Volunteer.objects.get(user=user).status == Volunteer.Status.APPLIED
-    page = client.get("/volunteer/mine/").content.decode()
+    page = client.get("/volunteering/mine/").content.decode()
     assert "Waiting for a decision" in page
 
 
 def test_an_application_with_errors_keeps_what_was_typed_and_says_what_to_fix(client):
     client.force_login(UserFactory())
     response = client.post(
-        "/volunteer/apply/",
+        "/volunteering/apply/",
         {"roles": [], "name": "Robin Ash", "name_shown": NameShown.CHOSEN, "chosen_name": "", "about": "Kept words"},
     )
     page = response.content.decode()
@@ -67,19 +67,19 @@ def test_a_shift_is_404_to_a_volunteer_not_approved_for_its_role(client):
     shift = make_shift(role=make_role("Driver"))
     volunteer = make_volunteer(roles=[make_role()])
     client.force_login(volunteer.user)
-    assert client.get(f"/volunteer/shifts/{shift.pk}/").status_code == 404
-    assert client.post(f"/volunteer/shifts/{shift.pk}/sign-up/").status_code == 404
+    assert client.get(f"/volunteering/shifts/{shift.pk}/").status_code == 404
+    assert client.post(f"/volunteering/shifts/{shift.pk}/sign-up/").status_code == 404
 
 
 def test_a_volunteer_signs_up_from_the_shift_page_and_can_cancel(client):
     shift = make_shift(places=2)
     volunteer = make_volunteer()
     client.force_login(volunteer.user)
-    assert "2" in client.get(f"/volunteer/shifts/{shift.pk}/").content.decode()
-    client.post(f"/volunteer/shifts/{shift.pk}/sign-up/")
-    client.post(f"/volunteer/shifts/{shift.pk}/sign-up/")  # a double click
+    assert "2" in client.get(f"/volunteering/shifts/{shift.pk}/").content.decode()
+    client.post(f"/volunteering/shifts/{shift.pk}/sign-up/")
+    client.post(f"/volunteering/shifts/{shift.pk}/sign-up/")  # a double click
     assert SignUp.objects.filter(shift=shift, status="signed_up").count() == 1
-    client.post(f"/volunteer/shifts/{shift.pk}/cancel/")
+    client.post(f"/volunteering/shifts/{shift.pk}/cancel/")
     assert SignUp.objects.filter(shift=shift, status="signed_up").count() == 0
 
 
@@ -93,7 +93,7 @@ def test_other_volunteers_see_only_the_names_people_chose_to_show(client):
     for volunteer in (hidden, first, chosen, viewer):
         shift_sign_up(volunteer=volunteer, shift=shift)
     client.force_login(viewer.user)
-    page = client.get(f"/volunteer/shifts/{shift.pk}/").content.decode()
+    page = client.get(f"/volunteering/shifts/{shift.pk}/").content.decode()
     assert "Casey" in page and "Jones" not in page
     assert "Sunny" in page and "Pat Secret" not in page
     assert "Hidden Survivor" not in page and "A volunteer" in page
@@ -104,7 +104,7 @@ def test_the_calendar_entry_of_a_shift_is_private_and_stable(client):
     volunteer = make_volunteer()
     shift_sign_up(volunteer=volunteer, shift=shift)
     client.force_login(volunteer.user)
-    response = client.get(f"/volunteer/shifts/{shift.pk}/calendar.ics")
+    response = client.get(f"/volunteering/shifts/{shift.pk}/calendar.ics")
     assert response["Cache-Control"] == "no-store"
     assert f"UID:shift-{shift.pk}@thrive" in response.content.decode()
 
