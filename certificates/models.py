@@ -109,6 +109,7 @@ class Certificate(models.Model):
     class Kind(models.TextChoices):
         COURSE = "course", _("Course completion")
         EVENT = "event", _("Event attendance")
+        VOLUNTEERING = "volunteer", _("Volunteering hours")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("recipient")

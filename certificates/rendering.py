@@ -49,9 +49,15 @@ def certificate_context(certificate: Certificate) -> dict:
         # Translators: keep {name}, {course}, {date} and {hours} exactly as they are.
         else _("This is to certify that {name} completed {course} on {date} ({hours} hours).")
     )
+    title = template.title if template else _("Certificate of completion")
+    if certificate.kind == certificate.Kind.VOLUNTEERING:
+        # A course template's words ("completed ...") do not fit hours given over many shifts.
+        # Translators: keep {name}, {course}, {date} and {hours} exactly as they are.
+        body_text = _("This is to certify that {name} has given {hours} hours as a volunteer ({course}), up to {date}.")
+        title = _("Certificate of volunteering")
     return {
         "language": template.language if template else html_lang(translation.get_language()),
-        "title": template.title if template else _("Certificate of completion"),
+        "title": title,
         "orientation": template.orientation if template else "landscape",
         "accent": template.accent_colour if template else "#5b2a86",
         "logo": image_data_url(template.logo) if template else "",

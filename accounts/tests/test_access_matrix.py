@@ -88,6 +88,9 @@ MEMBERS_ISSUE = outcome(OK, anonymous=NOT_FOUND, partner=NOT_FOUND)
 UNSENT_ISSUE = outcome(NOT_FOUND)
 # The email preview of an issue: whoever may edit the page (Wagtail's page permissions: Editors).
 NEWSLETTER_COMPOSE = outcome(REFUSED, **ADMIN_NO_ACCESS, editor=OK, communications=OK, superuser=OK)
+# Volunteering (#20): the member is the approved volunteer; shifts are Event staff's and Membership's.
+VOLUNTEER_ONLY = outcome(NOT_FOUND, anonymous=LOGIN, member=OK)
+SHIFTS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, event_staff=OK, membership=OK, superuser=OK)
 
 
 def classify(response) -> str:
@@ -241,6 +244,25 @@ MATRIX = [
     ("/admin/toolkit/posters/event/{uk_event}/", POSTERS_ADMIN),
     ("/admin/toolkit/posters/course/{partner_cohosted_course}/leaflet/discreet.pdf", POSTERS_ADMIN),
     ("/admin/toolkit/posters/membership/0/poster/standard.pdf", POSTERS_ADMIN),
+    # Volunteering (#20): roles are public; applying and "My volunteering" need an account;
+    # a shift is its role's approved volunteers' (the member here), 404 to anyone else.
+    ("/volunteering/", PUBLIC),
+    ("/volunteering/apply/", SIGNED_IN_ANY),
+    ("/volunteering/mine/", SIGNED_IN_ANY),
+    ("/volunteering/mine/preferences/", VOLUNTEER_ONLY),
+    ("/volunteering/shifts/{volunteer_shift}/", VOLUNTEER_ONLY),
+    ("/volunteering/shifts/{volunteer_shift}/calendar.ics", VOLUNTEER_ONLY),
+    ("/volunteering/shifts/{volunteer_other_shift}/", NOBODY),
+    ("/volunteering/shifts/{volunteer_other_shift}/calendar.ics", NOBODY),
+    ("/admin/volunteers/roles/", MEMBERSHIP_ADMIN),
+    ("/admin/volunteers/roles/add/", MEMBERSHIP_ADMIN),
+    ("/admin/volunteers/roles/{volunteer_role}/", MEMBERSHIP_ADMIN),
+    ("/admin/volunteers/volunteers/", MEMBERSHIP_ADMIN),
+    ("/admin/volunteers/volunteers/{volunteer}/", MEMBERSHIP_ADMIN),
+    ("/admin/volunteers/shifts/", SHIFTS_ADMIN),
+    ("/admin/volunteers/shifts/add/", SHIFTS_ADMIN),
+    ("/admin/volunteers/shifts/{volunteer_shift}/", SHIFTS_ADMIN),
+    ("/admin/volunteers/shifts/{volunteer_shift}/edit/", SHIFTS_ADMIN),
 ]
 
 
@@ -296,7 +318,23 @@ def people(db):
     ids["partner_block"] = access_code_block(ids["us_event"], partner_organisation)
     ids["uk_block"] = access_code_block(ids["uk_event"], partner_organisation)
     ids |= newsletters_objects()
+    ids |= volunteers_objects(users)
     return users, ids
+
+
+def volunteers_objects(users) -> dict[str, int]:
+    """Volunteering rows for the matrix: the member approved as an event steward, a steward
+    shift and a driver's shift (not theirs)."""
+    from volunteers.tests.factories import make_role, make_shift, make_volunteer
+
+    steward, driver = make_role(), make_role("Driver")
+    volunteer = make_volunteer(user=users["member"], roles=[steward])
+    return {
+        "volunteer": volunteer.pk,
+        "volunteer_role": steward.pk,
+        "volunteer_shift": make_shift(role=steward).pk,
+        "volunteer_other_shift": make_shift(role=driver).pk,
+    }
 
 
 def access_code_block(event_id: int, partner) -> int:

@@ -203,6 +203,13 @@ def member_everywhere(settings, localstripe, django_capture_on_commit_callbacks)
     thanks_preference_set(member=user, choice="nothing", reason=f"{LEGAL_FIRST}'s claim is pending")
     make_request(contact_name=NAME, contact_email=EMAIL, submitted_by=user)
 
+    # Volunteering (#20): their name, chosen name, phone and what they wrote; a check recorded.
+    from volunteers.models import Volunteer
+    from volunteers.tests.factories import make_volunteer
+
+    volunteer = make_volunteer(user=user, name=NAME, name_shown="chosen", chosen_name=LEGAL_FIRST, check="dbs_basic")
+    Volunteer.objects.filter(pk=volunteer.pk).update(phone=PHONE, about=f"{NAME} likes people")
+
     # The notice to the ticket's earlier holder has gone out (its finished task row keeps the
     # address); the booking confirmations are still queued.
     assert "events.tasks.registration_transferred_send" in run_queued_tasks_of("registration_transferred_send")
@@ -256,6 +263,8 @@ def test_after_erasure_no_column_of_any_table_holds_the_member_and_nothing_queue
         "voices.ConsultationAnswer.value",
         "voices.ThanksPreference.reason",
         "voices.VoiceRequest.contact_email",
+        "volunteers.Volunteer.name",
+        "volunteers.Volunteer.phone",
     ):
         assert where in before, where
     mail.outbox.clear()
@@ -331,6 +340,7 @@ def test_the_export_before_erasure_holds_every_row_the_erasure_changes(member_ev
         "voices.ConsultationAnswer",
         "voices.ThanksPreference",
         "voices.VoiceRequest",
+        "volunteers.Volunteer",
     } <= changed_models
     # And the export lists each of them in full, as the member can download it.
     for label in changed_models:

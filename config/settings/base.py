@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "newsletters",
     "voices",
     "toolkit",
+    "volunteers",
     "taskworker",
     "content_translation",
     "wagtail.contrib.forms",

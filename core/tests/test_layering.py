@@ -24,6 +24,10 @@ MUST_NOT_IMPORT = {
     "voices": {"toolkit"},
     "toolkit": {"voices"},
 }
+# Volunteering (issue 20) sits at the top, a peer of voices and toolkit: nothing imports it.
+for _app in MUST_NOT_IMPORT:
+    MUST_NOT_IMPORT[_app] = MUST_NOT_IMPORT[_app] | {"volunteers"}
+MUST_NOT_IMPORT["volunteers"] = {"voices", "toolkit"}
 
 # Known breaks, each to be removed when fixed (a test below fails once one no longer exists).
 KNOWN_BREAKS: set[tuple[str, str]] = set()

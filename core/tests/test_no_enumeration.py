@@ -86,6 +86,13 @@ NO_PAGE = {
     "toolkit:poster": "a PDF",
     "short:short_link": "a redirect to a page (checked under its own route)",
     "events:access_codes_csv_partner": "a partner's CSV of codes",
+    # Volunteering (#20): applying needs an account (allauth's sign-up and sign-in answer for the
+    # address); a volunteer's own shift pages ask for no address or name.
+    "volunteers:shift": "a volunteer's own shift (buttons only; no address or name)",
+    "volunteers:shift_sign_up": "a POST-only button on the shift's page",
+    "volunteers:shift_cancel": "a POST-only button on the shift's page",
+    "volunteers:shift_calendar": "a calendar file",
+    "volunteers:certificate": "a POST-only button on the volunteer's page",
 }
 
 
@@ -298,6 +305,10 @@ FIELD_VALUES = {
     "fee_offered": "400",
     # "Keep me posted" (newsletters): ticked, so a known address's subscription is tried too.
     "keep_posted": "on",
+    # Applying to volunteer (volunteers:apply, signed in).
+    "phone": "",
+    "about": "",
+    "availability": "",
 }
 
 
