@@ -34,6 +34,7 @@ public_patterns = [
     path("search/", cms_views.search, name="search"),
     path("payments/", include("payments.urls")),
     path("voices/", include("voices.urls")),
+    path("fundraising/", include("fundraising.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("", include("training.urls")),
     # Pages that tasks link to from PDFs and emails (certificate verification): see that module.
