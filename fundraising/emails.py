@@ -16,7 +16,7 @@ def gift_received_send(*, gift_id: int) -> None:
     """Email the page's owner once per gift (the row remembers); nothing for a page whose
     owner is gone (erased). Discreet mode: a neutral subject and wording (core.email)."""
     with transaction.atomic():
-        gift = for_update(Gift.objects.select_related("page", "page__owner").filter(pk=gift_id)).first()
+        gift = for_update(Gift.objects.select_related("page", "page__owner").filter(pk=gift_id), of=("self",)).first()
         if gift is None or gift.fundraiser_told_at or gift.status != Gift.Status.RECEIVED:
             return
         page = gift.page
