@@ -46,6 +46,7 @@ class PageForm(forms.ModelForm):
             "A JPEG, PNG or WebP picture of up to %(size)s MB. We remove its location and camera details. "
             "It is shown once our team has approved your page."
         ) % {"size": f"{photo_max_bytes() / (1024 * 1024):.0f}"}
+        self.fields["target_minor"].allow_zero = False  # "more than £0.00", before the model's constraint
         self.fields["story"].help_text = gettext_lazy("Why you are fundraising. Up to 5,000 characters.")
         if self.instance.pk and self.instance.team_id:
             self.fields["team"].initial = self.instance.team_id

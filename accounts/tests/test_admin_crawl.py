@@ -52,6 +52,7 @@ OUR_NAMESPACES = {
     "newsletters_admin",
     "newsletters_compose",
     "toolkit_admin",
+    "fundraising_admin",
 }
 # Screens of our own apps that no link leads to, and why (each is still requested if found).
 NOT_LINKED: dict[str, str] = {

@@ -61,6 +61,18 @@ def photo_upload(*, fmt: str = "JPEG", name: str = "me.jpg", size=(64, 48), exif
     return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{fmt.lower()}")
 
 
+def noisy_png(side: int, name: str = "big.png"):
+    """A real PNG of random pixels (it does not compress: about 3 bytes a pixel)."""
+    import os
+
+    from PIL import Image
+
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
 def give(
     page,
     *,
