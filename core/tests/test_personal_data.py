@@ -29,6 +29,7 @@ OUR_APPS = (
     "voices",
     "newsletters",
     "taskworker",
+    "fundraising",
 )
 
 

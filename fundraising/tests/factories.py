@@ -2,6 +2,7 @@
 gift paid through the real checkout on localstripe. Use these rather than rows inline."""
 
 import datetime
+import uuid
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -87,7 +88,7 @@ def give(
     """Start a gift through `page` and pay it with a Visa card on localstripe."""
     order = services.gift_start(
         page=page,
-        form_token=token or f"t{Gift.objects.count()}-{amount_minor}-{email}"[:32],
+        form_token=token or uuid.uuid4().hex,
         email=email,
         amount_minor=amount_minor,
         display=display,
