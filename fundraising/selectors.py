@@ -65,9 +65,14 @@ def team_pages(team: Team) -> list[FundraisingPage]:
     )
 
 
-def public_pages_of(campaign, limit: int = 24) -> list[FundraisingPage]:
+def public_pages(limit: int = 12) -> list[FundraisingPage]:
+    """The newest approved pages of live campaigns still taking gifts, for the start page."""
+    from django.utils import timezone  # noqa: PLC0415
+
     return list(
-        FundraisingPage.objects.filter(campaign=campaign, status=FundraisingPage.Status.APPROVED).order_by(
-            "-created_at"
-        )[:limit]
+        FundraisingPage.objects.filter(
+            status=FundraisingPage.Status.APPROVED, campaign__live=True, ends_on__gte=timezone.localdate()
+        )
+        .select_related("campaign")
+        .order_by("-created_at", "-pk")[:limit]
     )

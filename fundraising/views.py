@@ -72,7 +72,9 @@ def owner_required(view):
 
 def start(request):
     """The campaigns a supporter may fundraise for."""
-    return render(request, "fundraising/start.html", {"campaigns": campaigns_open()})
+    return render(
+        request, "fundraising/start.html", {"campaigns": campaigns_open(), "pages": selectors.public_pages(limit=12)}
+    )
 
 
 @login_required
