@@ -48,8 +48,8 @@ def give(chromium, base, walk, url, *, amount, email, display, name="", message=
         donor.get_by_label("Message (optional)").fill(message)
     if gift_aid:
         donor.get_by_label("Yes, add Gift Aid to my donation").check()
-        donor.get_by_label("First name").fill("Grace")
-        donor.get_by_label("Last name").fill("Named")
+        donor.get_by_role("textbox", name="First name").fill("Grace")
+        donor.get_by_role("textbox", name="Last name").fill("Named")
         donor.get_by_label("House name or number").fill("12 Acacia House")
         donor.get_by_label("Postcode").fill("N1 9GU")
     if shot:
@@ -108,8 +108,10 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     walk.check(supporter, "preview")
     page_url = supporter.url
 
-    # 2. The public gets 404 until it is approved.
-    assert visitor.goto(page_url).status == 404
+    # 2. The public gets 404 until it is approved (a page of its own: the 404 is on its console).
+    stranger = new_page(chromium)
+    assert stranger.goto(page_url).status == 404
+    stranger.context.close()
 
     # 3. Communications approves it from the admin's menu.
     staff = new_page(chromium)
@@ -165,7 +167,7 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     # 6. The message appears once Communications shows it.
     staff.goto(base + "/admin/fundraising/messages/")
     walk.check(staff, "admin-messages")
-    staff.get_by_role("button", name="Show the message from Anonymous").click()
+    staff.get_by_role("button", name="Show the message from Anonymous", exact=True).click()
     staff.wait_for_load_state()
     visitor.goto(page_url)
     assert "Good luck, Robin!" in visitor.locator(".supporters").inner_text()
