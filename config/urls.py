@@ -35,6 +35,7 @@ public_patterns = [
     path("payments/", include("payments.urls")),
     path("voices/", include("voices.urls")),
     path("volunteering/", include("volunteers.urls")),
+    path("fundraising/", include("fundraising.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("", include("training.urls")),
     # Pages that tasks link to from PDFs and emails (certificate verification): see that module.

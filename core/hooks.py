@@ -193,6 +193,22 @@ receiver's app is above the sender's). Contracts:
     under the event's lock) and training (keeps the course's count). Sending it twice
     changes nothing. Moves no money. No answer.
 
+`payments.signals.donation_recorded`  (sender=Donation)
+    Sent when an order's donations are recorded (its payment settled as paid), inside that
+    transaction and under the order's row lock, for the donation lines another app started
+    with its own `DonationChoice.item_reference`. Argument: `donations` (list of
+    `(donation_id, item_reference)`). Received by fundraising (`fundraising/receivers.py`),
+    which counts the gift towards its page (and so its team) and queues the fundraiser's
+    email after commit. Sent once per donation (a donation is recorded once); receivers are
+    idempotent anyway. Moves no money. No answer.
+
+`payments.signals.donation_refunded`  (sender=Donation)
+    Sent when donations are marked refunded (their order refunded in full), inside that
+    transaction under the order's lock, for those with an `item_reference`. Argument:
+    `donations` (list of `(donation_id, item_reference)`). Received by fundraising, which
+    stops counting them (page, team; the campaign's total drops with `Donation.refunded`).
+    Idempotent. Moves no money. No answer.
+
 `events.signals.event_cancelled`  (sender=EventPage)
     Sent once, after the transaction that cancelled an event has committed. Arguments:
     `event` (the EventPage), `registrations` (the Registrations it cancelled, paid or not;

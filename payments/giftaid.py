@@ -33,16 +33,20 @@ SCHEDULE_COLUMNS = [
 AGGREGATE_MAX_DONATION_MINOR = 2000
 AGGREGATE_MAX_ROW_MINOR = 100000
 AGGREGATE_DESCRIPTION = "Small donations"  # at most 35 characters
+SPONSORED_YES = "Yes"  # HMRC's schedule: "Yes" in the Sponsored event column, else blank
 
 
 def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]]:
     """The Charities Online schedule's rows, in its column order: one per donation, or with
     `aggregate_small`, donations of 20.00 or less added together (HMRC's aggregated
     donations: up to 1,000.00 a row, no donor details, dated by the row's last donation)
-    after the rows of the larger ones."""
+    after the rows of the larger ones. A donation for a sponsored event (`sponsored_event`:
+    given through a supporter's page for a sponsored challenge) says "Yes" in that column and
+    is never aggregated (HMRC: sponsored donations may not be added together)."""
     rows, small = [], []
     for donation in donations:
-        if aggregate_small and donation.amount_minor <= AGGREGATE_MAX_DONATION_MINOR:
+        sponsored = getattr(donation, "sponsored_event", False)
+        if aggregate_small and donation.amount_minor <= AGGREGATE_MAX_DONATION_MINOR and not sponsored:
             small.append(donation)
             continue
         declaration = donation.gift_aid_declaration
@@ -54,7 +58,7 @@ def gift_aid_rows(donations, *, aggregate_small: bool = False) -> list[list[str]
                 declaration.house_name_or_number,
                 declaration.postcode,
                 "",  # aggregated donations: this one is claimed on its own row
-                "",  # sponsored event: not a sponsorship
+                SPONSORED_YES if sponsored else "",
                 f"{timezone.localtime(donation.donated_at):%d/%m/%y}",
                 format_major(donation.amount_minor, "GBP"),
             ]

@@ -91,6 +91,11 @@ NEWSLETTER_COMPOSE = outcome(REFUSED, **ADMIN_NO_ACCESS, editor=OK, communicatio
 # Volunteering (#20): the member is the approved volunteer; shifts are Event staff's and Membership's.
 VOLUNTEER_ONLY = outcome(NOT_FOUND, anonymous=LOGIN, member=OK)
 SHIFTS_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, event_staff=OK, membership=OK, superuser=OK)
+# Supporter fundraising (#20): a page waiting for approval or hidden is its owner's (the
+# "member" row made it), Communications' and Finance's; 404 to everyone else, signed in or not.
+FUNDRAISING_PREVIEW = outcome(NOT_FOUND, member=OK, finance=OK, communications=OK, superuser=OK)
+FUNDRAISING_OWNER = outcome(NOT_FOUND, anonymous=LOGIN, member=OK)
+FUNDRAISING_ADMIN = outcome(REFUSED, **ADMIN_NO_ACCESS, finance=OK, communications=OK, superuser=OK)
 
 
 def classify(response) -> str:
@@ -263,6 +268,25 @@ MATRIX = [
     ("/admin/volunteers/shifts/add/", SHIFTS_ADMIN),
     ("/admin/volunteers/shifts/{volunteer_shift}/", SHIFTS_ADMIN),
     ("/admin/volunteers/shifts/{volunteer_shift}/edit/", SHIFTS_ADMIN),
+    # Supporter fundraising (#20). Public: the start page, approved pages, their photos, teams.
+    ("/fundraising/", PUBLIC),
+    ("/fundraising/new/{fundraising_campaign}/", SIGNED_IN_ANY),
+    ("/fundraising/mine/", SIGNED_IN_ANY),
+    ("/fundraising/{fundraising_approved}/", PUBLIC),
+    ("/fundraising/{fundraising_approved}/photo/", PUBLIC),
+    ("/fundraising/{fundraising_pending}/", FUNDRAISING_PREVIEW),
+    ("/fundraising/{fundraising_pending}/photo/", FUNDRAISING_PREVIEW),
+    ("/fundraising/{fundraising_hidden}/", FUNDRAISING_PREVIEW),
+    ("/fundraising/{fundraising_approved}/edit/", FUNDRAISING_OWNER),
+    ("/fundraising/{fundraising_hidden}/edit/", FUNDRAISING_OWNER),
+    ("/fundraising/teams/{fundraising_team}/", PUBLIC),
+    ("/fundraising/teams/{fundraising_hidden_team}/", UNKNOWN_LINK),
+    # Staff: Communications moderates, Finance reads and exports.
+    ("/admin/fundraising/pages/", FUNDRAISING_ADMIN),
+    ("/admin/fundraising/pages/{fundraising_pending}/", FUNDRAISING_ADMIN),
+    ("/admin/fundraising/messages/", FUNDRAISING_ADMIN),
+    ("/admin/fundraising/teams/", FUNDRAISING_ADMIN),
+    ("/admin/fundraising/gifts.csv", FUNDRAISING_ADMIN),
 ]
 
 
@@ -319,6 +343,7 @@ def people(db):
     ids["uk_block"] = access_code_block(ids["uk_event"], partner_organisation)
     ids |= newsletters_objects()
     ids |= volunteers_objects(users)
+    ids |= fundraising_objects(users)
     return users, ids
 
 
@@ -334,6 +359,31 @@ def volunteers_objects(users) -> dict[str, int]:
         "volunteer_role": steward.pk,
         "volunteer_shift": make_shift(role=steward).pk,
         "volunteer_other_shift": make_shift(role=driver).pk,
+    }
+
+
+def fundraising_objects(users) -> dict[str, int]:
+    """Supporter fundraising rows for the matrix: the member's pages (approved with a photo,
+    waiting with a photo, hidden), in a team of the campaign, and a hidden team."""
+    from fundraising.services import page_hide
+    from fundraising.tests.factories import make_campaign, make_page, make_team, photo_upload
+
+    campaign = make_campaign(slug="matrix-campaign")
+    team = make_team(campaign=campaign)
+    hidden_team = make_team(campaign=campaign, name="Hidden team")
+    hidden_team.hidden = True
+    hidden_team.save()
+    owner = users["member"]
+    approved = make_page(owner=owner, campaign=campaign, team=team, photo=photo_upload())
+    pending = make_page(owner=owner, campaign=campaign, approved=False, photo=photo_upload())
+    hidden = page_hide(page=make_page(owner=owner, campaign=campaign), actor=None)
+    return {
+        "fundraising_campaign": campaign.pk,
+        "fundraising_team": team.pk,
+        "fundraising_hidden_team": hidden_team.pk,
+        "fundraising_approved": approved.pk,
+        "fundraising_pending": pending.pk,
+        "fundraising_hidden": hidden.pk,
     }
 
 

@@ -53,6 +53,7 @@ OUR_NAMESPACES = {
     "newsletters_compose",
     "toolkit_admin",
     "volunteers_admin",
+    "fundraising_admin",
 }
 # Screens of our own apps that no link leads to, and why (each is still requested if found).
 NOT_LINKED: dict[str, str] = {

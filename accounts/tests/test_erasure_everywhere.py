@@ -209,6 +209,13 @@ def member_everywhere(settings, localstripe, django_capture_on_commit_callbacks)
 
     volunteer = make_volunteer(user=user, name=NAME, name_shown="chosen", chosen_name=LEGAL_FIRST, check="dbs_basic")
     Volunteer.objects.filter(pk=volunteer.pk).update(phone=PHONE, about=f"{NAME} likes people")
+    # Supporter fundraising (#20): the member's own page (their story, the name they show, a
+    # photo), and a gift through another supporter's page under their full name, with a message.
+    from fundraising.tests.factories import give, make_page, photo_upload
+
+    make_page(owner=user, title=f"{NAME} runs", story=f"{NAME}'s story", fundraiser_name=NAME, photo=photo_upload())
+    with django_capture_on_commit_callbacks(execute=True):
+        give(make_page(title="A friend's page"), email=EMAIL, donor_name=NAME, message=f"Go! {NAME}")
 
     # The notice to the ticket's earlier holder has gone out (its finished task row keeps the
     # address); the booking confirmations are still queued.
@@ -265,6 +272,10 @@ def test_after_erasure_no_column_of_any_table_holds_the_member_and_nothing_queue
         "voices.VoiceRequest.contact_email",
         "volunteers.Volunteer.name",
         "volunteers.Volunteer.phone",
+        "fundraising.FundraisingPage.story",
+        "fundraising.FundraisingPage.fundraiser_name",
+        "fundraising.Gift.donor_name",
+        "fundraising.Gift.message",
     ):
         assert where in before, where
     mail.outbox.clear()
@@ -341,6 +352,8 @@ def test_the_export_before_erasure_holds_every_row_the_erasure_changes(member_ev
         "voices.ThanksPreference",
         "voices.VoiceRequest",
         "volunteers.Volunteer",
+        "fundraising.FundraisingPage",
+        "fundraising.Gift",
     } <= changed_models
     # And the export lists each of them in full, as the member can download it.
     for label in changed_models:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "events",
     "newsletters",
     "voices",
+    "fundraising",
     "toolkit",
     "volunteers",
     "taskworker",

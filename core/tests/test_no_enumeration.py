@@ -93,6 +93,11 @@ NO_PAGE = {
     "volunteers:shift_cancel": "a POST-only button on the shift's page",
     "volunteers:shift_calendar": "a calendar file",
     "volunteers:certificate": "a POST-only button on the volunteer's page",
+    # Supporter fundraising (#20): the supporter's own page forms look nobody up (the name typed
+    # is the one they choose to show); the gift form on a page is checked (ROUTE_ARGUMENTS).
+    "fundraising:page_new": "a signed-in supporter's new page (their own words and chosen name; nothing looked up)",
+    "fundraising:page_edit": "the owner's own page (their own words and chosen name; nothing looked up)",
+    "fundraising:page_photo": "an image file",
 }
 
 
@@ -222,6 +227,15 @@ class World:
         code = block.codes.get().code
         return reverse("events:book_with_code", kwargs={"pk": self.coded_event.pk}) + f"?code={code}"
 
+    def fundraising_page(self):
+        """An approved supporter's page in a team, made once."""
+        if not hasattr(self, "_fundraising_page"):
+            from fundraising.tests.factories import make_campaign, make_page, make_team
+
+            campaign = make_campaign(slug="enumeration-campaign")
+            self._fundraising_page = make_page(campaign=campaign, team=make_team(campaign=campaign))
+        return self._fundraising_page
+
     def gift_cancel(self) -> dict:
         from payments import services
         from payments.selectors import cancel_token
@@ -257,6 +271,9 @@ ROUTE_ARGUMENTS = {
     "payments:gift_cancel": [lambda w: w.gift_cancel()],
     # A partner's link with a fresh access code in it (a funded place from a hidden ticket type).
     "events:book_with_code": [lambda w: w.access_code()],
+    # A supporter's approved fundraising page (its gift form) and its team.
+    "fundraising:page": [lambda w: {"pk": w.fundraising_page().pk}],
+    "fundraising:team": [lambda w: {"pk": w.fundraising_page().team_id}],
 }
 
 # What to type in a field that is neither an email address nor a name. None: leave it out

@@ -30,6 +30,7 @@ OUR_APPS = (
     "newsletters",
     "taskworker",
     "volunteers",
+    "fundraising",
 )
 
 

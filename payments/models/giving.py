@@ -159,6 +159,9 @@ class Donation(models.Model):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     message = models.CharField(_("message"), max_length=500, blank=True)
     earmark = models.CharField(_("earmark"), max_length=20, choices=Earmark.choices, blank=True, default="")
+    # Given for a sponsored challenge (a supporter's fundraising page): HMRC's schedule says so
+    # in its "Sponsored event" column and never aggregates it.
+    sponsored_event = models.BooleanField(_("for a sponsored event"), default=False)
     sponsored_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,

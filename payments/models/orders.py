@@ -128,6 +128,7 @@ class OrderLine(models.Model):
     anonymous = models.BooleanField(default=False, verbose_name=_("anonymous"))
     message = models.CharField(max_length=500, blank=True, verbose_name=_("message"))
     earmark = models.CharField(max_length=20, blank=True, verbose_name=_("earmark"))
+    sponsored_event = models.BooleanField(_("for a sponsored event"), default=False)
     sponsored_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,

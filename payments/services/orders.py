@@ -37,6 +37,10 @@ class DonationChoice:
     earmark: str = ""
     gift_aid_declaration: GiftAidDeclaration | None = None
     sponsored_page_id: int | None = None  # an event or course whose funded places it pays for
+    # The app that started the gift (fundraising's page): its own reference, stored on the line
+    # and handed back by `payments.signals.donation_recorded` / `donation_refunded`, never read.
+    item_reference: str = ""
+    sponsored_event: bool = False  # given for a sponsored challenge (HMRC's "Sponsored event")
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ def _donation_line(donation: DonationChoice, currency: str) -> OrderLine:
         message=donation.message.strip()[:500],
         earmark=donation.earmark,
         sponsored_page_id=donation.sponsored_page_id,
+        item_reference=donation.item_reference[:64],
+        sponsored_event=donation.sponsored_event,
     )
 
 

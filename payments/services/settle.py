@@ -26,7 +26,7 @@ from core.tasks import enqueue_on_commit
 from payments import gateway
 from payments.models import Donation, Order, OrderLine, Payment
 from payments.services.giving import campaign_totals_forget_after_commit, sponsored_places_recount_after_commit
-from payments.signals import payment_refunded
+from payments.signals import donation_recorded, donation_refunded, payment_refunded
 from payments.tickets import ticket_references, tickets_confirm_paid
 
 logger = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def _record_donations(order: Order, now) -> None:
     # Donations of an order are recorded only here, under its lock: one INSERT for the lines
     # not recorded yet (the one-to-one line keeps it to one each regardless).
     lines = list(order.lines.filter(kind=OrderLine.Kind.DONATION, donation__isnull=True))
-    Donation.objects.bulk_create(
+    recorded = Donation.objects.bulk_create(
         Donation(
             order_line=line,
             amount_minor=line.amount_minor,
@@ -164,11 +164,19 @@ def _record_donations(order: Order, now) -> None:
             message=line.message,
             earmark=line.earmark,
             sponsored_page_id=line.sponsored_page_id,
+            sponsored_event=line.sponsored_event,
             gift_aid_declaration_id=line.gift_aid_declaration_id if line.gift_aid_eligible else None,
             donated_at=now,
         )
         for line in lines
     )
+    referenced = [
+        (donation.pk, line.item_reference)
+        for donation, line in zip(recorded, lines, strict=True)
+        if line.item_reference
+    ]
+    if referenced:
+        donation_recorded.send(sender=Donation, donations=referenced)
     campaign_totals_forget_after_commit(campaign_ids=[line.campaign_id for line in lines])
     sponsored_places_recount_after_commit(page_ids=[line.sponsored_page_id for line in lines])
 
@@ -210,8 +218,12 @@ def _refunded_after_commit(order: Order, amount_refunded_minor: int, fully: bool
 
 def _donations_mark_refunded(order: Order) -> None:
     donations = Donation.objects.filter(order_line__order=order, refunded=False)
-    touched = list(donations.values_list("campaign_id", "sponsored_page_id"))
+    touched = list(donations.values_list("campaign_id", "sponsored_page_id", "pk", "order_line__item_reference"))
     donations.update(refunded=True)
+    referenced = [(pk, reference) for _campaign, _page, pk, reference in touched if reference]
+    if referenced:
+        donation_refunded.send(sender=Donation, donations=referenced)
+    touched = [(campaign_id, page_id) for campaign_id, page_id, _pk, _reference in touched]
     sponsored_places_recount_after_commit(page_ids=[page_id for _campaign_id, page_id in touched])
     campaign_totals_forget_after_commit(campaign_ids=[campaign_id for campaign_id, _page_id in touched])
 

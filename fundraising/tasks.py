@@ -1,0 +1,10 @@
+"""Supporter fundraising's tasks: thin wrappers around `fundraising.emails`, primary keys only."""
+
+from django.tasks import task
+
+from fundraising import emails
+
+
+@task
+def gift_received_send(*, gift_id: int) -> None:
+    emails.gift_received_send(gift_id=gift_id)
