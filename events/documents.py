@@ -17,6 +17,7 @@ from core.email import recipients_want_discretion, user_wants_discretion
 from core.i18n import language_of
 from core.links import absolute
 from core.pdf import qr_markup, render_pdf
+from events.door_tokens import ticket_token
 from events.occurrences import dates_text
 
 PRODID = "-//Thrive//Bookings//EN"
@@ -72,7 +73,7 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
             "attendee_name": "",
             "where": "",
             "code": registration.code,
-            "qr_text": registration.code,
+            "qr_text": ticket_token(registration),
             "note": _("Show this code (on paper or on a screen) when you arrive."),
         }
     return {
@@ -83,7 +84,7 @@ def ticket_context(registration, *, discreet: bool = False) -> dict:
         "attendee_name": registration.attendee_name,
         "where": public_where(event),
         "code": registration.code,
-        "qr_text": registration.code,
+        "qr_text": ticket_token(registration),
         "note": _("Show this ticket (on paper or on a screen) at the door. The code is all we need."),
     }
 
@@ -93,7 +94,8 @@ TICKET_STYLESHEET = Path(__file__).parent / "pdf" / "ticket.css"
 
 def ticket_pdf(registration, *, discreet: bool = False) -> bytes:
     """An event ticket as a PDF. The context holds plain values (title, dates, ticket type,
-    name, code, and `qr_text`, what the QR code encodes: the ticket code); the venue of a
+    name, code, and `qr_text`, what the QR code encodes: the ticket's signed door token,
+    events.door_tokens); the venue of a
     sensitive event is left out by `ticket_context`, and the template prints only what it is given."""
     with language_of(holder(registration), registration.language):
         context = ticket_context(registration, discreet=discreet)

@@ -95,6 +95,36 @@ def _send_confirmation(registration: Registration) -> None:
     )
 
 
+def registration_reissued_send(*, registration_id: int) -> str:
+    """Send the holder their re-issued ticket after the event's door key was rotated (the QR
+    code of the old one no longer passes the door). The PDF is attached unless the holder is
+    in discreet mode (then only the neutral link). Sends nothing for a ticket no longer
+    confirmed. Sends one email."""
+    registration = (
+        Registration.objects.select_related("event", "ticket_type")
+        .prefetch_related("event__extra_dates")
+        .filter(pk=registration_id, status=Status.CONFIRMED)
+        .first()
+    )
+    if registration is None:
+        return "skipped"
+    discreet = documents.holder_wants_discretion(registration)
+    attachments = (
+        [] if discreet else [(f"ticket-{registration.code}.pdf", documents.ticket_pdf(registration), "application/pdf")]
+    )
+    with language_of(registration.email, registration.language):
+        context = _ticket_email_context(registration)
+    email_send(
+        to=[registration.email],
+        subject=format_lazy(gettext_lazy("Your new ticket: {event}"), event=registration.event.title),
+        template="event_ticket_reissued",
+        context=context,
+        attachments=attachments,
+        language=registration.language,
+    )
+    return "sent"
+
+
 def waiting_list_offer_send(*, entry_id: int) -> str:
     """Tell the person at the front of the waiting list that a place is held for them, with a
     signed link to take it before the offer ends. Sends nothing if the offer is no longer

@@ -60,6 +60,12 @@ PERSONAL_DATA = PersonalData(
         # Who used a code is the registration's (erased there); the code names no one.
         "events.AccessCode.code": "a random access code",
         "events.WaitingListEntry.status": "a status",
+        # The offline door (#21): keys, devices and scans name no one (a scan is a ticket id and
+        # a time; it goes with its registration, erased there).
+        "events.DoorKey": "an event's door signing key: public key, sealed private key, salt",
+        "events.DoorDevice.device_id": "a random id a door device made for itself",
+        "events.DoorScan.scan_id": "a random id a door device made for one scan",
+        "events.DoorScan.outcome": "a scan's outcome",
         "events.TicketType": "ticket names staff write",
         "events.EventPage": "page content staff publish",
         "events.EventIndexPage": "page content staff publish",
@@ -68,6 +74,7 @@ PERSONAL_DATA = PersonalData(
         "events.tasks.registration_confirmation_send": {"registration_id": "events.Registration"},
         "events.tasks.waiting_list_offer_send": {"entry_id": "events.WaitingListEntry"},
         "events.tasks.registration_cancelled_send": {"registration_id": "events.Registration"},
+        "events.tasks.registration_reissued_send": {"registration_id": "events.Registration"},
         # These two carry the address itself (the earlier holder's, each attendee's).
         "events.tasks.registration_transferred_send": {},
         "events.tasks.event_cancelled_send": {},

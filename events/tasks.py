@@ -20,6 +20,12 @@ def registration_confirmation_send(*, registration_id: int) -> str:
 
 
 @task
+def registration_reissued_send(*, registration_id: int) -> str:
+    """The re-issued ticket after the event's door key was rotated (`events.emails`)."""
+    return emails.registration_reissued_send(registration_id=registration_id)
+
+
+@task
 def waiting_list_offer_send(*, entry_id: int) -> str:
     """The email offering a freed place to the person at the front of the waiting list."""
     return emails.waiting_list_offer_send(entry_id=entry_id)

@@ -126,6 +126,19 @@ def event_cancel(request, pk: int):
     )
 
 
+@require_POST
+def door_key_rotate(request, pk: int):
+    """Rotate the event's door signing key (a key that may have leaked): every ticket's QR
+    code changes and each confirmed holder is emailed the new ticket."""
+    event = staff_event(request, pk)
+    services.door_key_rotate(event=event, actor=request.user)
+    messages.success(
+        request,
+        _("New door key made. Tickets printed before now no longer pass the door; every holder is emailed a new one."),
+    )
+    return redirect("events_admin:event", pk=event.pk)
+
+
 def attendance_csv(request, pk: int):
     """Ticket code, attendee name, ticket type, status, checked in at. No email addresses."""
     event = staff_event(request, pk)

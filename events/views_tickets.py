@@ -23,7 +23,7 @@ from core.email import user_wants_discretion
 from core.i18n import language_of
 from core.ical import calendar_response
 from core.qr import qr_svg
-from events import documents, links, selectors, services
+from events import documents, door_tokens, links, selectors, services
 from events.documents import viewer_wants_discretion
 from events.for_payments import paid_online, pending_checkout_url
 from events.forms import TransferForm
@@ -40,8 +40,11 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
-def _qr(code: str) -> str:
-    return qr_svg(code, scale=5, title=_("Ticket code %(code)s") % {"code": code})
+def _qr(registration) -> str:
+    """The ticket's QR code: its signed door token (events.door_tokens), titled with its code."""
+    return qr_svg(
+        door_tokens.ticket_token(registration), scale=5, title=_("Ticket code %(code)s") % {"code": registration.code}
+    )
 
 
 def ticket_page_context(registration, token: str, viewer, now=None) -> dict:
@@ -61,7 +64,7 @@ def ticket_page_context(registration, token: str, viewer, now=None) -> dict:
         "dates": dates_text(event),
         "venue": event.venue if confirmed and not event.online else "",
         "online_link": event.online_link if confirmed and event.online else "",
-        "qr_svg": mark_safe(_qr(registration.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
+        "qr_svg": mark_safe(_qr(registration)) if confirmed else "",  # noqa: S308 (segno's own SVG)
         "can_cancel": changeable,
         # A members' event's ticket is never passed on online (services.registration_transfer).
         "can_transfer": changeable and registration.status == Status.CONFIRMED and event.audience == Audience.PUBLIC,
@@ -93,7 +96,7 @@ def _booking_tickets(registration) -> list[dict]:
                 "confirmed": confirmed,
                 "url": reverse("events:ticket", args=[token]),
                 "pdf_url": reverse("events:ticket_pdf", args=[token]) if confirmed else "",
-                "qr_svg": mark_safe(_qr(other.code)) if confirmed else "",  # noqa: S308 (segno's own SVG)
+                "qr_svg": mark_safe(_qr(other)) if confirmed else "",  # noqa: S308 (segno's own SVG)
             }
         )
     return shown

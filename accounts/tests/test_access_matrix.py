@@ -158,6 +158,17 @@ MATRIX = [
     ("/admin/events/{us_event}/attendance.csv", EVENTS_ADMIN),
     ("/admin/events/{us_event}/check-in/", EVENTS_ADMIN),
     ("/admin/events/{us_event}/cancel/", EVENTS_ADMIN),
+    # The offline door (#21): the page's shell, its offline list (ids and hashed codes), service
+    # worker and manifest are the door's, like the page (sync/ and door-key/rotate/ are POST only,
+    # events/tests/test_door_offline.py).
+    ("/admin/events/{uk_event}/check-in/offline/", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{uk_event}/check-in/data.json", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{uk_event}/check-in/worker.js", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{uk_event}/check-in/manifest.webmanifest", OTHER_CHAPTER_EVENT),
+    ("/admin/events/{us_event}/check-in/offline/", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/check-in/data.json", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/check-in/worker.js", EVENTS_ADMIN),
+    ("/admin/events/{us_event}/check-in/manifest.webmanifest", EVENTS_ADMIN),
     # Allocated places (#19): Event staff allocate codes; only the block's partner downloads them.
     ("/admin/events/{uk_event}/access-codes/", OTHER_CHAPTER_EVENT),
     ("/admin/events/{us_event}/access-codes/", EVENTS_ADMIN),

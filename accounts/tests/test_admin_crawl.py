@@ -62,6 +62,8 @@ NOT_LINKED: dict[str, str] = {
     "payments_admin:gift_aid_claim_download": "the demo has no Gift Aid claim; payments/tests/test_finance.py",
     "events_admin:registration_action": "only on bookings awaiting approval or payment, which the demo has none of",
     "events_admin:access_codes_revoke": "a POST-only button; events/tests/test_access_codes.py",
+    "events_admin:check_in_shell": "the door page's copy kept for offline use, fetched by its service worker",
+    "events_admin:check_in_manifest": "the door page's <link rel=manifest>; events/tests/test_door_offline.py",
     "voices_admin:questions": "only for a consultation, which the demo has none of; voices/tests/test_consultations.py",
     "newsletters_admin:mailing_pause": (
         "only on a mailing being sent (the demo's is sent; the crawl's is scheduled, and the tests' "

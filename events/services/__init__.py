@@ -12,7 +12,13 @@ from events.services.codes import (
     booking_with_code,
     registration_reserve_with_code,
 )
-from events.services.door import NOT_USABLE, registration_check_in, registration_check_in_undo
+from events.services.door import (
+    NOT_USABLE,
+    door_key_rotate,
+    door_scans_sync,
+    registration_check_in,
+    registration_check_in_undo,
+)
 from events.services.housekeeping import events_housekeeping
 from events.services.rules import MAX_TICKETS_PER_BOOKING
 from events.services.self_service import registration_self_cancel, registration_transfer
@@ -41,6 +47,8 @@ __all__ = [
     "MAX_TICKETS_PER_BOOKING",
     "NOT_USABLE",
     "booking_place",
+    "door_key_rotate",
+    "door_scans_sync",
     "event_cancel",
     "event_sponsored_places_set",
     "events_housekeeping",

@@ -1,5 +1,6 @@
 """The door test: a real ticket PDF, rendered by our code and turned into an image, is read by
-zxing-cpp (a regular QR code) and by the door page's own decoder (the vendored jsQR, through
+zxing-cpp (a regular QR code holding the ticket's signed token) and by the door page's own
+decoder (the vendored jsQR, through
 the page's "Read a photo of the ticket"), and that scan checks the ticket in; a second scan
 says when it was first used, and the holder's ticket page shows it checked in."""
 
@@ -22,7 +23,8 @@ registration = Registration.objects.create(
     attendee_name="Photo Test", status="confirmed",
 )
 Path({path!r}).write_bytes(documents.ticket_pdf(registration))
-print(event.pk, registration.code, links.ticket_path(registration))
+from events.door_tokens import ticket_token
+print(event.pk, registration.code, links.ticket_path(registration), ticket_token(registration))
 """
 
 
@@ -33,11 +35,11 @@ def test_a_ticket_pdf_photo_is_read_by_the_door_pages_decoder_and_checks_the_tic
     base = demo_server.url
     _staff, password = demo_server.staff_login
     pdf = tmp_path / "ticket.pdf"
-    event_pk, code, ticket_path = demo_server.shell(TICKET_PDF.format(path=str(pdf))).split()
+    event_pk, _code, ticket_path, token = demo_server.shell(TICKET_PDF.format(path=str(pdf))).split()
     subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "ticket")], check=True)
     photo = tmp_path / "ticket.png"
     found = zxingcpp.read_barcodes(Image.open(photo))
-    assert [(result.format, result.text) for result in found] == [(zxingcpp.BarcodeFormat.QRCode, code)]
+    assert [(result.format, result.text) for result in found] == [(zxingcpp.BarcodeFormat.QRCode, token)]
 
     page = browser_page
     page.set_viewport_size({"width": width, "height": 900})
