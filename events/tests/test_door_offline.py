@@ -304,12 +304,23 @@ def test_the_rotate_command_makes_a_new_key(capsys):
     assert mail.outbox == []
 
 
-def test_staff_rotate_the_key_from_the_event_dashboard(staff_client):
+def test_staff_rotate_the_key_from_the_event_dashboard_once_they_confirm(staff_client):
     event = make_event()
     before = door_tokens.active_key(event)
-    response = staff_client.post(f"/admin/events/{event.pk}/door-key/rotate/")
+    staff_client.post(f"/admin/events/{event.pk}/door-key/rotate/")
+    assert door_tokens.active_key(event).pk == before.pk  # not confirmed: nothing changes
+    response = staff_client.post(f"/admin/events/{event.pk}/door-key/rotate/", {"confirm": "yes"})
     assert response.status_code == 302
     assert door_tokens.active_key(event).pk != before.pk
+
+
+def test_people_who_are_not_event_staff_cannot_rotate_a_door_key(client):
+    event = make_event()
+    before = door_tokens.active_key(event)
+    sign_in_with_second_factor(client, UserFactory())
+    response = client.post(f"/admin/events/{event.pk}/door-key/rotate/", {"confirm": "yes"})
+    assert response.status_code in (302, 403)
+    assert door_tokens.active_key(event).pk == before.pk
 
 
 @pytest.mark.parametrize(
