@@ -131,6 +131,9 @@ def door_key_rotate(request, pk: int):
     """Rotate the event's door signing key (a key that may have leaked): every ticket's QR
     code changes and each confirmed holder is emailed the new ticket."""
     event = staff_event(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm: every holder is emailed a new ticket."))
+        return redirect("events_admin:event", pk=event.pk)
     services.door_key_rotate(event=event, actor=request.user)
     messages.success(
         request,

@@ -304,9 +304,53 @@ def test_the_rotate_command_makes_a_new_key(capsys):
     assert mail.outbox == []
 
 
-def test_staff_rotate_the_key_from_the_event_dashboard(staff_client):
+def test_staff_rotate_the_key_from_the_event_dashboard_once_they_confirm(staff_client):
     event = make_event()
     before = door_tokens.active_key(event)
-    response = staff_client.post(f"/admin/events/{event.pk}/door-key/rotate/")
+    staff_client.post(f"/admin/events/{event.pk}/door-key/rotate/")
+    assert door_tokens.active_key(event).pk == before.pk  # not confirmed: nothing changes
+    response = staff_client.post(f"/admin/events/{event.pk}/door-key/rotate/", {"confirm": "yes"})
     assert response.status_code == 302
     assert door_tokens.active_key(event).pk != before.pk
+
+
+def test_people_who_are_not_event_staff_cannot_rotate_a_door_key(client):
+    event = make_event()
+    before = door_tokens.active_key(event)
+    sign_in_with_second_factor(client, UserFactory())
+    response = client.post(f"/admin/events/{event.pk}/door-key/rotate/", {"confirm": "yes"})
+    assert response.status_code in (302, 403)
+    assert door_tokens.active_key(event).pk == before.pk
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"device": "device-0001"},
+        {"device": "short", "scans": []},
+        {"device": "device-0001", "scans": "all"},
+        {"device": "device-0001", "scans": [None, 1, "x", {"id": "scan-0000001"}]},
+        {"device": "device-0001", "scans": [{"id": "scan-0000002", "ticket": 2**70, "at": "yesterday"}]},
+        {"device": "device-0001", "scans": [{"id": "scan-0000003", "ticket": "1e9", "at": 10**30}]},
+        {"device": "device-0001", "scans": [{"id": "<script>", "ticket": 1, "at": -1}]},
+        {"device": {"nested": True}, "scans": [{"id": ["a"], "ticket": {"b": 1}}]},
+    ],
+)
+def test_hostile_sync_bodies_get_an_answer_never_a_server_error_and_count_nobody(staff_client, payload):
+    event = make_event()
+    confirmed(event)
+    response = staff_client.post(
+        f"/admin/events/{event.pk}/check-in/sync/", json.dumps(payload), "application/json", headers=XHR
+    )
+    assert response.status_code in (200, 400)
+    assert not Registration.objects.filter(event=event, status=Status.CHECKED_IN).exists()
+
+
+@pytest.mark.parametrize("token", ["", "x" * 300, "A" * 114, "!!!!" * 30, "AQ" + "_" * 112])
+def test_hostile_tokens_scanned_online_are_refused_plainly(staff_client, token):
+    event = make_event()
+    body = json.dumps({"token": token, "code": "", "attempt": "attempt-0009"})
+    answer = staff_client.post(f"/admin/events/{event.pk}/check-in/scan/", body, "application/json", headers=XHR)
+    assert answer.status_code == 200
+    assert answer.json()["outcome"] == "refused"

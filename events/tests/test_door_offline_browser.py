@@ -208,12 +208,13 @@ FOREIGN_TOKENS = """
 import json
 from events.door_tokens import BODY, VERSION, code_hash, ticket_token, valid_days, _b64
 from events.models import EventPage, Registration
-from events.services import registration_cancel
+from events.services import registration_cancel, registration_transfer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 event = EventPage.objects.get(slug={slug!r})
 other = EventPage.objects.exclude(pk=event.pk).filter(ticket_types__isnull=False).first()
 cancelled = Registration.objects.get(pk={cancelled})
 registration_cancel(registration=cancelled, actor=None)
+registration_transfer(registration=Registration.objects.get(pk={passed}), email="new-holder@example.org")
 foreign = Registration.objects.create(event=other, ticket_type=other.ticket_types.first(), email="foreign@example.org",
     attendee_name="Foreign Person", status="confirmed")
 good = Registration.objects.get(pk={good})
@@ -234,10 +235,12 @@ def test_bad_tickets_are_refused_offline_and_a_typed_code_is_checked_against_the
 ):
     base = demo_server.url
     _staff, password = demo_server.staff_login
-    made = make_tickets(demo_server, tmp_path, "Refused", 3)
-    event, (cancelled, good, typed) = made["event"], made["tickets"]
+    made = make_tickets(demo_server, tmp_path, "Refused", 4)
+    event, (cancelled, good, typed, passed) = made["event"], made["tickets"]
     tokens = json.loads(
-        demo_server.shell(FOREIGN_TOKENS.format(slug=EVENT, cancelled=cancelled["id"], good=good["id"]))
+        demo_server.shell(
+            FOREIGN_TOKENS.format(slug=EVENT, cancelled=cancelled["id"], good=good["id"], passed=passed["id"])
+        )
     )
     context = chromium.new_context()
     page = context.new_page()
@@ -248,6 +251,8 @@ def test_bad_tickets_are_refused_offline_and_a_typed_code_is_checked_against_the
 
     read_photo(page, cancelled["png"])  # cancelled after printing, before the door went offline
     result.get_by_text("This ticket was cancelled or cannot be used yet.").wait_for()
+    read_photo(page, passed["png"])  # passed on to someone else: the old ticket's code tag is stale
+    result.get_by_text("This ticket was replaced (passed on or re-issued): ask for the new one.").wait_for()
     read_photo(page, qr_png(tokens["other_event"], tmp_path / "other-event.png"))
     result.get_by_text("This ticket is for another event.").wait_for()
     read_photo(page, qr_png(tokens["other_key"], tmp_path / "other-key.png"))

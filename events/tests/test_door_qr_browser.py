@@ -1,8 +1,8 @@
 """The door test: a real ticket PDF, rendered by our code and turned into an image, is read by
 zxing-cpp (a regular QR code holding the ticket's signed token) and by the door page's own
-decoder (the vendored jsQR, through
-the page's "Read a photo of the ticket"), and that scan checks the ticket in; a second scan
-says when it was first used, and the holder's ticket page shows it checked in."""
+decoder (the vendored jsQR, through the page's "Read a photo of the ticket"), and that scan
+checks the ticket in; a second scan says when it was first used, and the holder's ticket page
+shows it checked in."""
 
 import re
 import subprocess

@@ -1,6 +1,6 @@
 """Ticket QR codes (each holding the ticket's signed door token, issue 21) are regular QR
-codes (never Micro QR, which the door page's jsQR and most
-phones cannot read), in the PDF ticket as rendered and on the ticket page."""
+codes (never Micro QR, which the door page's jsQR and most phones cannot read), in the PDF
+ticket as rendered and on the ticket page."""
 
 import subprocess
 

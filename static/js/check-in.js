@@ -406,6 +406,11 @@
         waiting.textContent = fill(say("waiting"), { count: scans.length });
         list.textContent = data ? fill(say("list-from"), { time: clock(Date.parse(data.generated_at)) }) : say("no-list");
         banner.hidden = !offline && !scans.length;
+        if (offline && data) {
+          // Offline counts: those in when the list was downloaded and those scanned here since.
+          document.getElementById("count-in").textContent = data["in"].length + scans.length;
+          document.getElementById("count-expected").textContent = data.tickets.length;
+        }
         root.classList.toggle("door--offline", offline);
       });
     }
