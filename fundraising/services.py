@@ -12,6 +12,8 @@ Rules:
 Keyword-only, atomic; refusals are ValidationErrors naming the field where there is one.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,6 +29,7 @@ from payments.models import CampaignPage, Order
 
 REFERENCE_PREFIX = "fundraising:"
 NEEDS_REAPPROVAL = ("title", "story", "fundraiser_name", "photo")
+RESENT_WITHIN = timedelta(minutes=10)
 
 
 def _page_checks(*, target_minor: int, ends_on, campaign: CampaignPage) -> None:
@@ -88,6 +91,17 @@ def page_create(
     if not campaign.live:
         raise ValidationError(_("This campaign is not taking gifts."))
     _page_checks(target_minor=target_minor, ends_on=ends_on, campaign=campaign)
+    # The same form sent twice (a double click, a reload after the answer was lost): the
+    # page made the first time, not a second one.
+    same = FundraisingPage.objects.filter(
+        owner=owner,
+        campaign=campaign,
+        title=title.strip(),
+        story=story.strip(),
+        created_at__gte=timezone.now() - RESENT_WITHIN,
+    ).first()
+    if same is not None:
+        return same
     cleaned_photo = photo_clean(photo) if photo else None
     page = FundraisingPage(
         owner=owner,

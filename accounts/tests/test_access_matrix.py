@@ -385,9 +385,9 @@ def fundraising_objects(users) -> dict[str, int]:
     hidden_team.hidden = True
     hidden_team.save()
     owner = users["member"]
-    approved = make_page(owner=owner, campaign=campaign, team=team, photo=photo_upload())
-    pending = make_page(owner=owner, campaign=campaign, approved=False, photo=photo_upload())
-    hidden = page_hide(page=make_page(owner=owner, campaign=campaign), actor=None)
+    approved = make_page(owner=owner, campaign=campaign, team=team, photo=photo_upload(), title="Approved")
+    pending = make_page(owner=owner, campaign=campaign, approved=False, photo=photo_upload(), title="Pending")
+    hidden = page_hide(page=make_page(owner=owner, campaign=campaign, title="Hidden"), actor=None)
     return {
         "fundraising_campaign": campaign.pk,
         "fundraising_team": team.pk,

@@ -282,6 +282,7 @@ START = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/fundraising/",  # supporters' pages (#20): the gift form on the demo's approved page
 ]
 
 

@@ -2,6 +2,7 @@
 gift paid through the real checkout on localstripe. Use these rather than rows inline."""
 
 import datetime
+import itertools
 import uuid
 from io import BytesIO
 
@@ -15,6 +16,8 @@ from fundraising.models import FundraisingPage, Gift, Team
 from payments.models import CampaignPage, Order
 from payments.services import order_pay
 from payments.tests.helpers import set_up_card
+
+PAGE_NUMBERS = itertools.count(1)
 
 
 def make_campaign(*, slug: str = "safe-homes", currency: str = "GBP", **fields) -> CampaignPage:
@@ -30,7 +33,7 @@ def make_campaign(*, slug: str = "safe-homes", currency: str = "GBP", **fields) 
 def make_page(*, owner=None, campaign=None, approved: bool = True, team=None, **fields) -> FundraisingPage:
     campaign = campaign or make_campaign()
     values = {
-        "title": "Walking for safe homes",
+        "title": f"Walking for safe homes {next(PAGE_NUMBERS)}",  # distinct: the same form twice is one page
         "fundraiser_name": "Jo",
         "story": "I am walking 50 miles.",
         "target_minor": 50000,

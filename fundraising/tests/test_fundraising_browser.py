@@ -161,6 +161,7 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     visitor.goto(team_url)
     assert pounds(raised(visitor)) - team_before == 5000
     assert TITLE in visitor.content()
+    walk.check(visitor, "team")
     visitor.goto(base + "/fund-a-place/")
     assert pounds(raised(visitor)) - campaign_before == 5000
 
@@ -172,6 +173,9 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     visitor.goto(page_url)
     assert "Good luck, Robin!" in visitor.locator(".supporters").inner_text()
 
+    staff.goto(base + "/admin/fundraising/teams/")
+    walk.check(staff, "admin-teams")
+
     # 7. The fundraiser heard of both gifts; neither email names a donor's address.
     wait_for_email(mail_dir, SUPPORTER, GIFT_SUBJECT, started)
     deadline = time.monotonic() + 10
@@ -181,6 +185,11 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
         assert time.monotonic() < deadline, told
         time.sleep(0.2)
     text = "\n".join(told)
+    supporter.goto(base + "/fundraising/mine/")
+    assert "£50.00 of £300.00" in supporter.content()
+    for secret in (ANONYMOUS_DONOR, NAMED_DONOR):
+        assert secret not in supporter.content()
+    walk.check(supporter, "mine")
     assert "Anonymous gave £20.00" in text and "Grace Named gave £30.00" in text
     for secret in (ANONYMOUS_DONOR, NAMED_DONOR, "quiet.giver", "grace.named", "Acacia", "N1 9GU", "Good luck"):
         assert secret not in text, secret

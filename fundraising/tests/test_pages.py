@@ -248,3 +248,12 @@ def test_a_page_approved_then_hidden_keeps_counting_its_gifts_for_the_campaign_o
     order = gift_start(page=page, form_token="tok-1", email="x@y.example", amount_minor=500, display="anonymous")
     assert order.lines.get().item_reference == f"fundraising:{Gift.objects.get().pk}"
     assert order.lines.get().sponsored_event is True
+
+
+def test_the_same_page_form_sent_twice_makes_one_page(client):
+    campaign = make_campaign()
+    client.force_login(UserFactory())
+    first = client.post(f"/fundraising/new/{campaign.pk}/", _form(campaign))
+    second = client.post(f"/fundraising/new/{campaign.pk}/", _form(campaign))
+    assert first["Location"] == second["Location"]
+    assert FundraisingPage.objects.count() == 1
