@@ -3,9 +3,9 @@ and events'). Idempotent: roles by name, shifts by title, the volunteer by accou
 
 - Four roles: event steward and admin help (no check), driver (DBS basic), peer mentor (DBS
   enhanced: time with survivors, who may be vulnerable adults).
-- Upcoming shifts: "Welcome desk" (event steward, at the first upcoming event, or a week ahead
-  on its own) with 2 places; "Setting up the room" (steward, 6 places); "Office afternoon"
-  (admin help, 3 places).
+- Upcoming shifts: "Welcome desk" (event steward, half an hour before the first in-person
+  event more than a day ahead, or a week ahead on its own) with 2 places; "Setting up the room"
+  (steward, 6 places); "Office afternoon" (admin help, 3 places).
 - Kai (kai@member.example) volunteers as an event steward, not named to other volunteers,
   signed up for "Setting up the room".
 """
@@ -48,8 +48,12 @@ def seed_volunteers(*, password: str) -> None:
         )
     from events.models import EventPage  # noqa: PLC0415
 
+    # The first in-person event more than a day ahead (an online one needs no steward at a door).
     event = (
-        EventPage.objects.live().filter(starts_at__gt=timezone.now() + timedelta(days=1)).order_by("starts_at").first()
+        EventPage.objects.live()
+        .filter(starts_at__gt=timezone.now() + timedelta(days=1), online=False, cancelled=False)
+        .order_by("starts_at")
+        .first()
     )
     if event is not None:
         zone = ZoneInfo(event.time_zone)

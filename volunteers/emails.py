@@ -32,6 +32,7 @@ SUBJECTS = {
     "declined": gettext_lazy("Your application to volunteer"),
     "confirmed": gettext_lazy("You are on the rota"),
     "reminder": gettext_lazy("Tomorrow: your volunteering shift"),
+    "cancelled": gettext_lazy("A volunteering shift is cancelled"),
 }
 
 
@@ -63,7 +64,8 @@ def volunteer_email_send(*, volunteer_id: int, kind: str) -> None:
 
 
 def sign_up_email_send(*, sign_up_id: int, kind: str) -> None:
-    """The confirmation or the reminder of one place, with the shift's .ics attached."""
+    """The confirmation, the reminder or the cancellation of one place, with the shift's .ics
+    attached (a cancelled shift's cancels the calendar entry)."""
     sign_up = SignUp.objects.select_related("shift__role", "volunteer__user").filter(pk=sign_up_id).first()
     if sign_up is None or sign_up.status != SignUp.Status.SIGNED_UP:
         return

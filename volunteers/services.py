@@ -250,6 +250,27 @@ def shift_save(*, shift: Shift, actor) -> Shift:
 
 
 @transaction.atomic
+def shift_cancel(*, shift: Shift, actor) -> int:
+    """Cancel a shift that has not started (staff): nobody can sign up any more, and everyone
+    signed up is emailed with a calendar update that cancels the entry (STATUS:CANCELLED, a
+    higher SEQUENCE). Their sign-ups stay, so the email and the .ics can say what was cancelled.
+    Cancelling twice changes nothing more. Returns how many volunteers are told."""
+    shift = for_update(Shift.objects.filter(pk=shift.pk), of=("self",)).get()
+    if shift.cancelled:
+        return 0
+    if shift.starts_at <= timezone.now():
+        raise ValidationError(_("This shift has already started, so it cannot be cancelled."))
+    shift.cancelled = True
+    shift.sequence += 1
+    shift.save(update_fields=["cancelled", "sequence"])
+    sign_ups = list(SignUp.objects.filter(shift=shift, status=SignUp.Status.SIGNED_UP).values_list("pk", flat=True))
+    for sign_up_id in sign_ups:
+        enqueue_on_commit(_tasks().sign_up_email_send, sign_up_id=sign_up_id, kind="cancelled")
+    audit_record(actor=actor, action="volunteers.shift_cancelled", obj=shift, told=len(sign_ups))
+    return len(sign_ups)
+
+
+@transaction.atomic
 def attendance_mark(*, shift: Shift, actor, marks: dict[int, tuple[bool, Decimal | None]]) -> int:
     """Mark who came to `shift` and the hours each gave: `marks` maps a sign-up's id to
     (attended, hours); hours left empty are the shift's length. Refuses a shift that has not

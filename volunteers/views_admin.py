@@ -174,6 +174,14 @@ def shift(request, pk: int):
         else:
             messages.success(request, _("Attendance saved: %(count)s attended.") % {"count": count})
             return redirect("volunteers_admin:shift", pk=shift.pk)
+    if action == "cancel_shift":
+        try:
+            told = services.shift_cancel(shift=shift, actor=request.user)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Shift cancelled. %(count)s volunteers have been told.") % {"count": told})
+        return redirect("volunteers_admin:shift", pk=shift.pk)
     if action == "cancel_sign_up":
         sign_up = get_object_or_404(SignUp, pk=request.POST.get("sign_up") or 0, shift=shift)
         try:

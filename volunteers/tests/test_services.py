@@ -221,3 +221,17 @@ def test_a_volunteer_in_discreet_mode_gets_a_neutral_reminder_and_calendar_entry
 def test_no_hours_yet_means_no_certificate():
     with pytest.raises(ValidationError):
         services.hours_certificate_issue(volunteer=make_volunteer())
+
+
+def test_cancelling_a_shift_tells_each_volunteer_with_an_ics_that_cancels_the_entry_and_closes_it():
+    shift = make_shift()
+    services.shift_sign_up(volunteer=make_volunteer(), shift=shift)
+    mail.outbox.clear()
+    assert services.shift_cancel(shift=shift, actor=UserFactory()) == 1
+    assert services.shift_cancel(shift=shift, actor=UserFactory()) == 0  # twice: nothing more
+    assert [m.subject for m in mail.outbox] == ["A volunteering shift is cancelled"]
+    calendar = str(mail.outbox[0].attachments[0][1])
+    assert "STATUS:CANCELLED" in calendar and "SEQUENCE:1" in calendar
+    with pytest.raises(ValidationError) as error:
+        services.shift_sign_up(volunteer=make_volunteer(), shift=shift)
+    assert error.value.code == "cancelled"

@@ -163,3 +163,14 @@ def test_a_shift_typed_with_its_end_before_its_start_is_refused_and_kept(client)
     assert response.status_code == 200
     assert "The shift must end after it starts" in page and "Kept title" in page
     assert "greater than or equal to 1" in page
+
+
+def test_event_staff_cancel_a_shift_from_its_screen_and_the_volunteer_sees_it_cancelled(client):
+    shift = make_shift()
+    volunteer = make_volunteer()
+    shift_sign_up(volunteer=volunteer, shift=shift)
+    sign_in_with_second_factor(client, UserFactory(groups=["Event staff"], is_staff=True))
+    client.post(f"/admin/volunteers/shifts/{shift.pk}/", {"action": "cancel_shift"})
+    assert "This shift is cancelled." in client.get(f"/admin/volunteers/shifts/{shift.pk}/").content.decode()
+    client.force_login(volunteer.user)
+    assert "Cancelled" in client.get("/volunteering/mine/").content.decode()
