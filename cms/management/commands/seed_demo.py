@@ -248,7 +248,13 @@ class Command(BaseCommand):
             home,
             title="Volunteer with us",
             slug="volunteer",
-            intro="Tell us a little about yourself and how you would like to help.",
+            # The roles, shifts and applications are the volunteering app's (/volunteering/);
+            # this form stays for those who do not know yet which role suits them.
+            intro=(
+                'Our volunteer roles, what each involves and how to apply are on <a href="/volunteering/">'
+                "Volunteering</a>. Not sure which suits you? Tell us a little about yourself and how you "
+                "would like to help."
+            ),
             fields=[
                 {"label": "Your name", "field_type": "singleline", "required": True},
                 {"label": "Email", "field_type": "email", "required": True},
