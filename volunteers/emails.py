@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from core.email import email_send, user_wants_discretion
 from core.i18n import language_of
 from core.links import absolute
-from volunteers.ical import shift_calendar
 from volunteers.models import SignUp, Volunteer
 
 logger = logging.getLogger(__name__)
@@ -69,6 +68,10 @@ def sign_up_email_send(*, sign_up_id: int, kind: str) -> None:
     sign_up = SignUp.objects.select_related("shift__role", "volunteer__user").filter(pk=sign_up_id).first()
     if sign_up is None or sign_up.status != SignUp.Status.SIGNED_UP:
         return
+    # icalendar is loaded when an email is made, not when the admin's URLs are (a worker that
+    # only builds links never loads it: core/tests/test_links.py).
+    from volunteers.ical import shift_calendar
+
     shift, volunteer = sign_up.shift, sign_up.volunteer
     discreet = user_wants_discretion(volunteer.user)
     with language_of(volunteer.user, volunteer.language):
