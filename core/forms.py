@@ -1,4 +1,4 @@
-"""Form fields shared by every app."""
+"""Form fields and form helpers shared by every app."""
 
 from django import forms
 from django.utils.functional import lazy
@@ -47,3 +47,13 @@ def add_honeypot(form_class: type[forms.Form]) -> type[forms.Form]:
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     return type(form_class.__name__, (form_class,), {HONEYPOT_FIELD: honeypot, "honeypot_field_name": HONEYPOT_FIELD})
+
+
+def form_errors_from(form, error) -> None:
+    """A service's refusal (a ValidationError) shown on the form: on its field when it names
+    one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)

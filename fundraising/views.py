@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.roles import COMMUNICATIONS, FINANCE, has_role
+from core.forms import form_errors_from
 from core.guard import Verdict, guard_public_post
 from core.i18n import active_language
 from fundraising import selectors, services
@@ -47,14 +48,6 @@ def _visible_page(request, pk: int) -> tuple[FundraisingPage, bool]:
     if _may_preview(request.user, page):
         return page, True
     raise Http404("Not public")
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def owner_required(view):
@@ -103,7 +96,7 @@ def page_new(request, campaign_id: int):
                     new_team_name=data.get("new_team_name", ""),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(request, _("Your page is made. Our team will check it before it is public."))
                 return redirect("fundraising:page", pk=page.pk)
@@ -130,7 +123,7 @@ def page_edit(request, page: FundraisingPage):
                     **{name: data[name] for name in PageForm.Meta.fields},
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_from(form, error)
             else:
                 if was_public and not page.is_public:
                     messages.info(
@@ -217,7 +210,7 @@ def _gift_start(request, page: FundraisingPage, form: PageGiftForm):
             user=request.user,
         )
     except ValidationError as error:
-        _form_errors(form, error)
+        form_errors_from(form, error)
         return None
     if keep_posted_ticked(form):
         keep_posted_request(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.roles import FINANCE, has_role
+from core.forms import form_errors_from
 from core.money import format_money
 from voices import selectors
 from voices.forms_member import ExpenseForm, FeedbackForm, InterestForm, ThanksForm
@@ -48,15 +49,6 @@ def member_required(view):
         return view(request, *args, **kwargs)
 
     return login_required(never_cache(wrapped))
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal shown on the form: on its field when it names one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def is_open(opportunity: Opportunity) -> bool:
@@ -156,7 +148,7 @@ def opportunity(request, pk: int):
             try:
                 interest_express(member=user, opportunity=opportunity, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(
                     request,
@@ -218,7 +210,7 @@ def _engagement_post(request, engagement: Engagement, feedback_form: FeedbackFor
             raise Http404("Unknown action")
     except ValidationError as error:
         if action == "feedback" and hasattr(error, "error_dict"):
-            _form_errors(feedback_form, error)
+            form_errors_from(feedback_form, error)
             return None
         messages.error(request, " ".join(error.messages))
     return redirect("voices:engagement", pk=engagement.pk)
@@ -298,7 +290,7 @@ def expense_new(request, pk: int):
                 receipt=form.cleaned_data["receipt"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Your expense is sent to Finance. You can follow it here."))
             return redirect("voices:engagement", pk=engagement.pk)
@@ -340,7 +332,7 @@ def thanks(request):
         try:
             thanks_preference_set(member=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Thank you. Your choice is saved and Finance will follow it."))
             return redirect("voices:opportunities")

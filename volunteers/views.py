@@ -20,20 +20,13 @@ from django.views.decorators.http import require_POST
 
 from certificates.models import Certificate
 from core.email import user_wants_discretion
+from core.forms import form_errors_from
 from core.ical import calendar_response
 from volunteers import selectors, services
 from volunteers.emails import shift_when
 from volunteers.forms import ApplicationForm, PreferencesForm
 from volunteers.ical import shift_calendar
 from volunteers.models import Role, Shift, SignUp, Volunteer
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def index(request):
@@ -61,7 +54,7 @@ def apply(request):
             try:
                 services.application_submit(user=request.user, language=get_language() or "", **data)
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(request, _("Thank you: we have your application. We will write to you."))
                 return redirect("volunteers:mine")
@@ -129,7 +122,7 @@ def preferences(request):
             try:
                 services.volunteer_preferences_set(volunteer=volunteer, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("volunteers:mine")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import EVENT_STAFF, MEMBERSHIP, role_required
+from core.forms import form_errors_from
 from core.listing import listing_page, search
 from volunteers import selectors, services
 from volunteers.emails import shift_when
@@ -24,14 +25,6 @@ from volunteers.models import Role, Shift, SignUp, Volunteer
 
 def _error(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 # Roles (Membership) ---------------------------------------------------------------------
@@ -103,7 +96,7 @@ def volunteer(request, pk: int):
                 checked_on=check_form.cleaned_data["check_date"],
             )
         except ValidationError as error:
-            _form_errors(check_form, error)
+            form_errors_from(check_form, error)
         else:
             messages.success(request, _("Check recorded."))
             return redirect("volunteers_admin:volunteer", pk=volunteer.pk)
@@ -148,7 +141,7 @@ def shift_edit(request, pk: int | None = None):
         try:
             shift = services.shift_save(shift=form.instance, actor=request.user)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Shift saved."))
             return redirect("volunteers_admin:shift", pk=shift.pk)
@@ -170,7 +163,7 @@ def shift(request, pk: int):
         try:
             count = services.attendance_mark(shift=shift, actor=request.user, marks=marks)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, _("Attendance saved: %(count)s attended.") % {"count": count})
             return redirect("volunteers_admin:shift", pk=shift.pk)
