@@ -1,5 +1,6 @@
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from wagtail import hooks
 
 from cms.erasure import PERSONAL_DATA as cms_personal_data
@@ -23,6 +24,17 @@ def allow_page_cache(page, request, serve_args, serve_kwargs):
 def thrive_admin_css():
     """Layout for the admin screens Thrive adds (tables that scroll sideways on a phone)."""
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def sign_out_asks_about_unsent_door_scans():
+    """Signing out from the admin's menu clears the device (core.middleware); this asks first
+    when an offline door on this device still holds scans it has not sent."""
+    question = _(
+        "Door scans made offline on this device and not yet sent: {count}. "
+        "Signing out deletes them. Sign out anyway?"
+    )
+    return format_html('<script src="{}" data-unsent="{}" defer></script>', static("js/sign-out.js"), question)
 
 
 @hooks.register(PERSONAL_DATA_HOOK)

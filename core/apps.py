@@ -1,5 +1,6 @@
 from allauth.core.internal import ratelimit
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_out
 from django.tasks.signals import task_enqueued, task_finished, task_started
 from django.utils.translation import gettext_lazy as _
 
@@ -12,9 +13,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import deploy_checks, page_cache  # noqa: F401 (deploy_checks registers its system check)
+        from core.middleware import mark_signed_out
         from core.tasks import collect_after_worker_task
 
         page_cache.connect_purge_signals()
+        user_logged_out.connect(mark_signed_out, dispatch_uid="core.middleware.mark_signed_out")
         _allauth_waits_for_its_rate_limit_lock()
         task_finished.connect(collect_after_worker_task, dispatch_uid="core.collect_after_worker_task")
         # Log lines of a task carry its id; queuing one during a request logs both ids.

@@ -22,6 +22,37 @@ class SiteContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
         return super().process_response(request, response)
 
 
+# Signing out anywhere (the site's account page, allauth's sign-out page, Wagtail's menu,
+# the door page) tells the browser to forget what this site kept on the device: the offline
+# door's list and queue (issue 21), its service worker and cached pages. "cookies" is left
+# out: the session is already ended, and the CSRF cookie is needed by the next sign-in form.
+SIGN_OUT_CLEARS = '"cache", "storage"'
+
+
+def mark_signed_out(sender, request=None, user=None, **kwargs) -> None:
+    """django.contrib.auth's user_logged_out: the answer to this request clears the device."""
+    if request is not None:
+        request.signed_out = True
+
+
+class SignOutClearsDeviceMiddleware:
+    """Adds `Clear-Site-Data` to the answer of the request that signed someone out.
+
+    Browsers honour it on secure origins (HTTPS, and localhost in development). Scans an
+    offline door has not sent would be lost, so static/js/sign-out.js asks first on every
+    sign-out form of the site and the admin.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "signed_out", False):
+            response["Clear-Site-Data"] = SIGN_OUT_CLEARS
+        return response
+
+
 class NoStoreForSignedInMiddleware:
     """Tell browsers and proxies not to keep pages shown to a signed-in person.
 

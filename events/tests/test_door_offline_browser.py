@@ -296,3 +296,57 @@ def test_signing_out_from_the_door_forgets_everything_it_kept(demo_server, chrom
     assert "thrive-door" not in kept
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
     context.close()
+
+
+def test_signing_out_from_the_admins_menu_asks_about_unsent_scans_then_forgets_everything(
+    demo_server, chromium, sign_in, tmp_path
+):
+    """Staff may leave the door page and sign out from Wagtail's menu: the browser is told to
+    forget what the door kept (Clear-Site-Data), after a question when scans were not sent."""
+    base = demo_server.url
+    _staff, password = demo_server.staff_login
+    made = make_tickets(demo_server, tmp_path, "Menusignout", 1)
+    event, [ticket] = made["event"], made["tickets"]
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    open_door(page, base, event, password, sign_in)
+    context.set_offline(True)
+    page.get_by_text("Working offline").first.wait_for()
+    read_photo(page, ticket["png"])
+    page.get_by_text(f"Checked in (will sync): ticket {ticket['id']}.").wait_for()
+    # Back online, but the scan cannot be sent (the sync address fails), and staff go on to
+    # the admin's dashboard by its link and sign out from the menu there.
+    context.route("**/check-in/sync/", lambda route: route.abort())
+    context.set_offline(False)
+    page.get_by_role("link", name="Event dashboard").click()
+    page.wait_for_url(lambda url: "/check-in/" not in url)
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    def sign_out_from_the_menu():
+        log_out = page.get_by_role("button", name="Log out")
+        if not log_out.is_visible():
+            page.locator(".sidebar-footer__account").click()  # the account menu, under the user's name
+        log_out.click()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    sign_out_from_the_menu()
+    page.wait_for_timeout(500)
+    assert questions == [
+        "Door scans made offline on this device and not yet sent: 1. Signing out deletes them. Sign out anyway?"
+    ]
+    assert "/admin/" in page.url and "thrive-door/queue" in page.evaluate(READ_STORAGE)  # kept: staff said no
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    sign_out_from_the_menu()
+    page.wait_for_url(lambda url: "/admin/" not in url or "/login/" in url)
+    assert len(questions) == 2
+    page.goto(base + "/")
+    assert "thrive-door" not in page.evaluate(READ_STORAGE)
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    assert page.evaluate("caches.keys()") == []
+    assert demo_server.shell(COUNT_IN.format(ids=[ticket["id"]])).split()[0] == "0"  # the unsent scan is gone, as asked
+    context.close()
