@@ -104,6 +104,37 @@ def test_the_sign_up_confirmation_is_in_our_words_without_a_user_number(client):
     assert EmailAddress.objects.get(email="new@example.org").verified
 
 
+@pytest.mark.django_db
+def test_confirming_in_the_browser_that_signed_up_signs_in_and_goes_on_where_the_person_was_going(client):
+    """The volunteering page's "Create one" carries ?next= to its form: after the email link the
+    person is signed in there, not left at an empty sign-in page."""
+    password = "correct horse battery"
+    client.post(
+        "/accounts/signup/?next=/volunteering/apply/",
+        {"email": "new@example.org", "password1": password, "password2": password, "next": "/volunteering/apply/"},
+    )
+    (message,) = mail.outbox
+    response = client.post(link(message, "/accounts/confirm-email/"))
+    assert response.status_code == 302 and response.url == "/volunteering/apply/"
+    assert client.session.get("_auth_user_id") == str(EmailAddress.objects.get(email="new@example.org").user_id)
+
+
+@pytest.mark.django_db
+def test_a_confirmation_link_opened_in_another_browser_confirms_but_does_not_sign_in(client):
+    """A forwarded or intercepted link must not be a way in: only the session that signed up
+    is signed in by it."""
+    from django.test import Client
+
+    password = "correct horse battery"
+    client.post("/accounts/signup/", {"email": "new@example.org", "password1": password, "password2": password})
+    (message,) = mail.outbox
+    elsewhere = Client()
+    response = elsewhere.post(link(message, "/accounts/confirm-email/"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert EmailAddress.objects.get(email="new@example.org").verified
+    assert "_auth_user_id" not in elsewhere.session
+
+
 def _change_address(client, old: str, new: str) -> None:
     sign_in(client, old)
     client.post("/accounts/email/", {"action_add": "", "email": new})
