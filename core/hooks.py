@@ -59,6 +59,26 @@ CHAPTER_LISTINGS_HOOK  `thrive_chapter_listings`
     chapter). A fixed number of queries whatever the number of items (tests assert it).
     Reads only; nothing per visitor (the page is cached).
 
+CAMPAIGN_SECTIONS_HOOK  `thrive_campaign_sections`
+    provider(*, campaign: payments.models.CampaignPage, request) -> dict | None
+    Called by `payments.views.donation_page_serve` for a campaign's page (payments does not
+    know who else raises money for a campaign); answered by fundraising (supporters' pages:
+    "Fundraise for <campaign>" and the campaign's approved pages). None means nothing to
+    show; otherwise
+
+        {"key": "fundraising", "title": "Supporters’ pages", "order": 10,
+         "intro": "A sentence under the title" or "",
+         "action": {"label": "Fundraise for ...", "url": ...} or None,
+         "items": [{"title": ..., "url": ..., "detail": "Jo · £25.00 raised"}],
+         "empty": "What to say when there are no items" or "",
+         "more": {"label": "See all ...", "url": ...} or None}
+
+    Sections are shown in their `order` (100 when missing); one without action nor items is
+    not shown. Nothing per visitor: the page may be cached for anonymous visitors
+    (core.page_cache), so an answerer whose answer changes without a publish calls
+    `core.page_cache.depends_on(request, key)` before reading and bumps that key when it
+    changes. A fixed number of queries whatever the number of items.
+
 SPONSORSHIP_TARGETS_HOOK  `thrive_sponsorship_targets`
     sponsorship_targets(page_ids: list[int] | None = None) -> list[payments.sponsorship.SponsorshipTarget]
     Called by `payments.sponsorship` (payments does not know which pages can be
@@ -228,6 +248,7 @@ ACCOUNT_PANELS_HOOK = "thrive_account_panels"
 PERIODIC_TASKS_HOOK = "thrive_periodic_tasks"
 HOME_LISTINGS_HOOK = "thrive_home_listings"
 CHAPTER_LISTINGS_HOOK = "thrive_chapter_listings"
+CAMPAIGN_SECTIONS_HOOK = "thrive_campaign_sections"
 SPONSORSHIP_TARGETS_HOOK = "thrive_sponsorship_targets"
 TICKET_DETAILS_HOOK = "thrive_ticket_details"
 TICKETS_HOLD_EXTEND_HOOK = "thrive_tickets_hold_extend"
@@ -248,6 +269,7 @@ HOOK_NAMES = frozenset(
         PERIODIC_TASKS_HOOK,
         HOME_LISTINGS_HOOK,
         CHAPTER_LISTINGS_HOOK,
+        CAMPAIGN_SECTIONS_HOOK,
         SPONSORSHIP_TARGETS_HOOK,
         TICKET_DETAILS_HOOK,
         TICKETS_HOLD_EXTEND_HOOK,

@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from core.locking import for_update
 from core.personal_data import Member, PersonalData, Rows
+from fundraising.campaign import campaign_changed
 from fundraising.models import FundraisingPage, Gift, Team
 from payments.models import Order
 
@@ -50,6 +51,7 @@ def _rows(model, found: Rows):
 def fundraising_erase_member(member: Member, found: Rows) -> None:
     pages = _rows(FundraisingPage, found)
     photos = list(for_update(pages).exclude(photo="").values_list("photo", flat=True))
+    campaign_changed(pages.values_list("campaign_id", flat=True))  # off their campaigns' pages
     pages.update(
         title=ERASED_TITLE, story="", fundraiser_name="", photo="", staff_note="", status=FundraisingPage.Status.HIDDEN
     )
@@ -79,7 +81,10 @@ PERSONAL_DATA = PersonalData(
         "fundraising.Gift.display": "a choice (full name, first name, anonymous)",
         "fundraising.Gift.message_status": "a status",
     },
-    tasks={"fundraising.tasks.gift_received_send": {"gift_id": "fundraising.Gift"}},
+    tasks={
+        "fundraising.tasks.gift_received_send": {"gift_id": "fundraising.Gift"},
+        "fundraising.tasks.page_review_send": {"page_id": "fundraising.FundraisingPage"},
+    },
     rows=fundraising_member_rows,
     erase=fundraising_erase_member,
     acting_staff=(

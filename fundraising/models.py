@@ -114,6 +114,9 @@ class FundraisingPage(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     staff_note = models.CharField(_("note from staff"), max_length=300, blank=True)
+    # When the owner was last emailed about a review (approved, hidden): a review after it is
+    # told once (emails.page_review_send), whatever the number of times the task runs.
+    owner_told_at = models.DateTimeField(_("fundraiser emailed about the review"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

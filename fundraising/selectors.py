@@ -65,14 +65,14 @@ def team_pages(team: Team) -> list[FundraisingPage]:
     )
 
 
-def public_pages(limit: int = 12) -> list[FundraisingPage]:
-    """The newest approved pages of live campaigns still taking gifts, for the start page."""
+def public_pages(limit: int = 12, campaign=None) -> list[FundraisingPage]:
+    """The newest approved pages of live campaigns still taking gifts, for the start page;
+    only `campaign`'s when given."""
     from django.utils import timezone  # noqa: PLC0415
 
-    return list(
-        FundraisingPage.objects.filter(
-            status=FundraisingPage.Status.APPROVED, campaign__live=True, ends_on__gte=timezone.localdate()
-        )
-        .select_related("campaign")
-        .order_by("-created_at", "-pk")[:limit]
+    pages = FundraisingPage.objects.filter(
+        status=FundraisingPage.Status.APPROVED, campaign__live=True, ends_on__gte=timezone.localdate()
     )
+    if campaign is not None:
+        pages = pages.filter(campaign=campaign)
+    return list(pages.select_related("campaign").order_by("-created_at", "-pk")[:limit])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.locking import for_update
 from core.tasks import enqueue_on_commit
+from fundraising.campaign import campaign_changed
 from fundraising.models import PAGE_TARGET_MAX_MINOR, FundraisingPage, Gift, Team
 from fundraising.photos import photo_clean
 from payments import services as payments_services
@@ -156,9 +157,12 @@ def page_update(
     if new_team != page.team:
         page.team = new_team
         changed.add("team")
-    if page.status == FundraisingPage.Status.APPROVED and changed & set(NEEDS_REAPPROVAL):
+    was_public = page.status == FundraisingPage.Status.APPROVED
+    if was_public and changed & set(NEEDS_REAPPROVAL):
         page.status = FundraisingPage.Status.PENDING
     page.save()
+    if was_public and changed:
+        campaign_changed([page.campaign_id])  # off the campaign's list, or its end date moved
     if old_photo:
         storage, name = page.photo.storage, old_photo
         transaction.on_commit(lambda: storage.delete(name))
@@ -167,6 +171,10 @@ def page_update(
 
 
 def _page_review(*, page: FundraisingPage, actor, status: str, note: str, action: str) -> FundraisingPage:
+    """Only a change of status is recorded, shown on the campaign's page and emailed to the
+    owner (after commit): deciding the same twice changes and sends nothing."""
+    from fundraising.tasks import page_review_send  # noqa: PLC0415 - tasks import the emails
+
     with transaction.atomic():
         page = for_update(FundraisingPage.objects.filter(pk=page.pk)).get()
         if page.status != status:
@@ -176,11 +184,13 @@ def _page_review(*, page: FundraisingPage, actor, status: str, note: str, action
             page.staff_note = note.strip()[:300]
             page.save(update_fields=["status", "reviewed_by", "reviewed_at", "staff_note", "updated_at"])
             audit_record(actor=actor, action=action, obj=page)
+            campaign_changed([page.campaign_id])
+            enqueue_on_commit(page_review_send, page_id=page.pk)
     return page
 
 
 def page_approve(*, page: FundraisingPage, actor) -> FundraisingPage:
-    """Make the page public. Approving twice changes nothing."""
+    """Make the page public; its owner is emailed. Approving twice changes nothing."""
     return _page_review(
         page=page, actor=actor, status=FundraisingPage.Status.APPROVED, note="", action="fundraising.page_approved"
     )
@@ -188,7 +198,7 @@ def page_approve(*, page: FundraisingPage, actor) -> FundraisingPage:
 
 def page_hide(*, page: FundraisingPage, actor, note: str = "") -> FundraisingPage:
     """Take the page off public view (404); gifts already made still count. `note` is shown to
-    the owner. Hiding twice changes nothing."""
+    the owner on the page (not in the email). The owner is emailed. Hiding twice changes nothing."""
     return _page_review(
         page=page, actor=actor, status=FundraisingPage.Status.HIDDEN, note=note, action="fundraising.page_hidden"
     )
@@ -296,14 +306,16 @@ def gifts_received(*, donations) -> None:
             gift.save(update_fields=["amount_minor", "currency", "donation", "status", "received_at"])
             audit_record(actor=None, action="fundraising.gift_received", obj=gift, page=gift.page_id)
             enqueue_on_commit(gift_received_send, gift_id=gift.pk)
+            campaign_changed(FundraisingPage.objects.filter(pk=gift.page_id).values_list("campaign_id", flat=True))
 
 
 def gifts_refunded(*, donations) -> None:
     """Payments marked these donations refunded: our gifts among them stop counting. Idempotent."""
     ids = list(_gift_ids(donations))
-    for gift in Gift.objects.filter(pk__in=ids, status=Gift.Status.RECEIVED):
+    for gift in Gift.objects.filter(pk__in=ids, status=Gift.Status.RECEIVED).select_related("page"):
         Gift.objects.filter(pk=gift.pk, status=Gift.Status.RECEIVED).update(status=Gift.Status.REFUNDED)
         audit_record(actor=None, action="fundraising.gift_refunded", obj=gift, page=gift.page_id)
+        campaign_changed([gift.page.campaign_id])
 
 
 @transaction.atomic

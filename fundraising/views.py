@@ -64,9 +64,17 @@ def owner_required(view):
 
 
 def start(request):
-    """The campaigns a supporter may fundraise for."""
+    """The campaigns a supporter may fundraise for, and the newest supporters' pages; with
+    ?campaign=<id> (the "See all" link of a campaign's page) every page of that open campaign."""
+    campaigns = campaigns_open()
+    wanted = request.GET.get("campaign", "")
+    campaign = next((item for item in campaigns if wanted.isdigit() and item.pk == int(wanted)), None)
+    if campaign is not None:
+        pages = selectors.public_pages(limit=200, campaign=campaign)
+    else:
+        pages = selectors.public_pages(limit=12)
     return render(
-        request, "fundraising/start.html", {"campaigns": campaigns_open(), "pages": selectors.public_pages(limit=12)}
+        request, "fundraising/start.html", {"campaigns": campaigns, "pages": pages, "pages_campaign": campaign}
     )
 
 

@@ -1,9 +1,10 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from core.hooks import ACCOUNT_PANELS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
+from core.hooks import ACCOUNT_PANELS_HOOK, CAMPAIGN_SECTIONS_HOOK, PERSONAL_DATA_HOOK, SEED_DEMO_HOOK
 from fundraising import admin_urls
 from fundraising.account import account_panel
+from fundraising.campaign import campaign_section
 from fundraising.demo import seed_fundraising
 from fundraising.erasure import PERSONAL_DATA as fundraising_personal_data
 
@@ -24,6 +25,12 @@ def personal_data():
 @hooks.register(ACCOUNT_PANELS_HOOK)
 def fundraising_panel(request):
     return account_panel(request)
+
+
+@hooks.register(CAMPAIGN_SECTIONS_HOOK)
+def supporters_pages(*, campaign, request):
+    """On a campaign's page: "Fundraise for <campaign>" and its approved supporters' pages."""
+    return campaign_section(campaign=campaign, request=request)
 
 
 @hooks.register("register_admin_menu_item")

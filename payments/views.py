@@ -19,8 +19,10 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from core.guard import Verdict, guard_public_post
+from core.hooks import CAMPAIGN_SECTIONS_HOOK
 from core.i18n import active_language
 from core.money import format_money
 from newsletters.forms import keep_posted_ticked
@@ -130,8 +132,25 @@ def donation_page_serve(request, page):
     if isinstance(page, CampaignPage):
         totals = campaign_totals(page.pk)
         percent = min(100, round(100 * totals["raised_minor"] / page.target_minor)) if page.target_minor else 0
-        context |= {"totals": totals, "percent": percent, "raised_display": _money(totals["raised_minor"], page)}
+        context |= {
+            "totals": totals,
+            "percent": percent,
+            "raised_display": _money(totals["raised_minor"], page),
+            "campaign_sections": campaign_sections(page, request),
+        }
     return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def campaign_sections(page: CampaignPage, request) -> list[dict]:
+    """What other apps add to a campaign's page (CAMPAIGN_SECTIONS_HOOK in core/hooks.py:
+    supporters' fundraising pages), in their `order`; one with neither an action nor items is
+    left out."""
+    sections = []
+    for provider in hooks.get_hooks(CAMPAIGN_SECTIONS_HOOK):
+        section = provider(campaign=page, request=request)
+        if section and (section.get("action") or section.get("items")):
+            sections.append(section)
+    return sorted(sections, key=lambda section: section.get("order", 100))
 
 
 def _money(amount: int, page) -> str:

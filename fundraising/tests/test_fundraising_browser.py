@@ -1,6 +1,8 @@
 """Issue 20's fundraising journey in real Chromium against the demo server, by clicking: a
-supporter makes a page for the demo campaign and joins the demo team; the public gets 404
-until Communications approves it; two donors give through the real checkout on localstripe
+visitor finds the demo team's page from the campaign's page; a supporter starts a page from
+the campaign's "Fundraise for" link and joins the demo team; the public gets 404 until
+Communications approves it, then finds it on the campaign's page, and the supporter is
+emailed that it is live; two donors give through the real checkout on localstripe
 (one anonymous with a message, one by name with Gift Aid); the page, its team and the campaign
 each count the same £50.00; the message appears once approved; the fundraiser's two emails
 name neither donor's address; Finance's Gift Aid schedule marks the sponsored gift "Yes".
@@ -25,6 +27,7 @@ TITLE = "Cycling London to Brighton for funded places"
 ANONYMOUS_DONOR = "quiet.giver@example.net"
 NAMED_DONOR = "grace.named@example.net"
 GIFT_SUBJECT = "Someone gave through your fundraising page"
+LIVE_SUBJECT = "Your fundraising page is live"
 
 
 def raised(page) -> str:
@@ -78,9 +81,9 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     visitor = new_page(chromium)
     visitor.goto(base + "/fund-a-place/")
     campaign_before = pounds(raised(visitor))
-    visitor.goto(base + "/fundraising/")
-    walk.check(visitor, "start")
-    visitor.get_by_role("link", name="Thames Path 10k for funded places").click()
+    walk.check(visitor, "campaign")
+    supporters_pages = visitor.locator(".campaign-section--fundraising")
+    supporters_pages.get_by_role("link", name="Thames Path 10k for funded places").click()
     visitor.get_by_role("link", name="See the team").click()
     team_url = visitor.url
     team_before = pounds(raised(visitor))
@@ -90,7 +93,14 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     sign_in(supporter, base, SUPPORTER, password)
     supporter.goto(base + "/account/")
     supporter.get_by_role("link", name="Make a fundraising page").click()
-    supporter.get_by_role("link", name="Fundraise for Fund a survivor's place").click()
+    supporter.wait_for_url("**/fundraising/")
+    walk.check(supporter, "start")
+    # The campaign's own page offers the same start (CAMPAIGN_SECTIONS_HOOK).
+    supporter.goto(base + "/fund-a-place/")
+    supporter.locator(".campaign-section--fundraising").get_by_role(
+        "link", name="Fundraise for Fund a survivor's place"
+    ).click()
+    supporter.wait_for_url("**/fundraising/new/**")
     walk.check(supporter, "page-form")
     supporter.get_by_label("Title").fill(TITLE)
     supporter.get_by_label("Name shown on the page").fill("Robin")
@@ -124,8 +134,13 @@ def test_a_supporter_page_in_a_team_is_approved_given_to_twice_and_counted_alike
     walk.check(staff, "admin-page")
     staff.get_by_role("button", name="Approve: make the page public").click()
     staff.wait_for_load_state()
-    assert visitor.goto(page_url).status == 200
+    visitor.goto(base + "/fund-a-place/")
+    visitor.locator(".campaign-section--fundraising").get_by_role("link", name=TITLE).click()
+    visitor.wait_for_url(page_url)
     walk.check(visitor, "public-page")
+    live = wait_for_email(mail_dir, SUPPORTER, LIVE_SUBJECT, started)
+    assert page_url.removeprefix(base) in live and TITLE in live
+    assert "communications@thrive.example" not in live
 
     # 4. Two donors give through the real checkout.
     give(

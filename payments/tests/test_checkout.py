@@ -216,7 +216,10 @@ def test_campaign_progress_comes_from_donations_in_constant_queries(
         order_pay(order=order, setup_intent_id=setup.id)
     response = client.get(campaign.url)
     assert "£60.00" in response.content.decode() and 'value="6"' in response.content.decode()
-    with django_assert_max_num_queries(12) as first:
+    # 12 for payments' page; 3 for what other apps add (CAMPAIGN_SECTIONS_HOOK: supporters'
+    # pages, one query, and the open campaigns, 2 until cached: the first visit's site settings
+    # retired what it had cached).
+    with django_assert_max_num_queries(15) as first:
         client.get(campaign.url)
     order = order_create(email="d@example.org", donation=DonationChoice(amount_minor=2000, campaign=campaign))
     with django_assert_max_num_queries(len(first.captured_queries)):
