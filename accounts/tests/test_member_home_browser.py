@@ -142,7 +142,9 @@ def test_a_newly_approved_member_sets_a_password_from_the_welcome_email_and_land
     # The link worked once (its page answers 410 Gone); signing in again needs only the
     # password (no address to confirm).
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    # Signed out when the home page has loaded (the sign-out's answer also clears the site's
+    # storage and cache first: Clear-Site-Data), not before: a new address now would abort it.
+    page.wait_for_url(base + "/")
     page.goto(base + welcome_path)
     assert "This link can no longer be used" in page.content()
     sign_in_by_clicking(page, base, "welcome.journey@example.org", "quiet river at dawn")
