@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.email import email_send, user_wants_discretion
-from core.forms import EMAIL_MAX_LENGTH, EMAIL_TOO_LONG
+from core.forms import EMAIL_MAX_LENGTH, EMAIL_TOO_LONG, validate_sendable_email
 from core.links import absolute
 
 
@@ -97,10 +97,12 @@ def greeting_name(user) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
-        """Every address allauth's forms take (sign-up, adding an address) is stored in a column
-        of EMAIL_MAX_LENGTH characters; its form fields allow 320 (a longer one was a 500)."""
+        """Every address allauth's forms take (sign-up, password reset, adding an address) is
+        stored in a column of EMAIL_MAX_LENGTH characters; its form fields allow 320 (a longer
+        one was a 500); and each is written to, so its domain must be one email can carry."""
         if len(email) > EMAIL_MAX_LENGTH:
             raise ValidationError(EMAIL_TOO_LONG)
+        validate_sendable_email(email)  # sign-up, reset, adding an address: each sends to it
         return super().clean_email(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

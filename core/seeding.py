@@ -38,6 +38,10 @@ class ScaleRequest:
     donations: int
     tag: str
     seed: int = 15
+    # What the draws depend on besides the seed: nothing for the first network, so the same seed
+    # gives the same network (tests and benchmarks see the same shape every run); the run's tag
+    # for a network added beside one (--add), so its random codes do not repeat the first's.
+    draw_tag: str = ""
 
     def email(self, kind: str, n: int) -> str:
         return f"{kind}{n}.{self.tag}@{SCALE_EMAIL_DOMAIN}"
@@ -48,7 +52,7 @@ class ScaleRequest:
 
     def random(self, salt: str) -> random.Random:
         """A generator of its own per app, so one app's draws do not shift another's."""
-        return random.Random(f"{self.seed}:{self.tag}:{salt}")
+        return random.Random(f"{self.seed}:{self.draw_tag}:{salt}")
 
 
 @dataclass

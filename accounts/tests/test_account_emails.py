@@ -218,3 +218,27 @@ def test_turning_on_two_factor_sends_a_neutral_notice_to_a_discreet_member(clien
     notice = next(m for m in mail.outbox if m.to == ["quiet@example.org"])
     assert_neutral(notice)
     assert "authenticator app was set up" in notice.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/password/reset/", "/accounts/signup/"])
+def test_an_address_whose_domain_email_cannot_carry_is_refused_in_words_not_a_500(client, path):
+    """Found by the hostile-input fuzz: a right-to-left override in the domain passed Django's
+    validator and failed when the email was built (UnicodeEncodeError, a 500)."""
+    email = "a@exa\u202emple.org"
+    data = {"email": email, "password1": "correct horse battery", "password2": "correct horse battery"}
+    response = client.post(path, data)
+    assert response.status_code == 200
+    assert "its part after @ has characters no email system accepts" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_the_shared_email_field_refuses_the_same_address():
+    from django import forms
+
+    from core.forms import EmailField
+
+    field = EmailField()
+    with pytest.raises(forms.ValidationError):
+        field.clean("a@exa\u202emple.org")
+    assert field.clean("ana@münchen.example") == "ana@münchen.example"  # a real IDN domain is fine

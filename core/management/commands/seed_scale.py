@@ -52,7 +52,8 @@ class Command(BaseCommand):
                 f"A seeded network is already here ({earlier:,} accounts at {SCALE_EMAIL_DOMAIN}). "
                 "Nothing was added. Use --add to add another one beside it, or start from an empty database."
             )
-        scale = ScaleRequest(**sizes, tag=secrets.token_hex(3), seed=options["seed"])
+        tag = secrets.token_hex(3)
+        scale = ScaleRequest(**sizes, tag=tag, seed=options["seed"], draw_tag=tag if earlier else "")
         timings = Timings(write=self.stdout.write)
         self.stdout.write(f"Seeding run {scale.tag}: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
         start = time.perf_counter()
