@@ -290,7 +290,7 @@ def gifts_received(*, donations) -> None:
 
     for gift_id, donation_id in _gift_ids(donations).items():
         with transaction.atomic():
-            gift = for_update(Gift.objects.filter(pk=gift_id)).first()
+            gift = for_update(Gift.objects.select_related("page").filter(pk=gift_id), of=("self",)).first()
             if gift is None or gift.status != Gift.Status.STARTED:
                 continue
             amount = gift.amount_minor
@@ -306,7 +306,7 @@ def gifts_received(*, donations) -> None:
             gift.save(update_fields=["amount_minor", "currency", "donation", "status", "received_at"])
             audit_record(actor=None, action="fundraising.gift_received", obj=gift, page=gift.page_id)
             enqueue_on_commit(gift_received_send, gift_id=gift.pk)
-            campaign_changed(FundraisingPage.objects.filter(pk=gift.page_id).values_list("campaign_id", flat=True))
+            campaign_changed([gift.page.campaign_id])
 
 
 def gifts_refunded(*, donations) -> None:
